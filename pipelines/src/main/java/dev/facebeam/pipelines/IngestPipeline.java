@@ -1,0 +1,195 @@
+package dev.facebeam.pipelines;
+
+import dev.facebeam.codec.pack.BinPack;
+import dev.facebeam.codec.pack.FacePack;
+import dev.facebeam.codec.pack.PackOpener;
+import dev.facebeam.codec.pack.PackSummary;
+import dev.facebeam.io.Digests;
+import dev.facebeam.io.StageFiles;
+import dev.facebeam.io.StageOutput;
+import dev.facebeam.proto.FaceRecord;
+import dev.facebeam.proto.FileDigest;
+import dev.facebeam.proto.Reject;
+import dev.facebeam.proto.StageManifest;
+import dev.facebeam.transforms.DecodeAndAlign;
+import dev.facebeam.transforms.FaceTags;
+import dev.facebeam.transforms.ReadFacePack;
+import dev.facebeam.transforms.WriteFaceShards;
+import dev.facebeam.transforms.WriteLines;
+import dev.facebeam.transforms.WriteRejects;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.transforms.Count;
+import org.apache.beam.sdk.transforms.Distinct;
+import org.apache.beam.sdk.transforms.Filter;
+import org.apache.beam.sdk.transforms.Flatten;
+import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.values.PBegin;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionList;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.PDone;
+import org.apache.beam.sdk.values.TypeDescriptors;
+
+/**
+ * The ingest stage: a pack → aligned 112×112 face records, sharded, with rejects and a manifest.
+ * The pack is opened (and its structure checked) on the driver; reading, decoding and aligning run
+ * on the workers; counts are computed in the pipeline and reconciled before the output is committed.
+ */
+public final class IngestPipeline extends PTransform<PBegin, PDone> {
+  public static final String REJECTS = "rejects.jsonl";
+  public static final String PAIRS = "pairs.pb";
+  private static final String COUNTS = "_counts.txt";
+  private static final long HASH_INPUTS_UP_TO = 1L << 30;
+
+  private final FacePack pack;
+  private final String workDir;
+  private final int shards;
+  private final String exportImages;
+
+  public IngestPipeline(FacePack pack, String workDir, int shards, String exportImages) {
+    this.pack = pack;
+    this.workDir = workDir;
+    this.shards = shards;
+    this.exportImages = exportImages;
+  }
+
+  /** What an ingest run produced. */
+  public record Result(Path output, StageManifest manifest) {}
+
+  @Override
+  public PDone expand(PBegin begin) {
+    PCollectionTuple read = begin.apply("ReadPack", new ReadFacePack(pack));
+    DecodeAndAlign align = DecodeAndAlign.create();
+    if (exportImages != null) {
+      align = align.withPngExport(exportImages);
+    }
+    PCollectionTuple aligned = read.get(FaceTags.FACES).apply("DecodeAndAlign", align);
+    PCollection<FaceRecord> faces = aligned.get(FaceTags.FACES);
+    faces.apply("WriteRecords", new WriteFaceShards(workDir, shards));
+
+    PCollection<Reject> rejects = PCollectionList.of(read.get(FaceTags.REJECTS)).and(aligned.get(FaceTags.REJECTS))
+        .apply("AllRejects", Flatten.pCollections());
+    rejects.apply("WriteRejects", new WriteRejects(workDir + "/" + REJECTS));
+
+    PCollection<Long> labels = faces
+        .apply("Labels", MapElements.into(TypeDescriptors.longs()).via(FaceRecord::getLabel))
+        .apply("KnownLabels", Filter.by(l -> l >= 0))
+        .apply("DistinctLabels", Distinct.create());
+    PCollectionList.of(count(read.get(FaceTags.FACES), "raw", "CountRaw"))
+        .and(count(read.get(FaceTags.REJECTS), "read_rejected", "CountReadRejects"))
+        .and(count(faces, "written", "CountWritten"))
+        .and(count(aligned.get(FaceTags.REJECTS), "align_rejected", "CountAlignRejects"))
+        .and(count(labels, "identities", "CountIdentities"))
+        .apply("AllCounts", Flatten.pCollections())
+        .apply("WriteCounts", new WriteLines(workDir + "/" + COUNTS));
+    return PDone.in(begin.getPipeline());
+  }
+
+  private static <T> PCollection<String> count(PCollection<T> c, String name, String step) {
+    return c.apply(step, Count.globally())
+        .apply(step + "Line", MapElements.into(TypeDescriptors.strings()).via(n -> name + "\t" + n));
+  }
+
+  /** Opens the pack, runs the stage and commits its output; throws with a clear message on failure. */
+  public static Result run(IngestOptions options) {
+    Path input = Path.of(options.getInput());
+    FacePack pack = PackOpener.open(input, options.getFormat(),
+        options.getImageRoot() == null ? null : Path.of(options.getImageRoot()));
+    int shards = (int) Math.max(1, Math.min(100_000,
+        (pack.expectedFaces() + options.getRecordsPerShard() - 1) / Math.max(1, options.getRecordsPerShard())));
+    StageOutput out = StageOutput.begin(Path.of(options.getOutput()));
+    try {
+      Pipeline p = Pipeline.create(options);
+      p.apply("Ingest", new IngestPipeline(pack, out.work().toString(), shards, options.getExportImages()));
+      PipelineResult.State state = p.run().waitUntilFinish();
+      if (state != PipelineResult.State.DONE) {
+        throw new IllegalStateException("pipeline ended in state " + state);
+      }
+      StageManifest manifest = finish(pack, out.work(), shards, options);
+      out.commit(manifest);
+      return new Result(out.target(), manifest);
+    } catch (RuntimeException | Error e) {
+      out.abort();
+      throw e;
+    }
+  }
+
+  private static StageManifest finish(FacePack pack, Path work, int shards, IngestOptions options) {
+    try {
+      Map<String, Long> counts = new HashMap<>();
+      for (String line : Files.readAllLines(work.resolve(COUNTS), StandardCharsets.UTF_8)) {
+        String[] kv = line.split("\t");
+        counts.put(kv[0], Long.parseLong(kv[1]));
+      }
+      Files.delete(work.resolve(COUNTS));
+      long raw = counts.getOrDefault("raw", 0L);
+      long readRejected = counts.getOrDefault("read_rejected", 0L);
+      long written = counts.getOrDefault("written", 0L);
+      long rejected = readRejected + counts.getOrDefault("align_rejected", 0L);
+      long read = raw + readRejected;
+      if (read != written + rejected) {
+        throw new IllegalStateException("counts do not reconcile: read " + read + " != written " + written + " + rejected " + rejected);
+      }
+      Path rejects = work.resolve(REJECTS);
+      if (!Files.exists(rejects)) {
+        Files.createFile(rejects);
+      }
+      StageManifest.Builder m = StageManifest.newBuilder()
+          .setStage("ingest")
+          .setFormat(pack.format())
+          .setInput(options.getInput())
+          .setRead(read)
+          .setWritten(written)
+          .setRejected(rejected)
+          .setIdentities(counts.getOrDefault("identities", 0L))
+          .setCreated(Instant.now().toString())
+          .setFacebeamVersion(Version.get())
+          .setRunner(options.getRunner().getSimpleName());
+      PackSummary summary = pack.summary();
+      m.setDeclaredIdentities(summary.declaredIdentities())
+          .setPairs(summary.pairs())
+          .setPositivePairs(summary.positivePairs())
+          .putAllParameters(summary.parameters())
+          .addAllWarnings(summary.warnings());
+      m.putParameters("records_per_shard", Integer.toString(options.getRecordsPerShard()));
+      if (pack instanceof BinPack bin) {
+        StageFiles.writeFramed(work.resolve(PAIRS), bin.pairs());
+      }
+      for (int s = 0; s < shards; s++) {
+        Path shard = work.resolve(StageFiles.shardName(s, shards));
+        if (!Files.exists(shard)) {
+          Files.createFile(shard); // an empty shard still exists, so readers see a complete set
+        }
+        m.addShards(shard.getFileName().toString());
+      }
+      for (String f : pack.inputFiles()) {
+        Path p = Path.of(f);
+        if (Files.isRegularFile(p)) {
+          m.addInputs(Digests.of(p, f, HASH_INPUTS_UP_TO));
+        }
+      }
+      List<Path> outputs;
+      try (var s = Files.list(work)) {
+        outputs = s.filter(Files::isRegularFile).sorted().toList();
+      }
+      for (Path o : outputs) {
+        FileDigest d = Digests.of(o, o.getFileName().toString(), Long.MAX_VALUE);
+        m.addOutputs(d);
+      }
+      return m.build();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot finish ingest output: " + e.getMessage(), e);
+    }
+  }
+}

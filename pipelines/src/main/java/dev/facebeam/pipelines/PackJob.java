@@ -1,0 +1,209 @@
+package dev.facebeam.pipelines;
+
+import dev.facebeam.align.FacePreparation;
+import dev.facebeam.codec.CodecException;
+import dev.facebeam.codec.image.ImageCodec;
+import dev.facebeam.codec.image.RgbPixels;
+import dev.facebeam.codec.pack.FacePack;
+import dev.facebeam.codec.pack.FaceSink;
+import dev.facebeam.codec.pack.PackOpener;
+import dev.facebeam.codec.pack.VerificationPack;
+import dev.facebeam.codec.pickle.PickleWriter;
+import dev.facebeam.codec.recordio.IrHeader;
+import dev.facebeam.codec.recordio.RecordIoDataset;
+import dev.facebeam.codec.recordio.RecordIoWriter;
+import dev.facebeam.proto.AlignMethod;
+import dev.facebeam.proto.FaceRecord;
+import dev.facebeam.proto.Reject;
+import dev.facebeam.transforms.FaceTags;
+import dev.facebeam.transforms.WriteRejects;
+import java.io.IOException;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Builds packs: {@code .rec/.idx/property} as InsightFace's {@code dir2rec.py} lays them out, or a
+ * verification {@code .bin}. It reads through the same pack readers and alignment as {@code ingest}
+ * and writes sequentially (a pack is one file), so it runs in this JVM rather than as a pipeline.
+ */
+public final class PackJob {
+  private PackJob() {}
+
+  /** What was packed. */
+  public record Result(long read, long written, long rejected, long identities, long pairs) {}
+
+  public static Result run(PackOptions options) {
+    Path output = Path.of(options.getOutput());
+    String name = output.getFileName().toString();
+    FacePack pack = PackOpener.open(Path.of(options.getInput()), options.getFormat(),
+        options.getImageRoot() == null ? null : Path.of(options.getImageRoot()));
+    List<FaceRecord> faces = new ArrayList<>();
+    List<Reject> rejects = new ArrayList<>();
+    for (Serializable task : pack.tasks()) {
+      pack.read(task, new FaceSink() {
+        @Override
+        public void face(FaceRecord raw) {
+          try {
+            faces.add(FacePreparation.prepare(raw).record());
+          } catch (FacePreparation.RejectedFace e) {
+            rejects.add(FaceTags.reject(raw.getId(), raw.getSource(), e.getMessage()));
+          }
+        }
+
+        @Override
+        public void reject(String id, String source, String reason) {
+          rejects.add(FaceTags.reject(id, source, reason));
+        }
+      });
+    }
+    long read = faces.size() + rejects.size();
+    writeRejects(output, rejects);
+    try {
+      if (name.endsWith(".rec")) {
+        long ids = writeRec(output, faces, options);
+        return new Result(read, faces.size(), rejects.size(), ids, 0);
+      }
+      if (name.endsWith(".bin")) {
+        int pairs = writeBin(output, faces, options);
+        return new Result(read, faces.size(), rejects.size(), 0, pairs);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + output + ": " + e.getMessage(), e);
+    }
+    throw new CodecException(output.toString(), "output must end in .rec or .bin");
+  }
+
+  /** The bytes that go into a pack: the original file for passthrough faces, else a JPEG of the crop. */
+  static byte[] imageBytes(FaceRecord f, int quality) {
+    if (f.getAlignMethod() == AlignMethod.PASSTHROUGH) {
+      return f.getEncoded().getData().toByteArray();
+    }
+    RgbPixels px = new RgbPixels(f.getAligned().getWidth(), f.getAligned().getHeight(), f.getAligned().getPixels().toByteArray());
+    return ImageCodec.encodeJpeg(px, quality);
+  }
+
+  private static long writeRec(Path rec, List<FaceRecord> faces, PackOptions options) throws IOException {
+    if (faces.isEmpty()) {
+      throw new CodecException(options.getInput(), "nothing to pack: every input was rejected");
+    }
+    boolean header = options.getHeader();
+    if (header && faces.stream().anyMatch(f -> f.getLabel() < 0)) {
+      throw new CodecException(options.getInput(), "--header=true needs a label on every image; pass --header=false for unlabelled images");
+    }
+    // Identities get contiguous keys and labels 0..C-1, in label order (dir2rec.py's layout).
+    faces.sort(Comparator.comparingLong(FaceRecord::getLabel).thenComparingLong(FaceRecord::getIndex).thenComparing(FaceRecord::getId));
+    TreeMap<Long, Long> remap = new TreeMap<>();
+    for (FaceRecord f : faces) {
+      remap.putIfAbsent(f.getLabel(), (long) remap.size());
+    }
+    Path idx = RecordIoDataset.siblingIdx(rec);
+    Path tmpRec = rec.resolveSibling("." + rec.getFileName() + ".tmp");
+    Path tmpIdx = idx.resolveSibling("." + idx.getFileName() + ".tmp");
+    try (RecordIoWriter w = new RecordIoWriter(tmpRec, tmpIdx)) {
+      long key = header ? 1 : 0;
+      Map<Long, long[]> ranges = new HashMap<>();
+      for (FaceRecord f : faces) {
+        long label = f.getLabel() < 0 ? -1 : remap.get(f.getLabel());
+        w.write(key, IrHeader.scalar(label, key).pack(imageBytes(f, options.getQuality())));
+        if (label >= 0) {
+          long[] r = ranges.computeIfAbsent(label, l -> new long[] {Long.MAX_VALUE, 0});
+          r[0] = Math.min(r[0], key);
+          r[1] = Math.max(r[1], key + 1);
+        }
+        key++;
+      }
+      if (header) {
+        long first = key;
+        long classes = remap.size();
+        w.write(0, IrHeader.array(new float[] {first, first + classes}, 0).pack(new byte[0]));
+        for (long c = 0; c < classes; c++) {
+          long[] r = ranges.get(c);
+          w.write(first + c, IrHeader.array(new float[] {r[0], r[1]}, first + c).pack(new byte[0]));
+        }
+      }
+    }
+    Files.move(tmpRec, rec, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    Files.move(tmpIdx, idx, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    long classes = faces.get(faces.size() - 1).getLabel() < 0 ? 0 : remap.size();
+    if (classes > 0) {
+      Files.writeString(rec.resolveSibling("property"), classes + ",112,112\n", StandardCharsets.US_ASCII);
+    }
+    return classes;
+  }
+
+  private static int writeBin(Path bin, List<FaceRecord> faces, PackOptions options) throws IOException {
+    if (options.getPairs() == null) {
+      throw new CodecException(bin.toString(), "a .bin needs --pairs=FILE (lines: <imageA> <imageB> <1|0>)");
+    }
+    Map<String, FaceRecord> byName = new HashMap<>();
+    for (FaceRecord f : faces) {
+      byName.put(f.getId(), f);
+      if (!f.getRelativePath().isEmpty()) {
+        byName.put(f.getRelativePath(), f);
+      }
+    }
+    List<byte[]> images = new ArrayList<>();
+    List<Boolean> issame = new ArrayList<>();
+    Path pairs = Path.of(options.getPairs());
+    List<String> lines = Files.readAllLines(pairs, StandardCharsets.UTF_8);
+    for (int i = 0; i < lines.size(); i++) {
+      String line = lines.get(i).strip();
+      if (line.isEmpty() || line.startsWith("#")) {
+        continue;
+      }
+      String[] f = line.split("\\s+");
+      String where = pairs + ":" + (i + 1);
+      if (f.length != 3 || !(f[2].equals("1") || f[2].equals("0"))) {
+        throw new CodecException(where, "expected '<imageA> <imageB> <1|0>', got '" + line + "'");
+      }
+      FaceRecord a = byName.get(f[0]);
+      FaceRecord b = byName.get(f[1]);
+      if (a == null || b == null) {
+        throw new CodecException(where, "pair names " + (a == null ? f[0] : f[1]) + ", which is not an image of the input (or was rejected)");
+      }
+      images.add(imageBytes(a, options.getQuality()));
+      images.add(imageBytes(b, options.getQuality()));
+      issame.add(f[2].equals("1"));
+    }
+    if (issame.isEmpty()) {
+      throw new CodecException(pairs.toString(), "no pairs");
+    }
+    boolean[] flags = new boolean[issame.size()];
+    for (int i = 0; i < flags.length; i++) {
+      flags[i] = issame.get(i);
+    }
+    PickleWriter.ElementForm form = switch (options.getElements()) {
+      case "bytes" -> PickleWriter.ElementForm.BYTES;
+      case "numpy" -> PickleWriter.ElementForm.NUMPY_UINT8;
+      default -> throw new IllegalArgumentException("--elements must be bytes or numpy, got " + options.getElements());
+    };
+    Path tmp = bin.resolveSibling("." + bin.getFileName() + ".tmp");
+    new VerificationPack(images, flags).write(tmp, options.getProtocol(), form);
+    Files.move(tmp, bin, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    return flags.length;
+  }
+
+  private static void writeRejects(Path output, List<Reject> rejects) {
+    Path file = output.resolveSibling(output.getFileName() + ".rejects.jsonl");
+    try {
+      if (rejects.isEmpty()) {
+        Files.deleteIfExists(file);
+        return;
+      }
+      List<String> lines = rejects.stream().map(WriteRejects::toJson).sorted().toList();
+      Files.write(file, lines, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,40 @@
+package dev.facebeam.runners;
+
+import dev.facebeam.pipelines.IngestOptions;
+import dev.facebeam.pipelines.IngestPipeline;
+import dev.facebeam.pipelines.PackJob;
+import dev.facebeam.pipelines.PackOptions;
+import dev.facebeam.proto.StageManifest;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** The commands facebeam offers. */
+final class Commands {
+  private Commands() {}
+
+  static Map<String, Command> all() {
+    Map<String, Command> cmds = new LinkedHashMap<>();
+    cmds.put("ingest", new Command("ingest",
+        "Read a pack (.rec, .bin, MegaFace, .lst, identity folders), decode and align every face to 112x112, "
+            + "write sharded face records, rejects.jsonl and manifest.json",
+        IngestOptions.class, o -> {
+          IngestPipeline.Result r = IngestPipeline.run(o.as(IngestOptions.class));
+          StageManifest m = r.manifest();
+          return String.format("ingest %s: read %d, written %d, rejected %d, identities %d%s -> %s",
+              m.getFormat(), m.getRead(), m.getWritten(), m.getRejected(), m.getIdentities(),
+              m.getPairs() > 0 ? ", pairs " + m.getPairs() : "", r.output());
+        }, true));
+    cmds.put("pack", new Command("pack",
+        "Write a .rec/.idx/property (InsightFace layout) or a verification .bin from any readable pack",
+        PackOptions.class, o -> {
+          PackOptions p = o.as(PackOptions.class);
+          PackJob.Result r = PackJob.run(p);
+          return String.format("pack: read %d, written %d, rejected %d%s -> %s", r.read(), r.written(), r.rejected(),
+              r.pairs() > 0 ? ", pairs " + r.pairs() : ", identities " + r.identities(), p.getOutput());
+        }, false));
+    cmds.put("bench-decode", new Command("bench-decode",
+        "Benchmark: decode throughput of a .rec of real 112x112 JPEGs against a plain ImageIO loop (not a test)",
+        DecodeBenchmark.Options.class, o -> DecodeBenchmark.run(o.as(DecodeBenchmark.Options.class)), false));
+    return cmds;
+  }
+}

@@ -1,0 +1,194 @@
+package dev.facebeam.runners;
+
+import dev.facebeam.align.FacePreparation;
+import dev.facebeam.codec.pack.FacePack;
+import dev.facebeam.codec.pack.FaceSink;
+import dev.facebeam.codec.pack.RecPack;
+import dev.facebeam.codec.recordio.IrHeader;
+import dev.facebeam.codec.recordio.RecordIoDataset;
+import dev.facebeam.codec.recordio.RecordIoIndex;
+import dev.facebeam.codec.recordio.RecordIoReader;
+import dev.facebeam.codec.recordio.RecordIoWriter;
+import dev.facebeam.pipelines.IngestOptions;
+import dev.facebeam.pipelines.IngestPipeline;
+import dev.facebeam.proto.FaceRecord;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.Serializable;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.imageio.ImageIO;
+import org.apache.beam.runners.flink.FlinkPipelineOptions;
+import org.apache.beam.sdk.options.Default;
+import org.apache.beam.sdk.options.Description;
+import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+
+/**
+ * Decode throughput on a {@code .rec} of real 112×112 JPEGs (the fixtures' faces, repeated), beside
+ * the plain JDK loop {@code ImageIO.read} over the same bytes, measured in the same run.
+ */
+final class DecodeBenchmark {
+  private DecodeBenchmark() {}
+
+  /** Options of {@code bench-decode}. */
+  public interface Options extends PipelineOptions {
+    @Description("Number of records in the generated .rec")
+    @Default.Integer(20_000)
+    int getRecords();
+
+    void setRecords(int value);
+
+    @Description("Folder of the real fixtures (rec/adaface, rec/small_lfw)")
+    @Default.String("../shared/data")
+    String getFixtures();
+
+    void setFixtures(String value);
+
+    @Description("Worker threads for facebeam's reader (the machine's cores by default)")
+    @Default.Integer(0)
+    int getThreads();
+
+    void setThreads(int value);
+
+    @Description("Also time the whole ingest stage on embedded Flink over the generated .rec")
+    @Default.Boolean(true)
+    boolean getWithIngest();
+
+    void setWithIngest(boolean value);
+  }
+
+  static String run(Options o) throws Exception {
+    int threads = o.getThreads() > 0 ? o.getThreads() : Runtime.getRuntime().availableProcessors();
+    List<byte[]> jpegs = realJpegs(Path.of(o.getFixtures()));
+    Path dir = Files.createTempDirectory("facebeam-bench");
+    try {
+      Path rec = dir.resolve("bench.rec");
+      List<byte[]> payloads = new ArrayList<>(o.getRecords());
+      try (RecordIoWriter w = new RecordIoWriter(rec, RecordIoDataset.siblingIdx(rec))) {
+        for (int i = 0; i < o.getRecords(); i++) {
+          byte[] jpeg = jpegs.get(i % jpegs.size());
+          payloads.add(jpeg);
+          w.write(i, IrHeader.scalar(i % 100, i).pack(jpeg));
+        }
+      }
+      StringBuilder report = new StringBuilder();
+      report.append(String.format("bench-decode: %d records of real 112x112 JPEGs (%d distinct), %d cores, %d threads%n",
+          o.getRecords(), jpegs.size(), Runtime.getRuntime().availableProcessors(), threads));
+      // Warm both paths so the JIT has compiled them before timing.
+      imageIoLoop(payloads.subList(0, Math.min(2000, payloads.size())));
+      facebeamRead(rec, threads);
+
+      double baseline = best(3, () -> imageIoLoop(payloads));
+      double single = best(3, () -> facebeamRead(rec, 1));
+      double multi = best(3, () -> facebeamRead(rec, threads));
+      report.append(String.format("  baseline  ImageIO.read loop, 1 thread, bytes in memory  %8.0f images/s  (1.00x)%n", baseline));
+      report.append(String.format("  facebeam  .rec read + decode + check, 1 thread          %8.0f images/s  (%.2fx)%n", single, single / baseline));
+      report.append(String.format("  facebeam  .rec read + decode + check, %d threads         %8.0f images/s  (%.2fx)%n", threads, multi, multi / baseline));
+      if (o.getWithIngest()) {
+        IngestOptions io = PipelineOptionsFactory.fromArgs("--runner=FlinkRunner", "--flinkMaster=[local]")
+            .as(IngestOptions.class);
+        io.setInput(rec.toString());
+        io.setOutput(dir.resolve("ingested").toString());
+        long t0 = System.nanoTime();
+        IngestPipeline.Result r = IngestPipeline.run(io);
+        double secs = (System.nanoTime() - t0) / 1e9;
+        report.append(String.format("  facebeam  ingest on embedded Flink (start-up, shuffle, write) %6.0f images/s  (%.2fx; %d written in %.1f s, parallelism %d)%n",
+            r.manifest().getWritten() / secs, r.manifest().getWritten() / secs / baseline, r.manifest().getWritten(), secs,
+            io.as(FlinkPipelineOptions.class).getParallelism()));
+      }
+      return report.toString().stripTrailing();
+    } finally {
+      try (var s = Files.walk(dir)) {
+        s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
+  }
+
+  interface Timed {
+    long run() throws Exception;
+  }
+
+  /** Best images/s over a few repetitions: the least disturbed run. */
+  private static double best(int reps, Timed t) throws Exception {
+    double best = 0;
+    for (int i = 0; i < reps; i++) {
+      long t0 = System.nanoTime();
+      long n = t.run();
+      best = Math.max(best, n / ((System.nanoTime() - t0) / 1e9));
+    }
+    return best;
+  }
+
+  private static long imageIoLoop(List<byte[]> payloads) throws IOException {
+    long n = 0;
+    for (byte[] b : payloads) {
+      if (ImageIO.read(new ByteArrayInputStream(b)) != null) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  private static long facebeamRead(Path rec, int threads) throws Exception {
+    FacePack pack = RecPack.open(rec, 1000);
+    AtomicLong done = new AtomicLong();
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      List<Future<?>> futures = new ArrayList<>();
+      for (Serializable task : pack.tasks()) {
+        futures.add(pool.submit(() -> pack.read(task, new FaceSink() {
+          @Override
+          public void face(FaceRecord raw) {
+            try {
+              FacePreparation.prepare(raw);
+              done.incrementAndGet();
+            } catch (FacePreparation.RejectedFace e) {
+              throw new IllegalStateException(e);
+            }
+          }
+
+          @Override
+          public void reject(String id, String source, String reason) {
+            throw new IllegalStateException(reason);
+          }
+        })));
+      }
+      for (Future<?> f : futures) {
+        f.get();
+      }
+    } finally {
+      pool.shutdown();
+    }
+    return done.get();
+  }
+
+  /** The JPEG payloads of the real fixture packs. */
+  static List<byte[]> realJpegs(Path fixtures) {
+    List<byte[]> out = new ArrayList<>();
+    for (Path rec : List.of(fixtures.resolve("rec/adaface/train.rec"), fixtures.resolve("rec/small_lfw/small_lfw_labelled.rec"))) {
+      if (!Files.isRegularFile(rec)) {
+        continue;
+      }
+      RecordIoIndex idx = RecordIoIndex.read(RecordIoDataset.siblingIdx(rec));
+      try (RecordIoReader r = new RecordIoReader(rec)) {
+        for (int i = 0; i < idx.size(); i++) {
+          IrHeader.Unpacked u = IrHeader.unpack(r.readAt(idx.offset(i)).payload(), rec.toString());
+          if (u.payloadLength() > 0) {
+            out.add(u.payload());
+          }
+        }
+      }
+    }
+    if (out.isEmpty()) {
+      throw new IllegalArgumentException("no fixture JPEGs under " + fixtures + " (pass --fixtures=DIR)");
+    }
+    return out;
+  }
+}

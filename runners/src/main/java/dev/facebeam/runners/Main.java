@@ -1,0 +1,153 @@
+package dev.facebeam.runners;
+
+import dev.facebeam.codec.CodecException;
+import java.io.PrintStream;
+import java.lang.reflect.Method;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.beam.runners.flink.FlinkPipelineOptions;
+import org.apache.beam.runners.flink.FlinkRunner;
+import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+
+/**
+ * {@code java -jar facebeam.jar <command> --name=value ...}. Pipelines run on Flink: embedded
+ * ({@code [local]}) unless {@code --flinkMaster=host:port} names a cluster or {@code flink run}
+ * launched us; {@code --runner=DirectRunner} works too. Exit status: 0 done, 1 failed (one line on
+ * stderr naming the file and record at fault), 2 a mistake on the command line.
+ */
+public final class Main {
+  private Main() {}
+
+  public static void main(String[] args) {
+    System.exit(run(args, System.out, System.err));
+  }
+
+  public static int run(String[] args, PrintStream out, PrintStream err) {
+    quietLogs();
+    // DJL must never download (stack.md): the native libraries come in the jar.
+    System.setProperty("ai.djl.offline", System.getProperty("ai.djl.offline", "true"));
+    Map<String, Command> commands = Commands.all();
+    if (args.length == 0 || args[0].equals("help") || args[0].equals("--help") || args[0].equals("-h")) {
+      if (args.length > 1 && commands.containsKey(args[1])) {
+        out.print(Help.command(commands.get(args[1])));
+      } else {
+        out.print(Help.overview(commands));
+      }
+      return 0;
+    }
+    Command command = commands.get(args[0]);
+    if (command == null) {
+      err.println("facebeam: unknown command '" + args[0] + "' (commands: help, " + String.join(", ", commands.keySet()) + ")");
+      return 2;
+    }
+    PipelineOptions options;
+    try {
+      options = parse(command, Arrays.copyOfRange(args, 1, args.length), commands);
+    } catch (UsageException | IllegalArgumentException e) {
+      err.println("facebeam " + command.name() + ": " + oneLine(e.getMessage()) + " (see 'facebeam help " + command.name() + "')");
+      return 2;
+    }
+    try {
+      out.println(command.action().run(options));
+      return 0;
+    } catch (Throwable t) {
+      err.println("facebeam " + command.name() + " failed: " + describe(t));
+      return 1;
+    }
+  }
+
+  static PipelineOptions parse(Command command, String[] args, Map<String, Command> commands) {
+    Set<String> mine = propertyNames(command.options());
+    Set<String> others = new HashSet<>();
+    for (Command c : commands.values()) {
+      others.addAll(propertyNames(c.options()));
+    }
+    others.removeAll(mine);
+    boolean hasRunner = false;
+    boolean hasMaster = false;
+    for (String a : args) {
+      if (!a.startsWith("--")) {
+        throw new UsageException("unexpected argument '" + a + "' (options look like --name=value)");
+      }
+      String name = a.substring(2).split("=", 2)[0];
+      if (others.contains(name)) {
+        throw new UsageException("option --" + name + " does not apply to '" + command.name() + "'");
+      }
+      hasRunner |= name.equals("runner");
+      hasMaster |= name.equals("flinkMaster");
+    }
+    List<String> all = new ArrayList<>(Arrays.asList(args));
+    if (!hasRunner) {
+      all.add("--runner=" + FlinkRunner.class.getSimpleName());
+    }
+    if (!hasMaster) {
+      all.add("--flinkMaster=" + (launchedByFlinkCli() ? "[auto]" : "[local]"));
+    }
+    PipelineOptionsFactory.register(command.options());
+    PipelineOptions options = PipelineOptionsFactory.fromArgs(all.toArray(new String[0])).withValidation().as(command.options());
+    options.as(FlinkPipelineOptions.class).setJobName("facebeam-" + command.name());
+    return options;
+  }
+
+  /** Under {@code flink run} the client installs a context environment; then submit to that cluster. */
+  private static boolean launchedByFlinkCli() {
+    try {
+      Class<?> env = Class.forName("org.apache.flink.api.java.ExecutionEnvironment");
+      Object e = env.getMethod("getExecutionEnvironment").invoke(null);
+      return e.getClass().getSimpleName().contains("Context");
+    } catch (ReflectiveOperationException | LinkageError e) {
+      return false;
+    }
+  }
+
+  static Set<String> propertyNames(Class<?> options) {
+    Set<String> names = new HashSet<>();
+    for (Method m : options.getDeclaredMethods()) {
+      String n = m.getName();
+      if ((n.startsWith("get") && n.length() > 3) || (n.startsWith("is") && n.length() > 2)) {
+        String p = n.startsWith("get") ? n.substring(3) : n.substring(2);
+        names.add(Character.toLowerCase(p.charAt(0)) + p.substring(1));
+      }
+    }
+    return names;
+  }
+
+  /** The one line a user needs: the bad file and record when the failure came from input. */
+  static String describe(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof CodecException ce) {
+        return oneLine(ce.getMessage());
+      }
+    }
+    Throwable root = t;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    String msg = root.getMessage();
+    if (msg == null || msg.isBlank()) {
+      msg = root.getClass().getSimpleName();
+    } else if (!(root instanceof RuntimeException) || root.getClass() != RuntimeException.class) {
+      msg = root.getClass().getSimpleName() + ": " + msg;
+    }
+    return oneLine(msg);
+  }
+
+  static String oneLine(String s) {
+    if (s == null) {
+      return "";
+    }
+    String first = s.strip().replaceAll("\\s*\\R\\s*", " ");
+    return first.length() > 1000 ? first.substring(0, 1000) + "…" : first;
+  }
+
+  private static void quietLogs() {
+    if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
+      System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "error");
+    }
+  }
+}

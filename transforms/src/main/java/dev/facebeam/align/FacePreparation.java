@@ -1,0 +1,69 @@
+package dev.facebeam.align;
+
+import com.google.protobuf.ByteString;
+import dev.facebeam.codec.image.ImageCodec;
+import dev.facebeam.codec.image.ImageDecodeException;
+import dev.facebeam.codec.image.RgbPixels;
+import dev.facebeam.proto.AlignMethod;
+import dev.facebeam.proto.FaceRecord;
+import dev.facebeam.proto.Point;
+import dev.facebeam.proto.RgbImage;
+
+/** Decode and align one raw face record: the pure core that the DecodeAndAlign transform carries. */
+public final class FacePreparation {
+  private FacePreparation() {}
+
+  /** The aligned record, and its 112×112 pixels for whoever needs them next (PNG export). */
+  public record Prepared(FaceRecord record, RgbPixels pixels) {}
+
+  /** A face that cannot be prepared, with the reason that goes into rejects.jsonl. */
+  public static final class RejectedFace extends Exception {
+    public RejectedFace(String reason, Throwable cause) {
+      super(reason, cause);
+    }
+  }
+
+  public static Prepared prepare(FaceRecord raw) throws RejectedFace {
+    RgbPixels img;
+    try {
+      img = ImageCodec.decode(raw.getEncoded().getData().toByteArray());
+    } catch (ImageDecodeException e) {
+      throw new RejectedFace(e.getMessage(), e);
+    } catch (OutOfMemoryError e) {
+      throw new RejectedFace("image too large to decode in this worker's memory", e);
+    }
+    double[][] landmarks = null;
+    if (raw.getLandmarksCount() > 0) {
+      landmarks = new double[raw.getLandmarksCount()][];
+      for (int i = 0; i < landmarks.length; i++) {
+        Point p = raw.getLandmarks(i);
+        landmarks[i] = new double[] {p.getX(), p.getY()};
+      }
+    }
+    double[] bbox = raw.hasBbox()
+        ? new double[] {raw.getBbox().getX1(), raw.getBbox().getY1(), raw.getBbox().getX2(), raw.getBbox().getY2()}
+        : null;
+    FaceAligner.Aligned aligned;
+    try {
+      aligned = FaceAligner.align(img, landmarks, bbox, raw.getDeclaredAligned());
+    } catch (IllegalArgumentException e) {
+      throw new RejectedFace("cannot align: " + e.getMessage(), e);
+    }
+    FaceRecord.Builder out = raw.toBuilder()
+        .setAlignMethod(aligned.method())
+        .setSourceWidth(img.width())
+        .setSourceHeight(img.height());
+    RgbPixels face;
+    if (aligned.method() == AlignMethod.PASSTHROUGH) {
+      face = img;
+    } else {
+      face = aligned.pixels();
+      out.clearEncoded().setAligned(RgbImage.newBuilder()
+          .setWidth(face.width())
+          .setHeight(face.height())
+          .setPixels(ByteString.copyFrom(face.rgb())));
+    }
+    out.setWidth(face.width()).setHeight(face.height());
+    return new Prepared(out.build(), face);
+  }
+}

@@ -1,0 +1,197 @@
+package dev.facebeam.codec.image;
+
+import java.awt.image.BufferedImage;
+import java.awt.image.DataBufferByte;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.util.Iterator;
+import javax.imageio.IIOImage;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.ImageWriteParam;
+import javax.imageio.ImageWriter;
+import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
+import javax.imageio.stream.MemoryCacheImageOutputStream;
+
+/**
+ * Decodes JPEG, PNG, BMP and PGM to RGB, and encodes RGB to PNG or JPEG. The header's size is
+ * checked before any pixel is decoded, so a decompression bomb is a rejected record, not an
+ * exhausted heap. Thread-safe: ImageIO readers are created per call.
+ */
+public final class ImageCodec {
+  /** Larger sides are refused before decoding (spec: more than 10,000 × 10,000 is hostile). */
+  public static final int MAX_SIDE = 10_000;
+
+  static {
+    ImageIO.setUseCache(false);
+  }
+
+  private ImageCodec() {}
+
+  public static RgbPixels decode(byte[] data) throws ImageDecodeException {
+    return decode(data, MAX_SIDE);
+  }
+
+  public static RgbPixels decode(byte[] data, int maxSide) throws ImageDecodeException {
+    if (data == null || data.length == 0) {
+      throw new ImageDecodeException("empty image data");
+    }
+    ImageFormat format = ImageFormat.sniff(data);
+    return switch (format) {
+      case PGM -> Pgm.decode(data, maxSide);
+      case JPEG, PNG, BMP -> decodeImageIo(data, format, maxSide);
+      case UNKNOWN -> throw new ImageDecodeException("unrecognised image format (first bytes " + hex(data) + ")");
+    };
+  }
+
+  /** Width and height from the header alone. */
+  public static int[] size(byte[] data) throws ImageDecodeException {
+    ImageFormat format = ImageFormat.sniff(data);
+    if (format == ImageFormat.PGM) {
+      return Pgm.size(data);
+    }
+    if (format == ImageFormat.UNKNOWN) {
+      throw new ImageDecodeException("unrecognised image format (first bytes " + hex(data) + ")");
+    }
+    ImageReader reader = reader(format);
+    try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(data))) {
+      reader.setInput(in, true, true);
+      return new int[] {reader.getWidth(0), reader.getHeight(0)};
+    } catch (IOException | RuntimeException e) {
+      throw new ImageDecodeException("corrupt " + format.id() + " header: " + message(e), e);
+    } finally {
+      reader.dispose();
+    }
+  }
+
+  private static RgbPixels decodeImageIo(byte[] data, ImageFormat format, int maxSide) throws ImageDecodeException {
+    ImageReader reader = reader(format);
+    try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(data))) {
+      reader.setInput(in, true, true);
+      int w = reader.getWidth(0);
+      int h = reader.getHeight(0);
+      if (w <= 0 || h <= 0) {
+        throw new ImageDecodeException(format.id() + " header claims an empty image " + w + "x" + h);
+      }
+      if (w > maxSide || h > maxSide) {
+        throw new ImageDecodeException(format.id() + " header claims " + w + "x" + h + " pixels, above the " + maxSide + "x" + maxSide + " limit");
+      }
+      BufferedImage img = reader.read(0);
+      return toRgb(img);
+    } catch (ImageDecodeException e) {
+      throw e;
+    } catch (IOException | RuntimeException e) {
+      throw new ImageDecodeException("corrupt " + format.id() + ": " + message(e), e);
+    } finally {
+      reader.dispose();
+    }
+  }
+
+  private static ImageReader reader(ImageFormat format) throws ImageDecodeException {
+    Iterator<ImageReader> it = ImageIO.getImageReadersByFormatName(format.id());
+    if (!it.hasNext()) {
+      throw new ImageDecodeException("no decoder for " + format.id());
+    }
+    return it.next();
+  }
+
+  /** Converts any BufferedImage to interleaved RGB; grey becomes three equal channels. */
+  public static RgbPixels toRgb(BufferedImage img) {
+    int w = img.getWidth();
+    int h = img.getHeight();
+    byte[] rgb = new byte[w * h * 3];
+    switch (img.getType()) {
+      case BufferedImage.TYPE_3BYTE_BGR -> {
+        byte[] bgr = ((DataBufferByte) img.getRaster().getDataBuffer()).getData();
+        if (bgr.length == rgb.length) {
+          for (int i = 0; i < rgb.length; i += 3) {
+            rgb[i] = bgr[i + 2];
+            rgb[i + 1] = bgr[i + 1];
+            rgb[i + 2] = bgr[i];
+          }
+          return new RgbPixels(w, h, rgb);
+        }
+      }
+      case BufferedImage.TYPE_BYTE_GRAY -> {
+        byte[] g = ((DataBufferByte) img.getRaster().getDataBuffer()).getData();
+        if (g.length == w * h) {
+          for (int i = 0; i < g.length; i++) {
+            rgb[3 * i] = g[i];
+            rgb[3 * i + 1] = g[i];
+            rgb[3 * i + 2] = g[i];
+          }
+          return new RgbPixels(w, h, rgb);
+        }
+      }
+      default -> { }
+    }
+    int[] row = new int[w];
+    for (int y = 0; y < h; y++) {
+      img.getRGB(0, y, w, 1, row, 0, w);
+      for (int x = 0; x < w; x++) {
+        int p = row[x];
+        int o = (y * w + x) * 3;
+        rgb[o] = (byte) (p >> 16);
+        rgb[o + 1] = (byte) (p >> 8);
+        rgb[o + 2] = (byte) p;
+      }
+    }
+    return new RgbPixels(w, h, rgb);
+  }
+
+  public static BufferedImage toBufferedImage(RgbPixels px) {
+    BufferedImage img = new BufferedImage(px.width(), px.height(), BufferedImage.TYPE_3BYTE_BGR);
+    byte[] bgr = ((DataBufferByte) img.getRaster().getDataBuffer()).getData();
+    byte[] rgb = px.rgb();
+    for (int i = 0; i < rgb.length; i += 3) {
+      bgr[i] = rgb[i + 2];
+      bgr[i + 1] = rgb[i + 1];
+      bgr[i + 2] = rgb[i];
+    }
+    return img;
+  }
+
+  public static byte[] encodePng(RgbPixels px) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try {
+      if (!ImageIO.write(toBufferedImage(px), "png", out)) {
+        throw new IllegalStateException("no PNG writer");
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+    return out.toByteArray();
+  }
+
+  /** JPEG at the given quality (InsightFace's pack_img uses 95). */
+  public static byte[] encodeJpeg(RgbPixels px, int quality) {
+    ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (MemoryCacheImageOutputStream ios = new MemoryCacheImageOutputStream(out)) {
+      writer.setOutput(ios);
+      ImageWriteParam p = writer.getDefaultWriteParam();
+      p.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
+      p.setCompressionQuality(quality / 100f);
+      writer.write(null, new IIOImage(toBufferedImage(px), null, null), p);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    } finally {
+      writer.dispose();
+    }
+    return out.toByteArray();
+  }
+
+  private static String message(Throwable e) {
+    return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+  }
+
+  private static String hex(byte[] b) {
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < Math.min(4, b.length); i++) {
+      sb.append(String.format("%02X ", b[i]));
+    }
+    return sb.toString().strip();
+  }
+}

@@ -1,0 +1,139 @@
+package dev.facebeam.codec.pack;
+
+import dev.facebeam.codec.CodecException;
+import dev.facebeam.proto.Role;
+import java.io.IOException;
+import java.io.Serializable;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * A folder with one sub-folder per identity. Labels are the positions of the identity folders in
+ * sorted order; images are taken in sorted order within each.
+ */
+public final class FolderPack implements FacePack {
+  public static final int FILES_PER_TASK = 1_000;
+
+  /** One image of the folder: its path under the root, its identity and label, its position. */
+  public record Item(String relativePath, String identity, long label, long index) implements Serializable {}
+
+  private final String root;
+  private final List<ArrayList<Item>> tasks;
+  private final long identities;
+  private final List<String> warnings;
+
+  private FolderPack(String root, List<ArrayList<Item>> tasks, long identities, List<String> warnings) {
+    this.root = root;
+    this.tasks = tasks;
+    this.identities = identities;
+    this.warnings = warnings;
+  }
+
+  public static FolderPack open(Path root) {
+    if (!Files.isDirectory(root)) {
+      throw new CodecException(root.toString(), "not a folder");
+    }
+    List<Path> identityDirs;
+    long looseFiles;
+    try (Stream<Path> s = Files.list(root)) {
+      List<Path> all = s.sorted().toList();
+      identityDirs = all.stream().filter(Files::isDirectory).toList();
+      looseFiles = all.size() - identityDirs.size();
+    } catch (IOException e) {
+      throw new CodecException(root.toString(), "cannot list folder: " + e.getMessage(), e);
+    }
+    List<ArrayList<Item>> tasks = new ArrayList<>();
+    ArrayList<Item> current = new ArrayList<>();
+    long index = 0;
+    long skipped = 0;
+    for (int label = 0; label < identityDirs.size(); label++) {
+      Path dir = identityDirs.get(label);
+      List<Path> files;
+      try (Stream<Path> s = Files.list(dir)) {
+        files = s.filter(Files::isRegularFile).sorted().toList();
+      } catch (IOException e) {
+        throw new CodecException(dir.toString(), "cannot list folder: " + e.getMessage(), e);
+      }
+      for (Path f : files) {
+        if (!ImageFiles.looksLikeImage(f.getFileName().toString())) {
+          skipped++;
+          continue;
+        }
+        String identity = dir.getFileName().toString();
+        current.add(new Item(identity + "/" + f.getFileName(), identity, label, index++));
+        if (current.size() == FILES_PER_TASK) {
+          tasks.add(current);
+          current = new ArrayList<>();
+        }
+      }
+    }
+    if (!current.isEmpty()) {
+      tasks.add(current);
+    }
+    if (index == 0) {
+      throw new CodecException(root.toString(), "empty pack: no images in identity sub-folders");
+    }
+    List<String> warnings = new ArrayList<>();
+    if (looseFiles > 0) {
+      warnings.add(looseFiles + " files at the top level were ignored (images belong in one folder per identity)");
+    }
+    if (skipped > 0) {
+      warnings.add(skipped + " files without an image extension were ignored");
+    }
+    return new FolderPack(root.toString(), tasks, identityDirs.size(), warnings);
+  }
+
+  @Override
+  public String format() {
+    return "folder";
+  }
+
+  @Override
+  public List<ArrayList<Item>> tasks() {
+    return tasks;
+  }
+
+  @Override
+  public void read(Serializable task, FaceSink sink) {
+    @SuppressWarnings("unchecked")
+    List<Item> items = (List<Item>) task;
+    for (Item item : items) {
+      String id = RawFaces.id("img", item.index());
+      String where = root + "/" + item.relativePath();
+      try {
+        Path p = PackPaths.resolveInside(Path.of(root), item.relativePath());
+        sink.face(RawFaces.raw(id, where, item.index(), Role.LABELLED, ImageFiles.read(p))
+            .setRelativePath(item.relativePath())
+            .setIdentity(item.identity())
+            .setLabel(item.label())
+            .build());
+      } catch (PackPaths.EscapeException e) {
+        sink.reject(id, where, e.getMessage());
+      } catch (IOException e) {
+        sink.reject(id, where, "cannot read image: " + e.getMessage());
+      }
+    }
+  }
+
+  @Override
+  public long expectedFaces() {
+    return tasks.stream().mapToLong(List::size).sum();
+  }
+
+  @Override
+  public List<String> inputFiles() {
+    return List.of(root);
+  }
+
+  @Override
+  public PackSummary summary() {
+    Map<String, String> params = new LinkedHashMap<>();
+    params.put("labels", "identity folders in sorted order");
+    return new PackSummary(identities, 0, 0, params, warnings);
+  }
+}

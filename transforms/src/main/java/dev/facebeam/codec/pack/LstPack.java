@@ -1,0 +1,117 @@
+package dev.facebeam.codec.pack;
+
+import dev.facebeam.codec.CodecException;
+import dev.facebeam.proto.BoundingBox;
+import dev.facebeam.proto.FaceRecord;
+import dev.facebeam.proto.Point;
+import dev.facebeam.proto.Role;
+import java.io.IOException;
+import java.io.Serializable;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * An image list ({@code .lst}) of a user's own images, with optional bbox and 5 landmarks per line.
+ * Paths are resolved under the image root (the list's folder unless given) and may not leave it.
+ */
+public final class LstPack implements FacePack {
+  public static final int LINES_PER_SLICE = 2_000;
+
+  private final String lst;
+  private final String root;
+  private final List<TextSlice> slices;
+
+  private LstPack(String lst, String root, List<TextSlice> slices) {
+    this.lst = lst;
+    this.root = root;
+    this.slices = slices;
+  }
+
+  public static LstPack open(Path lst, Path imageRoot) {
+    if (!Files.isRegularFile(lst)) {
+      throw new CodecException(lst.toString(), "no such list file");
+    }
+    Path root = imageRoot != null ? imageRoot : lst.toAbsolutePath().getParent();
+    List<TextSlice> slices = TextSlice.plan(lst, LINES_PER_SLICE);
+    boolean any;
+    try (var lines = Files.lines(lst)) {
+      any = lines.anyMatch(l -> !l.isBlank());
+    } catch (IOException | java.io.UncheckedIOException e) {
+      throw new CodecException(lst.toString(), "cannot read list: " + e.getMessage(), e);
+    }
+    if (!any) {
+      throw new CodecException(lst.toString(), "empty pack: the list names no images");
+    }
+    return new LstPack(lst.toString(), root.toString(), slices);
+  }
+
+  @Override
+  public String format() {
+    return "lst";
+  }
+
+  @Override
+  public List<TextSlice> tasks() {
+    return slices;
+  }
+
+  @Override
+  public void read(Serializable task, FaceSink sink) {
+    for (TextSlice.Line line : ((TextSlice) task).lines()) {
+      if (line.text().isBlank()) {
+        continue;
+      }
+      String id = RawFaces.id("lst", line.number());
+      String where = lst + ":" + line.number();
+      LstLine parsed;
+      try {
+        parsed = LstLine.parse(line.text());
+      } catch (IllegalArgumentException e) {
+        sink.reject(id, where, "malformed list line: " + e.getMessage());
+        continue;
+      }
+      try {
+        Path image = PackPaths.resolveInside(Path.of(root), parsed.path());
+        byte[] bytes = ImageFiles.read(image);
+        FaceRecord.Builder b = RawFaces.raw(id, where + " " + parsed.path(), line.number(), Role.LABELLED, bytes)
+            .setRelativePath(parsed.path())
+            .setLabel(parsed.label())
+            .setDeclaredAligned(parsed.aligned());
+        if (parsed.bbox() != null) {
+          double[] bb = parsed.bbox();
+          b.setBbox(BoundingBox.newBuilder().setX1((float) bb[0]).setY1((float) bb[1]).setX2((float) bb[2]).setY2((float) bb[3]));
+        }
+        if (parsed.landmarks() != null) {
+          for (double[] p : parsed.landmarks()) {
+            b.addLandmarks(Point.newBuilder().setX((float) p[0]).setY((float) p[1]));
+          }
+        }
+        sink.face(b.build());
+      } catch (PackPaths.EscapeException e) {
+        sink.reject(id, where, e.getMessage());
+      } catch (IOException e) {
+        sink.reject(id, where + " " + parsed.path(), "cannot read image: " + e.getMessage());
+      }
+    }
+  }
+
+  @Override
+  public long expectedFaces() {
+    return slices.stream().mapToLong(TextSlice::count).sum();
+  }
+
+  @Override
+  public List<String> inputFiles() {
+    return List.of(lst);
+  }
+
+  @Override
+  public PackSummary summary() {
+    Map<String, String> params = new LinkedHashMap<>();
+    params.put("image_root", root);
+    return new PackSummary(0, 0, 0, params, List.of());
+  }
+}

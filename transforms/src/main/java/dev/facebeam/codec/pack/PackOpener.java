@@ -1,0 +1,71 @@
+package dev.facebeam.codec.pack;
+
+import dev.facebeam.codec.CodecException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/** Opens a pack by format name, or recognises the format from the files themselves ({@code auto}). */
+public final class PackOpener {
+  public static final String FORMATS = "auto|rec|bin|megaface|lst|folder";
+
+  private PackOpener() {}
+
+  public static FacePack open(Path input, String format, Path imageRoot) {
+    if (!Files.exists(input)) {
+      throw new CodecException(input.toString(), "no such file or folder");
+    }
+    String f = format == null ? "auto" : format.toLowerCase(Locale.ROOT);
+    if (f.equals("auto")) {
+      f = detect(input);
+    }
+    return switch (f) {
+      case "rec" -> RecPack.open(input.toString().endsWith(".idx")
+          ? input.resolveSibling(input.getFileName().toString().replaceAll("\\.idx$", ".rec")) : input);
+      case "bin" -> BinPack.open(input);
+      case "megaface" -> MegaFacePack.open(input);
+      case "lst" -> LstPack.open(input, imageRoot);
+      case "folder" -> FolderPack.open(input);
+      default -> throw new CodecException(input.toString(), "unknown format '" + format + "' (expected " + FORMATS + ")");
+    };
+  }
+
+  /** Recognises a pack from its files: names first, then the first bytes. */
+  public static String detect(Path input) {
+    if (Files.isDirectory(input)) {
+      if (Files.isRegularFile(input.resolve("train.rec"))) {
+        return "rec";
+      }
+      if (MegaFacePack.looksLike(input)) {
+        return "megaface";
+      }
+      return "folder";
+    }
+    String name = input.getFileName().toString().toLowerCase(Locale.ROOT);
+    if (name.endsWith(".rec") || name.endsWith(".idx")) {
+      return "rec";
+    }
+    if (name.endsWith(".lst")) {
+      return "lst";
+    }
+    byte[] head = new byte[4];
+    int n;
+    try (InputStream in = Files.newInputStream(input)) {
+      n = in.readNBytes(head, 0, 4);
+    } catch (IOException e) {
+      throw new CodecException(input.toString(), "cannot read: " + e.getMessage(), e);
+    }
+    if (n >= 2 && (head[0] & 0xFF) == 0x80 && head[1] >= 2 && head[1] <= 5) {
+      return "bin";
+    }
+    if (n >= 4 && head[0] == 0x0A && head[1] == 0x23 && (head[2] & 0xFF) == 0xD7 && (head[3] & 0xFF) == 0xCE) {
+      return "rec";
+    }
+    if (name.endsWith(".bin")) {
+      return "bin";
+    }
+    throw new CodecException(input.toString(), "cannot recognise the pack format; pass --format=" + FORMATS);
+  }
+}

@@ -1,0 +1,81 @@
+package dev.facebeam.codec.pack;
+
+import dev.facebeam.codec.CodecException;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.Serializable;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Lines [firstLine, firstLine + count) of a text list, found by byte offset so that a worker reads
+ * only its own part of a million-line list.
+ */
+public record TextSlice(String path, long fromByte, long firstLine, int count) implements Serializable {
+
+  /** One line of a list, numbered from 1. */
+  public record Line(long number, String text) {}
+
+  /** Cuts a list into slices of {@code linesPerSlice} lines (blank lines count as lines). */
+  public static List<TextSlice> plan(Path file, int linesPerSlice) {
+    List<TextSlice> out = new ArrayList<>();
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
+         var in = new java.io.BufferedInputStream(Channels.newInputStream(ch), 1 << 16)) {
+      long pos = 0;
+      long line = 1;
+      long sliceStart = 0;
+      long sliceFirst = 1;
+      int inSlice = 0;
+      int c;
+      boolean pending = false;
+      while ((c = in.read()) != -1) {
+        pos++;
+        pending = true;
+        if (c == '\n') {
+          inSlice++;
+          line++;
+          pending = false;
+          if (inSlice == linesPerSlice) {
+            out.add(new TextSlice(file.toString(), sliceStart, sliceFirst, inSlice));
+            sliceStart = pos;
+            sliceFirst = line;
+            inSlice = 0;
+          }
+        }
+      }
+      if (pending) {
+        inSlice++;
+      }
+      if (inSlice > 0) {
+        out.add(new TextSlice(file.toString(), sliceStart, sliceFirst, inSlice));
+      }
+      return out;
+    } catch (IOException e) {
+      throw new CodecException(file.toString(), "cannot read list: " + e.getMessage(), e);
+    }
+  }
+
+  public List<Line> lines() {
+    List<Line> out = new ArrayList<>(count);
+    try (FileChannel ch = FileChannel.open(Path.of(path), StandardOpenOption.READ)) {
+      ch.position(fromByte);
+      BufferedReader r = new BufferedReader(new InputStreamReader(Channels.newInputStream(ch), StandardCharsets.UTF_8), 1 << 16);
+      for (int i = 0; i < count; i++) {
+        String s = r.readLine();
+        if (s == null) {
+          break;
+        }
+        out.add(new Line(firstLine + i, s));
+      }
+      return out;
+    } catch (IOException e) {
+      throw new CodecException(path, "cannot read list: " + e.getMessage(), e);
+    }
+  }
+}

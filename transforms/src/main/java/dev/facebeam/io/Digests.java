@@ -1,0 +1,42 @@
+package dev.facebeam.io;
+
+import dev.facebeam.proto.FileDigest;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/** Content hashes for manifests. */
+public final class Digests {
+  private Digests() {}
+
+  /** Size and SHA-256 of a file; files above {@code maxHashBytes} get their size only. */
+  public static FileDigest of(Path file, String name, long maxHashBytes) throws IOException {
+    long size = Files.size(file);
+    FileDigest.Builder b = FileDigest.newBuilder().setPath(name).setBytes(size);
+    if (size <= maxHashBytes) {
+      b.setSha256(sha256(file));
+    }
+    return b.build();
+  }
+
+  public static String sha256(Path file) throws IOException {
+    MessageDigest md;
+    try {
+      md = MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+    byte[] buf = new byte[1 << 16];
+    try (InputStream in = Files.newInputStream(file)) {
+      int n;
+      while ((n = in.read(buf)) > 0) {
+        md.update(buf, 0, n);
+      }
+    }
+    return HexFormat.of().formatHex(md.digest());
+  }
+}

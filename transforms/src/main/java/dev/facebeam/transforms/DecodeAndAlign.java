@@ -1,0 +1,95 @@
+package dev.facebeam.transforms;
+
+import dev.facebeam.align.FacePreparation;
+import dev.facebeam.codec.image.ImageCodec;
+import dev.facebeam.proto.FaceRecord;
+import dev.facebeam.proto.Reject;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.metrics.Metrics;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.TupleTagList;
+
+/**
+ * Raw face records → aligned 112×112 face records ({@link FaceTags#FACES}), or a reject with the
+ * reason ({@link FaceTags#REJECTS}). Optionally writes each crop as {@code <id>.png}.
+ */
+public final class DecodeAndAlign extends PTransform<PCollection<FaceRecord>, PCollectionTuple> {
+  private final String exportDir;
+
+  private DecodeAndAlign(String exportDir) {
+    this.exportDir = exportDir;
+  }
+
+  public static DecodeAndAlign create() {
+    return new DecodeAndAlign(null);
+  }
+
+  /** Also writes every aligned crop as a PNG named by record id into {@code dir}. */
+  public DecodeAndAlign withPngExport(String dir) {
+    return new DecodeAndAlign(dir);
+  }
+
+  @Override
+  public PCollectionTuple expand(PCollection<FaceRecord> raw) {
+    PCollectionTuple out = raw.apply("Prepare", ParDo.of(new PrepareFn(exportDir))
+        .withOutputTags(FaceTags.FACES, TupleTagList.of(FaceTags.REJECTS)));
+    out.get(FaceTags.FACES).setCoder(ProtoCoder.of(FaceRecord.class));
+    out.get(FaceTags.REJECTS).setCoder(ProtoCoder.of(Reject.class));
+    return out;
+  }
+
+  static final class PrepareFn extends DoFn<FaceRecord, FaceRecord> {
+    private final String exportDir;
+    private final Counter written = Metrics.counter("ingest", "aligned");
+    private final Counter rejected = Metrics.counter("ingest", "rejected");
+
+    PrepareFn(String exportDir) {
+      this.exportDir = exportDir;
+    }
+
+    @Setup
+    public void setup() throws IOException {
+      if (exportDir != null) {
+        Files.createDirectories(Path.of(exportDir));
+      }
+    }
+
+    @ProcessElement
+    public void process(@Element FaceRecord raw, MultiOutputReceiver out) {
+      FacePreparation.Prepared prepared;
+      try {
+        prepared = FacePreparation.prepare(raw);
+      } catch (FacePreparation.RejectedFace e) {
+        rejected.inc();
+        out.get(FaceTags.REJECTS).output(FaceTags.reject(raw.getId(), raw.getSource(), e.getMessage()));
+        return;
+      }
+      if (exportDir != null) {
+        writePng(prepared);
+      }
+      written.inc();
+      out.get(FaceTags.FACES).output(prepared.record());
+    }
+
+    private void writePng(FacePreparation.Prepared prepared) {
+      Path dir = Path.of(exportDir);
+      Path target = dir.resolve(prepared.record().getId() + ".png");
+      Path tmp = dir.resolve("." + prepared.record().getId() + ".png.tmp");
+      try {
+        Files.write(tmp, ImageCodec.encodePng(prepared.pixels()));
+        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot export " + target + ": " + e.getMessage(), e);
+      }
+    }
+  }
+}

@@ -1,0 +1,78 @@
+package dev.facebeam.transforms;
+
+import dev.facebeam.codec.pack.FacePack;
+import dev.facebeam.codec.pack.FaceSink;
+import dev.facebeam.proto.FaceRecord;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.beam.sdk.coders.SerializableCoder;
+import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.metrics.Metrics;
+import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.Reshuffle;
+import org.apache.beam.sdk.values.PBegin;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.TupleTagList;
+
+/**
+ * Reads a pack's tasks in parallel into raw face records ({@link FaceTags#FACES}) and rejects
+ * ({@link FaceTags#REJECTS}). Tasks and then faces are reshuffled so that one big task (a whole
+ * {@code .bin}) does not leave the decoding to a single worker.
+ */
+public final class ReadFacePack extends PTransform<PBegin, PCollectionTuple> {
+  private final FacePack pack;
+
+  public ReadFacePack(FacePack pack) {
+    this.pack = pack;
+  }
+
+  @Override
+  public PCollectionTuple expand(PBegin input) {
+    List<Serializable> tasks = new ArrayList<>(pack.tasks());
+    PCollectionTuple read = input
+        .apply("Tasks", Create.of(tasks).withCoder(SerializableCoder.of(Serializable.class)))
+        .apply("SpreadTasks", Reshuffle.viaRandomKey())
+        .apply("ReadTask", ParDo.of(new ReadTaskFn(pack))
+            .withOutputTags(FaceTags.FACES, TupleTagList.of(FaceTags.REJECTS)));
+    PCollection<FaceRecord> faces = read.get(FaceTags.FACES)
+        .setCoder(ProtoCoder.of(FaceRecord.class))
+        .apply("SpreadFaces", Reshuffle.viaRandomKey());
+    read.get(FaceTags.REJECTS).setCoder(ProtoCoder.of(dev.facebeam.proto.Reject.class));
+    return PCollectionTuple.of(FaceTags.FACES, faces).and(FaceTags.REJECTS, read.get(FaceTags.REJECTS));
+  }
+
+  static final class ReadTaskFn extends DoFn<Serializable, FaceRecord> {
+    private final FacePack pack;
+    private final Counter readCounter = Metrics.counter("ingest", "read");
+    private final Counter rejectCounter = Metrics.counter("ingest", "rejected");
+
+    ReadTaskFn(FacePack pack) {
+      this.pack = pack;
+    }
+
+    @ProcessElement
+    public void process(@Element Serializable task, MultiOutputReceiver out) {
+      // A task-level failure (an unreadable file) fails the run with the file named: losing a whole
+      // slice silently would break read = written + rejected.
+      pack.read(task, new FaceSink() {
+          @Override
+          public void face(FaceRecord raw) {
+            readCounter.inc();
+            out.get(FaceTags.FACES).output(raw);
+          }
+
+          @Override
+          public void reject(String id, String source, String reason) {
+            readCounter.inc();
+            rejectCounter.inc();
+            out.get(FaceTags.REJECTS).output(FaceTags.reject(id, source, reason));
+          }
+      });
+    }
+  }
+}
