@@ -104,8 +104,11 @@ public record VerificationPack(List<byte[]> images, boolean[] issame) {
       return b;
     }
     if (o instanceof NdArray a) {
-      if (a.data() == null || !a.dtype().equals("u1") || a.shape().length != 1) {
-        throw new CodecException(source + "#image=" + i, "numpy element is not a 1-D uint8 array of encoded bytes");
+      // cv2.imencode gives shape (N, 1); other writers give (N,). Either way: one run of uint8 bytes.
+      long nonUnit = java.util.Arrays.stream(a.shape()).filter(d -> d != 1).count();
+      if (a.data() == null || !a.dtype().equals("u1") || nonUnit > 1) {
+        throw new CodecException(source + "#image=" + i, "numpy element of dtype " + a.dtype() + " and shape "
+            + java.util.Arrays.toString(a.shape()) + " is not a vector of encoded uint8 bytes");
       }
       return a.data();
     }

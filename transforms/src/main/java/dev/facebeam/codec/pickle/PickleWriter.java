@@ -9,7 +9,7 @@ import java.util.List;
 /**
  * Writes a verification pack {@code (bins, issame_list)} as Python's pickler would (spec §2.1):
  * protocol 2 (bytes through {@code _codecs.encode}, as Python 3 writes them at protocol 2) or
- * protocol 4 (BINBYTES), with each image either as {@code bytes} or as a 1-D numpy uint8 array
+ * protocol 4 (BINBYTES), with each image either as {@code bytes} or as an (N, 1) numpy uint8 array
  * like {@code cv2.imencode} gives.
  */
 public final class PickleWriter {
@@ -110,7 +110,9 @@ public final class PickleWriter {
     out.write('K');
     out.write(1);
     longValue(b.length);
-    out.write(0x85); // shape (n,)
+    out.write('K');
+    out.write(1);
+    out.write(0x86); // shape (n, 1), as cv2.imencode returns it
     global("numpy", "dtype");
     unicode("u1");
     out.write(0x89);

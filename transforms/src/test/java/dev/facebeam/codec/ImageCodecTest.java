@@ -1,0 +1,102 @@
+package dev.facebeam.codec;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertThrows;
+import static org.junit.Assert.assertTrue;
+
+import dev.facebeam.TestData;
+import dev.facebeam.codec.image.ImageCodec;
+import dev.facebeam.codec.image.ImageDecodeException;
+import dev.facebeam.codec.image.RgbPixels;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.util.Arrays;
+import java.util.zip.CRC32;
+import org.junit.Test;
+
+public class ImageCodecTest {
+
+  @Test
+  public void orlPgmBecomesThreeEqualChannels() throws Exception {
+    byte[] pgm = Files.readAllBytes(TestData.file("orl/s1/1.pgm"));
+    RgbPixels px = ImageCodec.decode(pgm);
+    assertEquals(92, px.width());
+    assertEquals(112, px.height());
+    // The P5 header is "P5\n92 112\n255\n"; pixel (0,0) is the first byte after it.
+    int headerEnd = pgm.length - 92 * 112;
+    assertEquals(pgm[headerEnd] & 0xFF, px.at(0, 0, 0));
+    assertEquals(pgm[headerEnd + 92 * 5 + 7] & 0xFF, px.at(7, 5, 1));
+    for (int i = 0; i < px.rgb().length; i += 3) {
+      assertEquals(px.rgb()[i], px.rgb()[i + 1]);
+      assertEquals(px.rgb()[i], px.rgb()[i + 2]);
+    }
+  }
+
+  @Test
+  public void pngRoundTripIsLossless() throws Exception {
+    RgbPixels px = ImageCodec.decode(Files.readAllBytes(TestData.file("orl/s2/3.pgm")));
+    RgbPixels back = ImageCodec.decode(ImageCodec.encodePng(px));
+    assertEquals(px.width(), back.width());
+    assertEquals(px.height(), back.height());
+    assertTrue(Arrays.equals(px.rgb(), back.rgb()));
+  }
+
+  @Test
+  public void corruptJpegIsADecodeError() throws Exception {
+    byte[] jpeg = RecordIoTest.jpegs().get(0);
+    byte[] cut = Arrays.copyOf(jpeg, 200);
+    assertThrows(ImageDecodeException.class, () -> ImageCodec.decode(cut));
+    byte[] garbage = new byte[500];
+    garbage[0] = (byte) 0xFF;
+    garbage[1] = (byte) 0xD8;
+    garbage[2] = (byte) 0xFF;
+    assertThrows(ImageDecodeException.class, () -> ImageCodec.decode(garbage));
+    ImageDecodeException e = assertThrows(ImageDecodeException.class, () -> ImageCodec.decode(new byte[] {1, 2, 3, 4}));
+    assertThat(e.getMessage(), containsString("unrecognised image format"));
+  }
+
+  @Test
+  public void jpegHeaderClaimingHugeSizeIsRefusedBeforeDecoding() throws Exception {
+    byte[] jpeg = RecordIoTest.jpegs().get(0).clone();
+    // Find the SOF0/SOF2 marker and set height and width to 60000.
+    for (int i = 2; i < jpeg.length - 9; i++) {
+      if ((jpeg[i] & 0xFF) == 0xFF && ((jpeg[i + 1] & 0xFF) == 0xC0 || (jpeg[i + 1] & 0xFF) == 0xC2)) {
+        jpeg[i + 5] = (byte) (60000 >> 8);
+        jpeg[i + 6] = (byte) 60000;
+        jpeg[i + 7] = (byte) (60000 >> 8);
+        jpeg[i + 8] = (byte) 60000;
+        break;
+      }
+    }
+    ImageDecodeException e = assertThrows(ImageDecodeException.class, () -> ImageCodec.decode(jpeg));
+    assertThat(e.getMessage(), containsString("60000x60000"));
+    assertThat(e.getMessage(), containsString("limit"));
+  }
+
+  @Test
+  public void pngHeaderClaimingHugeSizeIsRefusedBeforeDecoding() throws Exception {
+    ByteArrayOutputStream png = new ByteArrayOutputStream();
+    png.write(new byte[] {(byte) 0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A});
+    ByteBuffer ihdr = ByteBuffer.allocate(17);
+    ihdr.put("IHDR".getBytes()).putInt(20_001).putInt(20_001).put((byte) 8).put((byte) 2).put((byte) 0).put((byte) 0).put((byte) 0);
+    png.write(new byte[] {0, 0, 0, 13});
+    png.write(ihdr.array());
+    CRC32 crc = new CRC32();
+    crc.update(ihdr.array());
+    png.write(ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
+    ImageDecodeException e = assertThrows(ImageDecodeException.class, () -> ImageCodec.decode(png.toByteArray()));
+    assertThat(e.getMessage(), containsString("20001x20001"));
+  }
+
+  @Test
+  public void pgmHeaderClaimingHugeSizeIsRefused() {
+    byte[] pgm = "P5\n20000 20000\n255\n\0\0\0".getBytes();
+    ImageDecodeException e = assertThrows(ImageDecodeException.class, () -> ImageCodec.decode(pgm));
+    assertThat(e.getMessage(), containsString("20000x20000"));
+    byte[] truncated = "P5\n10 10\n255\n\0\0\0".getBytes();
+    assertThrows(ImageDecodeException.class, () -> ImageCodec.decode(truncated));
+  }
+}
