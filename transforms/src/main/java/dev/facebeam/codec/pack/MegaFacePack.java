@@ -71,7 +71,7 @@ public final class MegaFacePack implements FacePack {
     long probeLines = 0;
     for (String line : readLines(fs)) {
       String[] parts = tail(line.strip(), 2);
-      if (parts != null) {
+      if (parts != null && !parts[0].equals("..") && !parts[0].equals(".")) {
         persons.add(parts[0]);
         probeLines++;
       }

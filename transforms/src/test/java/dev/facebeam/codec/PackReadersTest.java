@@ -1,0 +1,213 @@
+package dev.facebeam.codec;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.junit.Assert.assertArrayEquals;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNull;
+import static org.junit.Assert.assertThrows;
+import static org.junit.Assert.assertTrue;
+
+import dev.facebeam.TestData;
+import dev.facebeam.codec.pack.FacePack;
+import dev.facebeam.codec.pack.FaceSink;
+import dev.facebeam.codec.pack.FolderPack;
+import dev.facebeam.codec.pack.LstLine;
+import dev.facebeam.codec.pack.MegaFacePack;
+import dev.facebeam.codec.pack.PackOpener;
+import dev.facebeam.proto.FaceRecord;
+import dev.facebeam.proto.Role;
+import java.io.Serializable;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+
+public class PackReadersTest {
+  @Rule public TemporaryFolder tmp = new TemporaryFolder();
+
+  static final class Collect implements FaceSink {
+    final List<FaceRecord> faces = new ArrayList<>();
+    final List<String> rejects = new ArrayList<>();
+
+    @Override
+    public void face(FaceRecord raw) {
+      faces.add(raw);
+    }
+
+    @Override
+    public void reject(String id, String source, String reason) {
+      rejects.add(id + " | " + source + " | " + reason);
+    }
+
+    static Collect readAll(FacePack pack) {
+      Collect c = new Collect();
+      for (Serializable t : pack.tasks()) {
+        pack.read(t, c);
+      }
+      return c;
+    }
+  }
+
+  @Test
+  public void insightFaceLstLineWithBboxAndLandmarks() {
+    LstLine l = LstLine.parse("0\tdir/a.jpg\t7\t10\t20\t110\t140\t1\t2\t3\t4\t5\t6\t7\t8\t9\t10");
+    assertFalse(l.aligned());
+    assertEquals("dir/a.jpg", l.path());
+    assertEquals(7, l.label());
+    assertArrayEquals(new double[] {10, 20, 110, 140}, l.bbox(), 0);
+    // Five x's then five y's → points (1,6), (2,7), ..., (5,10).
+    assertArrayEquals(new double[] {1, 6}, l.landmarks()[0], 0);
+    assertArrayEquals(new double[] {5, 10}, l.landmarks()[4], 0);
+    LstLine spaces = LstLine.parse("1\tb.png\t3\t10 20 110 140");
+    assertTrue(spaces.aligned());
+    assertNull(spaces.landmarks());
+    LstLine im2rec = LstLine.parse("4\t1.000000\twoman/woman_1.jpg");
+    assertEquals("woman/woman_1.jpg", im2rec.path());
+    assertEquals(1, im2rec.label());
+    assertEquals(4, im2rec.index());
+    assertThrows(IllegalArgumentException.class, () -> LstLine.parse("0\ta.jpg\t1\t1\t2\t3"));
+    assertThrows(IllegalArgumentException.class, () -> LstLine.parse("just one field"));
+  }
+
+  @Test
+  public void orlFolderGivesFortyIdentitiesOfTenFaces() {
+    FacePack pack = PackOpener.open(TestData.file("orl"), "auto", null);
+    assertEquals("folder", pack.format());
+    assertEquals(40, pack.summary().declaredIdentities());
+    Collect c = Collect.readAll(pack);
+    assertEquals(400, c.faces.size());
+    assertEquals(List.of(), c.rejects);
+    Map<Long, Long> perLabel = c.faces.stream().collect(Collectors.groupingBy(FaceRecord::getLabel, Collectors.counting()));
+    assertEquals(40, perLabel.size());
+    assertTrue(perLabel.values().stream().allMatch(n -> n == 10));
+    FaceRecord first = c.faces.stream().filter(f -> f.getRelativePath().equals("s1/1.pgm")).findFirst().orElseThrow();
+    assertEquals("s1", first.getIdentity());
+    assertEquals("pgm", first.getEncoded().getFormat());
+  }
+
+  @Test
+  public void lstPathsThatEscapeTheRootAreRejected() throws Exception {
+    Path root = tmp.newFolder("pack").toPath();
+    Files.createDirectories(root.resolve("p1"));
+    Files.copy(TestData.file("orl/s1/1.pgm"), root.resolve("p1/a.pgm"));
+    Files.copy(TestData.file("orl/s1/2.pgm"), tmp.getRoot().toPath().resolve("secret.pgm"));
+    Path lst = root.resolve("faces.lst");
+    Files.writeString(lst, String.join("\n",
+        "0\tp1/a.pgm\t0",
+        "0\t../secret.pgm\t1",
+        "0\t" + tmp.getRoot().toPath().resolve("secret.pgm") + "\t1",
+        "0\tp1/missing.pgm\t2",
+        "not a list line",
+        "") + "\n");
+    Collect c = Collect.readAll(PackOpener.open(lst, "auto", null));
+    assertEquals(1, c.faces.size());
+    assertEquals(4, c.rejects.size());
+    assertThat(c.rejects.get(0), containsString("escapes the pack root"));
+    assertThat(c.rejects.get(1), containsString("escapes the pack root"));
+    assertThat(c.rejects.get(2), containsString("no such image file"));
+    assertThat(c.rejects.get(3), containsString("malformed list line"));
+    assertThat(c.rejects.get(3), containsString("faces.lst:5"));
+  }
+
+  @Test
+  public void emptyPacksAreErrors() throws Exception {
+    Path lst = tmp.newFile("empty.lst").toPath();
+    CodecException e = assertThrows(CodecException.class, () -> PackOpener.open(lst, "auto", null));
+    assertThat(e.getMessage(), containsString("empty pack"));
+    Path dir = tmp.newFolder("nothing").toPath();
+    Files.createDirectories(dir.resolve("person"));
+    e = assertThrows(CodecException.class, () -> PackOpener.open(dir, "folder", null));
+    assertThat(e.getMessage(), containsString("empty pack"));
+  }
+
+  /** A MegaFace pack laid out as InsightFace's testpack, built from ORL faces. */
+  private Path megaFacePack() throws Exception {
+    Path root = tmp.newFolder("megaface").toPath();
+    for (String p : List.of("Aaron_Eckhart", "Zoe_Saldana")) {
+      Files.createDirectories(root.resolve("facescrub_images/" + p));
+    }
+    Files.copy(TestData.file("orl/s1/1.pgm"), root.resolve("facescrub_images/Aaron_Eckhart/Aaron_Eckhart_1.png"));
+    Files.copy(TestData.file("orl/s1/2.pgm"), root.resolve("facescrub_images/Aaron_Eckhart/Aaron_Eckhart_136.png"));
+    Files.copy(TestData.file("orl/s2/1.pgm"), root.resolve("facescrub_images/Zoe_Saldana/Zoe_Saldana_3.png"));
+    Files.createDirectories(root.resolve("megaface_images/375/37531198@N00"));
+    Files.copy(TestData.file("orl/s3/1.pgm"), root.resolve("megaface_images/375/37531198@N00/4174611825_0.jpg"));
+    Files.copy(TestData.file("orl/s4/1.pgm"), root.resolve("megaface_images/375/37531198@N00/999_1.jpg"));
+    Files.writeString(root.resolve("megaface_images/375/37531198@N00/999_1.jpg.json"),
+        "{\"bounding_box\": {\"x\": 10, \"y\": 12, \"width\": 60, \"height\": 80},"
+            + " \"landmarks\": {\"0\": {\"x\": 62, \"y\": 50}, \"1\": {\"x\": 30, \"y\": 51}, \"2\": {\"x\": 46, \"y\": 70}}}");
+    Files.writeString(root.resolve("facescrub_lst"), String.join("\n",
+        "facescrub_images/Aaron_Eckhart/Aaron_Eckhart_1.png",
+        "facescrub_images/Aaron_Eckhart/Aaron_Eckhart_136.png",
+        "Zoe_Saldana/Zoe_Saldana_3.png",
+        "facescrub_images/../secret.png") + "\n");
+    Files.writeString(root.resolve("megaface_lst"), "375/37531198@N00/4174611825_0.jpg\n375/37531198@N00/999_1.jpg\n");
+    Files.writeString(root.resolve("facescrub_noises.txt"), "#Aaron_Eckhart_136.png is mislabelled\nAaron_Eckhart_136.png\n");
+    Files.writeString(root.resolve("megaface_noises.txt"), "#noisy distractors\n375/37531198@N00/4174611825_0.jpg\n");
+    return root;
+  }
+
+  @Test
+  public void megaFacePackLabelsProbesByPersonAndFlagsNoise() throws Exception {
+    Path root = megaFacePack();
+    FacePack pack = PackOpener.open(root, "auto", null);
+    assertEquals("megaface", pack.format());
+    Collect c = Collect.readAll(pack);
+    assertEquals(5, c.faces.size());
+    assertEquals(1, c.rejects.size());
+    assertThat(c.rejects.get(0), containsString("facescrub_lst:4"));
+    assertThat(c.rejects.get(0), containsString("escapes the pack root"));
+    Map<String, FaceRecord> byPath = c.faces.stream().collect(Collectors.toMap(FaceRecord::getRelativePath, f -> f));
+    FaceRecord aaron = byPath.get("Aaron_Eckhart/Aaron_Eckhart_1.png");
+    assertEquals(Role.PROBE, aaron.getRole());
+    assertEquals(0, aaron.getLabel());
+    assertFalse(aaron.getNoisy());
+    assertTrue(byPath.get("Aaron_Eckhart/Aaron_Eckhart_136.png").getNoisy());
+    assertEquals(1, byPath.get("Zoe_Saldana/Zoe_Saldana_3.png").getLabel());
+    FaceRecord noisy = byPath.get("375/37531198@N00/4174611825_0.jpg");
+    assertEquals(Role.DISTRACTOR, noisy.getRole());
+    assertTrue(noisy.getNoisy());
+    assertEquals(-1, noisy.getLabel());
+    FaceRecord withJson = byPath.get("375/37531198@N00/999_1.jpg");
+    assertFalse(withJson.getNoisy());
+    // Keys "1", "0", "2" in that order: image-left eye, image-right eye, nose.
+    assertEquals(3, withJson.getLandmarksCount());
+    assertEquals(30f, withJson.getLandmarks(0).getX(), 0f);
+    assertEquals(62f, withJson.getLandmarks(1).getX(), 0f);
+    assertEquals(70f, withJson.getLandmarks(2).getY(), 0f);
+    assertEquals(70f, withJson.getBbox().getX2(), 0f);
+    assertEquals(2, pack.summary().declaredIdentities());
+    assertEquals(new HashSet<>(List.of("Aaron_Eckhart", "Zoe_Saldana")), ((MegaFacePack) pack).persons());
+  }
+
+  @Test
+  public void autoDetectionRecognisesEachFormat() throws Exception {
+    assertEquals("rec", PackOpener.detect(TestData.file("rec/adaface/train.rec")));
+    assertEquals("bin", PackOpener.detect(TestData.file("bin/small_lfw.bin")));
+    assertEquals("folder", PackOpener.detect(TestData.file("orl")));
+    assertEquals("megaface", PackOpener.detect(megaFacePack()));
+    Path weird = tmp.newFile("weird.dat").toPath();
+    Files.writeString(weird, "hello");
+    CodecException e = assertThrows(CodecException.class, () -> PackOpener.detect(weird));
+    assertThat(e.getMessage(), containsString("--format="));
+  }
+
+  @Test
+  public void folderPackIgnoresNonImagesWithAWarning() throws Exception {
+    Path root = tmp.newFolder("mixed").toPath();
+    Files.createDirectories(root.resolve("a"));
+    Files.copy(TestData.file("orl/s1/1.pgm"), root.resolve("a/1.pgm"));
+    Files.writeString(root.resolve("a/notes.txt"), "x");
+    Files.writeString(root.resolve("README"), "x");
+    FolderPack pack = FolderPack.open(root);
+    assertEquals(1, Collect.readAll(pack).faces.size());
+    assertEquals(2, pack.summary().warnings().size());
+  }
+}
