@@ -1,7 +1,6 @@
 package dev.facebeam.transforms;
 
-import com.google.protobuf.InvalidProtocolBufferException;
-import com.google.protobuf.util.JsonFormat;
+import dev.facebeam.io.Json;
 import dev.facebeam.proto.Reject;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
@@ -16,12 +15,10 @@ public final class WriteRejects extends PTransform<PCollection<Reject>, PCollect
     this.file = file;
   }
 
+  /** One line: {@code {"source": …, "reason": …, "id": …}}. */
   public static String toJson(Reject r) {
-    try {
-      return JsonFormat.printer().omittingInsignificantWhitespace().print(r);
-    } catch (InvalidProtocolBufferException e) {
-      throw new IllegalStateException(e);
-    }
+    return "{\"source\":" + Json.quote(r.getSource()) + ",\"reason\":" + Json.quote(r.getReason())
+        + ",\"id\":" + Json.quote(r.getId()) + "}";
   }
 
   @Override
