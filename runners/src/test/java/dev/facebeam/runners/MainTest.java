@@ -1,0 +1,114 @@
+package dev.facebeam.runners;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertTrue;
+import static org.junit.Assume.assumeTrue;
+
+import dev.facebeam.codec.image.ImageCodec;
+import dev.facebeam.codec.image.RgbPixels;
+import dev.facebeam.io.StageOutput;
+import dev.facebeam.proto.StageManifest;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+
+public class MainTest {
+  @Rule public TemporaryFolder tmp = new TemporaryFolder();
+
+  private record Run(int status, String out, String err) {}
+
+  private static Run run(String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int status = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+    return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  }
+
+  private static Path shared(String relative) {
+    Path dir = Path.of(System.getProperty("facebeam.sharedData", "../../shared/data"));
+    assumeTrue(Files.isDirectory(dir));
+    return dir.resolve(relative).toAbsolutePath().normalize();
+  }
+
+  @Test
+  public void helpListsCommandsAndOptions() {
+    Run r = run("help");
+    assertEquals(0, r.status());
+    for (String s : new String[] {"ingest", "pack", "bench-decode", "--input", "--exportImages", "--pairs", "--flinkMaster"}) {
+      assertThat(r.out(), containsString(s));
+    }
+    assertThat(run("help", "pack").out(), containsString("--protocol"));
+  }
+
+  @Test
+  public void mistakesOnTheCommandLineExitWithStatus2AndOneLine() {
+    Run unknown = run("frobnicate");
+    assertEquals(2, unknown.status());
+    assertThat(unknown.err(), containsString("unknown command 'frobnicate'"));
+    Run badOption = run("ingest", "--input=x", "--output=y", "--colour=blue");
+    assertEquals(2, badOption.status());
+    assertThat(badOption.err(), containsString("colour"));
+    assertEquals(1, badOption.err().strip().lines().count());
+    Run wrongCommand = run("ingest", "--input=x", "--output=y", "--pairs=p.txt");
+    assertEquals(2, wrongCommand.status());
+    assertThat(wrongCommand.err(), containsString("--pairs does not apply to 'ingest'"));
+    Run missing = run("ingest", "--input=x");
+    assertEquals(2, missing.status());
+    assertThat(missing.err(), containsString("output"));
+  }
+
+  @Test
+  public void aFailedRunExitsWith1NamingTheFileAndRecord() throws Exception {
+    Path evil = tmp.getRoot().toPath().resolve("evil.bin");
+    Files.write(evil, "\u0080\u0004\u008c\u0002os\u0094\u008c\u0006system\u0094\u0093\u0094.".getBytes(StandardCharsets.ISO_8859_1));
+    Run r = run("ingest", "--input=" + evil, "--output=" + tmp.getRoot().toPath().resolve("out"), "--runner=DirectRunner");
+    assertEquals(1, r.status());
+    assertThat(r.err(), containsString("evil.bin@byte="));
+    assertThat(r.err(), containsString("'os.system'"));
+    assertEquals(1, r.err().strip().lines().count());
+    Run missing = run("ingest", "--input=/no/such/pack.rec", "--output=" + tmp.getRoot().toPath().resolve("o2"));
+    assertEquals(1, missing.status());
+    assertThat(missing.err(), containsString("/no/such/pack.rec"));
+  }
+
+  @Test
+  public void ingestRunsOnEmbeddedFlinkByDefaultAndExportsPngs() throws Exception {
+    Path out = tmp.getRoot().toPath().resolve("adaface");
+    Path png = tmp.getRoot().toPath().resolve("png");
+    Run r = run("ingest", "--input=" + shared("rec/adaface/train.rec"), "--output=" + out, "--exportImages=" + png);
+    assertEquals(r.err(), 0, r.status());
+    assertThat(r.out(), containsString("read 8, written 8, rejected 0, identities 2"));
+    StageManifest m = StageOutput.readManifest(out);
+    assertEquals("FlinkRunner", m.getRunner());
+    assertEquals(8, m.getWritten());
+    try (Stream<Path> s = Files.list(png)) {
+      assertEquals(8, s.filter(p -> p.toString().endsWith(".png")).count());
+    }
+    RgbPixels face = ImageCodec.decode(Files.readAllBytes(png.resolve("rec-000000004.png")));
+    assertEquals(112, face.width());
+    assertEquals(112, face.height());
+    assertFalse(Files.exists(out.resolveSibling(".adaface.inprogress")));
+  }
+
+  @Test
+  public void packCommandWritesARecThatIngestReadsBack() throws Exception {
+    Path rec = tmp.getRoot().toPath().resolve("lfw/lfw.rec");
+    Files.createDirectories(rec.getParent());
+    Run packed = run("pack", "--input=" + shared("rec/small_lfw/small_lfw_labelled.rec"), "--output=" + rec);
+    assertEquals(packed.err(), 0, packed.status());
+    assertThat(packed.out(), containsString("written 20"));
+    assertTrue(Files.exists(rec.resolveSibling("lfw.idx")));
+    Run ingested = run("ingest", "--input=" + rec, "--output=" + tmp.getRoot().toPath().resolve("o"), "--runner=DirectRunner");
+    assertEquals(ingested.err(), 0, ingested.status());
+    assertThat(ingested.out(), containsString("read 20, written 20, rejected 0, identities 6"));
+  }
+}
