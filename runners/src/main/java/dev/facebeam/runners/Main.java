@@ -31,6 +31,10 @@ public final class Main {
     quietLogs();
     // DJL must never download (stack.md): the native libraries come in the jar.
     System.setProperty("ai.djl.offline", System.getProperty("ai.djl.offline", "true"));
+    if (System.getenv("DJL_CACHE_DIR") == null && System.getProperty("DJL_CACHE_DIR") == null) {
+      // libtorch is unpacked from the jar into this folder on first use.
+      System.setProperty("DJL_CACHE_DIR", System.getProperty("user.home") + "/.facebeam/djl");
+    }
     Map<String, Command> commands = Commands.all();
     if (args.length == 0 || args[0].equals("help") || args[0].equals("--help") || args[0].equals("-h")) {
       if (args.length > 1 && commands.containsKey(args[1])) {
@@ -70,6 +74,8 @@ public final class Main {
     others.removeAll(mine);
     boolean hasRunner = false;
     boolean hasMaster = false;
+    boolean hasParallelism = false;
+    boolean hasFasterCopy = false;
     for (String a : args) {
       if (!a.startsWith("--")) {
         throw new UsageException("unexpected argument '" + a + "' (options look like --name=value)");
@@ -80,13 +86,24 @@ public final class Main {
       }
       hasRunner |= name.equals("runner");
       hasMaster |= name.equals("flinkMaster");
+      hasParallelism |= name.equals("parallelism");
+      hasFasterCopy |= name.equals("fasterCopy");
     }
     List<String> all = new ArrayList<>(Arrays.asList(args));
     if (!hasRunner) {
       all.add("--runner=" + FlinkRunner.class.getSimpleName());
     }
+    boolean cli = launchedByFlinkCli();
     if (!hasMaster) {
-      all.add("--flinkMaster=" + (launchedByFlinkCli() ? "[auto]" : "[local]"));
+      all.add("--flinkMaster=" + (cli ? "[auto]" : "[local]"));
+    }
+    if (!hasParallelism && !cli) {
+      // Embedded Flink otherwise runs everything in one slot; use every core of this machine.
+      all.add("--parallelism=" + Runtime.getRuntime().availableProcessors());
+    }
+    if (!hasFasterCopy) {
+      // Our elements are immutable protobufs: Flink need not copy them between chained operators.
+      all.add("--fasterCopy=true");
     }
     PipelineOptionsFactory.register(command.options());
     PipelineOptions options = PipelineOptionsFactory.fromArgs(all.toArray(new String[0])).withValidation().as(command.options());

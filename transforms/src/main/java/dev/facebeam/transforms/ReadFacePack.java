@@ -25,6 +25,9 @@ import org.apache.beam.sdk.values.TupleTagList;
  * {@code .bin}) does not leave the decoding to a single worker.
  */
 public final class ReadFacePack extends PTransform<PBegin, PCollectionTuple> {
+  /** With this many tasks the work is spread already; a second shuffle would only cost. */
+  static final int MANY_TASKS = 8;
+
   private final FacePack pack;
 
   public ReadFacePack(FacePack pack) {
@@ -39,9 +42,11 @@ public final class ReadFacePack extends PTransform<PBegin, PCollectionTuple> {
         .apply("SpreadTasks", Reshuffle.viaRandomKey())
         .apply("ReadTask", ParDo.of(new ReadTaskFn(pack))
             .withOutputTags(FaceTags.FACES, TupleTagList.of(FaceTags.REJECTS)));
-    PCollection<FaceRecord> faces = read.get(FaceTags.FACES)
-        .setCoder(ProtoCoder.of(FaceRecord.class))
-        .apply("SpreadFaces", Reshuffle.viaRandomKey());
+    PCollection<FaceRecord> faces = read.get(FaceTags.FACES).setCoder(ProtoCoder.of(FaceRecord.class));
+    if (tasks.size() < MANY_TASKS) {
+      // Few big tasks (a .bin is one): spread their faces so decoding is not left to one worker.
+      faces = faces.apply("SpreadFaces", Reshuffle.viaRandomKey());
+    }
     read.get(FaceTags.REJECTS).setCoder(ProtoCoder.of(dev.facebeam.proto.Reject.class));
     return PCollectionTuple.of(FaceTags.FACES, faces).and(FaceTags.REJECTS, read.get(FaceTags.REJECTS));
   }
