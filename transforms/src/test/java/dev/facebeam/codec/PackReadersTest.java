@@ -9,16 +9,15 @@ import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
+import dev.facebeam.CollectingSink;
 import dev.facebeam.TestData;
 import dev.facebeam.codec.pack.FacePack;
-import dev.facebeam.codec.pack.FaceSink;
 import dev.facebeam.codec.pack.FolderPack;
 import dev.facebeam.codec.pack.LstLine;
 import dev.facebeam.codec.pack.MegaFacePack;
 import dev.facebeam.codec.pack.PackOpener;
 import dev.facebeam.proto.FaceRecord;
 import dev.facebeam.proto.Role;
-import java.io.Serializable;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -33,28 +32,6 @@ import org.junit.rules.TemporaryFolder;
 public class PackReadersTest {
   @Rule public TemporaryFolder tmp = new TemporaryFolder();
 
-  static final class Collect implements FaceSink {
-    final List<FaceRecord> faces = new ArrayList<>();
-    final List<String> rejects = new ArrayList<>();
-
-    @Override
-    public void face(FaceRecord raw) {
-      faces.add(raw);
-    }
-
-    @Override
-    public void reject(String id, String source, String reason) {
-      rejects.add(id + " | " + source + " | " + reason);
-    }
-
-    static Collect readAll(FacePack pack) {
-      Collect c = new Collect();
-      for (Serializable t : pack.tasks()) {
-        pack.read(t, c);
-      }
-      return c;
-    }
-  }
 
   @Test
   public void insightFaceLstLineWithBboxAndLandmarks() {
@@ -82,7 +59,7 @@ public class PackReadersTest {
     FacePack pack = PackOpener.open(TestData.file("orl"), "auto", null);
     assertEquals("folder", pack.format());
     assertEquals(40, pack.summary().declaredIdentities());
-    Collect c = Collect.readAll(pack);
+    CollectingSink c = CollectingSink.readAll(pack);
     assertEquals(400, c.faces.size());
     assertEquals(List.of(), c.rejects);
     Map<Long, Long> perLabel = c.faces.stream().collect(Collectors.groupingBy(FaceRecord::getLabel, Collectors.counting()));
@@ -107,7 +84,7 @@ public class PackReadersTest {
         "0\tp1/missing.pgm\t2",
         "not a list line",
         "") + "\n");
-    Collect c = Collect.readAll(PackOpener.open(lst, "auto", null));
+    CollectingSink c = CollectingSink.readAll(PackOpener.open(lst, "auto", null));
     assertEquals(1, c.faces.size());
     assertEquals(4, c.rejects.size());
     assertThat(c.rejects.get(0), containsString("escapes the pack root"));
@@ -159,7 +136,7 @@ public class PackReadersTest {
     Path root = megaFacePack();
     FacePack pack = PackOpener.open(root, "auto", null);
     assertEquals("megaface", pack.format());
-    Collect c = Collect.readAll(pack);
+    CollectingSink c = CollectingSink.readAll(pack);
     assertEquals(5, c.faces.size());
     assertEquals(1, c.rejects.size());
     assertThat(c.rejects.get(0), containsString("facescrub_lst:4"));
@@ -207,7 +184,7 @@ public class PackReadersTest {
     Files.writeString(root.resolve("a/notes.txt"), "x");
     Files.writeString(root.resolve("README"), "x");
     FolderPack pack = FolderPack.open(root);
-    assertEquals(1, Collect.readAll(pack).faces.size());
+    assertEquals(1, CollectingSink.readAll(pack).faces.size());
     assertEquals(2, pack.summary().warnings().size());
   }
 }

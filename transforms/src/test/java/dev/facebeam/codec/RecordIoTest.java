@@ -8,10 +8,10 @@ import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
+import dev.facebeam.CollectingSink;
 import dev.facebeam.TestData;
 import dev.facebeam.codec.image.ImageCodec;
 import dev.facebeam.codec.image.RgbPixels;
-import dev.facebeam.codec.pack.FaceSink;
 import dev.facebeam.codec.pack.RecPack;
 import dev.facebeam.codec.recordio.IrHeader;
 import dev.facebeam.codec.recordio.RecordIoDataset;
@@ -19,7 +19,6 @@ import dev.facebeam.codec.recordio.RecordIoIndex;
 import dev.facebeam.codec.recordio.RecordIoReader;
 import dev.facebeam.codec.recordio.RecordIoWriter;
 import dev.facebeam.proto.FaceRecord;
-import java.io.Serializable;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -38,29 +37,6 @@ import org.junit.rules.TemporaryFolder;
 public class RecordIoTest {
   @Rule public TemporaryFolder tmp = new TemporaryFolder();
 
-  /** Collects what a pack reader emits. */
-  static final class Collect implements FaceSink {
-    final List<FaceRecord> faces = new ArrayList<>();
-    final List<String> rejects = new ArrayList<>();
-
-    @Override
-    public void face(FaceRecord raw) {
-      faces.add(raw);
-    }
-
-    @Override
-    public void reject(String id, String source, String reason) {
-      rejects.add(id + " " + source + " " + reason);
-    }
-
-    static Collect readAll(RecPack pack) {
-      Collect c = new Collect();
-      for (Serializable t : pack.tasks()) {
-        pack.read(t, c);
-      }
-      return c;
-    }
-  }
 
   @Test
   public void adafaceRecordsMatchIm2recList() throws Exception {
@@ -73,7 +49,7 @@ public class RecordIoTest {
     RecPack pack = RecPack.open(rec, 3); // small slices: several tasks over 8 keys
     assertEquals("shuffled", pack.summary().parameters().get("layout"));
     assertEquals(3, pack.tasks().size());
-    Collect c = Collect.readAll(pack);
+    CollectingSink c = CollectingSink.readAll(pack);
     assertEquals(List.of(), c.rejects);
     assertEquals(8, c.faces.size());
     for (FaceRecord f : c.faces) {
@@ -87,7 +63,7 @@ public class RecordIoTest {
 
   @Test
   public void smallLfwLabelledHasTwentyFacesOfSixIdentities() {
-    Collect c = Collect.readAll(RecPack.open(TestData.file("rec/small_lfw/small_lfw_labelled.rec")));
+    CollectingSink c = CollectingSink.readAll(RecPack.open(TestData.file("rec/small_lfw/small_lfw_labelled.rec")));
     assertEquals(20, c.faces.size());
     Set<Long> labels = new HashSet<>();
     c.faces.forEach(f -> labels.add(f.getLabel()));
@@ -196,7 +172,7 @@ public class RecordIoTest {
     assertEquals("insightface", pack.summary().parameters().get("layout"));
     assertEquals(2, pack.summary().declaredIdentities());
     assertEquals(List.of(), pack.summary().warnings());
-    Collect c = Collect.readAll(pack);
+    CollectingSink c = CollectingSink.readAll(pack);
     assertEquals(4, c.faces.size());
     assertEquals(List.of(0L, 0L, 1L, 1L), c.faces.stream().map(FaceRecord::getLabel).sorted().toList());
   }
@@ -209,7 +185,7 @@ public class RecordIoTest {
     CodecException e = assertThrows(CodecException.class, () -> RecPack.open(dir));
     assertThat(e.getMessage(), containsString("missing property file"));
     // The .rec itself can still be read without one.
-    assertEquals(4, Collect.readAll(RecPack.open(dir.resolve("train.rec"))).faces.size());
+    assertEquals(4, CollectingSink.readAll(RecPack.open(dir.resolve("train.rec"))).faces.size());
   }
 
   @Test
@@ -239,7 +215,7 @@ public class RecordIoTest {
     Path rec = dir.resolve("a.rec");
     Files.copy(TestData.file("rec/adaface/train.rec"), rec);
     Files.writeString(dir.resolve("a.idx"), "0\t0\n1\t5504\n2\t11228\n");
-    Collect c = Collect.readAll(RecPack.open(rec));
+    CollectingSink c = CollectingSink.readAll(RecPack.open(rec));
     assertEquals(2, c.faces.size());
     assertEquals(1, c.rejects.size());
     assertThat(c.rejects.get(0), containsString("rec-000000001"));
@@ -254,7 +230,7 @@ public class RecordIoTest {
     // Cut inside the record at offset 33296 (key 3), so keys 3 and 2 (at 38568) are lost.
     Files.write(rec, java.util.Arrays.copyOf(all, 34000));
     Files.copy(TestData.file("rec/adaface/train.idx"), dir.resolve("a.idx"));
-    Collect c = Collect.readAll(RecPack.open(rec));
+    CollectingSink c = CollectingSink.readAll(RecPack.open(rec));
     assertEquals(6, c.faces.size());
     assertEquals(2, c.rejects.size());
     assertTrue(c.rejects.stream().allMatch(r -> r.contains("truncated") || r.contains("outside the file")));

@@ -1,9 +1,7 @@
 package dev.facebeam.codec.pack;
 
 import dev.facebeam.codec.CodecException;
-import dev.facebeam.proto.BoundingBox;
 import dev.facebeam.proto.FaceRecord;
-import dev.facebeam.proto.Point;
 import dev.facebeam.proto.Role;
 import java.io.IOException;
 import java.io.Serializable;
@@ -80,16 +78,7 @@ public final class LstPack implements FacePack {
             .setRelativePath(parsed.path())
             .setLabel(parsed.label())
             .setDeclaredAligned(parsed.aligned());
-        if (parsed.bbox() != null) {
-          double[] bb = parsed.bbox();
-          b.setBbox(BoundingBox.newBuilder().setX1((float) bb[0]).setY1((float) bb[1]).setX2((float) bb[2]).setY2((float) bb[3]));
-        }
-        if (parsed.landmarks() != null) {
-          for (double[] p : parsed.landmarks()) {
-            b.addLandmarks(Point.newBuilder().setX((float) p[0]).setY((float) p[1]));
-          }
-        }
-        sink.face(b.build());
+        sink.face(RawFaces.withGeometry(b, parsed.bbox(), parsed.landmarks()).build());
       } catch (PackPaths.EscapeException e) {
         sink.reject(id, where, e.getMessage());
       } catch (IOException e) {

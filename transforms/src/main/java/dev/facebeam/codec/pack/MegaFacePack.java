@@ -1,9 +1,7 @@
 package dev.facebeam.codec.pack;
 
 import dev.facebeam.codec.CodecException;
-import dev.facebeam.proto.BoundingBox;
 import dev.facebeam.proto.FaceRecord;
-import dev.facebeam.proto.Point;
 import dev.facebeam.proto.Role;
 import java.io.IOException;
 import java.io.Serializable;
@@ -180,15 +178,7 @@ public final class MegaFacePack implements FacePack {
           Path json = image.resolveSibling(image.getFileName() + ".json");
           if (Files.isRegularFile(json)) {
             MegaFaceLandmarks lm = MegaFaceLandmarks.read(json);
-            if (lm.bbox() != null) {
-              double[] bb = lm.bbox();
-              b.setBbox(BoundingBox.newBuilder().setX1((float) bb[0]).setY1((float) bb[1]).setX2((float) bb[2]).setY2((float) bb[3]));
-            }
-            if (lm.threePoints() != null) {
-              for (double[] p : lm.threePoints()) {
-                b.addLandmarks(Point.newBuilder().setX((float) p[0]).setY((float) p[1]));
-              }
-            }
+            RawFaces.withGeometry(b, lm.bbox(), lm.threePoints());
           }
         }
         sink.face(b.build());
