@@ -112,6 +112,20 @@ public class AlignmentTest {
   }
 
   @Test
+  public void threeMegaFacePointsWarpOntoTheTemplatesEyesAndNose() {
+    double[][] three = ArcFaceTemplate.threePoints();
+    for (double[] p : three) {
+      p[0] = p[0] * 2 + 5; // a face twice the template's size, shifted
+      p[1] = p[1] * 2 + 5;
+    }
+    FaceAligner.Aligned a = FaceAligner.align(ramp(250, 250), three, new double[] {0, 0, 250, 250}, false);
+    assertEquals(AlignMethod.THREE_POINT, a.method());
+    // Output (x, y) samples the source at (2x + 5, 2y + 5): the ramp's red channel is 2·x_src.
+    assertEquals((byte) ((2 * 40 + 5) * 2), (byte) a.pixels().at(40, 60, 0));
+    assertThrows(IllegalArgumentException.class, () -> FaceAligner.align(ramp(250, 250), new double[4][2], null, false));
+  }
+
+  @Test
   public void fivePointWarpPutsTheLandmarksOnTheTemplate() {
     // A 200x200 image with bright dots where a face's landmarks are (template scaled by 1.5, shifted by 10).
     double[][] lm = ArcFaceTemplate.fivePoints();

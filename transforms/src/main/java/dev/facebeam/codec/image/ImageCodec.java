@@ -23,6 +23,8 @@ import javax.imageio.stream.MemoryCacheImageOutputStream;
 public final class ImageCodec {
   /** Larger sides are refused before decoding (spec: more than 10,000 × 10,000 is hostile). */
   public static final int MAX_SIDE = 10_000;
+  /** Also bounded in area, so two workers decoding at once stay within a modest heap. */
+  public static final long MAX_PIXELS = 50_000_000L;
 
   static {
     ImageIO.setUseCache(false);
@@ -75,8 +77,9 @@ public final class ImageCodec {
       if (w <= 0 || h <= 0) {
         throw new ImageDecodeException(format.id() + " header claims an empty image " + w + "x" + h);
       }
-      if (w > maxSide || h > maxSide) {
-        throw new ImageDecodeException(format.id() + " header claims " + w + "x" + h + " pixels, above the " + maxSide + "x" + maxSide + " limit");
+      if (w > maxSide || h > maxSide || (long) w * h > MAX_PIXELS) {
+        throw new ImageDecodeException(format.id() + " header claims " + w + "x" + h + " pixels, above the " + maxSide + "x" + maxSide
+            + " (and " + MAX_PIXELS / 1_000_000 + "-megapixel) limit");
       }
       BufferedImage img = reader.read(0);
       return toRgb(img);

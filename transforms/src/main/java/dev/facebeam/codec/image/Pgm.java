@@ -24,7 +24,7 @@ final class Pgm {
     if (w <= 0 || h <= 0 || max <= 0 || max > 65535) {
       throw new ImageDecodeException("PGM header " + w + "x" + h + " maxval " + max + " is invalid");
     }
-    if (w > maxSide || h > maxSide) {
+    if (w > maxSide || h > maxSide || (long) w * h > ImageCodec.MAX_PIXELS) {
       throw new ImageDecodeException("PGM header claims " + w + "x" + h + " pixels, above the " + maxSide + " limit");
     }
     int n = w * h;

@@ -23,7 +23,8 @@ public final class FolderPack implements FacePack {
   public record Item(String relativePath, String identity, long label, long index) implements Serializable {}
 
   private final String root;
-  private final List<ArrayList<Item>> tasks;
+  // Only the driver plans; workers get their items through the tasks, not through this field.
+  private final transient List<ArrayList<Item>> tasks;
   private final long identities;
   private final List<String> warnings;
 
