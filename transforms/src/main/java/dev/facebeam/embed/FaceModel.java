@@ -1,0 +1,182 @@
+package dev.facebeam.embed;
+
+import ai.djl.Device;
+import ai.djl.MalformedModelException;
+import ai.djl.inference.Predictor;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.repository.zoo.Criteria;
+import ai.djl.repository.zoo.ModelNotFoundException;
+import ai.djl.repository.zoo.ZooModel;
+import ai.djl.translate.NoopTranslator;
+import ai.djl.translate.TranslateException;
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+import dev.facebeam.codec.CodecException;
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * A loaded face model: TorchScript or DJL-native parameters on the PyTorch engine, ONNX on
+ * OnnxRuntime. Loading checks what the model gives for one image — a vector per image, of the size
+ * the descriptor says — so a wrong model fails once, clearly, instead of per record.
+ */
+public final class FaceModel implements AutoCloseable {
+  private final ModelSpec spec;
+  private final ZooModel<NDList, NDList> model;
+  private final Device device;
+  private final int fixedBatch;
+  private final int embeddingSize;
+
+  private FaceModel(ModelSpec spec, ZooModel<NDList, NDList> model, Device device, int fixedBatch, int embeddingSize) {
+    this.spec = spec;
+    this.model = model;
+    this.device = device;
+    this.fixedBatch = fixedBatch;
+    this.embeddingSize = embeddingSize;
+  }
+
+  public static FaceModel load(ModelSpec spec, Device device) {
+    Path file = Path.of(spec.modelPath());
+    Criteria.Builder<NDList, NDList> b = Criteria.builder()
+        .setTypes(NDList.class, NDList.class)
+        .optEngine(spec.engine())
+        .optDevice(device)
+        .optTranslator(new NoopTranslator());
+    if (spec.isDjlNative()) {
+      String fileName = file.getFileName().toString();
+      String prefix = fileName.replaceAll("-\\d{4}\\.params$", "").replaceAll("\\.params$", "");
+      b.optModelPath(file.getParent()).optModelName(prefix)
+          .optBlock(BlockRegistry.create(spec.block(), spec.embeddingSize()));
+    } else {
+      b.optModelPath(file);
+    }
+    int fixed = spec.engine().equals("OnnxRuntime") ? onnxFixedBatch(file) : 0;
+    ZooModel<NDList, NDList> zoo;
+    try {
+      zoo = b.build().loadModel();
+    } catch (ModelNotFoundException | MalformedModelException | IOException | RuntimeException e) {
+      throw new CodecException(file.toString(), "cannot load model with " + spec.engine() + ": " + message(e), e);
+    }
+    try {
+      int size = probe(zoo, spec, Math.max(1, fixed));
+      return new FaceModel(spec, zoo, device, fixed, size);
+    } catch (RuntimeException e) {
+      zoo.close();
+      throw e;
+    }
+  }
+
+  /** Runs zeros through the model once: checks the output is one vector per image. */
+  private static int probe(ZooModel<NDList, NDList> zoo, ModelSpec spec, int batch) {
+    int len = spec.preprocessing().length();
+    int n = spec.preprocessing().inputSize();
+    try (Predictor<NDList, NDList> p = zoo.newPredictor(); NDManager m = zoo.getNDManager().newSubManager()) {
+      NDList out = p.predict(new NDList(m.create(new float[batch * len], new Shape(batch, 3, n, n))));
+      Shape shape = out.get(0).getShape();
+      int d = vectorSize(shape, batch);
+      if (d <= 0) {
+        throw new CodecException(spec.modelPath(), "model output " + shape + " is not one vector per image");
+      }
+      if (spec.embeddingSize() > 0 && spec.embeddingSize() != d) {
+        throw new CodecException(spec.modelPath(), "model gives " + d + "-d embeddings but its descriptor says " + spec.embeddingSize());
+      }
+      return d;
+    } catch (TranslateException e) {
+      throw new CodecException(spec.modelPath(), "model cannot run a " + batch + "x3x" + n + "x" + n + " input: " + message(e), e);
+    }
+  }
+
+  /** (B, D) or (B, D, 1, 1) → D; anything else → -1. */
+  static int vectorSize(Shape shape, int batch) {
+    if (shape.dimension() < 2 || shape.get(0) != batch) {
+      return -1;
+    }
+    for (int i = 2; i < shape.dimension(); i++) {
+      if (shape.get(i) != 1) {
+        return -1;
+      }
+    }
+    return (int) shape.get(1);
+  }
+
+  /** The batch size an ONNX graph fixes in its first input (e.g. 1), or 0 when it is dynamic. */
+  static int onnxFixedBatch(Path onnx) {
+    try {
+      // DJL's engine creates the process-wide environment with its own thread pool: let it go first.
+      ai.djl.engine.Engine.getEngine("OnnxRuntime");
+      OrtEnvironment env = OrtEnvironment.getEnvironment();
+      try (OrtSession.SessionOptions o = new OrtSession.SessionOptions();
+           OrtSession s = env.createSession(onnx.toString(), o)) {
+        NodeInfo first = s.getInputInfo().values().iterator().next();
+        if (first.getInfo() instanceof TensorInfo t && t.getShape().length == 4) {
+          long b = t.getShape()[0];
+          return b > 0 ? (int) b : 0;
+        }
+        throw new CodecException(onnx.toString(), "first input is " + first.getInfo() + ", not an NCHW image tensor");
+      }
+    } catch (OrtException e) {
+      throw new CodecException(onnx.toString(), "not a loadable ONNX model: " + message(e), e);
+    }
+  }
+
+  /** One forward pass over a (B, 3, n, n) batch already laid out in {@code input}; returns (B, D) row-major. */
+  public float[] forward(Predictor<NDList, NDList> predictor, float[] input, int batch) {
+    int n = spec.preprocessing().inputSize();
+    try (NDManager m = model.getNDManager().newSubManager()) {
+      NDArray x = m.create(input, new Shape(batch, 3, n, n));
+      NDList out = predictor.predict(new NDList(x));
+      try {
+        float[] v = out.get(0).toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
+        if (v.length != batch * embeddingSize) {
+          throw new IllegalStateException("model gave " + v.length + " values for " + batch + " images of " + embeddingSize);
+        }
+        return v;
+      } finally {
+        out.close();
+      }
+    } catch (TranslateException e) {
+      throw new IllegalStateException("forward pass failed: " + message(e), e);
+    }
+  }
+
+  public Predictor<NDList, NDList> newPredictor() {
+    return model.newPredictor(device);
+  }
+
+  public ModelSpec spec() {
+    return spec;
+  }
+
+  public Device device() {
+    return device;
+  }
+
+  /** The batch the graph requires (e.g. 1), or 0 when any batch works. */
+  public int fixedBatch() {
+    return fixedBatch;
+  }
+
+  public int embeddingSize() {
+    return embeddingSize;
+  }
+
+  @Override
+  public void close() {
+    model.close();
+  }
+
+  static String message(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+    return m.strip().replaceAll("\\s*\\R\\s*", " ");
+  }
+}

@@ -1,0 +1,127 @@
+package dev.facebeam.embed;
+
+import com.google.protobuf.util.JsonFormat;
+import dev.facebeam.codec.CodecException;
+import dev.facebeam.io.Digests;
+import dev.facebeam.proto.ModelDescriptor;
+import java.io.IOException;
+import java.io.Serializable;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/**
+ * A model resolved for embedding: where it is, which engine runs it, how its input is prepared.
+ * The descriptor ({@code model.json} in a model folder, or {@code <file>.json} beside a model file)
+ * supplies what it knows; command-line overrides win; InsightFace's defaults fill the rest.
+ */
+public record ModelSpec(String name, String modelPath, String engine, String block, Preprocessing preprocessing,
+    int embeddingSize, String sha256) implements Serializable {
+
+  public static final String DESCRIPTOR = "model.json";
+
+  /** Values given on the command line; null or 0 means "not given". */
+  public record Overrides(String engine, Integer inputSize, Float mean, Float scale, String channelOrder) {
+    public static final Overrides NONE = new Overrides(null, null, null, null, null);
+  }
+
+  public static ModelSpec resolve(Path model, Overrides o) {
+    if (!Files.exists(model)) {
+      throw new CodecException(model.toString(), "no such model file or folder");
+    }
+    ModelDescriptor d = ModelDescriptor.getDefaultInstance();
+    Path file;
+    Path descriptor = null;
+    if (Files.isDirectory(model)) {
+      descriptor = model.resolve(DESCRIPTOR);
+      if (!Files.isRegularFile(descriptor)) {
+        throw new CodecException(model.toString(), "a model folder needs a " + DESCRIPTOR + " descriptor");
+      }
+      d = readDescriptor(descriptor);
+      if (d.getFile().isEmpty()) {
+        throw new CodecException(descriptor.toString(), "descriptor does not name the model file ('file')");
+      }
+      file = model.resolve(d.getFile());
+    } else {
+      file = model;
+      Path beside = model.resolveSibling(model.getFileName() + ".json");
+      if (Files.isRegularFile(beside)) {
+        descriptor = beside;
+        d = readDescriptor(beside);
+      }
+    }
+    if (!Files.isRegularFile(file)) {
+      throw new CodecException(file.toString(), "model file missing" + (descriptor == null ? "" : " (named by " + descriptor + ")"));
+    }
+    if (!Files.isReadable(file)) {
+      throw new CodecException(file.toString(), "model file is not readable");
+    }
+    String engine = pick(o.engine(), d.getEngine(), engineFor(file));
+    if (engine.equalsIgnoreCase("auto")) {
+      engine = engineFor(file);
+    }
+    engine = switch (engine.toLowerCase(Locale.ROOT)) {
+      case "pytorch" -> "PyTorch";
+      case "onnxruntime", "onnx" -> "OnnxRuntime";
+      default -> throw new CodecException(file.toString(), "unknown engine '" + engine + "' (PyTorch or OnnxRuntime)");
+    };
+    String order = pick(o.channelOrder(), d.getChannelOrder(), "RGB").toUpperCase(Locale.ROOT);
+    if (!order.equals("RGB") && !order.equals("BGR")) {
+      throw new CodecException(String.valueOf(descriptor), "channel order must be RGB or BGR, got " + order);
+    }
+    int size = o.inputSize() != null ? o.inputSize() : d.getInputSize() > 0 ? d.getInputSize() : 112;
+    float mean = o.mean() != null ? o.mean() : d.getScale() != 0 ? d.getMean() : Preprocessing.INSIGHTFACE.mean();
+    float scale = o.scale() != null ? o.scale() : d.getScale() != 0 ? d.getScale() : Preprocessing.INSIGHTFACE.scale();
+    String name = !d.getName().isEmpty() ? d.getName() : file.getFileName().toString().replaceAll("\\.[^.]*$", "");
+    String sha;
+    try {
+      sha = Digests.sha256(file);
+    } catch (IOException e) {
+      throw new CodecException(file.toString(), "cannot read model file: " + e.getMessage(), e);
+    }
+    return new ModelSpec(name, file.toAbsolutePath().toString(), engine, d.getBlock(),
+        new Preprocessing(size, mean, scale, order.equals("BGR")), d.getEmbeddingSize(), sha);
+  }
+
+  static ModelDescriptor readDescriptor(Path json) {
+    ModelDescriptor.Builder b = ModelDescriptor.newBuilder();
+    try {
+      JsonFormat.parser().merge(Files.readString(json, StandardCharsets.UTF_8), b);
+    } catch (IOException e) {
+      throw new CodecException(json.toString(), "cannot read model descriptor: " + e.getMessage(), e);
+    }
+    return b.build();
+  }
+
+  /** Writes a descriptor as JSON (for models we save). */
+  public static void writeDescriptor(Path json, ModelDescriptor d) throws IOException {
+    Files.writeString(json, JsonFormat.printer().print(d) + "\n", StandardCharsets.UTF_8);
+  }
+
+  static String engineFor(Path file) {
+    String n = file.getFileName().toString().toLowerCase(Locale.ROOT);
+    if (n.endsWith(".onnx")) {
+      return "OnnxRuntime";
+    }
+    if (n.endsWith(".pt") || n.endsWith(".pth") || n.endsWith(".torchscript") || n.endsWith(".params")) {
+      return "PyTorch";
+    }
+    throw new CodecException(file.toString(), "cannot tell the engine from the file name; pass --engine=PyTorch|OnnxRuntime");
+  }
+
+  private static String pick(String flag, String descriptor, String fallback) {
+    if (flag != null && !flag.isEmpty() && !flag.equalsIgnoreCase("auto")) {
+      return flag;
+    }
+    if (descriptor != null && !descriptor.isEmpty()) {
+      return descriptor;
+    }
+    return fallback;
+  }
+
+  /** True for DJL-native models: parameters saved by DJL plus a registered block. */
+  public boolean isDjlNative() {
+    return block != null && !block.isEmpty();
+  }
+}
