@@ -8,27 +8,22 @@ import dev.facebeam.io.Digests;
 import dev.facebeam.io.StageFiles;
 import dev.facebeam.io.StageOutput;
 import dev.facebeam.proto.FaceRecord;
-import dev.facebeam.proto.FileDigest;
 import dev.facebeam.proto.Reject;
 import dev.facebeam.proto.StageManifest;
 import dev.facebeam.transforms.DecodeAndAlign;
 import dev.facebeam.transforms.FaceTags;
 import dev.facebeam.transforms.ReadFacePack;
-import dev.facebeam.transforms.WriteFaceShards;
-import dev.facebeam.transforms.WriteLines;
+import dev.facebeam.transforms.WriteShards;
 import dev.facebeam.transforms.WriteRejects;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
-import org.apache.beam.sdk.transforms.Count;
 import org.apache.beam.sdk.transforms.Distinct;
 import org.apache.beam.sdk.transforms.Filter;
 import org.apache.beam.sdk.transforms.Flatten;
@@ -49,7 +44,6 @@ import org.apache.beam.sdk.values.TypeDescriptors;
 public final class IngestPipeline extends PTransform<PBegin, PDone> {
   public static final String REJECTS = "rejects.jsonl";
   public static final String PAIRS = "pairs.pb";
-  private static final String COUNTS = "_counts.txt";
   private static final long HASH_INPUTS_UP_TO = 1L << 30;
 
   private final FacePack pack;
@@ -76,7 +70,7 @@ public final class IngestPipeline extends PTransform<PBegin, PDone> {
     }
     PCollectionTuple aligned = read.get(FaceTags.FACES).apply("DecodeAndAlign", align);
     PCollection<FaceRecord> faces = aligned.get(FaceTags.FACES);
-    faces.apply("WriteRecords", new WriteFaceShards(workDir, shards));
+    faces.apply("WriteRecords", WriteShards.of(workDir, shards, FaceRecord.class, FaceRecord::getId));
 
     PCollection<Reject> rejects = PCollectionList.of(read.get(FaceTags.REJECTS)).and(aligned.get(FaceTags.REJECTS))
         .apply("AllRejects", Flatten.pCollections());
@@ -86,19 +80,13 @@ public final class IngestPipeline extends PTransform<PBegin, PDone> {
         .apply("Labels", MapElements.into(TypeDescriptors.longs()).via(FaceRecord::getLabel))
         .apply("KnownLabels", Filter.by(l -> l >= 0))
         .apply("DistinctLabels", Distinct.create());
-    PCollectionList.of(count(read.get(FaceTags.FACES), "raw", "CountRaw"))
-        .and(count(read.get(FaceTags.REJECTS), "read_rejected", "CountReadRejects"))
-        .and(count(faces, "written", "CountWritten"))
-        .and(count(aligned.get(FaceTags.REJECTS), "align_rejected", "CountAlignRejects"))
-        .and(count(labels, "identities", "CountIdentities"))
-        .apply("AllCounts", Flatten.pCollections())
-        .apply("WriteCounts", new WriteLines(workDir + "/" + COUNTS));
+    StageCounts.write(List.of(
+        StageCounts.count(read.get(FaceTags.FACES), "raw"),
+        StageCounts.count(read.get(FaceTags.REJECTS), "read_rejected"),
+        StageCounts.count(faces, "written"),
+        StageCounts.count(aligned.get(FaceTags.REJECTS), "align_rejected"),
+        StageCounts.count(labels, "identities")), workDir);
     return PDone.in(begin.getPipeline());
-  }
-
-  private static <T> PCollection<String> count(PCollection<T> c, String name, String step) {
-    return c.apply(step, Count.globally())
-        .apply(step + "Line", MapElements.into(TypeDescriptors.strings()).via(n -> name + "\t" + n));
   }
 
   /** Opens the pack, runs the stage and commits its output; throws with a clear message on failure. */
@@ -106,8 +94,7 @@ public final class IngestPipeline extends PTransform<PBegin, PDone> {
     Path input = Path.of(options.getInput());
     FacePack pack = PackOpener.open(input, options.getFormat(),
         options.getImageRoot() == null ? null : Path.of(options.getImageRoot()));
-    int shards = (int) Math.max(1, Math.min(100_000,
-        (pack.expectedFaces() + options.getRecordsPerShard() - 1) / Math.max(1, options.getRecordsPerShard())));
+    int shards = WriteShards.shardsFor(pack.expectedFaces(), options.getRecordsPerShard());
     StageOutput out = StageOutput.begin(Path.of(options.getOutput()));
     try {
       Pipeline p = Pipeline.create(options);
@@ -127,12 +114,7 @@ public final class IngestPipeline extends PTransform<PBegin, PDone> {
 
   private static StageManifest finish(FacePack pack, Path work, int shards, IngestOptions options) {
     try {
-      Map<String, Long> counts = new HashMap<>();
-      for (String line : Files.readAllLines(work.resolve(COUNTS), StandardCharsets.UTF_8)) {
-        String[] kv = line.split("\t");
-        counts.put(kv[0], Long.parseLong(kv[1]));
-      }
-      Files.delete(work.resolve(COUNTS));
+      Map<String, Long> counts = StageCounts.read(work);
       long raw = counts.getOrDefault("raw", 0L);
       long readRejected = counts.getOrDefault("read_rejected", 0L);
       long written = counts.getOrDefault("written", 0L);
@@ -140,10 +122,6 @@ public final class IngestPipeline extends PTransform<PBegin, PDone> {
       long read = raw + readRejected;
       if (read != written + rejected) {
         throw new IllegalStateException("counts do not reconcile: read " + read + " != written " + written + " + rejected " + rejected);
-      }
-      Path rejects = work.resolve(REJECTS);
-      if (!Files.exists(rejects)) {
-        Files.createFile(rejects);
       }
       StageManifest.Builder m = StageManifest.newBuilder()
           .setStage("ingest")
@@ -166,27 +144,14 @@ public final class IngestPipeline extends PTransform<PBegin, PDone> {
       if (pack instanceof BinPack bin) {
         StageFiles.writeFramed(work.resolve(PAIRS), bin.pairs());
       }
-      for (int s = 0; s < shards; s++) {
-        Path shard = work.resolve(StageFiles.shardName(s, shards));
-        if (!Files.exists(shard)) {
-          Files.createFile(shard); // an empty shard still exists, so readers see a complete set
-        }
-        m.addShards(shard.getFileName().toString());
-      }
+      StageCounts.complete(work, shards, REJECTS, m);
       for (String f : pack.inputFiles()) {
         Path p = Path.of(f);
         if (Files.isRegularFile(p)) {
           m.addInputs(Digests.of(p, f, HASH_INPUTS_UP_TO));
         }
       }
-      List<Path> outputs;
-      try (var s = Files.list(work)) {
-        outputs = s.filter(Files::isRegularFile).sorted().toList();
-      }
-      for (Path o : outputs) {
-        FileDigest d = Digests.of(o, o.getFileName().toString(), Long.MAX_VALUE);
-        m.addOutputs(d);
-      }
+      StageCounts.digestOutputs(work, m);
       return m.build();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot finish ingest output: " + e.getMessage(), e);

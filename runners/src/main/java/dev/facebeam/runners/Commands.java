@@ -1,5 +1,7 @@
 package dev.facebeam.runners;
 
+import dev.facebeam.pipelines.EmbedOptions;
+import dev.facebeam.pipelines.EmbedPipeline;
 import dev.facebeam.pipelines.IngestOptions;
 import dev.facebeam.pipelines.IngestPipeline;
 import dev.facebeam.pipelines.PackJob;
@@ -23,6 +25,16 @@ final class Commands {
           return String.format("ingest %s: read %d, written %d, rejected %d, identities %d%s -> %s",
               m.getFormat(), m.getRead(), m.getWritten(), m.getRejected(), m.getIdentities(),
               m.getPairs() > 0 ? ", pairs " + m.getPairs() : "", r.output());
+        }, true));
+    cmds.put("embed", new Command("embed",
+        "Embed ingested faces with a TorchScript, DJL-native or ONNX model: flip fusion, batching, CPU or GPU; "
+            + "optional NumPy and MegaFace devkit exports",
+        EmbedOptions.class, o -> {
+          EmbedPipeline.Result r = EmbedPipeline.run(o.as(EmbedOptions.class));
+          StageManifest m = r.manifest();
+          return String.format("embed %s with %s (%s-d, %s): read %d, written %d, rejected %d -> %s",
+              m.getFormat(), m.getParametersOrDefault("model_name", "?"), m.getParametersOrDefault("embedding_size", "?"),
+              m.getParametersOrDefault("engine", "?"), m.getRead(), m.getWritten(), m.getRejected(), r.output());
         }, true));
     cmds.put("pack", new Command("pack",
         "Write a .rec/.idx/property (InsightFace layout) or a verification .bin from any readable pack",

@@ -50,6 +50,17 @@ public class MainTest {
   }
 
   @Test
+  public void everyCommandsOptionsCoexistInOneJvm() {
+    // Beam shares one proxy across options interfaces: a property's defaults must agree everywhere.
+    for (Command c : Commands.all().values()) {
+      org.apache.beam.sdk.options.PipelineOptionsFactory.register(c.options());
+    }
+    for (Command c : Commands.all().values()) {
+      org.apache.beam.sdk.options.PipelineOptionsFactory.create().as(c.options());
+    }
+  }
+
+  @Test
   public void mistakesOnTheCommandLineExitWithStatus2AndOneLine() {
     Run unknown = run("frobnicate");
     assertEquals(2, unknown.status());
@@ -97,6 +108,24 @@ public class MainTest {
     assertEquals(112, face.width());
     assertEquals(112, face.height());
     assertFalse(Files.exists(out.resolveSibling(".adaface.inprogress")));
+  }
+
+  @Test
+  public void embedRunsOnEmbeddedFlinkAfterIngest() throws Exception {
+    Path records = tmp.getRoot().toPath().resolve("lfw-records");
+    Path embeddings = tmp.getRoot().toPath().resolve("lfw-embeddings");
+    assertEquals(0, run("ingest", "--input=" + shared("rec/small_lfw/small_lfw_labelled.rec"), "--output=" + records).status());
+    Run r = run("embed", "--records=" + records, "--model=" + shared("models/faceplugin/fr_feature.onnx"),
+        "--output=" + embeddings, "--exportNpy=true", "--batchSize=8");
+    assertEquals(r.err(), 0, r.status());
+    assertThat(r.out(), containsString("embed rec with fr_feature (512-d, OnnxRuntime): read 20, written 20, rejected 0"));
+    StageManifest m = StageOutput.readManifest(embeddings);
+    assertEquals("FlinkRunner", m.getRunner());
+    assertEquals(20, Files.readAllLines(embeddings.resolve("ids.txt")).size());
+    Run noGpu = run("embed", "--records=" + records, "--model=" + shared("models/faceplugin/fr_feature.onnx"),
+        "--output=" + tmp.getRoot().toPath().resolve("gpu"), "--device=gpu");
+    assertEquals(1, noGpu.status());
+    assertThat(noGpu.err(), containsString("sees no GPU"));
   }
 
   @Test

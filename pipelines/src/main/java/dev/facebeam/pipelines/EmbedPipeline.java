@@ -1,0 +1,240 @@
+package dev.facebeam.pipelines;
+
+import dev.facebeam.codec.CodecException;
+import dev.facebeam.codec.export.DevkitFeature;
+import dev.facebeam.codec.export.NpyWriter;
+import dev.facebeam.embed.DeviceSpec;
+import dev.facebeam.embed.FaceModel;
+import dev.facebeam.embed.ModelSpec;
+import dev.facebeam.io.Digests;
+import dev.facebeam.io.StageFiles;
+import dev.facebeam.io.StageOutput;
+import dev.facebeam.proto.Embedding;
+import dev.facebeam.proto.FaceRecord;
+import dev.facebeam.proto.Reject;
+import dev.facebeam.proto.Role;
+import dev.facebeam.proto.StageManifest;
+import dev.facebeam.proto.VerificationPair;
+import dev.facebeam.transforms.EmbedFaces;
+import dev.facebeam.transforms.FaceTags;
+import dev.facebeam.transforms.ReadStageShards;
+import dev.facebeam.transforms.WriteRejects;
+import dev.facebeam.transforms.WriteShards;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.transforms.Flatten;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.values.PBegin;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionList;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.PDone;
+
+/**
+ * The embed stage: ingested face records → flip-fused embeddings (spec §3.1, §3.2, §4.2, §8.5),
+ * sharded, with rejects and a manifest that records the model's hash and the preprocessing; and on
+ * request NumPy arrays and MegaFace devkit feature files.
+ */
+public final class EmbedPipeline extends PTransform<PBegin, PDone> {
+  public static final String REJECTS = "rejects.jsonl";
+
+  private final List<String> shardFiles;
+  private final ModelSpec spec;
+  private final EmbedOptions options;
+  private final String workDir;
+  private final int shards;
+
+  EmbedPipeline(List<String> shardFiles, ModelSpec spec, EmbedOptions options, String workDir, int shards) {
+    this.shardFiles = shardFiles;
+    this.spec = spec;
+    this.options = options;
+    this.workDir = workDir;
+    this.shards = shards;
+  }
+
+  /** What an embed run produced. */
+  public record Result(Path output, StageManifest manifest) {}
+
+  @Override
+  public PDone expand(PBegin begin) {
+    PCollection<FaceRecord> faces = begin.apply("ReadRecords", ReadStageShards.of(shardFiles, FaceRecord.class));
+    PCollectionTuple embedded = faces.apply("EmbedFaces", new EmbedFaces(spec, options.getDevice(),
+        options.getBatchSize(), options.getFlip(), options.getExportNpy()));
+    PCollection<Embedding> embeddings = embedded.get(EmbedFaces.EMBEDDINGS);
+    embeddings.apply("WriteEmbeddings", WriteShards.of(workDir, shards, Embedding.class, Embedding::getId));
+    PCollection<Reject> rejects = embedded.get(FaceTags.REJECTS);
+    rejects.apply("WriteRejects", new WriteRejects(workDir + "/" + REJECTS));
+    StageCounts.write(List.of(
+        StageCounts.count(faces, "read"),
+        StageCounts.count(embeddings, "written"),
+        StageCounts.count(rejects, "rejected")), workDir);
+    return PDone.in(begin.getPipeline());
+  }
+
+  public static Result run(EmbedOptions options) {
+    Path records = Path.of(options.getRecords());
+    StageManifest input;
+    try {
+      input = StageOutput.readManifest(records);
+    } catch (IOException e) {
+      throw new CodecException(records.toString(), "not a stage output: no readable manifest.json (" + e.getMessage() + ")", e);
+    }
+    List<String> shardFiles = new ArrayList<>();
+    for (String s : input.getShardsList()) {
+      Path p = records.resolve(s);
+      if (!Files.isRegularFile(p)) {
+        throw new CodecException(p.toString(), "shard named by the manifest is missing");
+      }
+      shardFiles.add(p.toAbsolutePath().toString());
+    }
+    ModelSpec spec = ModelSpec.resolve(Path.of(options.getModel()), new ModelSpec.Overrides(options.getEngine(),
+        options.getInputSize(), options.getMean(), options.getScale(), options.getChannelOrder()));
+    DeviceSpec device = DeviceSpec.parse(options.getDevice());
+    int embeddingSize;
+    int fixedBatch;
+    // Load once here: a wrong model, a wrong descriptor or a missing GPU fails before the pipeline starts.
+    try (FaceModel probe = FaceModel.load(spec, device.pick(spec.engine()))) {
+      embeddingSize = probe.embeddingSize();
+      fixedBatch = probe.fixedBatch();
+    }
+    int shards = WriteShards.shardsFor(input.getWritten(), options.getEmbeddingsPerShard());
+    StageOutput out = StageOutput.begin(Path.of(options.getOutput()));
+    try {
+      Pipeline p = Pipeline.create(options);
+      p.apply("EmbedStage", new EmbedPipeline(shardFiles, spec, options, out.work().toString(), shards));
+      PipelineResult.State state = p.run().waitUntilFinish();
+      if (state != PipelineResult.State.DONE) {
+        throw new IllegalStateException("pipeline ended in state " + state);
+      }
+      Map<String, Long> counts = StageCounts.read(out.work());
+      long read = counts.getOrDefault("read", 0L);
+      long written = counts.getOrDefault("written", 0L);
+      long rejected = counts.getOrDefault("rejected", 0L);
+      if (read != written + rejected) {
+        throw new IllegalStateException("counts do not reconcile: read " + read + " != written " + written + " + rejected " + rejected);
+      }
+      StageManifest.Builder m = StageManifest.newBuilder()
+          .setStage("embed")
+          .setFormat(input.getFormat())
+          .setInput(options.getRecords())
+          .setRead(read)
+          .setWritten(written)
+          .setRejected(rejected)
+          .setIdentities(input.getIdentities())
+          .setDeclaredIdentities(input.getDeclaredIdentities())
+          .setPairs(input.getPairs())
+          .setPositivePairs(input.getPositivePairs())
+          .setCreated(Instant.now().toString())
+          .setFacebeamVersion(Version.get())
+          .setRunner(options.getRunner().getSimpleName());
+      m.putParameters("model", spec.modelPath());
+      m.putParameters("model_name", spec.name());
+      m.putParameters("model_sha256", spec.sha256());
+      m.putParameters("engine", spec.engine());
+      if (spec.isDjlNative()) {
+        m.putParameters("block", spec.block());
+      }
+      m.putParameters("preprocessing", spec.preprocessing().describe());
+      m.putParameters("flip", Boolean.toString(options.getFlip()));
+      m.putParameters("fusion", options.getFlip() ? "sum of original and mirrored, L2-normalised" : "original, L2-normalised");
+      m.putParameters("embedding_size", Integer.toString(embeddingSize));
+      m.putParameters("batch_size", Integer.toString(fixedBatch > 0 ? fixedBatch : options.getBatchSize()));
+      m.putParameters("fixed_batch", Integer.toString(fixedBatch));
+      m.putParameters("device", device.toString());
+      m.addInputs(Digests.of(records.resolve(StageOutput.MANIFEST), records.resolve(StageOutput.MANIFEST).toString(), Long.MAX_VALUE));
+      Path pairs = records.resolve(IngestPipeline.PAIRS);
+      if (Files.exists(pairs)) {
+        Files.copy(pairs, out.work().resolve(IngestPipeline.PAIRS), StandardCopyOption.REPLACE_EXISTING);
+      }
+      StageCounts.complete(out.work(), shards, REJECTS, m);
+      if (options.getExportNpy() || options.getExportDevkit() != null) {
+        List<Embedding> all = readAll(out.work(), m.getShardsList());
+        if (options.getExportNpy()) {
+          exportNpy(out.work(), all, embeddingSize, options.getFlip(), pairs);
+        }
+        if (options.getExportDevkit() != null) {
+          exportDevkit(Path.of(options.getExportDevkit()), all, options.getAlgo());
+          m.putParameters("devkit_export", options.getExportDevkit());
+        }
+      }
+      StageCounts.digestOutputs(out.work(), m);
+      StageManifest manifest = m.build();
+      out.commit(manifest);
+      return new Result(out.target(), manifest);
+    } catch (IOException e) {
+      out.abort();
+      throw new UncheckedIOException("cannot finish embed output: " + e.getMessage(), e);
+    } catch (RuntimeException | Error e) {
+      out.abort();
+      throw e;
+    }
+  }
+
+  /** All embeddings in id order (for a .bin pack: the pack's image order). */
+  static List<Embedding> readAll(Path dir, List<String> shards) throws IOException {
+    List<Embedding> all = new ArrayList<>();
+    for (String s : shards) {
+      all.addAll(StageFiles.readFramed(dir.resolve(s), Embedding.parser()));
+    }
+    all.sort(Comparator.comparing(Embedding::getId));
+    return all;
+  }
+
+  static void exportNpy(Path dir, List<Embedding> all, int d, boolean flip, Path pairs) throws IOException {
+    int n = all.size();
+    try (NpyWriter w = new NpyWriter(dir.resolve("embeddings.npy"), n, d)) {
+      for (Embedding e : all) {
+        w.write(e.getVectorList());
+      }
+    }
+    try (NpyWriter w = new NpyWriter(dir.resolve("raw.npy"), flip ? 2 : 1, n, d)) {
+      for (Embedding e : all) {
+        w.write(e.getRawOriginalList());
+      }
+      if (flip) {
+        for (Embedding e : all) {
+          w.write(e.getRawFlippedList());
+        }
+      }
+    }
+    try (BufferedWriter ids = Files.newBufferedWriter(dir.resolve("ids.txt"), StandardCharsets.UTF_8);
+         BufferedWriter labels = Files.newBufferedWriter(dir.resolve("labels.txt"), StandardCharsets.UTF_8)) {
+      for (Embedding e : all) {
+        ids.write(e.getId() + "\n");
+        labels.write(e.getLabel() + "\n");
+      }
+    }
+    if (Files.exists(pairs)) {
+      try (BufferedWriter w = Files.newBufferedWriter(dir.resolve("issame.txt"), StandardCharsets.UTF_8)) {
+        for (VerificationPair p : StageFiles.readFramed(pairs, VerificationPair.parser())) {
+          w.write(p.getIssame() ? "1\n" : "0\n");
+        }
+      }
+    }
+  }
+
+  /** gen_megaface.py's layout: facescrub/<person>/<file>_<algo>.bin, megaface/<a1>/<a2>/<file>_<algo>.bin. */
+  static void exportDevkit(Path root, List<Embedding> all, String algo) throws IOException {
+    for (Embedding e : all) {
+      String rel = e.getRelativePath().isEmpty() ? e.getId() : e.getRelativePath();
+      String prefix = e.getRole() == Role.PROBE ? "facescrub/" : e.getRole() == Role.DISTRACTOR ? "megaface/" : "";
+      Path file = root.resolve(prefix + DevkitFeature.fileName(rel, algo)).normalize();
+      if (!file.startsWith(root.normalize())) {
+        throw new CodecException(rel, "record path escapes the devkit export folder");
+      }
+      DevkitFeature.write(file, e.getVectorList());
+    }
+  }
+}

@@ -1,0 +1,79 @@
+package dev.facebeam.pipelines;
+
+import dev.facebeam.io.Digests;
+import dev.facebeam.io.StageFiles;
+import dev.facebeam.proto.StageManifest;
+import dev.facebeam.transforms.WriteLines;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.beam.sdk.transforms.Count;
+import org.apache.beam.sdk.transforms.Flatten;
+import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionList;
+import org.apache.beam.sdk.values.TypeDescriptors;
+
+/**
+ * What every stage does around its pipeline: count collections inside the pipeline (runner
+ * independent, unlike metrics), read the counts back, complete the shard set and hash the outputs.
+ */
+final class StageCounts {
+  static final String FILE = "_counts.txt";
+
+  private StageCounts() {}
+
+  /** A collection's size as the line "name\tN". */
+  static <T> PCollection<String> count(PCollection<T> c, String name) {
+    String step = "Count_" + name;
+    return c.apply(step, Count.globally())
+        .apply(step + "_Line", MapElements.into(TypeDescriptors.strings()).via(n -> name + "\t" + n));
+  }
+
+  static void write(List<PCollection<String>> counts, String workDir) {
+    PCollectionList.of(counts)
+        .apply("AllCounts", Flatten.pCollections())
+        .apply("WriteCounts", new WriteLines(workDir + "/" + FILE));
+  }
+
+  /** Reads and removes the counts file. */
+  static Map<String, Long> read(Path work) throws IOException {
+    Map<String, Long> counts = new HashMap<>();
+    for (String line : Files.readAllLines(work.resolve(FILE), StandardCharsets.UTF_8)) {
+      String[] kv = line.split("\t");
+      counts.put(kv[0], Long.parseLong(kv[1]));
+    }
+    Files.delete(work.resolve(FILE));
+    return counts;
+  }
+
+  /** Creates empty shards that got no records and an empty rejects file, so the set is complete. */
+  static void complete(Path work, int shards, String rejects, StageManifest.Builder m) throws IOException {
+    Path r = work.resolve(rejects);
+    if (!Files.exists(r)) {
+      Files.createFile(r);
+    }
+    for (int s = 0; s < shards; s++) {
+      Path shard = work.resolve(StageFiles.shardName(s, shards));
+      if (!Files.exists(shard)) {
+        Files.createFile(shard);
+      }
+      m.addShards(shard.getFileName().toString());
+    }
+  }
+
+  /** Size and SHA-256 of every file in the output, for the manifest. */
+  static void digestOutputs(Path work, StageManifest.Builder m) throws IOException {
+    List<Path> outputs;
+    try (var s = Files.list(work)) {
+      outputs = s.filter(Files::isRegularFile).sorted().toList();
+    }
+    for (Path o : outputs) {
+      m.addOutputs(Digests.of(o, o.getFileName().toString(), Long.MAX_VALUE));
+    }
+  }
+}

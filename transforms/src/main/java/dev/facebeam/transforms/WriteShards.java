@@ -1,0 +1,108 @@
+package dev.facebeam.transforms;
+
+import com.google.common.hash.Hashing;
+import com.google.protobuf.Message;
+import dev.facebeam.io.StageFiles;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.coders.VarIntCoder;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.GroupByKey;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.SerializableFunction;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PCollection;
+
+/**
+ * Writes records into {@code part-NNNNN-of-MMMMM.pb} files of framed protobufs. A record's shard is
+ * a hash of its id and each shard is sorted by id, so the same input always gives byte-identical
+ * files, whatever the runner, parallelism or retries. Emits the names of the files it wrote.
+ */
+public final class WriteShards<T extends Message> extends PTransform<PCollection<T>, PCollection<String>> {
+  private final String dir;
+  private final int shards;
+  private final Class<T> type;
+  private final SerializableFunction<T, String> id;
+
+  private WriteShards(String dir, int shards, Class<T> type, SerializableFunction<T, String> id) {
+    this.dir = dir;
+    this.shards = shards;
+    this.type = type;
+    this.id = id;
+  }
+
+  public static <T extends Message> WriteShards<T> of(String dir, int shards, Class<T> type, SerializableFunction<T, String> id) {
+    return new WriteShards<>(dir, shards, type, id);
+  }
+
+  /** The shard of a record id: stable across JVMs and runs. */
+  public static int shardOf(String id, int shards) {
+    return Math.floorMod(Hashing.murmur3_32_fixed().hashString(id, StandardCharsets.UTF_8).asInt(), shards);
+  }
+
+  /** How many shards hold {@code records} at about {@code perShard} each. */
+  public static int shardsFor(long records, int perShard) {
+    return (int) Math.max(1, Math.min(100_000, (records + perShard - 1) / Math.max(1, perShard)));
+  }
+
+  @Override
+  public PCollection<String> expand(PCollection<T> records) {
+    return records
+        .apply("KeyByShard", ParDo.of(new KeyFn<>(shards, id)))
+        .setCoder(KvCoder.of(VarIntCoder.of(), ProtoCoder.of(type)))
+        .apply("GroupShards", GroupByKey.create())
+        .apply("WriteShard", ParDo.of(new WriteShardFn<>(dir, shards, id)))
+        .setCoder(StringUtf8Coder.of());
+  }
+
+  static final class KeyFn<T> extends DoFn<T, KV<Integer, T>> {
+    private final int shards;
+    private final SerializableFunction<T, String> id;
+
+    KeyFn(int shards, SerializableFunction<T, String> id) {
+      this.shards = shards;
+      this.id = id;
+    }
+
+    @ProcessElement
+    public void process(@Element T r, OutputReceiver<KV<Integer, T>> out) {
+      out.output(KV.of(shardOf(id.apply(r), shards), r));
+    }
+  }
+
+  static final class WriteShardFn<T extends Message> extends DoFn<KV<Integer, Iterable<T>>, String> {
+    private final String dir;
+    private final int shards;
+    private final SerializableFunction<T, String> id;
+
+    WriteShardFn(String dir, int shards, SerializableFunction<T, String> id) {
+      this.dir = dir;
+      this.shards = shards;
+      this.id = id;
+    }
+
+    @ProcessElement
+    public void process(@Element KV<Integer, Iterable<T>> shard, OutputReceiver<String> out) throws IOException {
+      // Keep only (id, framed bytes): sorting needs the whole shard, so hold it compactly.
+      List<Map.Entry<String, byte[]>> items = new ArrayList<>();
+      ByteArrayOutputStream buf = new ByteArrayOutputStream();
+      for (T r : shard.getValue()) {
+        buf.reset();
+        r.writeDelimitedTo(buf);
+        items.add(Map.entry(id.apply(r), buf.toByteArray()));
+      }
+      items.sort(Map.Entry.comparingByKey());
+      String name = StageFiles.shardName(shard.getKey(), shards);
+      StageFiles.writeFramedBytes(Path.of(dir, name), items.stream().map(Map.Entry::getValue).toList());
+      out.output(name);
+    }
+  }
+}
