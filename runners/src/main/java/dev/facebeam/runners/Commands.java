@@ -47,6 +47,9 @@ final class Commands {
     cmds.put("bench-decode", new Command("bench-decode",
         "Benchmark: decode throughput of a .rec of real 112x112 JPEGs against a plain ImageIO loop (not a test)",
         DecodeBenchmark.Options.class, o -> DecodeBenchmark.run(o.as(DecodeBenchmark.Options.class)), false));
+    cmds.put("bench-embed", new Command("bench-embed",
+        "Benchmark: embedding throughput against the raw DJL forward loop, and memory over a long run (not a test)",
+        EmbedBenchmark.Options.class, o -> EmbedBenchmark.run(o.as(EmbedBenchmark.Options.class)), false));
     return cmds;
   }
 }

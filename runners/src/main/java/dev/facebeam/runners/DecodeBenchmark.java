@@ -40,9 +40,9 @@ final class DecodeBenchmark {
   public interface Options extends PipelineOptions {
     @Description("Number of records in the generated .rec")
     @Default.Integer(20_000)
-    int getRecords();
+    int getRecordCount();
 
-    void setRecords(int value);
+    void setRecordCount(int value);
 
     @Description("Folder of the real fixtures (rec/adaface, rec/small_lfw)")
     @Default.String("../shared/data")
@@ -69,9 +69,9 @@ final class DecodeBenchmark {
     Path dir = Files.createTempDirectory("facebeam-bench");
     try {
       Path rec = dir.resolve("bench.rec");
-      List<byte[]> payloads = new ArrayList<>(o.getRecords());
+      List<byte[]> payloads = new ArrayList<>(o.getRecordCount());
       try (RecordIoWriter w = new RecordIoWriter(rec, RecordIoDataset.siblingIdx(rec))) {
-        for (int i = 0; i < o.getRecords(); i++) {
+        for (int i = 0; i < o.getRecordCount(); i++) {
           byte[] jpeg = jpegs.get(i % jpegs.size());
           payloads.add(jpeg);
           w.write(i, IrHeader.scalar(i % 100, i).pack(jpeg));
@@ -79,7 +79,7 @@ final class DecodeBenchmark {
       }
       StringBuilder report = new StringBuilder();
       report.append(String.format("bench-decode: %d records of real 112x112 JPEGs (%d distinct), %d cores, %d threads%n",
-          o.getRecords(), jpegs.size(), Runtime.getRuntime().availableProcessors(), threads));
+          o.getRecordCount(), jpegs.size(), Runtime.getRuntime().availableProcessors(), threads));
       // Warm both paths so the JIT has compiled them before timing.
       imageIoLoop(payloads.subList(0, Math.min(2000, payloads.size())));
       facebeamRead(rec, threads);

@@ -22,6 +22,7 @@ public final class BlockRegistry {
 
   static {
     register("small-convnet", BlockRegistry::smallConvNet);
+    register("mobilefacenet", MobileFaceNet::create);
   }
 
   private BlockRegistry() {}

@@ -159,6 +159,29 @@ public class FaceEmbedderTest {
   }
 
   @Test
+  public void mobileFaceNetHasTheY1ShapeAndSize() {
+    Block net = BlockRegistry.create("mobilefacenet", 128);
+    try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager("PyTorch")) {
+      net.initialize(m, DataType.FLOAT32, new Shape(2, 3, 112, 112));
+      Shape[] out = net.getOutputShapes(new Shape[] {new Shape(2, 3, 112, 112)});
+      assertEquals(new Shape(2, 128), out[0]);
+      long params = 0;
+      for (var p : net.getParameters()) {
+        params += p.getValue().getArray().size();
+      }
+      // InsightFace's y1 (emb 128) has about one million weights (BN statistics included here).
+      assertTrue("parameters: " + params, params > 900_000 && params < 1_300_000);
+      // And it runs: forward on PyTorch gives one finite 128-d vector per image.
+      float[] v = net.forward(new ai.djl.training.ParameterStore(m, false),
+          new NDList(m.randomUniform(0, 1, new Shape(2, 3, 112, 112))), false).singletonOrThrow().toFloatArray();
+      assertEquals(256, v.length);
+      for (float f : v) {
+        assertTrue(Float.isFinite(f));
+      }
+    }
+  }
+
+  @Test
   public void descriptorThatDisagreesWithTheModelIsAClearError() throws Exception {
     Path dir = saveSmallConvNet(64, 128);
     CodecException e = assertThrows(CodecException.class, () -> FaceModel.load(ModelSpec.resolve(dir, ModelSpec.Overrides.NONE), Device.cpu()));

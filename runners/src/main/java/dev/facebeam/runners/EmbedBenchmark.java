@@ -1,0 +1,198 @@
+package dev.facebeam.runners;
+
+import ai.djl.Device;
+import ai.djl.Model;
+import ai.djl.inference.Predictor;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import dev.facebeam.align.FacePreparation;
+import dev.facebeam.codec.image.ImageCodec;
+import dev.facebeam.embed.BlockRegistry;
+import dev.facebeam.embed.FaceEmbedder;
+import dev.facebeam.embed.FaceModel;
+import dev.facebeam.embed.ModelSpec;
+import dev.facebeam.embed.Preprocessing;
+import dev.facebeam.proto.FaceRecord;
+import dev.facebeam.proto.ModelDescriptor;
+import dev.facebeam.proto.Role;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.beam.sdk.options.Default;
+import org.apache.beam.sdk.options.Description;
+import org.apache.beam.sdk.options.PipelineOptions;
+
+/**
+ * Embedding throughput of facebeam's embedder (decode, preprocess, batch, forward, flip fusion) beside
+ * the raw DJL forward loop over the same batches, for the real ONNX model and a MobileFaceNet-sized
+ * DJL-native network; and resident memory over a long run.
+ */
+final class EmbedBenchmark {
+  private EmbedBenchmark() {}
+
+  /** Options of {@code bench-embed}. */
+  public interface Options extends PipelineOptions {
+    @Description("Faces embedded with the DJL-native MobileFaceNet (each is 2 forward images with flip)")
+    @Default.Integer(2000)
+    int getNativeFaces();
+
+    void setNativeFaces(int value);
+
+    @Description("Faces embedded with the ONNX model (its graph fixes batch 1, so it is slower)")
+    @Default.Integer(300)
+    int getOnnxFaces();
+
+    void setOnnxFaces(int value);
+
+    @Description("Images per forward pass for the DJL-native network")
+    @Default.Integer(32)
+    int getNativeBatchSize();
+
+    void setNativeBatchSize(int value);
+
+    @Description("Folder of the real fixtures (rec/, models/)")
+    @Default.String("../shared/data")
+    String getFixtures();
+
+    void setFixtures(String value);
+
+    @Description("Also embed this many faces (small DJL-native net, no flip) and report resident memory along the way; 0 skips it")
+    @Default.Integer(0)
+    int getMemoryFaces();
+
+    void setMemoryFaces(int value);
+  }
+
+  static String run(Options o) throws Exception {
+    Path fixtures = Path.of(o.getFixtures());
+    List<FaceRecord> distinct = new ArrayList<>();
+    int k = 0;
+    for (byte[] jpeg : DecodeBenchmark.realJpegs(fixtures)) {
+      distinct.add(FacePreparation.prepare(dev.facebeam.codec.pack.RawFaces.raw("f-" + k, "bench", k++, Role.TRAIN, jpeg).build()).record());
+    }
+    Path dir = Files.createTempDirectory("facebeam-bench-embed");
+    StringBuilder report = new StringBuilder(String.format("bench-embed: real 112x112 faces (%d distinct), %d cores, flip fusion on%n",
+        distinct.size(), Runtime.getRuntime().availableProcessors()));
+    try {
+      Path mfn = saveMobileFaceNet(dir.resolve("mobilefacenet"));
+      compare(report, "MobileFaceNet (DJL-native, PyTorch, 128-d)", ModelSpec.resolve(mfn, ModelSpec.Overrides.NONE),
+          faces(distinct, o.getNativeFaces()), o.getNativeBatchSize());
+      compare(report, "fr_feature.onnx (OnnxRuntime, 512-d, batch 1)",
+          ModelSpec.resolve(fixtures.resolve("models/faceplugin/fr_feature.onnx"), ModelSpec.Overrides.NONE),
+          faces(distinct, o.getOnnxFaces()), 64);
+      if (o.getMemoryFaces() > 0) {
+        Path small = saveNative(dir.resolve("small-convnet"), "small-convnet", 128);
+        memory(report, ModelSpec.resolve(small, ModelSpec.Overrides.NONE), distinct, o.getMemoryFaces());
+      }
+      return report.toString().stripTrailing();
+    } finally {
+      try (var s = Files.walk(dir)) {
+        s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
+  }
+
+  private static List<FaceRecord> faces(List<FaceRecord> distinct, int n) {
+    List<FaceRecord> out = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      out.add(distinct.get(i % distinct.size()).toBuilder().setId(String.format("f-%09d", i)).build());
+    }
+    return out;
+  }
+
+  static Path saveMobileFaceNet(Path dir) throws Exception {
+    return saveNative(dir, "mobilefacenet", 128);
+  }
+
+  /** A randomly initialised DJL-native model folder: parameters plus model.json naming the block. */
+  static Path saveNative(Path dir, String block, int embeddingSize) throws Exception {
+    Files.createDirectories(dir);
+    Block net = BlockRegistry.create(block, embeddingSize);
+    try (Model m = Model.newInstance(block, "PyTorch")) {
+      m.setBlock(net);
+      net.initialize(m.getNDManager(), DataType.FLOAT32, new Shape(1, 3, 112, 112));
+      m.save(dir, block);
+    }
+    ModelSpec.writeDescriptor(dir.resolve(ModelSpec.DESCRIPTOR), ModelDescriptor.newBuilder()
+        .setName(block).setEngine("PyTorch").setFile(block + "-0000.params").setBlock(block)
+        .setEmbeddingSize(embeddingSize).setInputSize(112).setMean(127.5f).setScale(1 / 128f).setChannelOrder("RGB").build());
+    return dir;
+  }
+
+  private static void compare(StringBuilder report, String name, ModelSpec spec, List<FaceRecord> faces, int batchSize) throws Exception {
+    try (FaceModel model = FaceModel.load(spec, Device.cpu())) {
+      int feed = model.fixedBatch() > 0 ? model.fixedBatch() : batchSize;
+      // The raw loop: the same batches, preprocessed beforehand, straight through the predictor.
+      Preprocessing pre = spec.preprocessing();
+      int images = faces.size() * 2;
+      List<float[]> batches = new ArrayList<>();
+      for (int start = 0; start < images; start += feed) {
+        float[] b = new float[feed * pre.length()];
+        for (int i = 0; i < Math.min(feed, images - start); i++) {
+          int image = start + i;
+          FaceRecord f = faces.get(image / 2);
+          pre.write(ImageCodec.decode(f.getEncoded().getData().toByteArray()), image % 2 == 1, b, i * pre.length());
+        }
+        batches.add(b);
+      }
+      double raw;
+      double stage;
+      try (Predictor<NDList, NDList> p = model.newPredictor(); FaceEmbedder embedder = new FaceEmbedder(model, batchSize, true, false)) {
+        model.forward(p, batches.get(0), feed); // warm-up at the batch shape
+        embedder.embed(faces.subList(0, Math.min(faces.size(), feed)), e -> { }, (f, why) -> { });
+        raw = 0;
+        stage = 0;
+        for (int rep = 0; rep < 2; rep++) {
+          long t0 = System.nanoTime();
+          for (float[] b : batches) {
+            model.forward(p, b, feed);
+          }
+          raw = Math.max(raw, images / ((System.nanoTime() - t0) / 1e9));
+          int[] count = new int[1];
+          t0 = System.nanoTime();
+          for (int start = 0; start < faces.size(); start += Math.max(1, batchSize / 2)) {
+            embedder.embed(faces.subList(start, Math.min(faces.size(), start + Math.max(1, batchSize / 2))), e -> count[0]++, (f, why) -> { });
+          }
+          stage = Math.max(stage, 2.0 * count[0] / ((System.nanoTime() - t0) / 1e9));
+        }
+      }
+      report.append(String.format("  %s, %d faces, feed %d%n", name, faces.size(), feed));
+      report.append(String.format("    raw DJL forward loop (preprocessed batches)   %8.1f images/s  (1.00x)%n", raw));
+      report.append(String.format("    facebeam embedder (decode, preprocess, fuse)  %8.1f images/s  (%.2fx)%n", stage, stage / raw));
+    }
+  }
+
+  private static void memory(StringBuilder report, ModelSpec spec, List<FaceRecord> distinct, int total) throws Exception {
+    report.append(String.format("  resident memory, small-convnet without flip over %d faces (batch 64):%n", total));
+    try (FaceModel model = FaceModel.load(spec, Device.cpu()); FaceEmbedder embedder = new FaceEmbedder(model, 64, false, false)) {
+      List<FaceRecord> batch = faces(distinct, 64);
+      long t0 = System.nanoTime();
+      int done = 0;
+      int step = Math.max(64, total / 10 / 64 * 64);
+      while (done < total) {
+        embedder.embed(batch, e -> { }, (f, why) -> { });
+        done += batch.size();
+        if (done % step == 0 || done >= total) {
+          report.append(String.format("    %8d faces  RSS %6d MB  heap used %5d MB  %.0f faces/s%n", done, rssMb(),
+              (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) >> 20, done / ((System.nanoTime() - t0) / 1e9)));
+        }
+      }
+    }
+  }
+
+  static long rssMb() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+        if (line.startsWith("VmRSS:")) {
+          return Long.parseLong(line.replaceAll("\\D+", "")) / 1024;
+        }
+      }
+    } catch (java.io.IOException e) {
+      // not Linux
+    }
+    return -1;
+  }
+}
