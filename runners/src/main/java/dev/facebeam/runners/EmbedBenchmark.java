@@ -53,6 +53,12 @@ final class EmbedBenchmark {
 
     void setNativeBatchSize(int value);
 
+    @Description("Also time the whole embed stage on embedded Flink over the same faces")
+    @Default.Boolean(true)
+    boolean getWithStage();
+
+    void setWithStage(boolean value);
+
     @Description("Folder of the real fixtures (rec/, models/)")
     @Default.String("../shared/data")
     String getFixtures();
@@ -79,10 +85,10 @@ final class EmbedBenchmark {
     try {
       Path mfn = saveMobileFaceNet(dir.resolve("mobilefacenet"));
       compare(report, "MobileFaceNet (DJL-native, PyTorch, 128-d)", ModelSpec.resolve(mfn, ModelSpec.Overrides.NONE),
-          faces(distinct, o.getNativeFaces()), o.getNativeBatchSize());
+          faces(distinct, o.getNativeFaces()), o.getNativeBatchSize(), o.getWithStage() ? dir : null);
       compare(report, "fr_feature.onnx (OnnxRuntime, 512-d, batch 1)",
           ModelSpec.resolve(fixtures.resolve("models/faceplugin/fr_feature.onnx"), ModelSpec.Overrides.NONE),
-          faces(distinct, o.getOnnxFaces()), 64);
+          faces(distinct, o.getOnnxFaces()), 64, o.getWithStage() ? dir : null);
       if (o.getMemoryFaces() > 0) {
         Path small = saveNative(dir.resolve("small-convnet"), "small-convnet", 128);
         memory(report, ModelSpec.resolve(small, ModelSpec.Overrides.NONE), distinct, o.getMemoryFaces());
@@ -122,7 +128,10 @@ final class EmbedBenchmark {
     return dir;
   }
 
-  private static void compare(StringBuilder report, String name, ModelSpec spec, List<FaceRecord> faces, int batchSize) throws Exception {
+  private static void compare(StringBuilder report, String name, ModelSpec spec, List<FaceRecord> faces, int batchSize,
+      Path workDir) throws Exception {
+    double raw;
+    double stage;
     try (FaceModel model = FaceModel.load(spec, Device.cpu())) {
       int feed = model.fixedBatch() > 0 ? model.fixedBatch() : batchSize;
       // The raw loop: the same batches, preprocessed beforehand, straight through the predictor.
@@ -138,14 +147,12 @@ final class EmbedBenchmark {
         }
         batches.add(b);
       }
-      double raw;
-      double stage;
       try (Predictor<NDList, NDList> p = model.newPredictor(); FaceEmbedder embedder = new FaceEmbedder(model, batchSize, true, false)) {
         model.forward(p, batches.get(0), feed); // warm-up at the batch shape
         embedder.embed(faces.subList(0, Math.min(faces.size(), feed)), e -> { }, (f, why) -> { });
         raw = 0;
         stage = 0;
-        for (int rep = 0; rep < 2; rep++) {
+        for (int rep = 0; rep < 3; rep++) {
           long t0 = System.nanoTime();
           for (float[] b : batches) {
             model.forward(p, b, feed);
@@ -163,6 +170,42 @@ final class EmbedBenchmark {
       report.append(String.format("    raw DJL forward loop (preprocessed batches)   %8.1f images/s  (1.00x)%n", raw));
       report.append(String.format("    facebeam embedder (decode, preprocess, fuse)  %8.1f images/s  (%.2fx)%n", stage, stage / raw));
     }
+    if (workDir != null) {
+      // The whole embed stage on embedded Flink (every core), net of its fixed start-up cost.
+      Path records = workDir.resolve(spec.name() + "-records");
+      Path tiny = workDir.resolve(spec.name() + "-tiny");
+      writeStage(records, faces);
+      writeStage(tiny, faces.subList(0, 2));
+      double fixed = timeEmbed(tiny, spec, workDir.resolve(spec.name() + "-tiny-out"), batchSize);
+      double full = timeEmbed(records, spec, workDir.resolve(spec.name() + "-out"), batchSize);
+      double net = faces.size() * 2 / Math.max(1e-9, full - fixed);
+      report.append(String.format("    embed stage on embedded Flink, %d slots, net of %.1f s start-up %6.1f images/s  (%.2fx)%n",
+          Runtime.getRuntime().availableProcessors(), fixed, net, net / raw));
+    }
+  }
+
+  /** An ingest-like stage output holding these faces, so the embed stage can read it. */
+  private static void writeStage(Path dir, List<FaceRecord> faces) throws Exception {
+    Files.createDirectories(dir);
+    dev.facebeam.io.StageFiles.writeFramed(dir.resolve(dev.facebeam.io.StageFiles.shardName(0, 1)), faces);
+    Files.writeString(dir.resolve(dev.facebeam.io.StageOutput.MANIFEST), dev.facebeam.io.StageOutput.toJson(
+        dev.facebeam.proto.StageManifest.newBuilder().setStage("ingest").setFormat("bench").setRead(faces.size())
+            .setWritten(faces.size()).addShards(dev.facebeam.io.StageFiles.shardName(0, 1)).build()));
+  }
+
+  private static double timeEmbed(Path records, ModelSpec spec, Path out, int batchSize) {
+    dev.facebeam.pipelines.EmbedOptions o = org.apache.beam.sdk.options.PipelineOptionsFactory.fromArgs(
+        "--runner=FlinkRunner", "--flinkMaster=[local]", "--parallelism=" + Runtime.getRuntime().availableProcessors(),
+        "--fasterCopy=true").as(dev.facebeam.pipelines.EmbedOptions.class);
+    o.setRecords(records.toString());
+    o.setModel(spec.modelPath().endsWith(".params") ? Path.of(spec.modelPath()).getParent().toString() : spec.modelPath());
+    o.setOutput(out.toString());
+    o.setBatchSize(batchSize);
+    o.setMean(spec.preprocessing().mean());
+    o.setScale(spec.preprocessing().scale());
+    long t0 = System.nanoTime();
+    dev.facebeam.pipelines.EmbedPipeline.run(o);
+    return (System.nanoTime() - t0) / 1e9;
   }
 
   private static void memory(StringBuilder report, ModelSpec spec, List<FaceRecord> distinct, int total) throws Exception {
