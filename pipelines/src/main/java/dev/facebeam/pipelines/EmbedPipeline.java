@@ -27,18 +27,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import org.apache.beam.sdk.Pipeline;
-import org.apache.beam.sdk.PipelineResult;
-import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
-import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.PDone;
 
@@ -76,10 +71,10 @@ public final class EmbedPipeline extends PTransform<PBegin, PDone> {
     embeddings.apply("WriteEmbeddings", WriteShards.of(workDir, shards, Embedding.class, Embedding::getId));
     PCollection<Reject> rejects = embedded.get(FaceTags.REJECTS);
     rejects.apply("WriteRejects", new WriteRejects(workDir + "/" + REJECTS));
-    StageCounts.write(List.of(
-        StageCounts.count(faces, "read"),
-        StageCounts.count(embeddings, "written"),
-        StageCounts.count(rejects, "rejected")), workDir);
+    Stages.write(List.of(
+        Stages.count(faces, "read"),
+        Stages.count(embeddings, "written"),
+        Stages.count(rejects, "rejected")), workDir);
     return PDone.in(begin.getPipeline());
   }
 
@@ -112,33 +107,17 @@ public final class EmbedPipeline extends PTransform<PBegin, PDone> {
     int shards = WriteShards.shardsFor(input.getWritten(), options.getEmbeddingsPerShard());
     StageOutput out = StageOutput.begin(Path.of(options.getOutput()));
     try {
-      Pipeline p = Pipeline.create(options);
-      p.apply("EmbedStage", new EmbedPipeline(shardFiles, spec, options, out.work().toString(), shards));
-      PipelineResult.State state = p.run().waitUntilFinish();
-      if (state != PipelineResult.State.DONE) {
-        throw new IllegalStateException("pipeline ended in state " + state);
-      }
-      Map<String, Long> counts = StageCounts.read(out.work());
+      Stages.runToCompletion(options, new EmbedPipeline(shardFiles, spec, options, out.work().toString(), shards), "Embed");
+      Map<String, Long> counts = Stages.read(out.work());
       long read = counts.getOrDefault("read", 0L);
       long written = counts.getOrDefault("written", 0L);
       long rejected = counts.getOrDefault("rejected", 0L);
-      if (read != written + rejected) {
-        throw new IllegalStateException("counts do not reconcile: read " + read + " != written " + written + " + rejected " + rejected);
-      }
-      StageManifest.Builder m = StageManifest.newBuilder()
-          .setStage("embed")
+      StageManifest.Builder m = Stages.manifest("embed", options.getRecords(), read, written, rejected, options)
           .setFormat(input.getFormat())
-          .setInput(options.getRecords())
-          .setRead(read)
-          .setWritten(written)
-          .setRejected(rejected)
           .setIdentities(input.getIdentities())
           .setDeclaredIdentities(input.getDeclaredIdentities())
           .setPairs(input.getPairs())
-          .setPositivePairs(input.getPositivePairs())
-          .setCreated(Instant.now().toString())
-          .setFacebeamVersion(Version.get())
-          .setRunner(options.getRunner().getSimpleName());
+          .setPositivePairs(input.getPositivePairs());
       m.putParameters("model", spec.modelPath());
       m.putParameters("model_name", spec.name());
       m.putParameters("model_sha256", spec.sha256());
@@ -158,7 +137,7 @@ public final class EmbedPipeline extends PTransform<PBegin, PDone> {
       if (Files.exists(pairs)) {
         Files.copy(pairs, out.work().resolve(IngestPipeline.PAIRS), StandardCopyOption.REPLACE_EXISTING);
       }
-      StageCounts.complete(out.work(), shards, REJECTS, m);
+      Stages.complete(out.work(), shards, REJECTS, m);
       if (options.getExportNpy() || options.getExportDevkit() != null) {
         List<Embedding> all = readAll(out.work(), m.getShardsList());
         if (options.getExportNpy()) {
@@ -169,7 +148,7 @@ public final class EmbedPipeline extends PTransform<PBegin, PDone> {
           m.putParameters("devkit_export", options.getExportDevkit());
         }
       }
-      StageCounts.digestOutputs(out.work(), m);
+      Stages.digestOutputs(out.work(), m);
       StageManifest manifest = m.build();
       out.commit(manifest);
       return new Result(out.target(), manifest);

@@ -19,11 +19,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import org.apache.beam.sdk.Pipeline;
-import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.transforms.Distinct;
 import org.apache.beam.sdk.transforms.Filter;
 import org.apache.beam.sdk.transforms.Flatten;
@@ -80,12 +77,12 @@ public final class IngestPipeline extends PTransform<PBegin, PDone> {
         .apply("Labels", MapElements.into(TypeDescriptors.longs()).via(FaceRecord::getLabel))
         .apply("KnownLabels", Filter.by(l -> l >= 0))
         .apply("DistinctLabels", Distinct.create());
-    StageCounts.write(List.of(
-        StageCounts.count(read.get(FaceTags.FACES), "raw"),
-        StageCounts.count(read.get(FaceTags.REJECTS), "read_rejected"),
-        StageCounts.count(faces, "written"),
-        StageCounts.count(aligned.get(FaceTags.REJECTS), "align_rejected"),
-        StageCounts.count(labels, "identities")), workDir);
+    Stages.write(List.of(
+        Stages.count(read.get(FaceTags.FACES), "raw"),
+        Stages.count(read.get(FaceTags.REJECTS), "read_rejected"),
+        Stages.count(faces, "written"),
+        Stages.count(aligned.get(FaceTags.REJECTS), "align_rejected"),
+        Stages.count(labels, "identities")), workDir);
     return PDone.in(begin.getPipeline());
   }
 
@@ -97,12 +94,7 @@ public final class IngestPipeline extends PTransform<PBegin, PDone> {
     int shards = WriteShards.shardsFor(pack.expectedFaces(), options.getRecordsPerShard());
     StageOutput out = StageOutput.begin(Path.of(options.getOutput()));
     try {
-      Pipeline p = Pipeline.create(options);
-      p.apply("Ingest", new IngestPipeline(pack, out.work().toString(), shards, options.getExportImages()));
-      PipelineResult.State state = p.run().waitUntilFinish();
-      if (state != PipelineResult.State.DONE) {
-        throw new IllegalStateException("pipeline ended in state " + state);
-      }
+      Stages.runToCompletion(options, new IngestPipeline(pack, out.work().toString(), shards, options.getExportImages()), "Ingest");
       StageManifest manifest = finish(pack, out.work(), shards, options);
       out.commit(manifest);
       return new Result(out.target(), manifest);
@@ -114,26 +106,15 @@ public final class IngestPipeline extends PTransform<PBegin, PDone> {
 
   private static StageManifest finish(FacePack pack, Path work, int shards, IngestOptions options) {
     try {
-      Map<String, Long> counts = StageCounts.read(work);
+      Map<String, Long> counts = Stages.read(work);
       long raw = counts.getOrDefault("raw", 0L);
       long readRejected = counts.getOrDefault("read_rejected", 0L);
       long written = counts.getOrDefault("written", 0L);
       long rejected = readRejected + counts.getOrDefault("align_rejected", 0L);
       long read = raw + readRejected;
-      if (read != written + rejected) {
-        throw new IllegalStateException("counts do not reconcile: read " + read + " != written " + written + " + rejected " + rejected);
-      }
-      StageManifest.Builder m = StageManifest.newBuilder()
-          .setStage("ingest")
+      StageManifest.Builder m = Stages.manifest("ingest", options.getInput(), read, written, rejected, options)
           .setFormat(pack.format())
-          .setInput(options.getInput())
-          .setRead(read)
-          .setWritten(written)
-          .setRejected(rejected)
-          .setIdentities(counts.getOrDefault("identities", 0L))
-          .setCreated(Instant.now().toString())
-          .setFacebeamVersion(Version.get())
-          .setRunner(options.getRunner().getSimpleName());
+          .setIdentities(counts.getOrDefault("identities", 0L));
       PackSummary summary = pack.summary();
       m.setDeclaredIdentities(summary.declaredIdentities())
           .setPairs(summary.pairs())
@@ -144,14 +125,14 @@ public final class IngestPipeline extends PTransform<PBegin, PDone> {
       if (pack instanceof BinPack bin) {
         StageFiles.writeFramed(work.resolve(PAIRS), bin.pairs());
       }
-      StageCounts.complete(work, shards, REJECTS, m);
+      Stages.complete(work, shards, REJECTS, m);
       for (String f : pack.inputFiles()) {
         Path p = Path.of(f);
         if (Files.isRegularFile(p)) {
           m.addInputs(Digests.of(p, f, HASH_INPUTS_UP_TO));
         }
       }
-      StageCounts.digestOutputs(work, m);
+      Stages.digestOutputs(work, m);
       return m.build();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot finish ingest output: " + e.getMessage(), e);

@@ -8,24 +8,57 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.transforms.Count;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.values.PBegin;
+import org.apache.beam.sdk.values.PDone;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.TypeDescriptors;
 
 /**
- * What every stage does around its pipeline: count collections inside the pipeline (runner
+ * What every stage does around its pipeline: run it, count collections inside it (runner
  * independent, unlike metrics), read the counts back, complete the shard set and hash the outputs.
  */
-final class StageCounts {
+final class Stages {
   static final String FILE = "_counts.txt";
 
-  private StageCounts() {}
+  private Stages() {}
+
+  /** Runs a stage's pipeline to the end; anything but DONE is a failure. */
+  static void runToCompletion(PipelineOptions options, PTransform<PBegin, PDone> stage, String name) {
+    Pipeline p = Pipeline.create(options);
+    p.apply(name, stage);
+    PipelineResult.State state = p.run().waitUntilFinish();
+    if (state != PipelineResult.State.DONE) {
+      throw new IllegalStateException(name + " pipeline ended in state " + state);
+    }
+  }
+
+  /** A manifest with what every stage records: stage, counts (checked to reconcile), time, version, runner. */
+  static StageManifest.Builder manifest(String stage, String input, long read, long written, long rejected, PipelineOptions options) {
+    if (read != written + rejected) {
+      throw new IllegalStateException("counts do not reconcile: read " + read + " != written " + written + " + rejected " + rejected);
+    }
+    return StageManifest.newBuilder()
+        .setStage(stage)
+        .setInput(input)
+        .setRead(read)
+        .setWritten(written)
+        .setRejected(rejected)
+        .setCreated(Instant.now().toString())
+        .setFacebeamVersion(Version.get())
+        .setRunner(options.getRunner().getSimpleName());
+  }
 
   /** A collection's size as the line "name\tN". */
   static <T> PCollection<String> count(PCollection<T> c, String name) {
