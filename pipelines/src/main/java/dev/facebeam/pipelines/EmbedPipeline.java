@@ -50,8 +50,10 @@ public final class EmbedPipeline extends PTransform<PBegin, PDone> {
   private final EmbedOptions options;
   private final String workDir;
   private final int shards;
+  private final boolean keepRaw;
 
-  EmbedPipeline(List<String> shardFiles, ModelSpec spec, EmbedOptions options, String workDir, int shards) {
+  EmbedPipeline(List<String> shardFiles, ModelSpec spec, EmbedOptions options, String workDir, int shards, boolean keepRaw) {
+    this.keepRaw = keepRaw;
     this.shardFiles = shardFiles;
     this.spec = spec;
     this.options = options;
@@ -66,7 +68,7 @@ public final class EmbedPipeline extends PTransform<PBegin, PDone> {
   public PDone expand(PBegin begin) {
     PCollection<FaceRecord> faces = begin.apply("ReadRecords", ReadStageShards.of(shardFiles, FaceRecord.class));
     PCollectionTuple embedded = faces.apply("EmbedFaces", new EmbedFaces(spec, options.getDevice(),
-        options.getBatchSize(), options.getFlip(), options.getExportNpy()));
+        options.getBatchSize(), options.getFlip(), keepRaw));
     PCollection<Embedding> embeddings = embedded.get(EmbedFaces.EMBEDDINGS);
     embeddings.apply("WriteEmbeddings", WriteShards.of(workDir, shards, Embedding.class, Embedding::getId));
     PCollection<Reject> rejects = embedded.get(FaceTags.REJECTS);
@@ -107,7 +109,8 @@ public final class EmbedPipeline extends PTransform<PBegin, PDone> {
     int shards = WriteShards.shardsFor(input.getWritten(), options.getEmbeddingsPerShard());
     StageOutput out = StageOutput.begin(Path.of(options.getOutput()));
     try {
-      Stages.runToCompletion(options, new EmbedPipeline(shardFiles, spec, options, out.work().toString(), shards), "Embed");
+      Stages.runToCompletion(options, new EmbedPipeline(shardFiles, spec, options, out.work().toString(), shards,
+          keepRaw(options, input)), "Embed");
       Map<String, Long> counts = Stages.read(out.work());
       long read = counts.getOrDefault("read", 0L);
       long written = counts.getOrDefault("written", 0L);
@@ -159,6 +162,14 @@ public final class EmbedPipeline extends PTransform<PBegin, PDone> {
       out.abort();
       throw e;
     }
+  }
+
+  /**
+   * Raw (unfused) vectors are kept for NumPy exports and for verification packs, whose report
+   * includes the accuracy of the original images alone; MegaFace-sized sets skip them.
+   */
+  static boolean keepRaw(EmbedOptions options, StageManifest input) {
+    return options.getExportNpy() || input.getPairs() > 0;
   }
 
   /** All embeddings in id order (for a .bin pack: the pack's image order). */

@@ -1,6 +1,10 @@
 package dev.facebeam.runners;
 
 import dev.facebeam.pipelines.EmbedOptions;
+import dev.facebeam.pipelines.EvaluateJob;
+import dev.facebeam.pipelines.EvaluateOptions;
+import dev.facebeam.pipelines.VerifyJob;
+import dev.facebeam.pipelines.VerifyOptions;
 import dev.facebeam.pipelines.EmbedPipeline;
 import dev.facebeam.pipelines.IngestOptions;
 import dev.facebeam.pipelines.IngestPipeline;
@@ -35,6 +39,18 @@ final class Commands {
           return String.format("embed %s with %s (%s-d, %s): read %d, written %d, rejected %d -> %s",
               m.getFormat(), m.getParametersOrDefault("model_name", "?"), m.getParametersOrDefault("embedding_size", "?"),
               m.getParametersOrDefault("engine", "?"), m.getRead(), m.getWritten(), m.getRejected(), r.output());
+        }, true));
+    cmds.put("verify", new Command("verify",
+        "InsightFace's 10-fold verification of an embedded .bin pack: report.json, report.md, roc.png",
+        VerifyOptions.class, o -> {
+          return VerifyJob.logLines(VerifyJob.run(o.as(VerifyOptions.class))).stripTrailing();
+        }, false));
+    cmds.put("evaluate", new Command("evaluate",
+        "ingest -> embed -> verify for every <target>.bin of a dataset folder, then the results table",
+        EvaluateOptions.class, o -> {
+          EvaluateJob.Result r = EvaluateJob.run(o.as(EvaluateOptions.class));
+          return java.nio.file.Files.readString(r.table()).stripTrailing()
+              + (r.missing().isEmpty() ? "" : "\nmissing targets (no <target>.bin): " + String.join(", ", r.missing()));
         }, true));
     cmds.put("pack", new Command("pack",
         "Write a .rec/.idx/property (InsightFace layout) or a verification .bin from any readable pack",

@@ -91,6 +91,12 @@ public final class VerificationProtocol {
         farTrain[t] = confusion(dist, issame, VAL_THRESHOLDS[t], lo, hi, false).far();
         maxFar = Math.max(maxFar, farTrain[t]);
       }
+      if (Double.isNaN(maxFar)) {
+        // No different-identity pairs to train on: FAR, and so VAL at a FAR, is undefined.
+        val[k] = Double.NaN;
+        far[k] = Double.NaN;
+        continue;
+      }
       double threshold = maxFar >= FAR_TARGET ? slinear(farTrain, VAL_THRESHOLDS, FAR_TARGET) : 0.0;
       Confusion test = confusion(dist, issame, threshold, lo, hi, true);
       val[k] = test.val();

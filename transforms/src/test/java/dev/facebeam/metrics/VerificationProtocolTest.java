@@ -117,6 +117,7 @@ public class VerificationProtocolTest {
     }
     VerificationProtocol.Result r = VerificationProtocol.evaluate(dist, same);
     assertTrue(Double.isNaN(r.far()));
+    assertTrue(Double.isNaN(r.val()));
     assertTrue(r.accuracy() > 0.5);
     assertThrows(IllegalArgumentException.class,
         () -> VerificationProtocol.evaluate(new float[] {Float.NaN, 0, 0, 0, 0, 0, 0, 0, 0, 0}, same));

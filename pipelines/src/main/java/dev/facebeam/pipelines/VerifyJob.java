@@ -1,0 +1,247 @@
+package dev.facebeam.pipelines;
+
+import dev.facebeam.codec.CodecException;
+import dev.facebeam.io.Json;
+import dev.facebeam.io.StageFiles;
+import dev.facebeam.io.StageOutput;
+import dev.facebeam.metrics.VerificationProtocol;
+import dev.facebeam.proto.Embedding;
+import dev.facebeam.proto.StageManifest;
+import dev.facebeam.proto.VerificationPair;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+/**
+ * The verify stage: an embedded verification pack → InsightFace's 10-fold report (spec §3, §8.6).
+ * A pack holds thousands of pairs, so this runs in the driver JVM; the heavy work was the embedding.
+ */
+public final class VerifyJob {
+  private VerifyJob() {}
+
+  /** The numbers of one target, as reported. */
+  public record Report(String target, int pairs, double xnorm, VerificationProtocol.Result flip,
+      VerificationProtocol.Result plain) {}
+
+  public static Report run(VerifyOptions options) {
+    Path dir = Path.of(options.getEmbeddings());
+    StageManifest m;
+    try {
+      m = StageOutput.readManifest(dir);
+    } catch (IOException e) {
+      throw new CodecException(dir.toString(), "not a stage output: no readable manifest.json", e);
+    }
+    if (!m.getStage().equals("embed")) {
+      throw new CodecException(dir.toString(), "is the output of '" + m.getStage() + "', not of embed");
+    }
+    Path pairsFile = dir.resolve(IngestPipeline.PAIRS);
+    if (!Files.isRegularFile(pairsFile)) {
+      throw new CodecException(dir.toString(), "embeddings without pair information (no pairs.pb): verify needs an embedded .bin pack");
+    }
+    try {
+      List<VerificationPair> pairs = StageFiles.readFramed(pairsFile, VerificationPair.parser());
+      if (pairs.size() != m.getPairs()) {
+        throw new CodecException(pairsFile.toString(), "holds " + pairs.size() + " pairs but the manifest says " + m.getPairs());
+      }
+      Map<String, Embedding> byId = new HashMap<>();
+      for (String shard : m.getShardsList()) {
+        for (Embedding e : StageFiles.readFramed(dir.resolve(shard), Embedding.parser())) {
+          byId.put(e.getId(), e);
+        }
+      }
+      boolean flip = Boolean.parseBoolean(m.getParametersOrDefault("flip", "true"));
+      int n = pairs.size();
+      float[] distFlip = new float[n];
+      float[] distPlain = new float[n];
+      boolean[] issame = new boolean[n];
+      double normSum = 0;
+      long norms = 0;
+      boolean haveRaw = true;
+      for (int i = 0; i < n; i++) {
+        VerificationPair p = pairs.get(i);
+        Embedding a = need(byId, p.getFirstId(), i, pairsFile);
+        Embedding b = need(byId, p.getSecondId(), i, pairsFile);
+        issame[i] = p.getIssame();
+        distFlip[i] = VerificationProtocol.squaredDistance(vector(a, i), vector(b, i));
+        haveRaw &= a.getRawOriginalCount() > 0 && b.getRawOriginalCount() > 0;
+        if (haveRaw) {
+          distPlain[i] = VerificationProtocol.squaredDistance(unit(a.getRawOriginalList()), unit(b.getRawOriginalList()));
+        }
+        for (Embedding e : new Embedding[] {a, b}) {
+          normSum += e.getNormOriginal();
+          norms++;
+          if (flip) {
+            normSum += e.getNormFlipped();
+            norms++;
+          }
+        }
+      }
+      VerificationProtocol.Result fused = VerificationProtocol.evaluate(distFlip, issame);
+      VerificationProtocol.Result plain = !flip ? fused : haveRaw ? VerificationProtocol.evaluate(distPlain, issame) : null;
+      String target = options.getTarget() != null ? options.getTarget() : targetName(m);
+      Report report = new Report(target, n, normSum / norms, flip ? fused : null, plain);
+      write(report, m, options);
+      return report;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot verify " + dir + ": " + e.getMessage(), e);
+    } catch (IllegalArgumentException e) {
+      throw new CodecException(dir.toString(), e.getMessage(), e);
+    }
+  }
+
+  private static Embedding need(Map<String, Embedding> byId, String id, int pair, Path pairs) {
+    Embedding e = byId.get(id);
+    if (e == null) {
+      throw new CodecException(pairs + "#pair=" + pair, "names image " + id + ", which has no embedding (rejected at ingest or embed)");
+    }
+    return e;
+  }
+
+  private static float[] vector(Embedding e, int pair) {
+    float[] v = new float[e.getVectorCount()];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = e.getVector(i);
+    }
+    return v;
+  }
+
+  /** Row-wise L2 normalisation as sklearn's normalize does it for float32 (norm in float32, then divide). */
+  static float[] unit(List<Float> raw) {
+    float sum = 0f;
+    for (float f : raw) {
+      sum += f * f;
+    }
+    float norm = (float) Math.sqrt(sum);
+    float[] v = new float[raw.size()];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = norm == 0f ? raw.get(i) : raw.get(i) / norm;
+    }
+    return v;
+  }
+
+  /** The pack's name: lfw.bin → lfw, found through the embed and ingest manifests. */
+  static String targetName(StageManifest embed) {
+    try {
+      StageManifest ingest = StageOutput.readManifest(Path.of(embed.getInput()));
+      String file = Path.of(ingest.getInput()).getFileName().toString();
+      return file.endsWith(".bin") ? file.substring(0, file.length() - 4) : file;
+    } catch (IOException | RuntimeException e) {
+      return Path.of(embed.getInput()).getFileName().toString();
+    }
+  }
+
+  private static void write(Report r, StageManifest embed, VerifyOptions options) throws IOException {
+    StageOutput out = StageOutput.begin(Path.of(options.getOutput()));
+    try {
+      Files.writeString(out.work().resolve("report.json"), json(r, embed), StandardCharsets.UTF_8);
+      Files.writeString(out.work().resolve("report.md"), markdown(r, embed), StandardCharsets.UTF_8);
+      roc(r, out.work().resolve("roc.png"));
+      StageManifest.Builder m = Stages.manifest("verify", options.getEmbeddings(), r.pairs(), r.pairs(), 0, options)
+          .setFormat(embed.getFormat())
+          .setPairs(r.pairs())
+          .putParameters("target", r.target())
+          .putParameters("model_sha256", embed.getParametersOrDefault("model_sha256", ""));
+      Stages.digestOutputs(out.work(), m);
+      out.commit(m.build());
+    } catch (IOException | RuntimeException e) {
+      out.abort();
+      throw e;
+    }
+  }
+
+  static String json(Report r, StageManifest embed) {
+    VerificationProtocol.Result main = r.flip() != null ? r.flip() : r.plain();
+    StringBuilder sb = new StringBuilder("{\n");
+    field(sb, "target", Json.quote(r.target()));
+    field(sb, "model", Json.quote(embed.getParametersOrDefault("model_name", "")));
+    field(sb, "model_sha256", Json.quote(embed.getParametersOrDefault("model_sha256", "")));
+    field(sb, "pairs", Integer.toString(r.pairs()));
+    field(sb, "folds", Integer.toString(VerificationProtocol.FOLDS));
+    field(sb, "accuracy", num(r.plain() == null ? Double.NaN : r.plain().accuracy()));
+    field(sb, "accuracy_std", num(r.plain() == null ? Double.NaN : r.plain().accuracyStd()));
+    field(sb, "accuracy_flip", num(r.flip() == null ? Double.NaN : r.flip().accuracy()));
+    field(sb, "accuracy_flip_std", num(r.flip() == null ? Double.NaN : r.flip().accuracyStd()));
+    field(sb, "xnorm", num(r.xnorm()));
+    field(sb, "thresholds", array(main.bestThresholds()));
+    field(sb, "fold_accuracy", array(main.foldAccuracy()));
+    field(sb, "val", num(main.val()));
+    field(sb, "val_std", num(main.valStd()));
+    field(sb, "far", num(main.far()));
+    field(sb, "far_target", num(VerificationProtocol.FAR_TARGET));
+    field(sb, "tpr", array(main.tpr()));
+    field(sb, "fpr", array(main.fpr()));
+    sb.append("  \"protocol\": ").append(Json.quote("10 contiguous folds; thresholds 0.00..3.99 step 0.01 on squared L2 "
+        + "distance of unit vectors; same iff dist < threshold; first best threshold on the training folds; mean and "
+        + "population std over test folds; flip fusion = sum of original and mirrored embeddings, L2-normalised")).append("\n}\n");
+    return sb.toString();
+  }
+
+  private static void field(StringBuilder sb, String name, String value) {
+    sb.append("  ").append(Json.quote(name)).append(": ").append(value).append(",\n");
+  }
+
+  private static String num(double v) {
+    return Double.isFinite(v) ? Double.toString(v) : "null";
+  }
+
+  private static String array(double[] v) {
+    StringBuilder sb = new StringBuilder("[");
+    for (int i = 0; i < v.length; i++) {
+      sb.append(i == 0 ? "" : ", ").append(num(v[i]));
+    }
+    return sb.append("]").toString();
+  }
+
+  static String markdown(Report r, StageManifest embed) {
+    StringBuilder sb = new StringBuilder();
+    sb.append("# Verification: ").append(r.target()).append("\n\n");
+    sb.append("Model `").append(embed.getParametersOrDefault("model_name", "?")).append("` (sha256 ")
+        .append(embed.getParametersOrDefault("model_sha256", "?")).append("), ").append(r.pairs()).append(" pairs, 10 folds.\n\n");
+    sb.append("```\n").append(logLines(r));
+    VerificationProtocol.Result main = r.flip() != null ? r.flip() : r.plain();
+    sb.append("```\n\nBest threshold per fold: ");
+    for (int k = 0; k < main.bestThresholds().length; k++) {
+      sb.append(k == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.2f", main.bestThresholds()[k]));
+    }
+    sb.append("\n");
+    return sb.toString();
+  }
+
+  /** The report in InsightFace's log style: [target]XNorm, Accuracy, Accuracy-Flip, VAL@FAR. */
+  public static String logLines(Report r) {
+    StringBuilder sb = new StringBuilder();
+    sb.append(String.format(Locale.ROOT, "[%s]XNorm: %f%n", r.target(), r.xnorm()));
+    if (r.plain() != null) {
+      sb.append(String.format(Locale.ROOT, "[%s]Accuracy: %1.5f+-%1.5f%n", r.target(), r.plain().accuracy(), r.plain().accuracyStd()));
+    }
+    if (r.flip() != null) {
+      sb.append(String.format(Locale.ROOT, "[%s]Accuracy-Flip: %1.5f+-%1.5f%n", r.target(), r.flip().accuracy(), r.flip().accuracyStd()));
+    }
+    VerificationProtocol.Result main = r.flip() != null ? r.flip() : r.plain();
+    sb.append(String.format(Locale.ROOT, "[%s]VAL@FAR=%s: %s (FAR %s)%n", r.target(), VerificationProtocol.FAR_TARGET,
+        Double.isFinite(main.val()) ? String.format(Locale.ROOT, "%1.5f+-%1.5f", main.val(), main.valStd()) : "undefined",
+        Double.isFinite(main.far()) ? String.format(Locale.ROOT, "%1.5f", main.far()) : "undefined: a fold has no different-identity pairs"));
+    return sb.toString();
+  }
+
+  static void roc(Report r, Path png) throws IOException {
+    System.setProperty("java.awt.headless", "true");
+    VerificationProtocol.Result main = r.flip() != null ? r.flip() : r.plain();
+    XYChart chart = new XYChartBuilder().width(640).height(480).title("ROC: " + r.target())
+        .xAxisTitle("False positive rate").yAxisTitle("True positive rate").build();
+    chart.getStyler().setXAxisMin(0.0).setXAxisMax(1.0).setYAxisMin(0.0).setYAxisMax(1.0);
+    chart.addSeries(r.flip() != null ? "Accuracy-Flip embeddings" : "original embeddings", main.fpr(), main.tpr())
+        .setMarker(SeriesMarkers.NONE);
+    BitmapEncoder.saveBitmap(chart, png.toString(), BitmapEncoder.BitmapFormat.PNG);
+  }
+}
