@@ -129,6 +129,22 @@ public class MainTest {
   }
 
   @Test
+  public void evaluateRunsTheRealLfwPackOnEmbeddedFlink() throws Exception {
+    Path dataset = tmp.newFolder("dataset").toPath();
+    Files.copy(shared("bin/small_lfw.bin"), dataset.resolve("lfw.bin"));
+    Path out = tmp.getRoot().toPath().resolve("evaluation");
+    Run r = run("evaluate", "--dataset=" + dataset, "--model=" + shared("models/faceplugin/fr_feature.onnx"),
+        "--output=" + out, "--mean=127", "--targets=lfw,cfp_fp");
+    assertEquals(r.err(), 0, r.status());
+    assertThat(r.out(), containsString("| fr_feature | 90.00 | – |"));
+    assertThat(r.out(), containsString("missing targets (no <target>.bin): cfp_fp"));
+    assertEquals("FlinkRunner", StageOutput.readManifest(out.resolve("lfw/embed")).getRunner());
+    Run verify = run("verify", "--embeddings=" + out.resolve("lfw/embed"), "--output=" + tmp.getRoot().toPath().resolve("v"));
+    assertEquals(verify.err(), 0, verify.status());
+    assertThat(verify.out(), containsString("[lfw]Accuracy-Flip: 0.90000+-0.30000"));
+  }
+
+  @Test
   public void packCommandWritesARecThatIngestReadsBack() throws Exception {
     Path rec = tmp.getRoot().toPath().resolve("lfw/lfw.rec");
     Files.createDirectories(rec.getParent());
