@@ -82,12 +82,7 @@ public final class EmbedPipeline extends PTransform<PBegin, PDone> {
 
   public static Result run(EmbedOptions options) {
     Path records = Path.of(options.getRecords());
-    StageManifest input;
-    try {
-      input = StageOutput.readManifest(records);
-    } catch (IOException e) {
-      throw new CodecException(records.toString(), "not a stage output: no readable manifest.json (" + e.getMessage() + ")", e);
-    }
+    StageManifest input = StageOutput.requireManifest(records);
     List<String> shardFiles = new ArrayList<>();
     for (String s : input.getShardsList()) {
       Path p = records.resolve(s);

@@ -35,12 +35,7 @@ public final class VerifyJob {
 
   public static Report run(VerifyOptions options) {
     Path dir = Path.of(options.getEmbeddings());
-    StageManifest m;
-    try {
-      m = StageOutput.readManifest(dir);
-    } catch (IOException e) {
-      throw new CodecException(dir.toString(), "not a stage output: no readable manifest.json", e);
-    }
+    StageManifest m = StageOutput.requireManifest(dir);
     if (!m.getStage().equals("embed")) {
       throw new CodecException(dir.toString(), "is the output of '" + m.getStage() + "', not of embed");
     }

@@ -72,6 +72,11 @@ public class MainTest {
     Run wrongCommand = run("ingest", "--input=x", "--output=y", "--pairs=p.txt");
     assertEquals(2, wrongCommand.status());
     assertThat(wrongCommand.err(), containsString("--pairs does not apply to 'ingest'"));
+    Run inherited = run("ingest", "--input=x", "--output=y", "--batchSize=8");
+    assertEquals(2, inherited.status());
+    assertThat(inherited.err(), containsString("--batchSize does not apply to 'ingest'"));
+    assertThat(run("help", "embed").out(), containsString("--batchSize"));
+    assertThat(run("help", "evaluate").out(), containsString("--device"));
     Run missing = run("ingest", "--input=x");
     assertEquals(2, missing.status());
     assertThat(missing.err(), containsString("output"));

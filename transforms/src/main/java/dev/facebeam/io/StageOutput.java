@@ -98,6 +98,16 @@ public final class StageOutput {
     }
   }
 
+  /** The manifest of a committed stage output, or a clear error naming the folder. */
+  public static StageManifest requireManifest(Path dir) {
+    try {
+      return readManifest(dir);
+    } catch (IOException | RuntimeException e) {
+      throw new dev.facebeam.codec.CodecException(dir.toString(),
+          "not a stage output: no readable manifest.json (" + e.getMessage() + ")", e);
+    }
+  }
+
   public static StageManifest readManifest(Path dir) throws IOException {
     StageManifest.Builder b = StageManifest.newBuilder();
     JsonFormat.parser().merge(Files.readString(dir.resolve(MANIFEST), StandardCharsets.UTF_8), b);
