@@ -2,6 +2,8 @@ package dev.facebeam.runners;
 
 import dev.facebeam.pipelines.EmbedOptions;
 import dev.facebeam.pipelines.EvaluateJob;
+import dev.facebeam.pipelines.MegaFaceJob;
+import dev.facebeam.pipelines.MegaFaceOptions;
 import dev.facebeam.pipelines.EvaluateOptions;
 import dev.facebeam.pipelines.VerifyJob;
 import dev.facebeam.pipelines.VerifyOptions;
@@ -51,6 +53,17 @@ final class Commands {
           EvaluateJob.Result r = EvaluateJob.run(o.as(EvaluateOptions.class));
           return java.nio.file.Files.readString(r.table()).stripTrailing()
               + (r.missing().isEmpty() ? "" : "\nmissing targets (no <target>.bin): " + String.join(", ", r.missing()));
+        }, true));
+    cmds.put("megaface", new Command("megaface",
+        "MegaFace identification over embed outputs: sharded probe x distractor scoring, noise cleaning, rank-1, CMC, TAR@FAR",
+        MegaFaceOptions.class, o -> {
+          MegaFaceJob.Result r = MegaFaceJob.run(o.as(MegaFaceOptions.class));
+          StringBuilder sb = new StringBuilder(String.format("megaface: %d probes of %d identities, %d probes replaced, %d noisy distractors",
+              r.probes(), r.identities(), r.probesReplaced(), r.noisyDistractors()));
+          for (MegaFaceJob.SizeReport s : r.sizes()) {
+            sb.append(String.format(java.util.Locale.ROOT, "%n  %d distractors: rank-1 %.5f (%d/%d)", s.distractors(), s.rank1(), s.correct(), s.trials()));
+          }
+          return sb.toString();
         }, true));
     cmds.put("pack", new Command("pack",
         "Write a .rec/.idx/property (InsightFace layout) or a verification .bin from any readable pack",

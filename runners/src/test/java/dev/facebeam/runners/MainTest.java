@@ -150,6 +150,38 @@ public class MainTest {
   }
 
   @Test
+  public void megafaceRunsOnEmbeddedFlink() throws Exception {
+    Path root = tmp.newFolder("megaface-pack").toPath();
+    StringBuilder fs = new StringBuilder();
+    for (int s = 1; s <= 2; s++) {
+      Path dir = Files.createDirectories(root.resolve("facescrub_images/P" + s));
+      for (int i = 1; i <= 3; i++) {
+        Files.copy(shared("orl/s" + s + "/" + i + ".pgm"), dir.resolve("P" + s + "_" + i + ".png"));
+        fs.append("P").append(s).append("/P").append(s).append("_").append(i).append(".png\n");
+      }
+    }
+    StringBuilder mf = new StringBuilder();
+    Path dir = Files.createDirectories(root.resolve("megaface_images/1/a@N00"));
+    for (int s = 10; s < 20; s++) {
+      Files.copy(shared("orl/s" + s + "/1.pgm"), dir.resolve(s + "_0.jpg"));
+      mf.append("1/a@N00/").append(s).append("_0.jpg\n");
+    }
+    Files.writeString(root.resolve("facescrub_lst"), fs.toString());
+    Files.writeString(root.resolve("megaface_lst"), mf.toString());
+    Path records = tmp.getRoot().toPath().resolve("mf-records");
+    Path embeddings = tmp.getRoot().toPath().resolve("mf-embeddings");
+    assertEquals(0, run("ingest", "--input=" + root, "--output=" + records).status());
+    assertEquals(0, run("embed", "--records=" + records, "--model=" + shared("models/faceplugin/fr_feature.onnx"),
+        "--output=" + embeddings, "--mean=127").status());
+    Run r = run("megaface", "--probes=" + embeddings, "--distractors=" + embeddings,
+        "--output=" + tmp.getRoot().toPath().resolve("mf-out"), "--sizes=5,10", "--far=0.1", "--topK=3");
+    assertEquals(r.err(), 0, r.status());
+    assertThat(r.out(), containsString("megaface: 6 probes of 2 identities"));
+    assertThat(r.out(), containsString("10 distractors: rank-1"));
+    assertThat(r.out(), containsString("/12)"));
+  }
+
+  @Test
   public void packCommandWritesARecThatIngestReadsBack() throws Exception {
     Path rec = tmp.getRoot().toPath().resolve("lfw/lfw.rec");
     Files.createDirectories(rec.getParent());

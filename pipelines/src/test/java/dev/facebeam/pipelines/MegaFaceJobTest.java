@@ -1,0 +1,163 @@
+package dev.facebeam.pipelines;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import dev.facebeam.io.StageFiles;
+import dev.facebeam.io.StageOutput;
+import dev.facebeam.proto.Embedding;
+import dev.facebeam.proto.Role;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+
+public class MegaFaceJobTest {
+  @Rule public TemporaryFolder tmp = new TemporaryFolder();
+
+  @Test
+  public void matchesABruteForceOverRealEmbeddings() throws Exception {
+    System.setProperty("ai.djl.offline", "true");
+    // FaceScrub-like probes: ORL s1..s4, 4 images each; distractors: ORL s5..s30, 3 images each (78).
+    Path root = tmp.newFolder("mf").toPath();
+    StringBuilder fs = new StringBuilder();
+    for (int s = 1; s <= 4; s++) {
+      Path dir = Files.createDirectories(root.resolve("facescrub_images/Person_" + s));
+      for (int i = 1; i <= 4; i++) {
+        Files.copy(Fixtures.shared("orl/s" + s + "/" + i + ".pgm"), dir.resolve("Person_" + s + "_" + i + ".png"));
+        fs.append("Person_").append(s).append("/Person_").append(s).append("_").append(i).append(".png\n");
+      }
+    }
+    StringBuilder mf = new StringBuilder();
+    for (int s = 5; s <= 30; s++) {
+      Path dir = Files.createDirectories(root.resolve("megaface_images/" + s + "/u" + s + "@N00"));
+      for (int i = 1; i <= 3; i++) {
+        Files.copy(Fixtures.shared("orl/s" + s + "/" + i + ".pgm"), dir.resolve(i + "_0.jpg"));
+        mf.append(s).append("/u").append(s).append("@N00/").append(i).append("_0.jpg\n");
+      }
+    }
+    // A celebrity among the distractors (another image of Person_1) and a mislabelled probe.
+    Path celeb = Files.createDirectories(root.resolve("megaface_images/99/celeb@N00"));
+    Files.copy(Fixtures.shared("orl/s1/5.pgm"), celeb.resolve("1_0.jpg"));
+    mf.insert(0, "99/celeb@N00/1_0.jpg\n");
+    Files.writeString(root.resolve("facescrub_lst"), fs.toString());
+    Files.writeString(root.resolve("megaface_lst"), mf.toString());
+    Files.writeString(root.resolve("facescrub_noises.txt"), "#noise\nPerson_2_3.png\n");
+    Files.writeString(root.resolve("megaface_noises.txt"), "#noise\n99/celeb@N00/1_0.jpg\n");
+    Path records = tmp.getRoot().toPath().resolve("records");
+    IngestPipeline.run(Fixtures.ingestOptions(root, records));
+    Path emb = tmp.getRoot().toPath().resolve("emb");
+    EmbedOptions e = EmbedPipelineTest.options(records, emb);
+    e.setMean(127f);
+    EmbedPipeline.run(e);
+
+    MegaFaceOptions o = PipelineOptionsFactory.fromArgs("--runner=DirectRunner").as(MegaFaceOptions.class);
+    o.setProbes(emb.toString());
+    o.setDistractors(emb.toString());
+    o.setOutput(tmp.getRoot().toPath().resolve("out").toString());
+    o.setSizes("10,40,79");
+    o.setTopK(5);
+    o.setFar("0.01,0.1");
+    o.setBlockSize(16);
+    MegaFaceJob.Result r = MegaFaceJob.run(o);
+    assertEquals(16, r.probes());
+    assertEquals(1, r.probesReplaced());
+    assertEquals(1, r.noisyDistractors());
+
+    // Brute force from the stored embeddings.
+    List<Embedding> all = new ArrayList<>();
+    StageOutput.readManifest(emb).getShardsList().forEach(s -> {
+      try {
+        all.addAll(StageFiles.readFramed(emb.resolve(s), Embedding.parser()));
+      } catch (java.io.IOException x) {
+        throw new AssertionError(x);
+      }
+    });
+    List<Embedding> probes = all.stream().filter(x -> x.getRole() == Role.PROBE).sorted((a, b) -> a.getId().compareTo(b.getId())).toList();
+    List<Embedding> distractors = all.stream().filter(x -> x.getRole() == Role.DISTRACTOR && !x.getNoisy()).toList();
+    float[][] pv = new float[probes.size()][];
+    for (int i = 0; i < pv.length; i++) {
+      Embedding p = probes.get(i);
+      if (!p.getNoisy()) {
+        pv[i] = vec(p);
+        continue;
+      }
+      double[] sum = new double[p.getVectorCount()];
+      for (Embedding q : probes) {
+        if (q.getLabel() == p.getLabel() && !q.getNoisy()) {
+          float[] v = vec(q);
+          for (int k = 0; k < sum.length; k++) {
+            sum[k] += v[k];
+          }
+        }
+      }
+      double n = Math.sqrt(Arrays.stream(sum).map(x -> x * x).sum());
+      pv[i] = new float[sum.length];
+      for (int k = 0; k < sum.length; k++) {
+        pv[i][k] = (float) (sum[k] / n);
+      }
+    }
+    int[] sizes = {10, 40, 79};
+    for (int si = 0; si < sizes.length; si++) {
+      int size = sizes[si];
+      long trials = 0;
+      long correct = 0;
+      long[] within = new long[5];
+      for (int p = 0; p < pv.length; p++) {
+        for (int g = 0; g < pv.length; g++) {
+          if (g == p || probes.get(g).getLabel() != probes.get(p).getLabel()) {
+            continue;
+          }
+          float s = dot(pv[p], pv[g]);
+          trials++;
+          int better = 0;
+          for (Embedding d : distractors) {
+            if (d.getIndex() - 1 < size && dot(pv[p], vec(d)) > s) {
+              better++;
+            }
+          }
+          correct += better == 0 ? 1 : 0;
+          for (int k = 0; k < 5; k++) {
+            within[k] += better <= k ? 1 : 0;
+          }
+        }
+      }
+      MegaFaceJob.SizeReport rep = r.sizes().get(si);
+      assertEquals(4 * 4 * 3, rep.trials());
+      assertEquals(trials, rep.trials());
+      assertEquals("size " + size, correct, rep.correct());
+      for (int k = 0; k < 5; k++) {
+        assertEquals((double) within[k] / trials, rep.cmc()[k], 1e-12);
+      }
+    }
+    assertEquals(78, r.sizes().get(2).distractors()); // 79 listed, the celebrity dropped
+    Path out = tmp.getRoot().toPath().resolve("out");
+    assertThat(Files.readString(out.resolve("report.json")), containsString("\"probes_replaced\": 1"));
+    assertThat(Files.readString(out.resolve("cmc_facescrub_megaface_facebeam_79_1.json")), containsString("\"cmc\": [[0.0"));
+    assertTrue(Files.size(out.resolve("cmc.png")) > 1000);
+    System.out.println(Files.readString(out.resolve("report.md")));
+  }
+
+  private static float[] vec(Embedding e) {
+    float[] v = new float[e.getVectorCount()];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = e.getVector(i);
+    }
+    return v;
+  }
+
+  private static float dot(float[] a, float[] b) {
+    float s = 0f;
+    for (int i = 0; i < a.length; i++) {
+      s += a[i] * b[i];
+    }
+    return s;
+  }
+}
