@@ -9,6 +9,7 @@ import dev.facebeam.metrics.MegaFaceProtocol;
 import dev.facebeam.proto.Embedding;
 import dev.facebeam.proto.Role;
 import dev.facebeam.proto.StageManifest;
+import dev.facebeam.transforms.ReadDevkitFeatures;
 import dev.facebeam.transforms.ReadStageShards;
 import dev.facebeam.transforms.ScoreDistractors;
 import java.io.IOException;
@@ -43,13 +44,13 @@ import org.knowm.xchart.XYChartBuilder;
  */
 public final class MegaFaceJob extends PTransform<PBegin, PDone> {
   private static final String SCORES = "_scores.ser";
-  private final List<String> distractorShards;
+  private final PTransform<PBegin, PCollection<Embedding>> distractorSource;
   private final ScoreDistractors scoring;
   private final boolean cleaning;
   private final String workDir;
 
-  MegaFaceJob(List<String> distractorShards, ScoreDistractors scoring, boolean cleaning, String workDir) {
-    this.distractorShards = distractorShards;
+  MegaFaceJob(PTransform<PBegin, PCollection<Embedding>> distractorSource, ScoreDistractors scoring, boolean cleaning, String workDir) {
+    this.distractorSource = distractorSource;
     this.scoring = scoring;
     this.cleaning = cleaning;
     this.workDir = workDir;
@@ -57,7 +58,7 @@ public final class MegaFaceJob extends PTransform<PBegin, PDone> {
 
   @Override
   public PDone expand(PBegin begin) {
-    PCollection<Embedding> distractors = begin.apply("ReadDistractors", ReadStageShards.of(distractorShards, Embedding.class))
+    PCollection<Embedding> distractors = begin.apply("ReadDistractors", distractorSource)
         .apply("OnlyDistractors", Filter.by(e -> e.getRole() == Role.DISTRACTOR));
     Stages.write(List.of(Stages.count(distractors, "distractors"),
         Stages.count(distractors.apply("Noisy", Filter.by(Embedding::getNoisy)), "noisy")), workDir);
@@ -79,13 +80,101 @@ public final class MegaFaceJob extends PTransform<PBegin, PDone> {
   public record SizeReport(int size, long distractors, long trials, long correct, double rank1, double[] cmc,
       List<MegaFaceProtocol.TarAtFar> tarAtFar) {}
 
-  public record Result(List<SizeReport> sizes, int probes, int identities, int probesReplaced, long noisyDistractors) {}
+  public record Result(List<SizeReport> sizes, int probes, int identities, int probesReplaced, long noisyDistractors,
+      long noiseEntriesNotInLists) {}
+
+  /** The probe set as read: vectors (unit rows), identities, noise flags. */
+  record ProbeSet(float[][] vectors, int[] identity, boolean[] noisy) {}
 
   public static Result run(MegaFaceOptions o) {
-    Path probesDir = Path.of(o.getProbes());
-    Path distractorsDir = Path.of(o.getDistractors());
+    boolean devkit = o.getFacescrubList() != null;
+    ProbeSet probes;
+    PTransform<PBegin, PCollection<Embedding>> source;
+    long noiseNotInLists = 0;
+    if (devkit) {
+      for (String[] req : new String[][] {{"megafaceList", o.getMegafaceList()}, {"facescrubFeatures", o.getFacescrubFeatures()},
+          {"megafaceFeatures", o.getMegafaceFeatures()}}) {
+        if (req[1] == null) {
+          throw new CodecException("--" + req[0], "devkit input needs --facescrubList, --megafaceList, --facescrubFeatures and --megafaceFeatures");
+        }
+      }
+      java.util.HashSet<String> probeNoise = noiseSet(o.getFacescrubNoises(), false);
+      java.util.HashSet<String> distractorNoise = noiseSet(o.getMegafaceNoises(), true);
+      DevkitProbes dp = devkitProbes(o, probeNoise);
+      probes = dp.probes();
+      noiseNotInLists = dp.noiseNotInList() + notInList(Path.of(o.getMegafaceList()), distractorNoise);
+      source = new ReadDevkitFeatures(o.getMegafaceList(), o.getMegafaceFeatures(), o.getAlgo(), distractorNoise, o.getSkipMissing());
+    } else {
+      if (o.getProbes() == null || o.getDistractors() == null) {
+        throw new CodecException("megaface", "give --probes and --distractors (embed outputs), or the devkit inputs (--facescrubList, …)");
+      }
+      probes = embeddedProbes(Path.of(o.getProbes()), o.getNoiseCleaning());
+      Path distractorsDir = Path.of(o.getDistractors());
+      StageManifest dm = StageOutput.requireManifest(distractorsDir);
+      source = ReadStageShards.of(dm.getShardsList().stream().map(s -> distractorsDir.resolve(s).toAbsolutePath().toString()).toList(),
+          Embedding.class);
+    }
+    float[][] vectors = probes.vectors();
+    int[] identity = probes.identity();
+    boolean[] noisy = probes.noisy();
+    int p = vectors.length;
+    if (!o.getNoiseCleaning()) {
+      noisy = new boolean[p];
+    }
+    MegaFaceProtocol.Probes cleaned = MegaFaceProtocol.cleanProbes(vectors, identity, noisy);
+    int[] sizes = Arrays.stream(o.getSizes().split(",")).map(String::strip).filter(s -> !s.isEmpty()).mapToInt(Integer::parseInt).toArray();
+    double[] fars = Arrays.stream(o.getFar().split(",")).map(String::strip).filter(s -> !s.isEmpty()).mapToDouble(Double::parseDouble).toArray();
+    double maxFar = Arrays.stream(fars).max().orElse(0);
+    int[] keep = new int[sizes.length];
+    for (int s = 0; s < sizes.length; s++) {
+      keep[s] = (int) Math.min(Integer.MAX_VALUE - 8, Math.min((long) p * sizes[s], (long) Math.floor(maxFar * p * sizes[s]) + 64));
+    }
+    StageOutput out = StageOutput.begin(Path.of(o.getOutput()));
+    try {
+      Stages.runToCompletion(o, new MegaFaceJob(source,
+          new ScoreDistractors(cleaned.vectors(), sizes, o.getTopK(), keep, o.getBlockSize()), o.getNoiseCleaning(),
+          out.work().toString()), "MegaFace");
+      var counts = Stages.read(out.work());
+      DistractorScores scores;
+      try (ObjectInputStream in = new ObjectInputStream(Files.newInputStream(out.work().resolve(SCORES)))) {
+        scores = (DistractorScores) in.readObject();
+      } catch (ClassNotFoundException e) {
+        throw new IllegalStateException(e);
+      }
+      Files.delete(out.work().resolve(SCORES));
+      List<MegaFaceProtocol.Trial> trials = MegaFaceProtocol.trials(cleaned.vectors(), identity);
+      List<SizeReport> reports = new ArrayList<>();
+      for (int s = 0; s < sizes.length; s++) {
+        MegaFaceProtocol.Identification id = MegaFaceProtocol.identify(trials, scores.topPerProbe(s), o.getTopK());
+        long impostors = (long) p * scores.distractors(s);
+        List<MegaFaceProtocol.TarAtFar> tars = new ArrayList<>();
+        for (double f : fars) {
+          tars.add(MegaFaceProtocol.tarAtFar(trials, scores.topImpostors(s), impostors, f));
+        }
+        reports.add(new SizeReport(sizes[s], scores.distractors(s), id.trials(), id.correct(), id.rank1(), id.cmc(), tars));
+      }
+      long identities = Arrays.stream(identity).distinct().count();
+      Result result = new Result(reports, p, (int) identities, cleaned.replaced(), counts.getOrDefault("noisy", 0L), noiseNotInLists);
+      writeReports(out.work(), result, o);
+      StageManifest.Builder m = Stages.manifest("megaface", devkit ? o.getMegafaceList() : o.getDistractors(), counts.getOrDefault("distractors", 0L),
+          counts.getOrDefault("distractors", 0L), 0, o).setFormat("megaface").setIdentities(identities);
+      m.putParameters("noise_cleaning", Boolean.toString(o.getNoiseCleaning()));
+      m.putParameters("probes", Integer.toString(p));
+      m.putParameters("rank1_tie_rule", "correct when genuine score >= best distractor score");
+      Stages.digestOutputs(out.work(), m);
+      out.commit(m.build());
+      return result;
+    } catch (IOException e) {
+      out.abort();
+      throw new UncheckedIOException(e);
+    } catch (RuntimeException | Error e) {
+      out.abort();
+      throw e;
+    }
+  }
+
+  private static ProbeSet embeddedProbes(Path probesDir, boolean cleaning) {
     StageManifest pm = StageOutput.requireManifest(probesDir);
-    StageManifest dm = StageOutput.requireManifest(distractorsDir);
     List<Embedding> probeList = new ArrayList<>();
     try {
       for (String s : pm.getShardsList()) {
@@ -116,65 +205,105 @@ public final class MegaFaceJob extends PTransform<PBegin, PDone> {
         throw new CodecException(probesDir.toString(), "probe " + e.getId() + " has dimension " + vectors[i].length + ", not " + vectors[0].length);
       }
       identity[i] = (int) e.getLabel();
-      noisy[i] = o.getNoiseCleaning() && e.getNoisy();
+      noisy[i] = cleaning && e.getNoisy();
     }
-    MegaFaceProtocol.Probes cleaned = MegaFaceProtocol.cleanProbes(vectors, identity, noisy);
-    int[] sizes = Arrays.stream(o.getSizes().split(",")).map(String::strip).filter(s -> !s.isEmpty()).mapToInt(Integer::parseInt).toArray();
-    double[] fars = Arrays.stream(o.getFar().split(",")).map(String::strip).filter(s -> !s.isEmpty()).mapToDouble(Double::parseDouble).toArray();
-    double maxFar = Arrays.stream(fars).max().orElse(0);
-    int[] keep = new int[sizes.length];
-    for (int s = 0; s < sizes.length; s++) {
-      keep[s] = (int) Math.min(Integer.MAX_VALUE - 8, Math.min((long) p * sizes[s], (long) Math.floor(maxFar * p * sizes[s]) + 64));
-    }
-    List<String> shards = dm.getShardsList().stream().map(s -> distractorsDir.resolve(s).toAbsolutePath().toString()).toList();
-    StageOutput out = StageOutput.begin(Path.of(o.getOutput()));
+    return new ProbeSet(vectors, identity, noisy);
+  }
+
+  record DevkitProbes(ProbeSet probes, long noiseNotInList) {}
+
+  /** facescrub_lst + <person>/<file>_<algo>.bin; labels are persons in sorted order. */
+  private static DevkitProbes devkitProbes(MegaFaceOptions o, java.util.Set<String> noise) {
+    Path list = Path.of(o.getFacescrubList());
+    List<String[]> entries = new ArrayList<>();
     try {
-      Stages.runToCompletion(o, new MegaFaceJob(shards,
-          new ScoreDistractors(cleaned.vectors(), sizes, o.getTopK(), keep, o.getBlockSize()), o.getNoiseCleaning(),
-          out.work().toString()), "MegaFace");
-      var counts = Stages.read(out.work());
-      DistractorScores scores;
-      try (ObjectInputStream in = new ObjectInputStream(Files.newInputStream(out.work().resolve(SCORES)))) {
-        scores = (DistractorScores) in.readObject();
-      } catch (ClassNotFoundException e) {
-        throw new IllegalStateException(e);
-      }
-      Files.delete(out.work().resolve(SCORES));
-      List<MegaFaceProtocol.Trial> trials = MegaFaceProtocol.trials(cleaned.vectors(), identity);
-      List<SizeReport> reports = new ArrayList<>();
-      for (int s = 0; s < sizes.length; s++) {
-        MegaFaceProtocol.Identification id = MegaFaceProtocol.identify(trials, scores.topPerProbe(s), o.getTopK());
-        long impostors = (long) p * scores.distractors(s);
-        List<MegaFaceProtocol.TarAtFar> tars = new ArrayList<>();
-        for (double f : fars) {
-          tars.add(MegaFaceProtocol.tarAtFar(trials, scores.topImpostors(s), impostors, f));
+      for (String line : Files.readAllLines(list, StandardCharsets.UTF_8)) {
+        String[] parts = dev.facebeam.codec.pack.MegaFacePack.tail(line.strip(), 2);
+        if (parts != null) {
+          entries.add(parts);
         }
-        reports.add(new SizeReport(sizes[s], scores.distractors(s), id.trials(), id.correct(), id.rank1(), id.cmc(), tars));
       }
-      long identities = Arrays.stream(identity).distinct().count();
-      Result result = new Result(reports, p, (int) identities, cleaned.replaced(), counts.getOrDefault("noisy", 0L));
-      writeReports(out.work(), result, o);
-      StageManifest.Builder m = Stages.manifest("megaface", o.getDistractors(), counts.getOrDefault("distractors", 0L),
-          counts.getOrDefault("distractors", 0L), 0, o).setFormat("megaface").setIdentities(identities);
-      m.putParameters("noise_cleaning", Boolean.toString(o.getNoiseCleaning()));
-      m.putParameters("probes", Integer.toString(p));
-      m.putParameters("rank1_tie_rule", "correct when genuine score >= best distractor score");
-      Stages.digestOutputs(out.work(), m);
-      out.commit(m.build());
-      return result;
     } catch (IOException e) {
-      out.abort();
-      throw new UncheckedIOException(e);
-    } catch (RuntimeException | Error e) {
-      out.abort();
-      throw e;
+      throw new CodecException(list.toString(), "cannot read: " + e.getMessage(), e);
     }
+    java.util.TreeSet<String> persons = new java.util.TreeSet<>();
+    entries.forEach(e -> persons.add(e[0]));
+    List<String> order = new ArrayList<>(persons);
+    List<float[]> vectors = new ArrayList<>();
+    List<Integer> ids = new ArrayList<>();
+    List<Boolean> noisy = new ArrayList<>();
+    java.util.Set<String> files = new java.util.HashSet<>();
+    for (String[] e : entries) {
+      files.add(e[1]);
+      Path f = Path.of(o.getFacescrubFeatures(), e[0], dev.facebeam.codec.export.DevkitFeature.fileName(e[1], o.getAlgo()));
+      if (!Files.isRegularFile(f)) {
+        if (o.getSkipMissing()) {
+          continue;
+        }
+        throw new CodecException(f.toString(), "probe feature file missing (pass --skipMissing to count and skip)");
+      }
+      float[] v = ReadDevkitFeatures.readUnit(f);
+      if (!vectors.isEmpty() && v.length != vectors.get(0).length) {
+        throw new CodecException(f.toString(), "feature of dimension " + v.length + ", others have " + vectors.get(0).length);
+      }
+      vectors.add(v);
+      ids.add(order.indexOf(e[0]));
+      noisy.add(noise.contains(e[1]));
+    }
+    if (vectors.isEmpty()) {
+      throw new CodecException(list.toString(), "no probe features");
+    }
+    boolean[] n = new boolean[noisy.size()];
+    for (int i = 0; i < n.length; i++) {
+      n[i] = noisy.get(i);
+    }
+    long notInList = noise.stream().filter(x -> !files.contains(x)).count();
+    return new DevkitProbes(new ProbeSet(vectors.toArray(new float[0][]), ids.stream().mapToInt(Integer::intValue).toArray(), n), notInList);
+  }
+
+  /** remove_noises.py's reading: '#' lines skipped, a tab-separated line's second field is the key. */
+  private static java.util.HashSet<String> noiseSet(String file, boolean distractors) {
+    java.util.HashSet<String> set = new java.util.HashSet<>();
+    if (file == null) {
+      return set;
+    }
+    try {
+      for (String line : Files.readAllLines(Path.of(file), StandardCharsets.UTF_8)) {
+        String s = line.strip();
+        if (s.isEmpty() || s.startsWith("#")) {
+          continue;
+        }
+        set.add(s.contains("\t") ? s.split("\t")[1].strip() : s);
+      }
+    } catch (IOException e) {
+      throw new CodecException(file, "cannot read noise list: " + e.getMessage(), e);
+    }
+    return set;
+  }
+
+  private static long notInList(Path megafaceList, java.util.Set<String> noise) {
+    if (noise.isEmpty()) {
+      return 0;
+    }
+    java.util.Set<String> rels = new java.util.HashSet<>();
+    try (var lines = Files.lines(megafaceList, StandardCharsets.UTF_8)) {
+      lines.forEach(l -> {
+        String[] parts = dev.facebeam.codec.pack.MegaFacePack.tail(l.strip(), 3);
+        if (parts != null) {
+          rels.add(String.join("/", parts));
+        }
+      });
+    } catch (IOException e) {
+      throw new CodecException(megafaceList.toString(), "cannot read: " + e.getMessage(), e);
+    }
+    return noise.stream().filter(x -> !rels.contains(x)).count();
   }
 
   private static void writeReports(Path dir, Result r, MegaFaceOptions o) throws IOException {
     StringBuilder json = new StringBuilder("{\n  \"probes\": " + r.probes() + ",\n  \"identities\": " + r.identities()
         + ",\n  \"noise_cleaning\": {\"on\": " + o.getNoiseCleaning() + ", \"probes_replaced\": " + r.probesReplaced()
-        + ", \"distractors_dropped\": " + (o.getNoiseCleaning() ? r.noisyDistractors() : 0) + "},\n"
+        + ", \"distractors_dropped\": " + (o.getNoiseCleaning() ? r.noisyDistractors() : 0)
+        + ", \"noise_entries_not_in_lists\": " + r.noiseEntriesNotInLists() + "},\n"
         + "  \"scores\": \"cosine of L2-normalised embeddings\",\n  \"rank1_tie_rule\": " + Json.quote("genuine >= best distractor") + ",\n  \"sizes\": [\n");
     StringBuilder md = new StringBuilder("# MegaFace identification\n\n" + r.probes() + " probes of " + r.identities()
         + " identities; noise cleaning " + (o.getNoiseCleaning() ? "on (" + r.probesReplaced() + " probes replaced, "

@@ -7,17 +7,52 @@ import org.apache.beam.sdk.options.Validation;
 
 /** Options of the {@code megaface} stage. */
 public interface MegaFaceOptions extends PipelineOptions {
-  @Description("embed output holding the FaceScrub probes (an embedded MegaFace pack: its PROBE records)")
-  @Validation.Required
+  @Description("embed output holding the FaceScrub probes (an embedded MegaFace pack: its PROBE records); "
+      + "or give the devkit inputs below")
   String getProbes();
 
   void setProbes(String value);
 
   @Description("embed output holding the distractors (its DISTRACTOR records; may be the same folder as --probes)")
-  @Validation.Required
   String getDistractors();
 
   void setDistractors(String value);
+
+  @Description("Devkit input: facescrub_lst (paths ending <person>/<file>)")
+  String getFacescrubList();
+
+  void setFacescrubList(String value);
+
+  @Description("Devkit input: megaface_lst (paths ending <a1>/<a2>/<file>)")
+  String getMegafaceList();
+
+  void setMegafaceList(String value);
+
+  @Description("Devkit input: folder of <person>/<file>_<algo>.bin probe features")
+  String getFacescrubFeatures();
+
+  void setFacescrubFeatures(String value);
+
+  @Description("Devkit input: folder of <a1>/<a2>/<file>_<algo>.bin distractor features")
+  String getMegafaceFeatures();
+
+  void setMegafaceFeatures(String value);
+
+  @Description("Devkit input: facescrub_noises.txt (cleaning uses it when given)")
+  String getFacescrubNoises();
+
+  void setFacescrubNoises(String value);
+
+  @Description("Devkit input: megaface_noises.txt (cleaning uses it when given)")
+  String getMegafaceNoises();
+
+  void setMegafaceNoises(String value);
+
+  @Description("Devkit input: skip and count list entries whose feature file is missing, instead of failing")
+  @Default.Boolean(false)
+  boolean getSkipMissing();
+
+  void setSkipMissing(boolean value);
 
   @Description("Output folder: report.json, report.md, cmc.png, devkit-style cmc_*.json and manifest.json")
   @Validation.Required
@@ -56,7 +91,7 @@ public interface MegaFaceOptions extends PipelineOptions {
 
   void setBlockSize(int value);
 
-  @Description("Algorithm name in the devkit-style cmc file names")
+  @Description("Algorithm name: the suffix of devkit feature files (<file>_<algo>.bin) and of the cmc file names")
   @Default.String("facebeam")
   String getAlgo();
 

@@ -56,6 +56,9 @@ public class MegaFaceJobTest {
     Path emb = tmp.getRoot().toPath().resolve("emb");
     EmbedOptions e = EmbedPipelineTest.options(records, emb);
     e.setMean(127f);
+    Path devkit = tmp.getRoot().toPath().resolve("devkit");
+    e.setExportDevkit(devkit.toString());
+    e.setAlgo("fr");
     EmbedPipeline.run(e);
 
     MegaFaceOptions o = PipelineOptionsFactory.fromArgs("--runner=DirectRunner").as(MegaFaceOptions.class);
@@ -138,11 +141,49 @@ public class MegaFaceJobTest {
       }
     }
     assertEquals(78, r.sizes().get(2).distractors()); // 79 listed, the celebrity dropped
+
+    // The same features as devkit files (written by embed's exporter), driven the way run.sh drives the devkit.
+    MegaFaceOptions d = PipelineOptionsFactory.fromArgs("--runner=DirectRunner").as(MegaFaceOptions.class);
+    d.setFacescrubList(root.resolve("facescrub_lst").toString());
+    d.setMegafaceList(root.resolve("megaface_lst").toString());
+    d.setFacescrubFeatures(devkit.resolve("facescrub").toString());
+    d.setMegafaceFeatures(devkit.resolve("megaface").toString());
+    d.setFacescrubNoises(root.resolve("facescrub_noises.txt").toString());
+    d.setMegafaceNoises(root.resolve("megaface_noises.txt").toString());
+    d.setAlgo("fr");
+    d.setOutput(tmp.getRoot().toPath().resolve("out-devkit").toString());
+    d.setSizes("10,40,79");
+    d.setTopK(5);
+    d.setFar("0.01,0.1");
+    MegaFaceJob.Result viaDevkit = MegaFaceJob.run(d);
+    assertEquals(1, viaDevkit.probesReplaced());
+    assertEquals(0, viaDevkit.noiseEntriesNotInLists());
+    for (int si = 0; si < 3; si++) {
+      assertEquals(r.sizes().get(si).trials(), viaDevkit.sizes().get(si).trials());
+      assertEquals(r.sizes().get(si).correct(), viaDevkit.sizes().get(si).correct());
+      assertEquals(r.sizes().get(si).distractors(), viaDevkit.sizes().get(si).distractors());
+    }
+    // A feature file gone: a clear error naming it, or counted and skipped with --skipMissing.
+    Files.delete(devkit.resolve("megaface/5/u5@N00/2_0.jpg_fr.bin"));
+    d.setOutput(tmp.getRoot().toPath().resolve("out-missing").toString());
+    Exception missing = org.junit.Assert.assertThrows(Exception.class, () -> MegaFaceJob.run(d));
+    assertThat(String.valueOf(rootCause(missing).getMessage()), containsString("2_0.jpg_fr.bin"));
+    d.setSkipMissing(true);
+    assertEquals(77, MegaFaceJob.run(d).sizes().get(2).distractors());
     Path out = tmp.getRoot().toPath().resolve("out");
     assertThat(Files.readString(out.resolve("report.json")), containsString("\"probes_replaced\": 1"));
     assertThat(Files.readString(out.resolve("cmc_facescrub_megaface_facebeam_79_1.json")), containsString("\"cmc\": [[0.0"));
     assertTrue(Files.size(out.resolve("cmc.png")) > 1000);
     System.out.println(Files.readString(out.resolve("report.md")));
+  }
+
+  private static Throwable rootCause(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof dev.facebeam.codec.CodecException) {
+        return c;
+      }
+    }
+    return t;
   }
 
   private static float[] vec(Embedding e) {

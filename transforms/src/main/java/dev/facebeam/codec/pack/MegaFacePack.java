@@ -125,7 +125,7 @@ public final class MegaFacePack implements FacePack {
   }
 
   /** The last n '/'-separated parts of a path, or null when it has fewer. */
-  static String[] tail(String path, int n) {
+  public static String[] tail(String path, int n) {
     String[] parts = path.replace('\\', '/').split("/");
     List<String> kept = new ArrayList<>();
     for (String p : parts) {
