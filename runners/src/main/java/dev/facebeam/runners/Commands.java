@@ -79,6 +79,9 @@ final class Commands {
     cmds.put("bench-embed", new Command("bench-embed",
         "Benchmark: embedding throughput against the raw DJL forward loop, and memory over a long run (not a test)",
         EmbedBenchmark.Options.class, o -> EmbedBenchmark.run(o.as(EmbedBenchmark.Options.class)), false));
+    cmds.put("bench-megaface", new Command("bench-megaface",
+        "Benchmark: the megaface stage on synthetic 512-d features against the raw DJL matrix product (not a test)",
+        MegaFaceBenchmark.Options.class, o -> MegaFaceBenchmark.run(o.as(MegaFaceBenchmark.Options.class)), false));
     return cmds;
   }
 }
