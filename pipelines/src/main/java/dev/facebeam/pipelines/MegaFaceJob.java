@@ -318,13 +318,13 @@ public final class MegaFaceJob extends PTransform<PBegin, PDone> {
       json.append("    {\"size\": ").append(s.size()).append(", \"distractors\": ").append(s.distractors())
           .append(", \"probes\": ").append(r.probes()).append(", \"identities\": ").append(r.identities())
           .append(", \"trials\": ").append(s.trials()).append(", \"correct\": ").append(s.correct())
-          .append(", \"rank1\": ").append(num(s.rank1())).append(", \"cmc\": ").append(array(s.cmc())).append(", \"tar_at_far\": {");
+          .append(", \"rank1\": ").append(Json.number(s.rank1())).append(", \"cmc\": ").append(Json.array(s.cmc())).append(", \"tar_at_far\": {");
       md.append("| ").append(s.distractors()).append(" | ").append(s.trials()).append(" | ").append(s.correct())
           .append(" | ").append(String.format(Locale.ROOT, "%.4f", s.rank1())).append(" |");
       for (int f = 0; f < s.tarAtFar().size(); f++) {
         MegaFaceProtocol.TarAtFar t = s.tarAtFar().get(f);
-        json.append(f == 0 ? "" : ", ").append(Json.quote(Double.toString(t.targetFar()))).append(": {\"tar\": ").append(num(t.tar()))
-            .append(", \"far\": ").append(num(t.far())).append(", \"threshold\": ").append(num(t.threshold())).append("}");
+        json.append(f == 0 ? "" : ", ").append(Json.quote(Double.toString(t.targetFar()))).append(": {\"tar\": ").append(Json.number(t.tar()))
+            .append(", \"far\": ").append(Json.number(t.far())).append(", \"threshold\": ").append(Json.number(t.threshold())).append("}");
         md.append(String.format(Locale.ROOT, " %.4f (FAR %.2e) |", t.tar(), t.far()));
       }
       json.append("}}").append(i < r.sizes().size() - 1 ? ",\n" : "\n");
@@ -359,19 +359,8 @@ public final class MegaFaceJob extends PTransform<PBegin, PDone> {
       ranks.add((double) s.distractors());
       rates.add(1.0);
     }
-    return "{\"cmc\": [" + array(ranks.stream().mapToDouble(Double::doubleValue).toArray()) + ", "
-        + array(rates.stream().mapToDouble(Double::doubleValue).toArray()) + "]}\n";
+    return "{\"cmc\": [" + Json.array(ranks.stream().mapToDouble(Double::doubleValue).toArray()) + ", "
+        + Json.array(rates.stream().mapToDouble(Double::doubleValue).toArray()) + "]}\n";
   }
 
-  private static String num(double v) {
-    return Double.isFinite(v) ? Double.toString(v) : "null";
-  }
-
-  private static String array(double[] v) {
-    StringBuilder sb = new StringBuilder("[");
-    for (int i = 0; i < v.length; i++) {
-      sb.append(i == 0 ? "" : ", ").append(num(v[i]));
-    }
-    return sb.append("]").toString();
-  }
 }

@@ -162,19 +162,19 @@ public final class VerifyJob {
     field(sb, "model_sha256", Json.quote(embed.getParametersOrDefault("model_sha256", "")));
     field(sb, "pairs", Integer.toString(r.pairs()));
     field(sb, "folds", Integer.toString(VerificationProtocol.FOLDS));
-    field(sb, "accuracy", num(r.plain() == null ? Double.NaN : r.plain().accuracy()));
-    field(sb, "accuracy_std", num(r.plain() == null ? Double.NaN : r.plain().accuracyStd()));
-    field(sb, "accuracy_flip", num(r.flip() == null ? Double.NaN : r.flip().accuracy()));
-    field(sb, "accuracy_flip_std", num(r.flip() == null ? Double.NaN : r.flip().accuracyStd()));
-    field(sb, "xnorm", num(r.xnorm()));
-    field(sb, "thresholds", array(main.bestThresholds()));
-    field(sb, "fold_accuracy", array(main.foldAccuracy()));
-    field(sb, "val", num(main.val()));
-    field(sb, "val_std", num(main.valStd()));
-    field(sb, "far", num(main.far()));
-    field(sb, "far_target", num(VerificationProtocol.FAR_TARGET));
-    field(sb, "tpr", array(main.tpr()));
-    field(sb, "fpr", array(main.fpr()));
+    field(sb, "accuracy", Json.number(r.plain() == null ? Double.NaN : r.plain().accuracy()));
+    field(sb, "accuracy_std", Json.number(r.plain() == null ? Double.NaN : r.plain().accuracyStd()));
+    field(sb, "accuracy_flip", Json.number(r.flip() == null ? Double.NaN : r.flip().accuracy()));
+    field(sb, "accuracy_flip_std", Json.number(r.flip() == null ? Double.NaN : r.flip().accuracyStd()));
+    field(sb, "xnorm", Json.number(r.xnorm()));
+    field(sb, "thresholds", Json.array(main.bestThresholds()));
+    field(sb, "fold_accuracy", Json.array(main.foldAccuracy()));
+    field(sb, "val", Json.number(main.val()));
+    field(sb, "val_std", Json.number(main.valStd()));
+    field(sb, "far", Json.number(main.far()));
+    field(sb, "far_target", Json.number(VerificationProtocol.FAR_TARGET));
+    field(sb, "tpr", Json.array(main.tpr()));
+    field(sb, "fpr", Json.array(main.fpr()));
     sb.append("  \"protocol\": ").append(Json.quote("10 contiguous folds; thresholds 0.00..3.99 step 0.01 on squared L2 "
         + "distance of unit vectors; same iff dist < threshold; first best threshold on the training folds; mean and "
         + "population std over test folds; flip fusion = sum of original and mirrored embeddings, L2-normalised")).append("\n}\n");
@@ -185,17 +185,6 @@ public final class VerifyJob {
     sb.append("  ").append(Json.quote(name)).append(": ").append(value).append(",\n");
   }
 
-  private static String num(double v) {
-    return Double.isFinite(v) ? Double.toString(v) : "null";
-  }
-
-  private static String array(double[] v) {
-    StringBuilder sb = new StringBuilder("[");
-    for (int i = 0; i < v.length; i++) {
-      sb.append(i == 0 ? "" : ", ").append(num(v[i]));
-    }
-    return sb.append("]").toString();
-  }
 
   static String markdown(Report r, StageManifest embed) {
     StringBuilder sb = new StringBuilder();

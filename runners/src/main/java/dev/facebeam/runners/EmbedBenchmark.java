@@ -227,9 +227,14 @@ final class EmbedBenchmark {
   }
 
   static long rssMb() {
+    return statusMb("VmRSS:");
+  }
+
+  /** A memory figure of this process from /proc/self/status, in MB (-1 where there is none). */
+  static long statusMb(String key) {
     try {
       for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-        if (line.startsWith("VmRSS:")) {
+        if (line.startsWith(key)) {
           return Long.parseLong(line.replaceAll("\\D+", "")) / 1024;
         }
       }

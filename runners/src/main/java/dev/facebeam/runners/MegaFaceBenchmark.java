@@ -159,15 +159,6 @@ final class MegaFaceBenchmark {
   }
 
   static long peakRssMb() {
-    try {
-      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-        if (line.startsWith("VmHWM:")) {
-          return Long.parseLong(line.replaceAll("\\D+", "")) / 1024;
-        }
-      }
-    } catch (java.io.IOException e) {
-      // not Linux
-    }
-    return -1;
+    return EmbedBenchmark.statusMb("VmHWM:");
   }
 }

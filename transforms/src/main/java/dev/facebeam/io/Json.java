@@ -4,6 +4,19 @@ package dev.facebeam.io;
 public final class Json {
   private Json() {}
 
+  /** A number, or null for NaN and infinities (which JSON cannot hold). */
+  public static String number(double v) {
+    return Double.isFinite(v) ? Double.toString(v) : "null";
+  }
+
+  public static String array(double[] v) {
+    StringBuilder sb = new StringBuilder("[");
+    for (int i = 0; i < v.length; i++) {
+      sb.append(i == 0 ? "" : ", ").append(number(v[i]));
+    }
+    return sb.append("]").toString();
+  }
+
   public static String quote(String s) {
     StringBuilder sb = new StringBuilder(s.length() + 2).append('"');
     for (int i = 0; i < s.length(); i++) {
