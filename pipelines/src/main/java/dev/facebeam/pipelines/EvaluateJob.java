@@ -38,7 +38,9 @@ public final class EvaluateJob {
     if (!Files.isDirectory(dataset)) {
       throw new CodecException(dataset.toString(), "no such dataset folder");
     }
-    ModelSpec spec = ModelSpec.resolve(Path.of(options.getModel()), ModelSpec.Overrides.NONE);
+    // The same overrides embed will use, so a model whose engine only --engine names resolves here too.
+    ModelSpec spec = ModelSpec.resolve(Path.of(options.getModel()), new ModelSpec.Overrides(options.getEngine(),
+        options.getInputSize(), options.getMean(), options.getScale(), options.getChannelOrder()));
     String model = spec.name();
     Map<String, Double> acc = new LinkedHashMap<>();
     List<String> missing = new ArrayList<>();

@@ -61,15 +61,29 @@ public final class DistractorScores implements Serializable {
       NDArray bt = m.create(bf, new Shape(b, d)).transpose();
       scores = a.matMul(bt).toFloatArray();
     }
+    long[] index = new long[b];
     for (int j = 0; j < b; j++) {
-      long idx = listIndex.get(j);
-      for (int s = 0; s < sizes.length; s++) {
-        if (idx < sizes[s]) {
-          distractors[s]++;
-          for (int i = 0; i < p; i++) {
-            float score = scores[i * b + j];
-            top[s][i].offer(score);
-            impostors[s].offer(score);
+      index[j] = listIndex.get(j);
+    }
+    // Row by row: each probe's scores lie contiguous in the product (a column walk misses the cache).
+    for (int s = 0; s < sizes.length; s++) {
+      int inSize = 0;
+      for (int j = 0; j < b; j++) {
+        inSize += index[j] < sizes[s] ? 1 : 0;
+      }
+      if (inSize == 0) {
+        continue;
+      }
+      distractors[s] += inSize;
+      TopScores imp = impostors[s];
+      for (int i = 0; i < p; i++) {
+        TopScores t = top[s][i];
+        int row = i * b;
+        for (int j = 0; j < b; j++) {
+          if (index[j] < sizes[s]) {
+            float score = scores[row + j];
+            t.offer(score);
+            imp.offer(score);
           }
         }
       }
