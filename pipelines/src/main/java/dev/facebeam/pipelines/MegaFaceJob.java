@@ -1,16 +1,11 @@
 package dev.facebeam.pipelines;
 
-import dev.facebeam.codec.CodecException;
+import dev.facebeam.codec.features.DistractorSlice;
 import dev.facebeam.io.Json;
-import dev.facebeam.io.StageFiles;
 import dev.facebeam.io.StageOutput;
 import dev.facebeam.metrics.DistractorScores;
 import dev.facebeam.metrics.MegaFaceProtocol;
-import dev.facebeam.proto.Embedding;
-import dev.facebeam.proto.Role;
 import dev.facebeam.proto.StageManifest;
-import dev.facebeam.transforms.ReadDevkitFeatures;
-import dev.facebeam.transforms.ReadStageShards;
 import dev.facebeam.transforms.ScoreDistractors;
 import java.io.IOException;
 import java.io.ObjectInputStream;
@@ -21,50 +16,41 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import org.apache.beam.sdk.coders.SerializableCoder;
-import org.apache.beam.sdk.transforms.Combine;
+import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.DoFn;
-import org.apache.beam.sdk.transforms.Filter;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.values.PBegin;
-import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PDone;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 
 /**
- * MegaFace identification (spec §4, decisions §8.1–§8.4) over embed outputs: probes are small and go
- * to every worker; distractors stream through {@link ScoreDistractors} in blocks; the driver turns
+ * MegaFace identification (spec §4, decisions §8.1–§8.4): probes (3,530 at most) are read in the
+ * driver and go to every worker; distractor slices (embed shards, devkit list lines or NumPy rows)
+ * are read by workers straight into blocks and scored by {@link ScoreDistractors}; the driver turns
  * the surviving top scores into rank-1, CMC and TAR@FAR per distractor-set size.
  */
 public final class MegaFaceJob extends PTransform<PBegin, PDone> {
   private static final String SCORES = "_scores.ser";
-  private final PTransform<PBegin, PCollection<Embedding>> distractorSource;
+  private final List<DistractorSlice> slices;
   private final ScoreDistractors scoring;
-  private final boolean cleaning;
   private final String workDir;
 
-  MegaFaceJob(PTransform<PBegin, PCollection<Embedding>> distractorSource, ScoreDistractors scoring, boolean cleaning, String workDir) {
-    this.distractorSource = distractorSource;
+  MegaFaceJob(List<DistractorSlice> slices, ScoreDistractors scoring, String workDir) {
+    this.slices = slices;
     this.scoring = scoring;
-    this.cleaning = cleaning;
     this.workDir = workDir;
   }
 
   @Override
   public PDone expand(PBegin begin) {
-    PCollection<Embedding> distractors = begin.apply("ReadDistractors", distractorSource)
-        .apply("OnlyDistractors", Filter.by(e -> e.getRole() == Role.DISTRACTOR));
-    Stages.write(List.of(Stages.count(distractors, "distractors"),
-        Stages.count(distractors.apply("Noisy", Filter.by(Embedding::getNoisy)), "noisy")), workDir);
-    PCollection<Embedding> competing = cleaning ? distractors.apply("DropNoisy", Filter.by(e -> !e.getNoisy())) : distractors;
-    competing.apply("Score", Combine.globally(scoring))
-        .setCoder(SerializableCoder.of(DistractorScores.class))
+    begin.apply("DistractorSlices", Create.of(slices).withCoder(SerializableCoder.of(DistractorSlice.class)))
+        .apply("Score", scoring)
         .apply("Keep", ParDo.of(new DoFn<DistractorScores, Void>() {
           @ProcessElement
           public void process(@Element DistractorScores s) throws IOException {
@@ -80,48 +66,20 @@ public final class MegaFaceJob extends PTransform<PBegin, PDone> {
   public record SizeReport(int size, long distractors, long trials, long correct, double rank1, double[] cmc,
       List<MegaFaceProtocol.TarAtFar> tarAtFar) {}
 
+  /**
+   * The whole run: per-size reports, the probe set's shape, what cleaning touched, and what was
+   * skipped (missing feature files, identities with one image, noise entries naming nothing).
+   */
   public record Result(List<SizeReport> sizes, int probes, int identities, int probesReplaced, long noisyDistractors,
-      long noiseEntriesNotInLists) {}
-
-  /** The probe set as read: vectors (unit rows), identities, noise flags. */
-  record ProbeSet(float[][] vectors, int[] identity, boolean[] noisy) {}
+      long noiseEntriesNotInLists, long distractorsRead, long probesMissing, long distractorsMissing,
+      List<String> singleImageIdentities) {}
 
   public static Result run(MegaFaceOptions o) {
-    boolean devkit = o.getFacescrubList() != null;
-    ProbeSet probes;
-    PTransform<PBegin, PCollection<Embedding>> source;
-    long noiseNotInLists = 0;
-    if (devkit) {
-      for (String[] req : new String[][] {{"megafaceList", o.getMegafaceList()}, {"facescrubFeatures", o.getFacescrubFeatures()},
-          {"megafaceFeatures", o.getMegafaceFeatures()}}) {
-        if (req[1] == null) {
-          throw new CodecException("--" + req[0], "devkit input needs --facescrubList, --megafaceList, --facescrubFeatures and --megafaceFeatures");
-        }
-      }
-      java.util.HashSet<String> probeNoise = noiseSet(o.getFacescrubNoises(), false);
-      java.util.HashSet<String> distractorNoise = noiseSet(o.getMegafaceNoises(), true);
-      DevkitProbes dp = devkitProbes(o, probeNoise);
-      probes = dp.probes();
-      noiseNotInLists = dp.noiseNotInList() + notInList(Path.of(o.getMegafaceList()), distractorNoise);
-      source = new ReadDevkitFeatures(o.getMegafaceList(), o.getMegafaceFeatures(), o.getAlgo(), distractorNoise, o.getSkipMissing());
-    } else {
-      if (o.getProbes() == null || o.getDistractors() == null) {
-        throw new CodecException("megaface", "give --probes and --distractors (embed outputs), or the devkit inputs (--facescrubList, …)");
-      }
-      probes = embeddedProbes(Path.of(o.getProbes()), o.getNoiseCleaning());
-      Path distractorsDir = Path.of(o.getDistractors());
-      StageManifest dm = StageOutput.requireManifest(distractorsDir);
-      source = ReadStageShards.of(dm.getShardsList().stream().map(s -> distractorsDir.resolve(s).toAbsolutePath().toString()).toList(),
-          Embedding.class);
-    }
-    float[][] vectors = probes.vectors();
-    int[] identity = probes.identity();
-    boolean[] noisy = probes.noisy();
-    int p = vectors.length;
-    if (!o.getNoiseCleaning()) {
-      noisy = new boolean[p];
-    }
-    MegaFaceProtocol.Probes cleaned = MegaFaceProtocol.cleanProbes(vectors, identity, noisy);
+    MegaFaceInputs in = MegaFaceInputs.of(o);
+    MegaFaceInputs.Probes probes = in.probes();
+    int p = probes.vectors().length;
+    boolean[] noisy = o.getNoiseCleaning() ? probes.noisy() : new boolean[p];
+    MegaFaceProtocol.Probes cleaned = MegaFaceProtocol.cleanProbes(probes.vectors(), probes.identity(), noisy);
     int[] sizes = Arrays.stream(o.getSizes().split(",")).map(String::strip).filter(s -> !s.isEmpty()).mapToInt(Integer::parseInt).toArray();
     double[] fars = Arrays.stream(o.getFar().split(",")).map(String::strip).filter(s -> !s.isEmpty()).mapToDouble(Double::parseDouble).toArray();
     double maxFar = Arrays.stream(fars).max().orElse(0);
@@ -131,18 +89,17 @@ public final class MegaFaceJob extends PTransform<PBegin, PDone> {
     }
     StageOutput out = StageOutput.begin(Path.of(o.getOutput()));
     try {
-      Stages.runToCompletion(o, new MegaFaceJob(source,
-          new ScoreDistractors(cleaned.vectors(), sizes, o.getTopK(), keep, o.getBlockSize()), o.getNoiseCleaning(),
+      Stages.runToCompletion(o, new MegaFaceJob(in.slices(),
+          new ScoreDistractors(cleaned.vectors(), sizes, o.getTopK(), keep, o.getBlockSize(), in.distractorNoise(), o.getNoiseCleaning()),
           out.work().toString()), "MegaFace");
-      var counts = Stages.read(out.work());
       DistractorScores scores;
-      try (ObjectInputStream in = new ObjectInputStream(Files.newInputStream(out.work().resolve(SCORES)))) {
-        scores = (DistractorScores) in.readObject();
+      try (ObjectInputStream ois = new ObjectInputStream(Files.newInputStream(out.work().resolve(SCORES)))) {
+        scores = (DistractorScores) ois.readObject();
       } catch (ClassNotFoundException e) {
         throw new IllegalStateException(e);
       }
       Files.delete(out.work().resolve(SCORES));
-      List<MegaFaceProtocol.Trial> trials = MegaFaceProtocol.trials(cleaned.vectors(), identity);
+      List<MegaFaceProtocol.Trial> trials = MegaFaceProtocol.trials(cleaned.vectors(), probes.identity());
       List<SizeReport> reports = new ArrayList<>();
       for (int s = 0; s < sizes.length; s++) {
         MegaFaceProtocol.Identification id = MegaFaceProtocol.identify(trials, scores.topPerProbe(s), o.getTopK());
@@ -153,13 +110,29 @@ public final class MegaFaceJob extends PTransform<PBegin, PDone> {
         }
         reports.add(new SizeReport(sizes[s], scores.distractors(s), id.trials(), id.correct(), id.rank1(), id.cmc(), tars));
       }
-      long identities = Arrays.stream(identity).distinct().count();
-      Result result = new Result(reports, p, (int) identities, cleaned.replaced(), counts.getOrDefault("noisy", 0L), noiseNotInLists);
+      int[] perIdentity = new int[probes.names().size()];
+      for (int id : probes.identity()) {
+        perIdentity[id]++;
+      }
+      List<String> single = new ArrayList<>();
+      int identities = 0;
+      for (int i = 0; i < perIdentity.length; i++) {
+        identities += perIdentity[i] > 0 ? 1 : 0;
+        if (perIdentity[i] == 1) {
+          single.add(probes.names().get(i));
+        }
+      }
+      Result result = new Result(reports, p, identities, cleaned.replaced(), scores.noisyDropped(), in.noiseNotInLists(),
+          scores.read(), probes.missing(), scores.missing(), single);
       writeReports(out.work(), result, o);
-      StageManifest.Builder m = Stages.manifest("megaface", devkit ? o.getMegafaceList() : o.getDistractors(), counts.getOrDefault("distractors", 0L),
-          counts.getOrDefault("distractors", 0L), 0, o).setFormat("megaface").setIdentities(identities);
+      long competing = scores.read() - scores.noisyDropped();
+      StageManifest.Builder m = Stages.manifest("megaface", in.input(), scores.read() + scores.missing(), competing,
+          scores.noisyDropped() + scores.missing(), o).setFormat("megaface").setIdentities(identities);
       m.putParameters("noise_cleaning", Boolean.toString(o.getNoiseCleaning()));
       m.putParameters("probes", Integer.toString(p));
+      m.putParameters("sizes", o.getSizes());
+      m.putParameters("top_k", Integer.toString(o.getTopK()));
+      m.putParameters("far", o.getFar());
       m.putParameters("rank1_tie_rule", "correct when genuine score >= best distractor score");
       Stages.digestOutputs(out.work(), m);
       out.commit(m.build());
@@ -173,141 +146,26 @@ public final class MegaFaceJob extends PTransform<PBegin, PDone> {
     }
   }
 
-  private static ProbeSet embeddedProbes(Path probesDir, boolean cleaning) {
-    StageManifest pm = StageOutput.requireManifest(probesDir);
-    List<Embedding> probeList = new ArrayList<>();
-    try {
-      for (String s : pm.getShardsList()) {
-        for (Embedding e : StageFiles.readFramed(probesDir.resolve(s), Embedding.parser())) {
-          if (e.getRole() == Role.PROBE) {
-            probeList.add(e);
-          }
-        }
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    if (probeList.isEmpty()) {
-      throw new CodecException(probesDir.toString(), "no PROBE embeddings: embed an ingested MegaFace pack");
-    }
-    probeList.sort(Comparator.comparing(Embedding::getId));
-    int p = probeList.size();
-    float[][] vectors = new float[p][];
-    int[] identity = new int[p];
-    boolean[] noisy = new boolean[p];
-    for (int i = 0; i < p; i++) {
-      Embedding e = probeList.get(i);
-      vectors[i] = new float[e.getVectorCount()];
-      for (int j = 0; j < vectors[i].length; j++) {
-        vectors[i][j] = e.getVector(j);
-      }
-      if (vectors[i].length != vectors[0].length) {
-        throw new CodecException(probesDir.toString(), "probe " + e.getId() + " has dimension " + vectors[i].length + ", not " + vectors[0].length);
-      }
-      identity[i] = (int) e.getLabel();
-      noisy[i] = cleaning && e.getNoisy();
-    }
-    return new ProbeSet(vectors, identity, noisy);
-  }
-
-  record DevkitProbes(ProbeSet probes, long noiseNotInList) {}
-
-  /** facescrub_lst + <person>/<file>_<algo>.bin; labels are persons in sorted order. */
-  private static DevkitProbes devkitProbes(MegaFaceOptions o, java.util.Set<String> noise) {
-    Path list = Path.of(o.getFacescrubList());
-    List<String[]> entries = new ArrayList<>();
-    try {
-      for (String line : Files.readAllLines(list, StandardCharsets.UTF_8)) {
-        String[] parts = dev.facebeam.codec.pack.MegaFacePack.tail(line.strip(), 2);
-        if (parts != null) {
-          entries.add(parts);
-        }
-      }
-    } catch (IOException e) {
-      throw new CodecException(list.toString(), "cannot read: " + e.getMessage(), e);
-    }
-    java.util.TreeSet<String> persons = new java.util.TreeSet<>();
-    entries.forEach(e -> persons.add(e[0]));
-    List<String> order = new ArrayList<>(persons);
-    List<float[]> vectors = new ArrayList<>();
-    List<Integer> ids = new ArrayList<>();
-    List<Boolean> noisy = new ArrayList<>();
-    java.util.Set<String> files = new java.util.HashSet<>();
-    for (String[] e : entries) {
-      files.add(e[1]);
-      Path f = Path.of(o.getFacescrubFeatures(), e[0], dev.facebeam.codec.export.DevkitFeature.fileName(e[1], o.getAlgo()));
-      if (!Files.isRegularFile(f)) {
-        if (o.getSkipMissing()) {
-          continue;
-        }
-        throw new CodecException(f.toString(), "probe feature file missing (pass --skipMissing to count and skip)");
-      }
-      float[] v = ReadDevkitFeatures.readUnit(f);
-      if (!vectors.isEmpty() && v.length != vectors.get(0).length) {
-        throw new CodecException(f.toString(), "feature of dimension " + v.length + ", others have " + vectors.get(0).length);
-      }
-      vectors.add(v);
-      ids.add(order.indexOf(e[0]));
-      noisy.add(noise.contains(e[1]));
-    }
-    if (vectors.isEmpty()) {
-      throw new CodecException(list.toString(), "no probe features");
-    }
-    boolean[] n = new boolean[noisy.size()];
-    for (int i = 0; i < n.length; i++) {
-      n[i] = noisy.get(i);
-    }
-    long notInList = noise.stream().filter(x -> !files.contains(x)).count();
-    return new DevkitProbes(new ProbeSet(vectors.toArray(new float[0][]), ids.stream().mapToInt(Integer::intValue).toArray(), n), notInList);
-  }
-
-  /** remove_noises.py's reading: '#' lines skipped, a tab-separated line's second field is the key. */
-  private static java.util.HashSet<String> noiseSet(String file, boolean distractors) {
-    java.util.HashSet<String> set = new java.util.HashSet<>();
-    if (file == null) {
-      return set;
-    }
-    try {
-      for (String line : Files.readAllLines(Path.of(file), StandardCharsets.UTF_8)) {
-        String s = line.strip();
-        if (s.isEmpty() || s.startsWith("#")) {
-          continue;
-        }
-        set.add(s.contains("\t") ? s.split("\t")[1].strip() : s);
-      }
-    } catch (IOException e) {
-      throw new CodecException(file, "cannot read noise list: " + e.getMessage(), e);
-    }
-    return set;
-  }
-
-  private static long notInList(Path megafaceList, java.util.Set<String> noise) {
-    if (noise.isEmpty()) {
-      return 0;
-    }
-    java.util.Set<String> rels = new java.util.HashSet<>();
-    try (var lines = Files.lines(megafaceList, StandardCharsets.UTF_8)) {
-      lines.forEach(l -> {
-        String[] parts = dev.facebeam.codec.pack.MegaFacePack.tail(l.strip(), 3);
-        if (parts != null) {
-          rels.add(String.join("/", parts));
-        }
-      });
-    } catch (IOException e) {
-      throw new CodecException(megafaceList.toString(), "cannot read: " + e.getMessage(), e);
-    }
-    return noise.stream().filter(x -> !rels.contains(x)).count();
-  }
-
   private static void writeReports(Path dir, Result r, MegaFaceOptions o) throws IOException {
     StringBuilder json = new StringBuilder("{\n  \"probes\": " + r.probes() + ",\n  \"identities\": " + r.identities()
         + ",\n  \"noise_cleaning\": {\"on\": " + o.getNoiseCleaning() + ", \"probes_replaced\": " + r.probesReplaced()
         + ", \"distractors_dropped\": " + (o.getNoiseCleaning() ? r.noisyDistractors() : 0)
         + ", \"noise_entries_not_in_lists\": " + r.noiseEntriesNotInLists() + "},\n"
+        + "  \"distractors_read\": " + r.distractorsRead() + ",\n"
+        + "  \"missing_skipped\": {\"probes\": " + r.probesMissing() + ", \"distractors\": " + r.distractorsMissing() + "},\n"
+        + "  \"single_image_identities\": {\"count\": " + r.singleImageIdentities().size() + ", \"note\": "
+        + Json.quote("an identity with one probe image has no (probe, gallery) pair: it contributes no trials")
+        + ", \"names\": [" + String.join(", ", r.singleImageIdentities().stream().map(Json::quote).toList()) + "]},\n"
         + "  \"scores\": \"cosine of L2-normalised embeddings\",\n  \"rank1_tie_rule\": " + Json.quote("genuine >= best distractor") + ",\n  \"sizes\": [\n");
     StringBuilder md = new StringBuilder("# MegaFace identification\n\n" + r.probes() + " probes of " + r.identities()
         + " identities; noise cleaning " + (o.getNoiseCleaning() ? "on (" + r.probesReplaced() + " probes replaced, "
-        + r.noisyDistractors() + " distractors dropped)" : "off") + ".\n\n| distractors | trials | correct | rank-1 |");
+        + r.noisyDistractors() + " distractors dropped)" : "off") + ".\n"
+        + (r.probesMissing() + r.distractorsMissing() > 0 ? "\nSkipped for missing feature files (--skipMissing): " + r.probesMissing()
+            + " probes, " + r.distractorsMissing() + " distractors.\n" : "")
+        + (r.singleImageIdentities().isEmpty() ? "" : "\n" + r.singleImageIdentities().size()
+            + " identities have a single probe image and contribute no trials: " + String.join(", ", r.singleImageIdentities()) + ".\n")
+        + (r.noiseEntriesNotInLists() > 0 ? "\n" + r.noiseEntriesNotInLists() + " noise-list entries name nothing in the lists (ignored).\n" : "")
+        + "\n| distractors | trials | correct | rank-1 |");
     for (double f : Arrays.stream(o.getFar().split(",")).map(String::strip).mapToDouble(Double::parseDouble).toArray()) {
       md.append(" TAR@FAR=").append(f).append(" |");
     }

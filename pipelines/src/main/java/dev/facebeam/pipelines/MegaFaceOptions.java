@@ -38,12 +38,32 @@ public interface MegaFaceOptions extends PipelineOptions {
 
   void setMegafaceFeatures(String value);
 
-  @Description("Devkit input: facescrub_noises.txt (cleaning uses it when given)")
+  @Description("NumPy input: probe features, a float32/float64 matrix (probes × d), row i ↔ line i of --probesList")
+  String getProbesNpy();
+
+  void setProbesNpy(String value);
+
+  @Description("NumPy input: probe list, facescrub_lst style (paths ending <person>/<file>)")
+  String getProbesList();
+
+  void setProbesList(String value);
+
+  @Description("NumPy input: distractor features, a float32/float64 matrix (distractors × d), row i ↔ line i of --distractorsList")
+  String getDistractorsNpy();
+
+  void setDistractorsNpy(String value);
+
+  @Description("NumPy input: distractor list, megaface_lst style (paths ending <a1>/<a2>/<file>)")
+  String getDistractorsList();
+
+  void setDistractorsList(String value);
+
+  @Description("Devkit or NumPy input: facescrub_noises.txt (cleaning uses it when given)")
   String getFacescrubNoises();
 
   void setFacescrubNoises(String value);
 
-  @Description("Devkit input: megaface_noises.txt (cleaning uses it when given)")
+  @Description("Devkit or NumPy input: megaface_noises.txt (cleaning uses it when given)")
   String getMegafaceNoises();
 
   void setMegafaceNoises(String value);

@@ -2,6 +2,7 @@ package dev.facebeam.pipelines;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
+import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
@@ -163,18 +164,73 @@ public class MegaFaceJobTest {
       assertEquals(r.sizes().get(si).correct(), viaDevkit.sizes().get(si).correct());
       assertEquals(r.sizes().get(si).distractors(), viaDevkit.sizes().get(si).distractors());
     }
+    // The same features as NumPy matrices with lists (row i = line i): the same numbers.
+    Path np = tmp.newFolder("npy").toPath();
+    List<Embedding> listed = all.stream().filter(x -> x.getRole() == Role.DISTRACTOR)
+        .sorted((a, b) -> Long.compare(a.getIndex(), b.getIndex())).toList();
+    assertEquals(79, listed.size());
+    writeNpy(np.resolve("probes.npy"), np.resolve("probes.lst"), probes);
+    writeNpy(np.resolve("distractors.npy"), np.resolve("distractors.lst"), listed);
+    MegaFaceOptions n = PipelineOptionsFactory.fromArgs("--runner=DirectRunner").as(MegaFaceOptions.class);
+    n.setProbesNpy(np.resolve("probes.npy").toString());
+    n.setProbesList(np.resolve("probes.lst").toString());
+    n.setDistractorsNpy(np.resolve("distractors.npy").toString());
+    n.setDistractorsList(np.resolve("distractors.lst").toString());
+    n.setFacescrubNoises(root.resolve("facescrub_noises.txt").toString());
+    n.setMegafaceNoises(root.resolve("megaface_noises.txt").toString());
+    n.setOutput(tmp.getRoot().toPath().resolve("out-npy").toString());
+    n.setSizes("10,40,79");
+    n.setTopK(5);
+    n.setFar("0.01,0.1");
+    n.setBlockSize(7);
+    MegaFaceJob.Result viaNpy = MegaFaceJob.run(n);
+    assertEquals(1, viaNpy.probesReplaced());
+    assertEquals(1, viaNpy.noisyDistractors());
+    assertEquals(79, viaNpy.distractorsRead());
+    for (int si = 0; si < 3; si++) {
+      assertEquals(r.sizes().get(si).trials(), viaNpy.sizes().get(si).trials());
+      assertEquals(r.sizes().get(si).correct(), viaNpy.sizes().get(si).correct());
+      assertArrayEquals(r.sizes().get(si).cmc(), viaNpy.sizes().get(si).cmc(), 0);
+    }
+    // One identity left with a single image: it contributes no trials, and the report says so.
+    writeNpy(np.resolve("probes.npy"), np.resolve("probes.lst"),
+        probes.stream().filter(x -> !x.getRelativePath().contains("Person_4") || x.getRelativePath().endsWith("Person_4_1.png")).toList());
+    n.setOutput(tmp.getRoot().toPath().resolve("out-single").toString());
+    MegaFaceJob.Result single = MegaFaceJob.run(n);
+    assertEquals(List.of("Person_4"), single.singleImageIdentities());
+    assertEquals(3 * 4 * 3, single.sizes().get(0).trials());
+    assertThat(Files.readString(tmp.getRoot().toPath().resolve("out-single/report.json")),
+        containsString("\"single_image_identities\": {\"count\": 1"));
+    assertThat(Files.readString(tmp.getRoot().toPath().resolve("out-single/report.md")), containsString("contribute no trials: Person_4"));
+
     // A feature file gone: a clear error naming it, or counted and skipped with --skipMissing.
     Files.delete(devkit.resolve("megaface/5/u5@N00/2_0.jpg_fr.bin"));
     d.setOutput(tmp.getRoot().toPath().resolve("out-missing").toString());
     Exception missing = org.junit.Assert.assertThrows(Exception.class, () -> MegaFaceJob.run(d));
     assertThat(String.valueOf(rootCause(missing).getMessage()), containsString("2_0.jpg_fr.bin"));
     d.setSkipMissing(true);
-    assertEquals(77, MegaFaceJob.run(d).sizes().get(2).distractors());
+    d.setOutput(tmp.getRoot().toPath().resolve("out-skipped").toString());
+    MegaFaceJob.Result skipped = MegaFaceJob.run(d);
+    assertEquals(77, skipped.sizes().get(2).distractors());
+    assertEquals(1, skipped.distractorsMissing());
+    assertThat(Files.readString(tmp.getRoot().toPath().resolve("out-skipped/report.json")),
+        containsString("\"missing_skipped\": {\"probes\": 0, \"distractors\": 1}"));
     Path out = tmp.getRoot().toPath().resolve("out");
     assertThat(Files.readString(out.resolve("report.json")), containsString("\"probes_replaced\": 1"));
     assertThat(Files.readString(out.resolve("cmc_facescrub_megaface_facebeam_79_1.json")), containsString("\"cmc\": [[0.0"));
     assertTrue(Files.size(out.resolve("cmc.png")) > 1000);
     System.out.println(Files.readString(out.resolve("report.md")));
+  }
+
+  private static void writeNpy(Path npy, Path list, List<Embedding> rows) throws java.io.IOException {
+    StringBuilder lines = new StringBuilder();
+    try (dev.facebeam.codec.export.NpyWriter w = new dev.facebeam.codec.export.NpyWriter(npy, rows.size(), rows.get(0).getVectorCount())) {
+      for (Embedding e : rows) {
+        w.write(vec(e));
+        lines.append("/data/").append(e.getRelativePath()).append('\n');
+      }
+    }
+    Files.writeString(list, lines.toString());
   }
 
   private static Throwable rootCause(Throwable t) {

@@ -55,7 +55,7 @@ final class Commands {
               + (r.missing().isEmpty() ? "" : "\nmissing targets (no <target>.bin): " + String.join(", ", r.missing()));
         }, true));
     cmds.put("megaface", new Command("megaface",
-        "MegaFace identification over embed outputs: sharded probe x distractor scoring, noise cleaning, rank-1, CMC, TAR@FAR",
+        "MegaFace identification over embed outputs, devkit feature files or NumPy matrices: blockwise scoring, noise cleaning, rank-1, CMC, TAR@FAR",
         MegaFaceOptions.class, o -> {
           MegaFaceJob.Result r = MegaFaceJob.run(o.as(MegaFaceOptions.class));
           StringBuilder sb = new StringBuilder(String.format("megaface: %d probes of %d identities, %d probes replaced, %d noisy distractors",

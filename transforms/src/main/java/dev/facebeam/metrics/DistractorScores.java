@@ -1,8 +1,5 @@
 package dev.facebeam.metrics;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,14 +7,18 @@ import java.util.List;
 /**
  * What survives of the probe × distractor score matrix, per distractor-set size: each probe's top-K
  * distractor scores, the highest impostor scores needed for TAR@FAR, and how many distractors
- * counted. Blocks of distractors are scored with one matrix product each; accumulators merge, so the
- * 3530 × 10^6 matrix is never held.
+ * counted; plus what reading saw (distractors read, noisy ones dropped, missing files skipped).
+ * Blocks of scores come from {@link DistractorProduct}; accumulators merge, so the 3530 × 10^6
+ * matrix is never held.
  */
 public final class DistractorScores implements Serializable {
   private final int[] sizes;
   private final TopScores[][] top; // [size][probe]
   private final TopScores[] impostors; // [size]
   private final long[] distractors; // [size]
+  private long read;
+  private long noisyDropped;
+  private long missing;
 
   public DistractorScores(int[] sizes, int probes, int k, int[] impostorKeep) {
     this.sizes = sizes.clone();
@@ -33,61 +34,51 @@ public final class DistractorScores implements Serializable {
   }
 
   /**
-   * Scores one block: {@code probes} (P × d, unit rows) against {@code block} (B × d) in one DJL
-   * matrix product; {@code listIndex[b]} is the distractor's 0-based position in the list, which
+   * Keeps the top of one block's scores: {@code scores} is probes × b, row-major (each probe's
+   * scores contiguous); {@code listIndex[j]} is distractor j's 0-based position in the list, which
    * decides the sizes it belongs to (size N = the first N distractors).
    */
-  public void addBlock(float[][] probes, List<float[]> block, List<Long> listIndex, NDManager manager) {
-    int p = probes.length;
-    int b = block.size();
-    if (b == 0) {
-      return;
-    }
-    int d = probes[0].length;
-    float[] pf = new float[p * d];
-    for (int i = 0; i < p; i++) {
-      System.arraycopy(probes[i], 0, pf, i * d, d);
-    }
-    float[] bf = new float[b * d];
-    for (int j = 0; j < b; j++) {
-      if (block.get(j).length != d) {
-        throw new IllegalArgumentException("distractor of dimension " + block.get(j).length + " against probes of " + d);
-      }
-      System.arraycopy(block.get(j), 0, bf, j * d, d);
-    }
-    float[] scores;
-    try (NDManager m = manager.newSubManager()) {
-      NDArray a = m.create(pf, new Shape(p, d));
-      NDArray bt = m.create(bf, new Shape(b, d)).transpose();
-      scores = a.matMul(bt).toFloatArray();
-    }
-    long[] index = new long[b];
-    for (int j = 0; j < b; j++) {
-      index[j] = listIndex.get(j);
-    }
-    // Row by row: each probe's scores lie contiguous in the product (a column walk misses the cache).
+  public void add(float[] scores, int probes, long[] listIndex, int b) {
     for (int s = 0; s < sizes.length; s++) {
       int inSize = 0;
       for (int j = 0; j < b; j++) {
-        inSize += index[j] < sizes[s] ? 1 : 0;
+        inSize += listIndex[j] < sizes[s] ? 1 : 0;
       }
       if (inSize == 0) {
         continue;
       }
       distractors[s] += inSize;
+      boolean all = inSize == b;
+      long limit = sizes[s];
       TopScores imp = impostors[s];
-      for (int i = 0; i < p; i++) {
+      float impFloor = imp.floor();
+      for (int i = 0; i < probes; i++) {
         TopScores t = top[s][i];
+        float floor = t.floor();
         int row = i * b;
+        // Almost every score loses to both floors; only winners touch a heap.
         for (int j = 0; j < b; j++) {
-          if (index[j] < sizes[s]) {
-            float score = scores[row + j];
-            t.offer(score);
-            imp.offer(score);
+          float score = scores[row + j];
+          if ((score > floor || score > impFloor) && (all || listIndex[j] < limit)) {
+            if (score > floor) {
+              t.offer(score);
+              floor = t.floor();
+            }
+            if (score > impFloor) {
+              imp.offer(score);
+              impFloor = imp.floor();
+            }
           }
         }
       }
     }
+  }
+
+  /** Counts what reading saw: distractors read, noisy ones kept out, list entries whose file was missing. */
+  public void countRead(long readNow, long noisyNow, long missingNow) {
+    read += readNow;
+    noisyDropped += noisyNow;
+    missing += missingNow;
   }
 
   public DistractorScores merge(DistractorScores other) {
@@ -98,6 +89,7 @@ public final class DistractorScores implements Serializable {
         top[s][i].merge(other.top[s][i]);
       }
     }
+    countRead(other.read, other.noisyDropped, other.missing);
     return this;
   }
 
@@ -107,6 +99,18 @@ public final class DistractorScores implements Serializable {
 
   public long distractors(int sizeIndex) {
     return distractors[sizeIndex];
+  }
+
+  public long read() {
+    return read;
+  }
+
+  public long noisyDropped() {
+    return noisyDropped;
+  }
+
+  public long missing() {
+    return missing;
   }
 
   /** Per probe, its top-K scores in this size, highest first. */

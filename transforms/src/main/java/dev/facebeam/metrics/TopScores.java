@@ -31,6 +31,11 @@ public final class TopScores implements Serializable {
     }
   }
 
+  /** The score a newcomer must beat to be kept: -infinity until K are kept, then the lowest kept. */
+  public float floor() {
+    return size < k ? Float.NEGATIVE_INFINITY : heap[0];
+  }
+
   public void merge(TopScores other) {
     for (int i = 0; i < other.size; i++) {
       offer(other.heap[i]);

@@ -1,107 +1,165 @@
 package dev.facebeam.transforms;
 
-import ai.djl.ndarray.NDManager;
+import dev.facebeam.codec.features.DistractorSlice;
+import dev.facebeam.metrics.DistractorProduct;
 import dev.facebeam.metrics.DistractorScores;
-import dev.facebeam.proto.Embedding;
-import java.io.Serializable;
-import java.util.ArrayList;
-import org.apache.beam.sdk.coders.Coder;
-import org.apache.beam.sdk.coders.CoderRegistry;
+import java.util.HashSet;
+import java.util.Set;
 import org.apache.beam.sdk.coders.SerializableCoder;
+import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.Combine;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.Reshuffle;
+import org.apache.beam.sdk.transforms.SerializableFunction;
+import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
+import org.apache.beam.sdk.values.PCollection;
 
 /**
- * Distractor embeddings → {@link DistractorScores}: the accumulator buffers a block of distractors
- * and scores it against every probe with one matrix product, keeping only top scores; accumulators
- * from different workers merge. Memory is bounded by the block size, not by the distractor count.
+ * Distractor slices → one {@link DistractorScores}. Each worker reads its slices straight into a
+ * block buffer, scores every full block against all probes with one DJL product and keeps only top
+ * scores, across its whole bundle; the per-bundle results (kilobytes to a few megabytes, never the
+ * features) merge in one Combine. Memory is bounded by the block size, not by the distractor count.
  */
-public final class ScoreDistractors extends Combine.CombineFn<Embedding, ScoreDistractors.Acc, DistractorScores> {
-  private static NDManager manager;
+public final class ScoreDistractors extends PTransform<PCollection<DistractorSlice>, PCollection<DistractorScores>> {
+  private final Params params;
 
-  private final float[][] probes;
-  private final int[] sizes;
-  private final int k;
-  private final int[] impostorKeep;
-  private final int blockSize;
-
-  public ScoreDistractors(float[][] probes, int[] sizes, int k, int[] impostorKeep, int blockSize) {
-    this.probes = probes;
-    this.sizes = sizes;
-    this.k = k;
-    this.impostorKeep = impostorKeep;
-    this.blockSize = blockSize;
+  /**
+   * @param probes P × d unit rows (cleaned)
+   * @param sizes distractor-set sizes (each the first N of the list)
+   * @param impostorKeep per size, how many top impostor scores TAR@FAR needs
+   * @param noise megaface_noises.txt keys; empty when cleaning is off or the source carries its own flags
+   * @param cleaning whether noisy distractors are kept out
+   */
+  public ScoreDistractors(float[][] probes, int[] sizes, int k, int[] impostorKeep, int blockSize, Set<String> noise, boolean cleaning) {
+    this.params = new Params(probes, sizes, k, impostorKeep, blockSize, new HashSet<>(noise), cleaning);
   }
 
-  /** The scores so far and the block being filled. */
-  public static final class Acc implements Serializable {
-    final DistractorScores scores;
-    final ArrayList<float[]> block = new ArrayList<>();
-    final ArrayList<Long> index = new ArrayList<>();
-
-    Acc(DistractorScores scores) {
-      this.scores = scores;
+  record Params(float[][] probes, int[] sizes, int k, int[] impostorKeep, int blockSize, HashSet<String> noise, boolean cleaning)
+      implements java.io.Serializable {
+    DistractorScores empty() {
+      return new DistractorScores(sizes, probes.length, k, impostorKeep);
     }
-  }
-
-  private static synchronized NDManager manager() {
-    if (manager == null) {
-      manager = NDManager.newBaseManager("PyTorch");
-    }
-    return manager;
   }
 
   @Override
-  public Acc createAccumulator() {
-    return new Acc(new DistractorScores(sizes, probes.length, k, impostorKeep));
+  public PCollection<DistractorScores> expand(PCollection<DistractorSlice> slices) {
+    return slices
+        .apply("SpreadSlices", Reshuffle.viaRandomKey())
+        .apply("ScoreBlocks", ParDo.of(new ScoreFn(params)))
+        .setCoder(SerializableCoder.of(DistractorScores.class))
+        .apply("Merge", Combine.globally(new Merge(params)))
+        .setCoder(SerializableCoder.of(DistractorScores.class));
   }
 
-  @Override
-  public Acc addInput(Acc acc, Embedding e) {
-    float[] v = new float[e.getVectorCount()];
-    for (int i = 0; i < v.length; i++) {
-      v[i] = e.getVector(i);
+  /** Keeps one worker's top scores across its bundle; emits them when the bundle ends. */
+  static final class ScoreFn extends DoFn<DistractorSlice, DistractorScores> {
+    private final Params params;
+    private final Counter read = Metrics.counter("megaface", "distractors_read");
+    private final Counter dropped = Metrics.counter("megaface", "noisy_dropped");
+    private final Counter missing = Metrics.counter("megaface", "missing");
+    private final Counter blocks = Metrics.counter("megaface", "blocks");
+    private transient DistractorProduct product;
+    private transient DistractorScores scores;
+    private transient float[] block;
+    private transient long[] index;
+    private transient int filled;
+
+    ScoreFn(Params params) {
+      this.params = params;
     }
-    acc.block.add(v);
-    acc.index.add(e.getIndex() - 1); // list lines are numbered from 1
-    if (acc.block.size() >= blockSize) {
-      flush(acc);
+
+    @Setup
+    public void setup() {
+      product = new DistractorProduct(params.probes(), "PyTorch");
+      block = new float[params.blockSize() * product.dimension()];
+      index = new long[params.blockSize()];
     }
-    return acc;
-  }
 
-  private void flush(Acc acc) {
-    acc.scores.addBlock(probes, acc.block, acc.index, manager());
-    acc.block.clear();
-    acc.index.clear();
-  }
+    @StartBundle
+    public void start() {
+      scores = null;
+      filled = 0;
+    }
 
-  @Override
-  public Acc mergeAccumulators(Iterable<Acc> accs) {
-    Acc merged = null;
-    for (Acc a : accs) {
-      flush(a);
-      if (merged == null) {
-        merged = a;
-      } else {
-        merged.scores.merge(a.scores);
+    @ProcessElement
+    public void process(@Element DistractorSlice slice) {
+      if (scores == null) {
+        scores = params.empty();
+      }
+      int d = product.dimension();
+      long[] counts = new long[3]; // read, noisy dropped, missing
+      slice.read(params.noise(), new DistractorSlice.Sink() {
+        @Override
+        public void accept(long listIndex, boolean noisy, float[] v, int offset, int dim) {
+          if (dim != d) {
+            throw new IllegalArgumentException(slice + ": distractor " + (listIndex + 1) + " of dimension " + dim + " against probes of " + d);
+          }
+          counts[0]++;
+          if (noisy && params.cleaning()) {
+            counts[1]++;
+            return;
+          }
+          System.arraycopy(v, offset, block, filled * d, d);
+          index[filled++] = listIndex;
+          if (filled == index.length) {
+            flush();
+          }
+        }
+
+        @Override
+        public void missing() {
+          counts[2]++;
+        }
+      });
+      scores.countRead(counts[0], counts[1], counts[2]);
+      read.inc(counts[0]);
+      dropped.inc(counts[1]);
+      missing.inc(counts[2]);
+    }
+
+    private void flush() {
+      if (filled > 0) {
+        scores.add(product.scores(block, filled), product.probes(), index, filled);
+        blocks.inc();
+        filled = 0;
       }
     }
-    return merged == null ? createAccumulator() : merged;
+
+    @FinishBundle
+    public void finish(FinishBundleContext c) {
+      if (scores != null) {
+        flush();
+        c.output(scores, GlobalWindow.INSTANCE.maxTimestamp(), GlobalWindow.INSTANCE);
+        scores = null;
+      }
+    }
+
+    @Teardown
+    public void teardown() {
+      if (product != null) {
+        product.close();
+      }
+    }
   }
 
-  @Override
-  public DistractorScores extractOutput(Acc acc) {
-    flush(acc);
-    return acc.scores;
-  }
+  /** Merges per-bundle results into a fresh accumulator (inputs stay untouched). */
+  static final class Merge implements SerializableFunction<Iterable<DistractorScores>, DistractorScores> {
+    private final Params params;
 
-  @Override
-  public Coder<Acc> getAccumulatorCoder(CoderRegistry registry, Coder<Embedding> input) {
-    return SerializableCoder.of(Acc.class);
-  }
+    Merge(Params params) {
+      this.params = params;
+    }
 
-  @Override
-  public Coder<DistractorScores> getDefaultOutputCoder(CoderRegistry registry, Coder<Embedding> input) {
-    return SerializableCoder.of(DistractorScores.class);
+    @Override
+    public DistractorScores apply(Iterable<DistractorScores> parts) {
+      DistractorScores all = params.empty();
+      for (DistractorScores s : parts) {
+        all.merge(s);
+      }
+      return all;
+    }
   }
 }

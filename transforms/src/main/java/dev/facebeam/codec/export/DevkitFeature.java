@@ -1,5 +1,7 @@
 package dev.facebeam.codec.export;
 
+import dev.facebeam.codec.CodecException;
+import dev.facebeam.codec.features.UnitVector;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -13,6 +15,10 @@ import java.util.List;
  * (CV_32F), then D little-endian float32 — 16 + 4D bytes.
  */
 public final class DevkitFeature {
+  /** Face embeddings are at most a few thousand wide; a larger header is hostile or corrupt. */
+  public static final int MAX_DIMENSION = 1 << 16;
+  private static final long MAX_BYTES = 16 + 4L * MAX_DIMENSION;
+
   private DevkitFeature() {}
 
   public static byte[] encode(List<Float> vector) {
@@ -40,6 +46,22 @@ public final class DevkitFeature {
     for (int i = 0; i < rows; i++) {
       v[i] = b.getFloat();
     }
+    return v;
+  }
+
+  /** Reads one feature file as a unit vector; the file and reason in every error. */
+  public static float[] readUnit(Path file) {
+    float[] v;
+    try {
+      long size = Files.size(file);
+      if (size > MAX_BYTES) {
+        throw new IOException(size + " bytes: more than a " + MAX_DIMENSION + "-d feature");
+      }
+      v = decode(Files.readAllBytes(file));
+    } catch (IOException e) {
+      throw new CodecException(file.toString(), "bad devkit feature file: " + e.getMessage(), e);
+    }
+    UnitVector.normalise(v, 0, v.length, file.toString());
     return v;
   }
 

@@ -22,14 +22,21 @@ public final class NpyWriter implements AutoCloseable {
   public NpyWriter(Path file, long... shape) throws IOException {
     this.out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16);
     long n = 1;
+    for (long x : shape) {
+      n *= x;
+    }
+    this.expected = n;
+    out.write(header(shape));
+  }
+
+  /** The header numpy writes for a little-endian float32 C-order array of this shape. */
+  public static byte[] header(long... shape) {
     StringBuilder s = new StringBuilder("(");
     for (int i = 0; i < shape.length; i++) {
-      n *= shape[i];
       s.append(shape[i]).append(shape.length == 1 ? "," : i < shape.length - 1 ? ", " : "");
     }
     s.append(")");
-    this.expected = n;
-    out.write(header("{'descr': '<f4', 'fortran_order': False, 'shape': " + s + ", }"));
+    return header("{'descr': '<f4', 'fortran_order': False, 'shape': " + s + ", }");
   }
 
   static byte[] header(String dict) {

@@ -1,0 +1,163 @@
+package dev.facebeam.codec.export;
+
+import dev.facebeam.codec.CodecException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A 2-D NumPy {@code .npy} matrix of float32 or float64 (either byte order) in C order, as
+ * {@code numpy.save} writes features: the header is parsed as text, never evaluated, and checked
+ * against the file's size; rows are read by position, so a worker reads only its own rows of a
+ * 10^6 × 512 matrix.
+ */
+public final class NpyMatrix {
+  private static final int MAX_HEADER = 1 << 16;
+  private static final Pattern DESCR = Pattern.compile("'descr'\\s*:\\s*'([<>|=])f([48])'");
+  private static final Pattern FORTRAN = Pattern.compile("'fortran_order'\\s*:\\s*(True|False)");
+  private static final Pattern SHAPE = Pattern.compile("'shape'\\s*:\\s*\\(\\s*(\\d{1,12})\\s*,\\s*(\\d{1,9})\\s*\\)");
+
+  private final Path file;
+  private final long rows;
+  private final int cols;
+  private final int itemSize;
+  private final ByteOrder order;
+  private final long dataOffset;
+
+  private NpyMatrix(Path file, long rows, int cols, int itemSize, ByteOrder order, long dataOffset) {
+    this.file = file;
+    this.rows = rows;
+    this.cols = cols;
+    this.itemSize = itemSize;
+    this.order = order;
+    this.dataOffset = dataOffset;
+  }
+
+  /** Reads and checks the header; every problem is a {@link CodecException} naming the file. */
+  public static NpyMatrix open(Path file) {
+    String where = file.toString();
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+      long size = ch.size();
+      ByteBuffer pre = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN);
+      while (pre.hasRemaining() && ch.read(pre, pre.position()) > 0) {
+        // a file shorter than the prefix leaves it part-filled; the checks below say so
+      }
+      pre.flip();
+      if (pre.remaining() < 6 || (pre.get(0) & 0xff) != 0x93
+          || !"NUMPY".equals(new String(pre.array(), 1, 5, StandardCharsets.US_ASCII))) {
+        throw new CodecException(where, "not a .npy file (no \\x93NUMPY magic)");
+      }
+      if (pre.remaining() < 10) {
+        throw new CodecException(where, "truncated .npy header");
+      }
+      int major = pre.get(6);
+      long headerLen;
+      long headerStart;
+      if (major == 1) {
+        headerLen = pre.getShort(8) & 0xffff;
+        headerStart = 10;
+      } else if (major == 2 || major == 3) {
+        if (pre.remaining() < 12) {
+          throw new CodecException(where, "truncated .npy header");
+        }
+        headerLen = pre.getInt(8) & 0xffffffffL;
+        headerStart = 12;
+      } else {
+        throw new CodecException(where, ".npy format version " + major + " is not known");
+      }
+      if (headerLen > MAX_HEADER || headerStart + headerLen > size) {
+        throw new CodecException(where, ".npy header of " + headerLen + " bytes does not fit the file");
+      }
+      ByteBuffer h = ByteBuffer.allocate((int) headerLen);
+      readFully(ch, h, headerStart);
+      String header = new String(h.array(), 0, h.position(), major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
+      Matcher descr = DESCR.matcher(header);
+      if (!descr.find()) {
+        throw new CodecException(where, "features must be float32 or float64, header says " + header.strip());
+      }
+      Matcher fortran = FORTRAN.matcher(header);
+      if (!fortran.find()) {
+        throw new CodecException(where, ".npy header without fortran_order: " + header.strip());
+      }
+      if (fortran.group(1).equals("True")) {
+        throw new CodecException(where, "Fortran-ordered matrix: save it with numpy.ascontiguousarray first");
+      }
+      Matcher shape = SHAPE.matcher(header);
+      if (!shape.find()) {
+        throw new CodecException(where, "features must be a 2-D matrix (rows, dimension), header says " + header.strip());
+      }
+      long rows = Long.parseLong(shape.group(1));
+      int cols = Integer.parseInt(shape.group(2));
+      int item = descr.group(2).equals("4") ? 4 : 8;
+      ByteOrder order = descr.group(1).equals(">") ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
+      long offset = headerStart + headerLen;
+      if (cols < 1) {
+        throw new CodecException(where, "feature dimension 0");
+      }
+      long expected = offset + rows * cols * item; // rows < 10^12 and cols < 10^9 keep this far from overflow
+      if (size != expected) {
+        throw new CodecException(where, "file holds " + size + " bytes but shape (" + rows + ", " + cols + ") of " + item
+            + "-byte floats needs " + expected + (size < expected ? " (truncated)" : ""));
+      }
+      return new NpyMatrix(file, rows, cols, item, order, offset);
+    } catch (IOException e) {
+      throw new CodecException(where, "cannot read: " + e.getMessage(), e);
+    }
+  }
+
+  public long rows() {
+    return rows;
+  }
+
+  public int cols() {
+    return cols;
+  }
+
+  /** Rows [from, from + n) into {@code dst} (n × cols floats, row-major, starting at dstOffset). */
+  public void readRows(long from, int n, float[] dst, int dstOffset) {
+    if (from < 0 || n < 0 || from + n > rows) {
+      throw new IndexOutOfBoundsException("rows " + from + "+" + n + " of " + rows);
+    }
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+      int rowBytes = cols * itemSize;
+      int perRead = Math.max(1, (1 << 22) / rowBytes);
+      ByteBuffer buf = ByteBuffer.allocate(Math.min(n, perRead) * rowBytes).order(order);
+      int done = 0;
+      while (done < n) {
+        int k = Math.min(perRead, n - done);
+        buf.clear().limit(k * rowBytes);
+        readFully(ch, buf, dataOffset + (from + done) * rowBytes);
+        buf.flip();
+        int base = dstOffset + done * cols;
+        if (itemSize == 4) {
+          buf.asFloatBuffer().get(dst, base, k * cols);
+        } else {
+          var dbl = buf.asDoubleBuffer();
+          for (int i = 0; i < k * cols; i++) {
+            dst[base + i] = (float) dbl.get(i);
+          }
+        }
+        done += k;
+      }
+    } catch (IOException e) {
+      throw new CodecException(file.toString(), "cannot read rows " + from + "+" + n + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static void readFully(FileChannel ch, ByteBuffer b, long position) throws IOException {
+    long pos = position;
+    while (b.hasRemaining()) {
+      int r = ch.read(b, pos);
+      if (r < 0) {
+        throw new IOException("unexpected end of file at byte " + pos);
+      }
+      pos += r;
+    }
+  }
+}

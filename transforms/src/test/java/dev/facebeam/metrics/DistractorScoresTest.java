@@ -1,0 +1,115 @@
+package dev.facebeam.metrics;
+
+import static org.junit.Assert.assertArrayEquals;
+import static org.junit.Assert.assertEquals;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import org.junit.Test;
+
+public class DistractorScoresTest {
+  @Test
+  public void blocksInAnyOrderKeepWhatASortOfTheWholeMatrixKeeps() {
+    System.setProperty("ai.djl.offline", "true");
+    Random r = new Random(7);
+    int p = 5;
+    int d = 8;
+    int n = 53;
+    float[][] probes = new float[p][];
+    for (int i = 0; i < p; i++) {
+      probes[i] = unit(r, d);
+    }
+    float[][] distractors = new float[n][];
+    for (int j = 0; j < n; j++) {
+      distractors[j] = unit(r, d);
+    }
+    int[] sizes = {10, 30, 53};
+    int k = 4;
+    int[] keep = {7, 20, 40};
+    // Distractors arrive shuffled, in blocks of 9, split over two accumulators that merge.
+    List<Integer> order = new ArrayList<>();
+    for (int j = 0; j < n; j++) {
+      order.add(j);
+    }
+    java.util.Collections.shuffle(order, r);
+    DistractorScores a = new DistractorScores(sizes, p, k, keep);
+    DistractorScores b = new DistractorScores(sizes, p, k, keep);
+    try (DistractorProduct product = new DistractorProduct(probes, "PyTorch")) {
+      for (int start = 0; start < n; start += 9) {
+        int len = Math.min(9, n - start);
+        float[] block = new float[9 * d];
+        long[] index = new long[9];
+        for (int j = 0; j < len; j++) {
+          int id = order.get(start + j);
+          System.arraycopy(distractors[id], 0, block, j * d, d);
+          index[j] = id;
+        }
+        (start % 2 == 0 ? a : b).add(product.scores(block, len), p, index, len);
+      }
+    }
+    a.merge(b);
+    for (int s = 0; s < sizes.length; s++) {
+      assertEquals(sizes[s], a.distractors(s));
+      List<Float> impostors = new ArrayList<>();
+      for (int i = 0; i < p; i++) {
+        float[] row = new float[sizes[s]];
+        for (int j = 0; j < sizes[s]; j++) {
+          row[j] = dot(probes[i], distractors[j]);
+          impostors.add(row[j]);
+        }
+        float[] expected = descending(row, k);
+        assertArrayEquals("size " + sizes[s] + " probe " + i, expected, a.topPerProbe(s)[i], 1e-5f);
+      }
+      float[] all = new float[impostors.size()];
+      for (int x = 0; x < all.length; x++) {
+        all[x] = impostors.get(x);
+      }
+      assertArrayEquals(descending(all, keep[s]), a.topImpostors(s), 1e-5f);
+    }
+  }
+
+  @Test
+  public void readCountsAddUpAcrossMerges() {
+    DistractorScores a = new DistractorScores(new int[] {10}, 1, 1, new int[] {1});
+    DistractorScores b = new DistractorScores(new int[] {10}, 1, 1, new int[] {1});
+    a.countRead(5, 1, 0);
+    b.countRead(3, 0, 2);
+    a.merge(b);
+    assertEquals(8, a.read());
+    assertEquals(1, a.noisyDropped());
+    assertEquals(2, a.missing());
+  }
+
+  private static float[] descending(float[] v, int k) {
+    float[] s = v.clone();
+    Arrays.sort(s);
+    float[] out = new float[Math.min(k, s.length)];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = s[s.length - 1 - i];
+    }
+    return out;
+  }
+
+  private static float dot(float[] a, float[] b) {
+    double s = 0;
+    for (int i = 0; i < a.length; i++) {
+      s += (double) a[i] * b[i];
+    }
+    return (float) s;
+  }
+
+  private static float[] unit(Random r, int d) {
+    float[] v = new float[d];
+    double n = 0;
+    for (int i = 0; i < d; i++) {
+      v[i] = (float) r.nextGaussian();
+      n += v[i] * v[i];
+    }
+    for (int i = 0; i < d; i++) {
+      v[i] /= (float) Math.sqrt(n);
+    }
+    return v;
+  }
+}
