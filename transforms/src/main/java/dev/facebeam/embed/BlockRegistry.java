@@ -1,6 +1,7 @@
 package dev.facebeam.embed;
 
 import ai.djl.nn.Activation;
+import dev.facebeam.models.MobileFaceNet;
 import ai.djl.nn.Block;
 import ai.djl.nn.Blocks;
 import ai.djl.nn.SequentialBlock;

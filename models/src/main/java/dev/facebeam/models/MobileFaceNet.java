@@ -1,4 +1,4 @@
-package dev.facebeam.embed;
+package dev.facebeam.models;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -15,7 +15,7 @@ import java.util.Arrays;
 /**
  * InsightFace's MobileFaceNet {@code y1} as a DJL block (spec §5.1.2): 112×112 → 7×7 through
  * depthwise-separable residual stages [1, 4, 6, 2], then the GDC head (depthwise 7×7, FC, BN with a
- * fixed scale). Input normalisation is done by {@link Preprocessing}, not in the graph.
+ * fixed scale). Input normalisation ((x − 127.5)/128) is done outside the graph (embed: Preprocessing; train: the data reader).
  */
 public final class MobileFaceNet {
   private static final float EPS = 1e-3f; // the Conv/Linear helpers leave MXNet's BN eps at 1e-3
@@ -42,16 +42,16 @@ public final class MobileFaceNet {
   }
 
   /** Conv (no bias) + BN + PReLU. */
-  static SequentialBlock conv(int filters, int kernel, int stride, int pad, int groups) {
+  public static SequentialBlock conv(int filters, int kernel, int stride, int pad, int groups) {
     return linear(filters, kernel, stride, pad, groups).add(prelu());
   }
 
-  static Block prelu() {
+  public static Block prelu() {
     return new ChannelPrelu();
   }
 
   /** Conv (no bias) + BN, no activation. */
-  static SequentialBlock linear(int filters, int kernel, int stride, int pad, int groups) {
+  public static SequentialBlock linear(int filters, int kernel, int stride, int pad, int groups) {
     return new SequentialBlock()
         .add(Conv2d.builder().setKernelShape(new Shape(kernel, kernel)).optStride(new Shape(stride, stride))
             .optPadding(new Shape(pad, pad)).setFilters(filters).optGroups(groups).optBias(false).build())
@@ -59,7 +59,7 @@ public final class MobileFaceNet {
   }
 
   /** 1×1 expand → depthwise 3×3 (stride) → 1×1 project. */
-  static SequentialBlock dResidual(int out, int expand, int stride) {
+  public static SequentialBlock dResidual(int out, int expand, int stride) {
     return new SequentialBlock()
         .add(conv(expand, 1, 1, 0, 1))
         .add(conv(expand, 3, stride, 1, expand))
@@ -67,7 +67,7 @@ public final class MobileFaceNet {
   }
 
   /** n stride-1 DResidual units, each added to its input. */
-  static SequentialBlock residual(int channels, int expand, int n) {
+  public static SequentialBlock residual(int channels, int expand, int n) {
     SequentialBlock s = new SequentialBlock();
     for (int i = 0; i < n; i++) {
       s.add(new ParallelBlock(MobileFaceNet::sum, Arrays.asList(dResidual(channels, expand, 1), Blocks.identityBlock())));

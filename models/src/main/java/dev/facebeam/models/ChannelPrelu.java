@@ -1,4 +1,4 @@
-package dev.facebeam.embed;
+package dev.facebeam.models;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -21,7 +21,7 @@ public final class ChannelPrelu extends AbstractBlock {
     super((byte) 1);
     alpha = addParameter(Parameter.builder()
         .setName("alpha")
-        .setType(Parameter.Type.WEIGHT)
+        .setType(Parameter.Type.GAMMA) // MXNet names PReLU slopes *_gamma: weight decay applies, Xavier does not
         .optInitializer(new ConstantInitializer(0.25f))
         .build());
   }

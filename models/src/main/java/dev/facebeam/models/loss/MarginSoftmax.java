@@ -1,0 +1,79 @@
+package dev.facebeam.models.loss;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
+
+/**
+ * The classification head and loss of InsightFace's {@code train.py} (spec §5.2), as a function of
+ * the embedding x (B × E), the fc7 weight W (C × E) and the labels, so that autograd carries the
+ * gradient through every step exactly as MXNet's graph does:
+ * <ul>
+ *   <li>{@code softmax}: logits = x·Wᵀ (+ b), nothing normalised;</li>
+ *   <li>margin losses: logits = s·cos θ_j with x and the rows of W L2-normalised; the target logit
+ *       becomes s·(cos(m1·θ_y + m2) − m3) — nsoftmax (1, 0, 0), ArcFace (1, 0.5, 0), CosFace
+ *       (1, 0, 0.35, a plain subtraction), combined (m1, m2, m3). No easy margin, no θ + m > π
+ *       fallback, no clipping before arccos: the 2019 code has none.</li>
+ * </ul>
+ * The loss is the mean over the batch of −log softmax(logits)[y].
+ */
+public record MarginSoftmax(boolean margin, float s, float m1, float m2, float m3) {
+
+  public static MarginSoftmax softmax() {
+    return new MarginSoftmax(false, 1, 1, 0, 0);
+  }
+
+  public static MarginSoftmax of(float s, float m1, float m2, float m3) {
+    return new MarginSoftmax(true, s, m1, m2, m3);
+  }
+
+  public static MarginSoftmax arcFace() {
+    return of(64, 1, 0.5f, 0);
+  }
+
+  public static MarginSoftmax cosFace() {
+    return of(64, 1, 0, 0.35f);
+  }
+
+  /** Logits (B × C); {@code bias} may be null (fc7_no_bias, and always for margin losses). */
+  public NDArray logits(NDArray x, NDArray weight, NDArray bias, NDArray labels) {
+    if (!margin) {
+      NDArray z = x.matMul(weight.transpose());
+      return bias == null ? z : z.add(bias);
+    }
+    NDArray xn = x.div(x.norm(new int[] {1}, true));
+    NDArray wn = weight.div(weight.norm(new int[] {1}, true));
+    NDArray cos = xn.matMul(wn.transpose());
+    long classes = weight.getShape().get(0);
+    NDArray oneHot = labels.toType(DataType.INT64, false).oneHot((int) classes).toType(DataType.FLOAT32, false);
+    if (m1 == 1 && m2 == 0 && m3 == 0) {
+      return cos.mul(s);
+    }
+    if (m1 == 1 && m2 == 0) {
+      return cos.sub(oneHot.mul(m3)).mul(s);
+    }
+    NDArray target = cos.mul(oneHot).sum(new int[] {1}, true);
+    NDArray theta = target.acos();
+    if (m1 != 1) {
+      theta = theta.mul(m1);
+    }
+    if (m2 > 0) {
+      theta = theta.add(m2);
+    }
+    NDArray adjusted = theta.cos();
+    if (m3 > 0) {
+      adjusted = adjusted.sub(m3);
+    }
+    return cos.add(oneHot.mul(adjusted.sub(target))).mul(s);
+  }
+
+  /** Mean cross-entropy of the logits against the labels. */
+  public static NDArray crossEntropy(NDArray logits, NDArray labels) {
+    NDArray logp = logits.logSoftmax(1);
+    NDArray picked = logp.mul(labels.toType(DataType.INT64, false).oneHot((int) logits.getShape().get(1)).toType(DataType.FLOAT32, false));
+    return picked.sum().neg().div(logits.getShape().get(0));
+  }
+
+  public NDArray loss(NDArray x, NDArray weight, NDArray bias, NDArray labels) {
+    return crossEntropy(logits(x, weight, bias, labels), labels);
+  }
+}
