@@ -42,12 +42,16 @@ public final class IResNet {
   }
 
   public static Block create(int depth, int embeddingSize, float dropout) {
+    return create(units(depth), FILTERS, embeddingSize, dropout);
+  }
+
+  /** Any stage layout: {@code units} and {@code filters} per stage (the stem has filters[0] channels). */
+  public static Block create(int[] units, int[] filters, int embeddingSize, float dropout) {
     SequentialBlock net = new SequentialBlock();
-    net.add(conv(64, 3, 1, 1)).add(bn()).add(new ChannelPrelu()); // conv0, bn0, relu0
-    int[] units = units(depth);
-    for (int stage = 0; stage < 4; stage++) {
+    net.add(conv(filters[0], 3, 1, 1)).add(bn()).add(new ChannelPrelu()); // conv0, bn0, relu0
+    for (int stage = 0; stage < units.length; stage++) {
       for (int u = 0; u < units[stage]; u++) {
-        net.add(unit(FILTERS[stage], u == 0 ? 2 : 1, u == 0));
+        net.add(unit(filters[stage], u == 0 ? 2 : 1, u == 0));
       }
     }
     net.add(bn()) // bn1

@@ -14,6 +14,7 @@ import dev.facebeam.pipelines.PackJob;
 import dev.facebeam.pipelines.PackOptions;
 import dev.facebeam.proto.StageManifest;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /** The commands facebeam offers. */
@@ -65,6 +66,27 @@ final class Commands {
           }
           return sb.toString();
         }, true));
+    cmds.put("train", new Command("train",
+        "Train a face-recognition network (ResNet-IR, MobileFaceNet, MNasNet; softmax, ArcFace, CosFace, combined, triplet) on an InsightFace dataset folder",
+        dev.facebeam.train.TrainOptions.class, o -> {
+          dev.facebeam.train.TrainOptions t = o.as(dev.facebeam.train.TrainOptions.class);
+          dev.facebeam.train.TrainConfig c = dev.facebeam.train.TrainConfig.load(java.nio.file.Path.of(t.getConfig()),
+              dev.facebeam.train.TrainConfig.overrides(t.getOverrides()));
+          dev.facebeam.train.TrainJob.Result r = dev.facebeam.train.TrainJob.run(c, java.nio.file.Path.of(t.getDataset()),
+              java.nio.file.Path.of(t.getOutput()), System.out);
+          return String.format(java.util.Locale.ROOT, "train: %d steps in %.1f s, last loss %.5f, %.1f s waiting for data; model: %s",
+              r.steps(), r.seconds(), r.lastLoss(), r.secondsWaitingForData(), r.model() == null ? "none saved (ckpt 0)" : r.model());
+        }, false));
+    cmds.put("lr-probe", new Command("lr-probe",
+        "Short training runs at several learning rates; recommends the one whose verification accuracy rises fastest",
+        dev.facebeam.train.LrProbeOptions.class, o -> {
+          dev.facebeam.train.LrProbeOptions t = o.as(dev.facebeam.train.LrProbeOptions.class);
+          List<Double> lrs = java.util.Arrays.stream(t.getLrs().split(",")).map(String::strip).map(Double::parseDouble).toList();
+          dev.facebeam.train.LrProbe.Result r = dev.facebeam.train.LrProbe.run(java.nio.file.Path.of(t.getConfig()),
+              java.nio.file.Path.of(t.getDataset()), java.nio.file.Path.of(t.getOutput()), lrs, t.getSteps(),
+              dev.facebeam.train.TrainConfig.overrides(t.getOverrides()), System.out);
+          return java.nio.file.Files.readString(r.report()).stripTrailing();
+        }, false));
     cmds.put("pack", new Command("pack",
         "Write a .rec/.idx/property (InsightFace layout) or a verification .bin from any readable pack",
         PackOptions.class, o -> {

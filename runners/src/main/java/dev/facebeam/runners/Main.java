@@ -76,6 +76,21 @@ public final class Main {
     boolean hasMaster = false;
     boolean hasParallelism = false;
     boolean hasFasterCopy = false;
+    // train and lr-probe: any other --name=value overrides the config field of that name.
+    StringBuilder overrides = new StringBuilder();
+    if (dev.facebeam.train.TrainOptions.class.isAssignableFrom(command.options())) {
+      Set<String> fields = dev.facebeam.train.TrainConfig.fields();
+      List<String> kept = new ArrayList<>();
+      for (String a : args) {
+        String name = a.startsWith("--") ? a.substring(2).split("=", 2)[0] : "";
+        if (!mine.contains(name) && fields.contains(name)) {
+          overrides.append(a.substring(2)).append('\n');
+        } else {
+          kept.add(a);
+        }
+      }
+      args = kept.toArray(new String[0]);
+    }
     for (String a : args) {
       if (!a.startsWith("--")) {
         throw new UsageException("unexpected argument '" + a + "' (options look like --name=value)");
@@ -108,6 +123,9 @@ public final class Main {
     PipelineOptionsFactory.register(command.options());
     PipelineOptions options = PipelineOptionsFactory.fromArgs(all.toArray(new String[0])).withValidation().as(command.options());
     options.as(FlinkPipelineOptions.class).setJobName("facebeam-" + command.name());
+    if (overrides.length() > 0) {
+      options.as(dev.facebeam.train.TrainOptions.class).setOverrides(overrides.toString());
+    }
     return options;
   }
 

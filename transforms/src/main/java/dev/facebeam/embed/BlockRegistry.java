@@ -24,6 +24,10 @@ public final class BlockRegistry {
   static {
     register("small-convnet", BlockRegistry::smallConvNet);
     register("mobilefacenet", MobileFaceNet::create);
+    // The networks `train` writes: a trained model folder names its network as its block.
+    for (String name : dev.facebeam.models.Networks.NAMES) {
+      register(name, emb -> dev.facebeam.models.Networks.create(name, emb));
+    }
   }
 
   private BlockRegistry() {}

@@ -1,0 +1,298 @@
+package dev.facebeam.train;
+
+import ai.djl.Device;
+import ai.djl.Model;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.training.DefaultTrainingConfig;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.Trainer;
+import ai.djl.training.dataset.Batch;
+import ai.djl.training.initializer.XavierInitializer;
+import ai.djl.training.loss.Loss;
+import ai.djl.translate.Batchifier;
+import dev.facebeam.codec.CodecException;
+import dev.facebeam.io.Json;
+import dev.facebeam.models.Networks;
+import dev.facebeam.models.loss.MarginSoftmax;
+import dev.facebeam.models.loss.TripletLoss;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The train stage (spec §5): the seed's networks and losses through DJL's PyTorch engine, MXNet's
+ * SGD rules, batches decoded ahead of the step, verification every {@code verbose} steps with the
+ * verification stage's code, checkpoints by mode 0–3, and {@code metrics.jsonl}.
+ */
+public final class TrainJob {
+  private TrainJob() {}
+
+  /** What a run did: steps, the last loss, the verification rounds, the kept model, time waiting for data. */
+  public record Result(long steps, double lastLoss, List<List<Verifier.Score>> rounds, Path model, double secondsWaitingForData,
+      double seconds, String pretrained, List<String> missingTargets) {}
+
+  /** The loss went NaN or infinite: training stopped, the last good checkpoint is kept. */
+  public static final class Diverged extends RuntimeException {
+    Diverged(String message) {
+      super(message);
+    }
+  }
+
+  public static Result run(TrainConfig c, Path dataset, Path output, PrintStream log) {
+    try {
+      Files.createDirectories(output);
+      Files.writeString(output.resolve("config.json"), c.json() + "\n", StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    FaceData data = FaceData.open(dataset, c.numClasses());
+    Device[] devices = devices(c.devices());
+    int batch = c.perBatchSize() * devices.length;
+    if (c.triplet() && c.perBatchSize() % 3 != 0) {
+      throw new CodecException("per_batch_size", "triplet batches hold anchors, positives and negatives in thirds: "
+          + c.perBatchSize() + " is not a multiple of 3");
+    }
+    MarginSoftmax head = c.triplet() ? null : c.head();
+    TrainingNet net = new TrainingNet(Networks.create(c.network(), c.embSize()), head, data.classes, c.embSize(),
+        c.loss().equals("softmax") && !c.fc7NoBias());
+    MxSgd sgd = MxSgd.builder().schedule(c::lrAt).momentum(c.mom()).wd(c.wd()).setRescaleGrad(1f / devices.length).build();
+    Loss loss = c.triplet() ? new TripletAdapter(c.loss().equals("atriplet") ? new TripletLoss(true, (float) c.tripletAlpha())
+        : new TripletLoss(false, (float) c.tripletAlpha())) : new CrossEntropy();
+    Verifier verifier = new Verifier(dataset, c.valTargets());
+    if (!verifier.missing().isEmpty()) {
+      log.println("val_targets without a .bin in " + dataset + ": " + String.join(", ", verifier.missing()));
+    }
+    Engine.getEngine("PyTorch").setRandomSeed((int) c.seed());
+    long t0 = System.nanoTime();
+    try (Model model = Model.newInstance("facebeam-train", devices[0], "PyTorch");
+         Writer metrics = Files.newBufferedWriter(output.resolve("metrics.jsonl"), StandardCharsets.UTF_8,
+             StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING)) {
+      model.setBlock(net);
+      DefaultTrainingConfig tc = new DefaultTrainingConfig(loss).optOptimizer(sgd).optDevices(devices)
+          .optInitializer(new XavierInitializer(XavierInitializer.RandomType.GAUSSIAN, XavierInitializer.FactorType.OUT, 2),
+              Parameter.Type.WEIGHT);
+      try (Trainer trainer = model.newTrainer(tc)) {
+        trainer.initialize(new Shape(c.perBatchSize(), 3, 112, 112), new Shape(c.perBatchSize()));
+        for (var p : net.getParameters()) {
+          Parameter param = p.getValue();
+          sgd.rule(param, param == net.fc7Weight ? new MxSgd.Mult(c.fc7LrMult(), c.fc7WdMult())
+              : param == net.fc7Bias ? new MxSgd.Mult(2, 0) : MxSgd.mxnetRule(param));
+        }
+        String pretrained = c.pretrained().isEmpty() ? null : Checkpoints.loadPretrained(Path.of(c.pretrained()), net, model.getNDManager());
+        if (pretrained != null) {
+          log.println(pretrained);
+        }
+        Loop loop = new Loop(c, data, net, trainer, sgd, verifier, output, metrics, log, batch);
+        return loop.run(t0, pretrained);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The step loop and what it keeps between steps. */
+  private static final class Loop {
+    private final TrainConfig c;
+    private final FaceData data;
+    private final TrainingNet net;
+    private final Trainer trainer;
+    private final MxSgd sgd;
+    private final Verifier verifier;
+    private final Path output;
+    private final Writer metrics;
+    private final PrintStream log;
+    private final int batch;
+    private final List<List<Verifier.Score>> rounds = new ArrayList<>();
+    private Path kept;
+    private int saved;
+
+    Loop(TrainConfig c, FaceData data, TrainingNet net, Trainer trainer, MxSgd sgd, Verifier verifier, Path output, Writer metrics,
+        PrintStream log, int batch) {
+      this.c = c;
+      this.data = data;
+      this.net = net;
+      this.trainer = trainer;
+      this.sgd = sgd;
+      this.verifier = verifier;
+      this.output = output;
+      this.metrics = metrics;
+      this.log = log;
+      this.batch = batch;
+    }
+
+    Result run(long t0, String pretrained) throws IOException {
+      long step = 0;
+      double lastLoss = Double.NaN;
+      double waited = 0;
+      long windowStart = System.nanoTime();
+      long windowSamples = 0;
+      TripletBatches triplets = c.triplet() ? new TripletBatches(data, c, net, trainer.getManager(), trainer.getDevices()[0], trainer.getDevices().length) : null;
+      try (BatchStream stream = c.triplet() ? null : new BatchStream(data, batch, c.seed(), c.randMirror(), c.workers())) {
+        while (c.maxSteps() == 0 || step < c.maxSteps()) {
+          BatchStream.Batch b = c.triplet() ? triplets.next() : stream.next();
+          step++;
+          sgd.atStep(step - 1); // train.py lowers the lr in the callback after batch k: batch k uses the rate set after k − 1
+          double lossValue = trainStep(b);
+          if (!Double.isFinite(lossValue)) {
+            writeLine(String.format(Locale.ROOT, "{\"step\": %d, \"epoch\": %d, \"loss\": null, \"lr\": %s, \"diverged\": true}",
+                step, b.epoch(), Json.number(sgd.lr())));
+            metrics.flush();
+            throw new Diverged("loss became " + lossValue + " at step " + step + "; training stopped"
+                + (kept == null ? " before any checkpoint was written" : ", the last good checkpoint is " + kept));
+          }
+          lastLoss = lossValue;
+          windowSamples += batch;
+          if (step % c.frequent() == 0 || step == c.maxSteps()) {
+            double secs = (System.nanoTime() - windowStart) / 1e9;
+            String line = String.format(Locale.ROOT, "{\"step\": %d, \"epoch\": %d, \"loss\": %s, \"lr\": %s, \"samples_per_sec\": %s}",
+                step, b.epoch(), Json.number(lossValue), Json.number(sgd.lr()), Json.number(windowSamples / secs));
+            writeLine(line);
+            log.printf(Locale.ROOT, "[%d] epoch %d loss %.5f lr %g %.1f samples/s%n", step, b.epoch(), lossValue, sgd.lr(), windowSamples / secs);
+            windowStart = System.nanoTime();
+            windowSamples = 0;
+          }
+          boolean last = c.maxSteps() > 0 && step == c.maxSteps();
+          if ((c.verbose() > 0 && step % c.verbose() == 0) || (last && (c.verbose() == 0 || step % c.verbose() != 0))) {
+            verifyAndCheckpoint(step);
+          }
+        }
+        waited = stream == null ? 0 : stream.waitedSeconds();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("training interrupted", e);
+      }
+      return new Result(step, lastLoss, rounds, kept, waited, (System.nanoTime() - t0) / 1e9, pretrained, verifier.missing());
+    }
+
+    /** One global batch: split over the devices, forward + loss + backward in one collector, one update. */
+    private double trainStep(BatchStream.Batch b) {
+      try (NDManager m = trainer.getManager().newSubManager()) {
+        int n = b.labels().length;
+        NDArray images = m.create(b.images(), new Shape(n, 3, 112, 112));
+        NDArray labels = m.create(b.labels());
+        Batch batchData = new Batch(m, new NDList(images, labels), new NDList(labels), n, Batchifier.STACK, Batchifier.STACK, 0, 0);
+        double total = 0;
+        Batch[] splits = batchData.split(trainer.getDevices(), false);
+        try (GradientCollector gc = trainer.newGradientCollector()) {
+          // DJL's PyTorch collector accumulates into .grad across collectors (measured): clear the last step's.
+          gc.zeroGradients();
+          for (Batch s : splits) {
+            NDList preds = trainer.forward(s.getData(), s.getLabels());
+            NDArray l = trainer.getLoss().evaluate(s.getLabels(), preds);
+            total += l.getFloat();
+            gc.backward(l);
+          }
+        }
+        trainer.step();
+        return total / splits.length;
+      }
+    }
+
+    private void verifyAndCheckpoint(long step) throws IOException {
+      List<Verifier.Score> round = new ArrayList<>();
+      for (Verifier.Target t : verifier.targets()) {
+        Verifier.Score s = Verifier.test(t, net.embedding, trainer.getManager(), trainer.getDevices()[0], batch);
+        round.add(s);
+        log.printf(Locale.ROOT, "[%s][%d]XNorm: %f%n[%s][%d]Accuracy-Flip: %1.5f+-%1.5f%n", s.target(), step, s.xnorm(),
+            s.target(), step, s.accuracyFlip(), s.accuracyFlipStd());
+      }
+      boolean best = verifier.newHighest(round);
+      if (!round.isEmpty()) {
+        log.printf(Locale.ROOT, "[%d]Accuracy-Highest: %1.5f%n", step, verifier.highest());
+      }
+      for (Verifier.Score s : round) {
+        writeLine(String.format(Locale.ROOT,
+            "{\"step\": %d, \"target\": %s, \"accuracy_flip\": %s, \"accuracy_flip_std\": %s, \"xnorm\": %s, \"highest\": %s}",
+            step, Json.quote(s.target()), Json.number(s.accuracyFlip()), Json.number(s.accuracyFlipStd()), Json.number(s.xnorm()),
+            Json.number(verifier.highest())));
+      }
+      metrics.flush();
+      rounds.add(round);
+      int counter = rounds.size();
+      Path folder = switch (c.ckpt()) {
+        case 0 -> null;
+        case 1 -> best ? output.resolve(String.format("model-%04d", counter)) : null;
+        case 2 -> output.resolve(String.format("model-%04d", counter));
+        default -> best ? output.resolve("model-0001") : null; // 3: only the best, always as 0001
+      };
+      if (folder != null) {
+        kept = Checkpoints.save(folder, c, net, !c.ckptEmbedding());
+        saved++;
+        log.println("saved " + kept);
+      }
+    }
+
+    private void writeLine(String line) throws IOException {
+      metrics.write(line);
+      metrics.write('\n');
+    }
+  }
+
+  /** Mean cross-entropy of the head's logits (already margin-adjusted by the network). */
+  static final class CrossEntropy extends Loss {
+    CrossEntropy() {
+      super("cross_entropy");
+    }
+
+    @Override
+    public NDArray evaluate(NDList labels, NDList predictions) {
+      return MarginSoftmax.crossEntropy(predictions.singletonOrThrow(), labels.singletonOrThrow());
+    }
+  }
+
+  /** Triplet loss over the network's embeddings; the batch's layout carries the roles, not the labels. */
+  static final class TripletAdapter extends Loss {
+    private final TripletLoss loss;
+
+    TripletAdapter(TripletLoss loss) {
+      super(loss.angles() ? "atriplet" : "triplet");
+      this.loss = loss;
+    }
+
+    @Override
+    public NDArray evaluate(NDList labels, NDList predictions) {
+      return loss.loss(predictions.singletonOrThrow());
+    }
+  }
+
+  /** cpu; gpu (every visible GPU); gpu:0,gpu:1. A GPU asked for and absent is a clear error. */
+  static Device[] devices(String spec) {
+    int gpus = Engine.getEngine("PyTorch").getGpuCount();
+    List<Device> out = new ArrayList<>();
+    for (String part : spec.split(",")) {
+      String s = part.strip().toLowerCase(Locale.ROOT);
+      if (s.equals("cpu")) {
+        out.add(Device.cpu());
+      } else if (s.equals("gpu")) {
+        if (gpus == 0) {
+          throw new CodecException("devices", "'gpu' asked for, but the PyTorch engine sees no GPU here");
+        }
+        for (int g = 0; g < gpus; g++) {
+          out.add(Device.gpu(g));
+        }
+      } else if (s.startsWith("gpu:")) {
+        int g = Integer.parseInt(s.substring(4));
+        if (g >= gpus) {
+          throw new CodecException("devices", "gpu:" + g + " asked for, but the PyTorch engine sees " + gpus + " GPU(s)");
+        }
+        out.add(Device.gpu(g));
+      } else {
+        throw new CodecException("devices", "unknown device '" + part + "' (cpu, gpu, gpu:K)");
+      }
+    }
+    return out.toArray(new Device[0]);
+  }
+}

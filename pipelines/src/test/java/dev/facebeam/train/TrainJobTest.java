@@ -1,0 +1,188 @@
+package dev.facebeam.train;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertThrows;
+import static org.junit.Assert.assertTrue;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDManager;
+import dev.facebeam.codec.CodecException;
+import dev.facebeam.models.Networks;
+import dev.facebeam.pipelines.PackJob;
+import dev.facebeam.pipelines.PackOptions;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.junit.BeforeClass;
+import org.junit.ClassRule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+
+/**
+ * A real training run on ORL (issue 6): 30 people packed as train.rec, the other 10 as a held-out
+ * verification pack of same and different pairs.
+ */
+public class TrainJobTest {
+  @ClassRule public static TemporaryFolder tmp = new TemporaryFolder();
+  static Path dataset;
+
+  @BeforeClass
+  public static void orlDataset() throws Exception {
+    System.setProperty("ai.djl.offline", "true");
+    Path orl = Path.of(System.getProperty("facebeam.sharedData", "../../shared/data")).resolve("orl");
+    Path train = tmp.newFolder("orl-train").toPath();
+    for (int s = 1; s <= 30; s++) {
+      Path d = Files.createDirectories(train.resolve(String.format("s%02d", s)));
+      for (int i = 1; i <= 10; i++) {
+        Files.copy(orl.resolve("s" + s + "/" + i + ".pgm"), d.resolve(i + ".pgm"));
+      }
+    }
+    dataset = tmp.newFolder("dataset").toPath();
+    PackOptions p = PipelineOptionsFactory.create().as(PackOptions.class);
+    p.setInput(train.toString());
+    p.setOutput(dataset.resolve("train.rec").toString());
+    PackJob.run(p);
+    // Held out: s31..s40; 50 same-person pairs and 50 different-person pairs, alternating.
+    StringBuilder pairs = new StringBuilder();
+    for (int k = 0; k < 50; k++) {
+      int s = 31 + k % 10;
+      int i = 1 + 2 * (k / 10);
+      pairs.append("s").append(s).append('/').append(i).append(".pgm s").append(s).append('/').append(i + 1).append(".pgm 1\n");
+      int t = 31 + (k % 10 + 1 + k / 10) % 10;
+      pairs.append("s").append(s).append('/').append(i).append(".pgm s").append(t).append('/').append(10 - k / 10).append(".pgm 0\n");
+    }
+    Path pairsFile = tmp.getRoot().toPath().resolve("pairs.txt");
+    Files.writeString(pairsFile, pairs.toString());
+    PackOptions v = PipelineOptionsFactory.create().as(PackOptions.class);
+    v.setInput(orl.toString());
+    v.setOutput(dataset.resolve("orl.bin").toString());
+    v.setPairs(pairsFile.toString());
+    PackJob.run(v);
+  }
+
+  static Path config(String name, String json) throws Exception {
+    Path f = tmp.getRoot().toPath().resolve(name + ".json");
+    Files.writeString(f, json);
+    return f;
+  }
+
+  @Test
+  public void trainsOnOrlThenCheckpointLoadsThenTripletFineTunes() throws Exception {
+    Path out = tmp.getRoot().toPath().resolve("run-softmax");
+    TrainConfig c = TrainConfig.load(config("ir-small-softmax-orl", """
+        {"network": "ir-small", "loss": "softmax", "dataset": "orl", "emb_size": 64, "per_batch_size": 30,
+         "lr": 0.1, "lr_steps": [50], "wd": 0.0005, "verbose": 20, "frequent": 5, "ckpt": 2, "ckpt_embedding": false,
+         "max_steps": 60, "val_targets": ["orl", "lfw"], "seed": 7, "workers": 2}
+        """), Map.of());
+    ByteArrayOutputStream log = new ByteArrayOutputStream();
+    TrainJob.Result r = TrainJob.run(c, dataset, out, new PrintStream(log, true, StandardCharsets.UTF_8));
+    String text = log.toString(StandardCharsets.UTF_8);
+    System.out.println(text);
+    assertEquals(60, r.steps());
+    assertEquals(List.of("lfw"), r.missingTargets());
+    List<String> lines = Files.readAllLines(out.resolve("metrics.jsonl"));
+    List<Double> losses = lines.stream().filter(l -> l.contains("\"loss\"")).map(l -> Double.parseDouble(l.replaceAll(".*\"loss\": ([^,]+),.*", "$1"))).toList();
+    assertEquals(12, losses.size());
+    double first = (losses.get(0) + losses.get(1)) / 2;
+    double last = (losses.get(10) + losses.get(11)) / 2;
+    assertTrue("loss falls: " + losses, last < 0.6 * first);
+    assertEquals(3, r.rounds().size());
+    double heldOut = r.rounds().get(2).get(0).accuracyFlip();
+    assertTrue("held-out accuracy " + heldOut, heldOut >= 0.7);
+    assertThat(text, containsString("[orl][60]Accuracy-Flip: "));
+    assertThat(text, containsString("[60]Accuracy-Highest: "));
+    assertTrue(lines.stream().anyMatch(l -> l.startsWith("{\"step\": 60, \"target\": \"orl\", \"accuracy_flip\": ")));
+    // Mode 2: one folder per round; the last one, loaded back, gives the accuracy logged for it.
+    Path model = out.resolve("model-0003");
+    assertEquals(model, r.model());
+    assertTrue(Files.isRegularFile(model.resolve("model.json")));
+    assertTrue(Files.isRegularFile(model.resolve(Checkpoints.FC7)));
+    try (NDManager m = NDManager.newBaseManager("PyTorch")) {
+      TrainingNet fresh = new TrainingNet(Networks.create("ir-small", 64), c.head(), 30, 64, true);
+      fresh.initialize(m, ai.djl.ndarray.types.DataType.FLOAT32, new ai.djl.ndarray.types.Shape(1, 3, 112, 112),
+          new ai.djl.ndarray.types.Shape(1));
+      assertThat(Checkpoints.loadPretrained(model, fresh, m), containsString("fc7 loaded"));
+      Verifier.Score again = Verifier.test(new Verifier(dataset, List.of("orl")).targets().get(0), fresh.embedding, m, Device.cpu(), 30);
+      assertEquals(heldOut, again.accuracyFlip(), 0.0);
+    }
+    // Fine-tune that checkpoint with triplet loss (the seed's recipe), a few steps.
+    TrainConfig t = TrainConfig.load(config("ir-small-triplet-orl", """
+        {"network": "ir-small", "loss": "triplet", "dataset": "orl", "emb_size": 64, "per_batch_size": 30, "lr": 0.005,
+         "triplet_bag_size": 150, "images_per_identity": 5, "verbose": 0, "frequent": 1, "ckpt": 2, "max_steps": 3,
+         "val_targets": ["orl"], "seed": 7}
+        """), Map.of("pretrained", model.toString()));
+    TrainJob.Result ft = TrainJob.run(t, dataset, tmp.getRoot().toPath().resolve("run-triplet"), System.out);
+    assertEquals(3, ft.steps());
+    assertTrue(Double.isFinite(ft.lastLoss()));
+    assertThat(ft.pretrained(), containsString("parameters loaded"));
+  }
+
+  @Test
+  public void badConfigsAndDatasetsAreClearErrors() throws Exception {
+    CodecException unknown = assertThrows(CodecException.class,
+        () -> TrainConfig.load(config("bad-net", "{\"network\": \"r1000\", \"loss\": \"arcface\"}"), Map.of()));
+    assertThat(unknown.getMessage(), containsString("'network' must be one of"));
+    assertThat(assertThrows(CodecException.class,
+        () -> TrainConfig.load(config("bad-loss", "{\"network\": \"y1\", \"loss\": \"sphereface\"}"), Map.of())).getMessage(),
+        containsString("'loss' must be one of"));
+    assertThat(assertThrows(CodecException.class,
+        () -> TrainConfig.load(config("ok", "{\"network\": \"y1\", \"loss\": \"arcface\"}"), Map.of("lr", "fast"))).getMessage(),
+        containsString("--lr"));
+    TrainConfig y1 = TrainConfig.load(config("y1", "{\"network\": \"y1\", \"loss\": \"arcface\"}"), Map.of("lr_steps", "10,20"));
+    assertEquals(128, y1.embSize());
+    assertEquals(0.5, y1.marginM(), 0);
+    assertEquals(0.1 * 0.01, y1.lrAt(20), 1e-12);
+    // No property file in a dataset folder.
+    Path noProperty = tmp.newFolder("no-property").toPath();
+    Files.copy(dataset.resolve("train.rec"), noProperty.resolve("train.rec"));
+    Files.copy(dataset.resolve("train.idx"), noProperty.resolve("train.idx"));
+    assertThat(assertThrows(CodecException.class, () -> FaceData.open(noProperty, 0)).getMessage(), containsString("property"));
+    // Labels beyond num_classes.
+    assertThat(assertThrows(CodecException.class, () -> FaceData.open(dataset, 20)).getMessage(), containsString("outside [0, num_classes = 20)"));
+  }
+
+  @Test
+  public void everyShippedPresetValidates() throws Exception {
+    try (var files = Files.list(Path.of("..", "configs"))) {
+      List<Path> presets = files.filter(f -> f.toString().endsWith(".json")).sorted().toList();
+      assertTrue(presets.size() >= 5);
+      for (Path p : presets) {
+        TrainConfig c = TrainConfig.load(p, Map.of());
+        assertTrue(p + " network", Networks.NAMES.contains(c.network()));
+      }
+    }
+    TrainConfig arc = TrainConfig.load(Path.of("..", "configs", "r100-arcface-emore.json"), Map.of());
+    assertEquals(64.0, arc.marginS(), 0);
+    assertEquals(0.5, arc.marginM(), 0);
+    assertEquals(0.1, arc.lrAt(99_999), 1e-12);
+    assertEquals(0.01, arc.lrAt(100_000), 1e-12);
+  }
+
+  @Test
+  public void sgdFollowsMxnetsRules() {
+    // w = 1, g = 0.5, lr 0.1, μ 0.9, wd 0.01, twice: mom = −0.1·(0.5 + 0.01·1) = −0.051, w = 0.949;
+    // mom = 0.9·(−0.051) − 0.1·(0.5 + 0.01·0.949) = −0.0968490, w = 0.8521510. A bias takes no decay.
+    try (NDManager m = NDManager.newBaseManager("PyTorch")) {
+      MxSgd sgd = MxSgd.builder().schedule(s -> 0.1).momentum(0.9).wd(0.01).setRescaleGrad(1f).build();
+      ai.djl.nn.Parameter w = ai.djl.nn.Parameter.builder().setName("w").setType(ai.djl.nn.Parameter.Type.WEIGHT).build();
+      ai.djl.nn.Parameter b = ai.djl.nn.Parameter.builder().setName("b").setType(ai.djl.nn.Parameter.Type.BIAS).build();
+      sgd.rule(w, MxSgd.mxnetRule(w));
+      sgd.rule(b, MxSgd.mxnetRule(b));
+      ai.djl.ndarray.NDArray wa = m.create(new float[] {1f});
+      ai.djl.ndarray.NDArray ba = m.create(new float[] {1f});
+      for (int i = 0; i < 2; i++) {
+        sgd.update(w.getId(), wa, m.create(new float[] {0.5f}));
+        sgd.update(b.getId(), ba, m.create(new float[] {0.5f}));
+      }
+      assertEquals(0.8521510, wa.getFloat(0), 1e-6);
+      assertEquals(1 - 0.05 - (0.9 * 0.05 + 0.05), ba.getFloat(0), 1e-6);
+    }
+  }
+}
