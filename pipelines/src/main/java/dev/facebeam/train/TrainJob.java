@@ -86,6 +86,10 @@ public final class TrainJob {
               Parameter.Type.WEIGHT);
       try (Trainer trainer = model.newTrainer(tc)) {
         trainer.initialize(new Shape(c.perBatchSize(), 3, 112, 112), new Shape(c.perBatchSize()));
+        dev.facebeam.models.NetworkStats stats = dev.facebeam.models.NetworkStats.of(net.embedding, new Shape(1, 3, 112, 112));
+        log.printf(Locale.ROOT, "network %s (emb %d): %,d parameters, %.3f G multiply-accumulates (%.3f GFLOPs) at 112x112; "
+                + "%d classes, %d images, batch %d on %d device(s)%n", c.network(), c.embSize(), stats.parameters(), stats.macs() / 1e9,
+            2 * stats.macs() / 1e9, data.classes, data.items.size(), batch, devices.length);
         for (var p : net.getParameters()) {
           Parameter param = p.getValue();
           sgd.rule(param, param == net.fc7Weight ? new MxSgd.Mult(c.fc7LrMult(), c.fc7WdMult())

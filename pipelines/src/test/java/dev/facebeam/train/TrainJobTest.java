@@ -112,6 +112,19 @@ public class TrainJobTest {
       Verifier.Score again = Verifier.test(new Verifier(dataset, List.of("orl")).targets().get(0), fresh.embedding, m, Device.cpu(), 30);
       assertEquals(heldOut, again.accuracyFlip(), 0.0);
     }
+    // embed loads the folder with no flags; a network of another shape is refused, naming the parameter.
+    try (dev.facebeam.embed.FaceModel fm = dev.facebeam.embed.FaceModel.load(
+        dev.facebeam.embed.ModelSpec.resolve(model, dev.facebeam.embed.ModelSpec.Overrides.NONE), Device.cpu())) {
+      assertEquals(64, fm.embeddingSize());
+    }
+    try (NDManager m = NDManager.newBaseManager("PyTorch")) {
+      TrainingNet other = new TrainingNet(Networks.create("ir-small", 32), c.head(), 30, 32, true);
+      other.initialize(m, ai.djl.ndarray.types.DataType.FLOAT32, new ai.djl.ndarray.types.Shape(1, 3, 112, 112),
+          new ai.djl.ndarray.types.Shape(1));
+      CodecException mismatch = assertThrows(CodecException.class, () -> Checkpoints.loadPretrained(model, other, m));
+      assertThat(mismatch.getMessage(), containsString("has shape (64, 6272) in the checkpoint but (32, 6272)"));
+    }
+    assertThat(text, containsString("network ir-small (emb 64): "));
     // Fine-tune that checkpoint with triplet loss (the seed's recipe), a few steps.
     TrainConfig t = TrainConfig.load(config("ir-small-triplet-orl", """
         {"network": "ir-small", "loss": "triplet", "dataset": "orl", "emb_size": 64, "per_batch_size": 30, "lr": 0.005,
@@ -184,5 +197,42 @@ public class TrainJobTest {
       assertEquals(0.8521510, wa.getFloat(0), 1e-6);
       assertEquals(1 - 0.05 - (0.9 * 0.05 + 0.05), ba.getFloat(0), 1e-6);
     }
+  }
+
+  @Test
+  public void lrProbeRecommendsARate() throws Exception {
+    Path cfg = config("probe", """
+        {"network": "ir-small", "loss": "softmax", "dataset": "orl", "emb_size": 64, "per_batch_size": 30,
+         "val_targets": ["orl"], "seed": 7, "frequent": 4}
+        """);
+    Path out = tmp.getRoot().toPath().resolve("lr-probe");
+    LrProbe.Result r = LrProbe.run(cfg, dataset, out, List.of(0.1, 1e-5), 8, Map.of(), System.out);
+    assertEquals(2, r.curves().size());
+    assertEquals(4, r.curves().get(0).accuracy().size());
+    // The recommendation is the rate whose curve has the highest mean (ties: the higher last point).
+    // (On ORL even 1e-5 rises, through BN's running statistics alone: the curves, not the rates, decide.)
+    LrProbe.Curve best = r.curves().get(0);
+    for (LrProbe.Curve c : r.curves()) {
+      double mean = c.accuracy().stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+      double bestMean = best.accuracy().stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+      if (mean > bestMean) {
+        best = c;
+      }
+    }
+    assertEquals(Double.valueOf(best.lr()), r.recommended());
+    assertThat(Files.readString(out.resolve("lr-probe.md")), containsString("Recommended: lr " + best.lr()));
+    assertTrue(Files.size(out.resolve("lr-probe.png")) > 1000);
+  }
+
+  @Test
+  public void aDivergingRunStopsWithAClearMessage() throws Exception {
+    TrainConfig c = TrainConfig.load(config("diverge", """
+        {"network": "ir-small", "loss": "softmax", "emb_size": 16, "per_batch_size": 30, "lr": 1e12, "verbose": 0,
+         "frequent": 1, "ckpt": 2, "max_steps": 20, "val_targets": [], "seed": 7}
+        """), Map.of());
+    Path out = tmp.getRoot().toPath().resolve("run-diverge");
+    TrainJob.Diverged d = assertThrows(TrainJob.Diverged.class, () -> TrainJob.run(c, dataset, out, System.out));
+    assertThat(d.getMessage(), containsString("training stopped"));
+    assertTrue(Files.readString(out.resolve("metrics.jsonl")).contains("\"diverged\": true"));
   }
 }

@@ -104,6 +104,9 @@ final class Commands {
     cmds.put("bench-megaface", new Command("bench-megaface",
         "Benchmark: the megaface stage on synthetic 512-d features against the raw DJL matrix product (not a test)",
         MegaFaceBenchmark.Options.class, o -> MegaFaceBenchmark.run(o.as(MegaFaceBenchmark.Options.class)), false));
+    cmds.put("bench-train", new Command("bench-train",
+        "Benchmark: training samples/s on real JPEG records and the share of time waiting for data (not a test)",
+        TrainBenchmark.Options.class, o -> TrainBenchmark.run(o.as(TrainBenchmark.Options.class)), false));
     return cmds;
   }
 }

@@ -193,4 +193,28 @@ public class MainTest {
     assertEquals(ingested.err(), 0, ingested.status());
     assertThat(ingested.out(), containsString("read 20, written 20, rejected 0, identities 6"));
   }
+
+  @Test
+  public void trainTakesConfigOverridesFromTheCommandLine() throws Exception {
+    Path people = tmp.newFolder("orl5").toPath();
+    for (int s = 1; s <= 5; s++) {
+      Path d = Files.createDirectories(people.resolve("s" + s));
+      for (int i = 1; i <= 10; i++) {
+        Files.copy(shared("orl/s" + s + "/" + i + ".pgm"), d.resolve(i + ".pgm"));
+      }
+    }
+    Path dataset = tmp.newFolder("orl5-dataset").toPath();
+    assertEquals(0, run("pack", "--input=" + people, "--output=" + dataset.resolve("train.rec")).status());
+    Path out = tmp.getRoot().toPath().resolve("train-out");
+    Run r = run("train", "--config=" + Path.of("..", "configs", "ir-small-softmax-orl.json"), "--dataset=" + dataset,
+        "--output=" + out, "--max_steps=2", "--per_batch_size=10", "--val_targets=", "--ckpt=2");
+    assertEquals(r.err(), 0, r.status());
+    assertThat(r.out(), containsString("train: 2 steps"));
+    assertThat(Files.readString(out.resolve("config.json")), containsString("\"max_steps\": 2"));
+    assertTrue(Files.isRegularFile(out.resolve("model-0001/model.json")));
+    Run bad = run("train", "--config=" + Path.of("..", "configs", "ir-small-softmax-orl.json"), "--dataset=" + dataset,
+        "--output=" + out, "--lr=fast");
+    assertEquals(1, bad.status());
+    assertThat(bad.err(), containsString("--lr"));
+  }
 }
