@@ -80,55 +80,75 @@ public class NetworksTest {
     assertEquals(12.6e9, 2.0 * r50.macs(), 0.1e9);
   }
 
+  /** Running totals for a layer table: conv + BN(γ, β) [+ PReLU], parameters and MACs at the current size. */
+  private static final class Table {
+    long params;
+    long macs;
+    int size = 112;
+
+    void conv(int k, int in, int out, int groups, int stride, boolean act) {
+      size /= stride;
+      params += (long) k * k * in / groups * out + 2L * out + (act ? out : 0);
+      macs += (long) size * size * out * k * k * in / groups;
+    }
+
+    /** GDC: depthwise 7×7 (no activation) + BN, FC with bias, BN with only β. */
+    void gdc(int channels, int emb) {
+      params += 49L * channels + 2L * channels + (long) channels * emb + emb + emb;
+      macs += 49L * channels + (long) channels * emb;
+    }
+  }
+
   @Test
   public void mobileFaceNetHasTheSizeItsLayerTableGives() {
-    long[] acc = {0, 0}; // params, macs
-    int[] size = {112};
-    java.util.function.IntConsumer stride = st -> size[0] /= st;
-    // conv(k, in, out, groups, stride, act): conv + BN(2·out) [+ PReLU(out)]
-    class L {
-      void conv(int k, int in, int out, int groups, int st, boolean act) {
-        stride.accept(st);
-        acc[0] += (long) k * k * in / groups * out + 2L * out + (act ? out : 0);
-        acc[1] += (long) size[0] * size[0] * out * k * k * in / groups;
-      }
-
-      void dres(int in, int out, int e, int st) {
-        conv(1, in, e, 1, 1, true);
-        conv(3, e, e, e, st, true);
-        conv(1, e, out, 1, 1, false);
+    Table t = new Table();
+    t.conv(3, 3, 64, 1, 2, true);       // conv_1
+    t.conv(3, 64, 64, 64, 1, true);     // conv_2_dw
+    int[][] dres = {{64, 64, 128, 2, 1}, {64, 64, 128, 1, 4}, {64, 128, 256, 2, 1}, {128, 128, 256, 1, 6},
+        {128, 128, 512, 2, 1}, {128, 128, 256, 1, 2}}; // in, out, expand, stride, repeats (§5.1.2)
+    for (int[] d : dres) {
+      for (int r = 0; r < d[4]; r++) {
+        t.conv(1, d[0], d[2], 1, 1, true);
+        t.conv(3, d[2], d[2], d[2], d[3], true);
+        t.conv(1, d[2], d[1], 1, 1, false);
       }
     }
-    L l = new L();
-    l.conv(3, 3, 64, 1, 2, true);
-    l.conv(3, 64, 64, 64, 1, true);
-    l.dres(64, 64, 128, 2);
-    for (int i = 0; i < 4; i++) {
-      l.dres(64, 64, 128, 1);
-    }
-    l.dres(64, 128, 256, 2);
-    for (int i = 0; i < 6; i++) {
-      l.dres(128, 128, 256, 1);
-    }
-    l.dres(128, 128, 512, 2);
-    for (int i = 0; i < 2; i++) {
-      l.dres(128, 128, 256, 1);
-    }
-    l.conv(1, 128, 512, 1, 1, true);
-    acc[0] += 49L * 512 + 2 * 512 + 512L * 128 + 128 + 128; // GDC dw 7×7 + BN, FC, BN(β)
-    acc[1] += 49L * 512 + 512L * 128;
+    t.conv(1, 128, 512, 1, 1, true);    // conv_6sep
+    t.gdc(512, 128);
     NetworkStats s = stats("y1", 128);
-    assertEquals(acc[0], s.parameters());
-    assertEquals(acc[1], s.macs());
+    assertEquals(t.params, s.parameters());
+    assertEquals(t.macs, s.macs());
     // The MobileFaceNet paper: 0.99 M parameters, 221 M multiply-adds at 112×112.
     assertEquals(0.99e6, s.parameters(), 0.02e6);
     assertEquals(221e6, s.macs(), 10e6);
   }
 
   @Test
-  public void mnas05AndASmallForwardGiveEmbeddings() {
+  public void mnas05HasTheSizeItsLayerTableGives() {
+    Table t = new Table();
+    t.conv(3, 3, 16, 1, 1, true);       // stem, stride 1: int(32·0.5)
+    t.conv(3, 16, 16, 16, 1, true);     // SepCONV: depthwise 3×3
+    t.conv(1, 16, 8, 1, 1, true);       //          1×1 → int(16·0.5)
+    int[][] stages = {{3, 12, 3, 2, 3}, {3, 20, 3, 2, 5}, {6, 40, 3, 2, 5}, {6, 48, 2, 1, 3}, {6, 96, 4, 2, 5}, {6, 160, 1, 1, 3}};
+    int in = 8;
+    for (int[] st : stages) {           // (t, c·0.5, n, s, k) of §5.1.3
+      for (int i = 0; i < st[2]; i++) {
+        int mid = in * st[0];
+        t.conv(1, in, mid, 1, 1, true);
+        t.conv(st[4], mid, mid, mid, i == 0 ? st[3] : 1, true);
+        t.conv(1, mid, st[1], 1, 1, false);
+        in = st[1];
+      }
+    }
+    t.conv(1, 160, 512, 1, 1, true);    // int(1024·0.5)
+    t.gdc(512, 256);
     NetworkStats s = stats("mnas05", 256);
-    assertTrue(s.parameters() > 0.5e6 && s.parameters() < 5e6);
+    assertEquals(t.params, s.parameters());
+    assertEquals(t.macs, s.macs());
+  }
+
+  @Test
+  public void mnas05AndASmallForwardGiveEmbeddings() {
     try (NDManager m = NDManager.newBaseManager("PyTorch")) {
       Block b = Networks.create("mnas05", 256);
       b.setInitializer(new XavierInitializer(), ai.djl.nn.Parameter.Type.WEIGHT);
