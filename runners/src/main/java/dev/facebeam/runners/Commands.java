@@ -66,6 +66,13 @@ final class Commands {
           }
           return sb.toString();
         }, true));
+    cmds.put("run", new Command("run",
+        "An evaluation from a config, staged in a work folder: ingest -> embed -> verify per target, unchanged stages skipped, report.md/html",
+        dev.facebeam.pipelines.RunOptions.class, o -> {
+          dev.facebeam.pipelines.RunJob.Result r = dev.facebeam.pipelines.RunJob.run(o.as(dev.facebeam.pipelines.RunOptions.class), System.out);
+          return java.nio.file.Files.readString(r.report()).split("\n## Protocol decisions")[0].stripTrailing()
+              + String.format("%n%nran %d stage outputs, skipped %d unchanged; report: %s", r.ran().size(), r.skipped().size(), r.report());
+        }, true));
     cmds.put("train", new Command("train",
         "Train a face-recognition network (ResNet-IR, MobileFaceNet, MNasNet; softmax, ArcFace, CosFace, combined, triplet) on an InsightFace dataset folder",
         dev.facebeam.train.TrainOptions.class, o -> {

@@ -1,0 +1,194 @@
+package dev.facebeam.pipelines;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.facebeam.codec.CodecException;
+import dev.facebeam.embed.ModelSpec;
+import dev.facebeam.io.Digests;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * {@code run}: an evaluation described by a config (dataset folder, targets, model, preprocessing),
+ * staged in a work folder as {@code ingest/<target>}, {@code embed/<target>}, {@code verify/<target>}.
+ * Every stage output carries a fingerprint of its inputs' content and its parameters; an output whose
+ * fingerprint, manifest and files are unchanged is skipped and says so; {@code --from} reruns a
+ * stage and what follows it from the persisted outputs before it; a changed model reruns embed and
+ * verify only; a new target adds its outputs and touches no other. Ends with report.md / report.html.
+ */
+public final class RunJob {
+  static final List<String> STAGES = List.of("ingest", "embed", "verify");
+
+  private RunJob() {}
+
+  /** One target's line of the results table. */
+  public record Row(String target, Double accuracyFlip, Double accuracyFlipStd, Double accuracy) {}
+
+  public record Result(List<Row> rows, List<String> ran, List<String> skipped, List<String> missing, Path report) {}
+
+  public static Result run(RunOptions o, PrintStream log) {
+    Path configFile = Path.of(o.getConfig());
+    JsonObject c;
+    try {
+      c = JsonParser.parseString(Files.readString(configFile, StandardCharsets.UTF_8)).getAsJsonObject();
+    } catch (IOException | RuntimeException e) {
+      throw new CodecException(configFile.toString(), "cannot read the run config as a JSON object: " + e.getMessage(), e);
+    }
+    for (String required : List.of("dataset", "targets", "model")) {
+      if (!c.has(required)) {
+        throw new CodecException(configFile.toString(), "the run config needs '" + required + "'");
+      }
+    }
+    Path dataset = Path.of(c.get("dataset").getAsString());
+    List<String> targets = new ArrayList<>();
+    c.getAsJsonArray("targets").forEach(t -> targets.add(t.getAsString()));
+    List<String> stages = new ArrayList<>();
+    for (String s : o.getStages().split(",")) {
+      if (!s.isBlank()) {
+        if (!STAGES.contains(s.strip())) {
+          throw new CodecException("--stages", "unknown stage '" + s.strip() + "' (stages: " + String.join(", ", STAGES) + ")");
+        }
+        stages.add(s.strip());
+      }
+    }
+    int from = o.getFrom() == null ? Integer.MAX_VALUE : STAGES.indexOf(o.getFrom());
+    if (from < 0) {
+      throw new CodecException("--from", "unknown stage '" + o.getFrom() + "' (stages: " + String.join(", ", STAGES) + ")");
+    }
+    Path work = Path.of(o.getWorkdir()).toAbsolutePath();
+    ModelSpec spec = ModelSpec.resolve(Path.of(c.get("model").getAsString()), new ModelSpec.Overrides(string(c, "engine"),
+        c.has("input_size") ? c.get("input_size").getAsInt() : null, c.has("mean") ? c.get("mean").getAsFloat() : null,
+        c.has("scale") ? c.get("scale").getAsFloat() : null, string(c, "channel_order")));
+    boolean flip = !c.has("flip") || c.get("flip").getAsBoolean();
+    RunState state = RunState.load(work);
+    List<String> ran = new ArrayList<>();
+    List<String> skipped = new ArrayList<>();
+    List<String> missing = new ArrayList<>();
+    List<Row> rows = new ArrayList<>();
+    try {
+      Files.createDirectories(work);
+      for (String target : targets) {
+        Path bin = dataset.resolve(target + ".bin");
+        if (!Files.isRegularFile(bin)) {
+          missing.add(target);
+          log.println(target + ": no " + bin + ", skipped");
+          continue;
+        }
+        Map<String, String> fp = new LinkedHashMap<>();
+        fp.put("ingest", fingerprint("ingest", "format=bin", Digests.sha256(bin)));
+        fp.put("embed", fingerprint("embed", fp.get("ingest"), spec.sha256(), spec.preprocessing().describe(), "flip=" + flip, "engine=" + spec.engine()));
+        fp.put("verify", fingerprint("verify", fp.get("embed"), "target=" + target));
+        for (int i = 0; i < STAGES.size(); i++) {
+          String stage = STAGES.get(i);
+          String key = stage + "/" + target;
+          Path dir = work.resolve(stage).resolve(target);
+          String why = o.getForce() || i >= from ? (o.getForce() ? "forced" : "--from=" + o.getFrom()) : state.staleness(key, dir, fp.get(stage));
+          if (!stages.contains(stage)) {
+            if (why != null && stages.stream().anyMatch(s -> STAGES.indexOf(s) > STAGES.indexOf(stage))) {
+              if (!Files.isRegularFile(dir.resolve(dev.facebeam.io.StageOutput.MANIFEST))) {
+                throw new CodecException(dir.toString(), "stage " + stage + " of " + target + " has no output yet: add it to --stages");
+              }
+            }
+            continue;
+          }
+          if (why == null) {
+            log.println(key + ": inputs and parameters unchanged, skipped");
+            skipped.add(key);
+            continue;
+          }
+          log.println(key + ": running (" + why + ")");
+          runStage(o, stage, target, bin, work, c);
+          state.record(key, dir, fp.get(stage));
+          ran.add(key);
+        }
+        rows.add(row(target, work.resolve("verify").resolve(target).resolve("report.json")));
+      }
+      Path report = RunReport.write(work, spec, rows, missing);
+      return new Result(rows, ran, skipped, missing, report);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void runStage(RunOptions o, String stage, String target, Path bin, Path work, JsonObject c) {
+    Path in = work.resolve("ingest").resolve(target);
+    Path emb = work.resolve("embed").resolve(target);
+    switch (stage) {
+      case "ingest" -> {
+        IngestOptions i = o.as(IngestOptions.class);
+        i.setInput(bin.toString());
+        i.setOutput(in.toString());
+        i.setFormat("bin");
+        IngestPipeline.run(i);
+      }
+      case "embed" -> {
+        EmbedOptions e = o.as(EmbedOptions.class);
+        e.setRecords(in.toString());
+        e.setModel(c.get("model").getAsString());
+        e.setOutput(emb.toString());
+        e.setEngine(c.has("engine") ? c.get("engine").getAsString() : "auto");
+        e.setMean(c.has("mean") ? c.get("mean").getAsFloat() : null);
+        e.setScale(c.has("scale") ? c.get("scale").getAsFloat() : null);
+        e.setChannelOrder(string(c, "channel_order"));
+        e.setInputSize(c.has("input_size") ? c.get("input_size").getAsInt() : null);
+        e.setFlip(!c.has("flip") || c.get("flip").getAsBoolean());
+        if (c.has("batch_size")) {
+          e.setBatchSize(c.get("batch_size").getAsInt());
+        }
+        EmbedPipeline.run(e);
+      }
+      default -> {
+        VerifyOptions v = o.as(VerifyOptions.class);
+        v.setEmbeddings(emb.toString());
+        v.setOutput(work.resolve("verify").resolve(target).toString());
+        v.setTarget(target);
+        VerifyJob.run(v);
+      }
+    }
+  }
+
+  private static Row row(String target, Path reportJson) {
+    if (!Files.isRegularFile(reportJson)) {
+      return new Row(target, null, null, null);
+    }
+    try {
+      JsonObject r = JsonParser.parseString(Files.readString(reportJson, StandardCharsets.UTF_8)).getAsJsonObject();
+      return new Row(target, number(r, "accuracy_flip"), number(r, "accuracy_flip_std"), number(r, "accuracy"));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static Double number(JsonObject o, String key) {
+    JsonElement e = o.get(key);
+    return e == null || e.isJsonNull() ? null : e.getAsDouble();
+  }
+
+  private static String string(JsonObject c, String key) {
+    return c.has(key) ? c.get(key).getAsString() : null;
+  }
+
+  /** SHA-256 over a stage's name, its inputs' fingerprints or hashes, and its parameters. */
+  static String fingerprint(String... parts) {
+    try {
+      java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+      for (String p : parts) {
+        md.update(p.getBytes(StandardCharsets.UTF_8));
+        md.update((byte) 0);
+      }
+      return String.format(Locale.ROOT, "%064x", new java.math.BigInteger(1, md.digest()));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

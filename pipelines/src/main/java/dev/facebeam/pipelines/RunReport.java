@@ -1,0 +1,92 @@
+package dev.facebeam.pipelines;
+
+import dev.facebeam.embed.ModelSpec;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** The end of {@code run}: the seed-style results table, the ROC plots and the protocol decisions used. */
+final class RunReport {
+  private static final Map<String, String> COLUMNS = Map.of("lfw", "LFW", "cfp_ff", "CFP-FF", "cfp_fp", "CFP-FP",
+      "agedb_30", "AgeDB-30", "calfw", "CALFW", "cplfw", "CPLFW", "vgg2_fp", "VGG2-FP");
+
+  /** The decisions a reader needs to reproduce the numbers (spec §3, §8). */
+  static final List<String> DECISIONS = List.of(
+      "Verification: 10 contiguous folds (sklearn KFold, shuffle=False); thresholds 0, 0.01, …, 3.99 (np.arange(0, 4, 0.01));"
+          + " the first best threshold of the nine training folds, applied to the tenth; a pair is 'same' when its squared"
+          + " L2 distance is strictly below it; accuracy = mean ± population std over the folds.",
+      "Accuracy-Flip: each image's embedding plus its mirror's, L2-normalised (spec §3.1); XNorm: mean norm of the original"
+          + " images' embeddings.",
+      "VAL@FAR=1e-3: thresholds 0 … 3.999 in steps of 0.001, interpolated as scipy interp1d(kind='slinear'); reported null"
+          + " when a training fold has no different pairs (where Python would divide by zero).",
+      "Distances in float32 with numpy's pairwise summation; embeddings from the model's engine in float32.",
+      "MegaFace (spec §8.1–§8.4): every ordered (probe, gallery) pair of one identity is a trial; rank-1 is correct when the"
+          + " genuine score ≥ the best distractor score; noise cleaning without jitter; TAR at the exact FAR achieved.");
+
+  private RunReport() {}
+
+  static Path write(Path work, ModelSpec spec, List<RunJob.Row> rows, List<String> missing) throws IOException {
+    StringBuilder md = new StringBuilder("# facebeam results\n\nModel `" + spec.name() + "` (SHA-256 " + spec.sha256().substring(0, 12)
+        + "…, " + spec.engine() + ", " + spec.preprocessing().describe() + ").\n\n| model |");
+    StringBuilder html = new StringBuilder("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>facebeam results</title>"
+        + "<style>body{font-family:sans-serif;margin:2em}td,th{padding:4px 10px;border-bottom:1px solid #ccc}"
+        + "td.n{text-align:right}</style></head><body>\n<h1>facebeam results</h1>\n<p>Model <code>" + esc(spec.name())
+        + "</code> (SHA-256 " + spec.sha256().substring(0, 12) + "…, " + esc(spec.engine()) + ", " + esc(spec.preprocessing().describe())
+        + ")</p>\n<table><tr><th>model</th>");
+    for (RunJob.Row r : rows) {
+      md.append(' ').append(column(r.target())).append(" |");
+      html.append("<th>").append(esc(column(r.target()))).append("</th>");
+    }
+    md.append(" MegaFace rank-1 |\n| --- |").append(" ---: |".repeat(rows.size() + 1)).append("\n| ").append(spec.name()).append(" |");
+    html.append("<th>MegaFace rank-1</th></tr>\n<tr><td>").append(esc(spec.name())).append("</td>");
+    for (RunJob.Row r : rows) {
+      String v = r.accuracyFlip() == null ? "–" : String.format(Locale.ROOT, "%.2f", 100 * r.accuracyFlip());
+      md.append(' ').append(v).append(" |");
+      html.append("<td class=\"n\">").append(v).append("</td>");
+    }
+    md.append(" – |\n\nAccuracy-Flip in percent (10-fold mean); MegaFace is not part of this run's config.\n");
+    html.append("<td class=\"n\">–</td></tr></table>\n<p>Accuracy-Flip in percent (10-fold mean); MegaFace is not part of this run's config.</p>\n");
+    for (RunJob.Row r : rows) {
+      if (r.accuracyFlip() != null) {
+        md.append(String.format(Locale.ROOT, "%n- [%s]Accuracy-Flip: %1.5f+-%1.5f — `verify/%s/report.md`, ROC `verify/%s/roc.png`",
+            r.target(), r.accuracyFlip(), r.accuracyFlipStd(), r.target(), r.target()));
+        html.append("<h2>").append(esc(column(r.target()))).append("</h2><p>Accuracy-Flip ")
+            .append(String.format(Locale.ROOT, "%1.5f ± %1.5f", r.accuracyFlip(), r.accuracyFlipStd()))
+            .append("</p><img alt=\"ROC\" width=\"480\" src=\"verify/").append(esc(r.target())).append("/roc.png\">\n");
+      }
+    }
+    if (!missing.isEmpty()) {
+      md.append("\n\nMissing packs (no `<target>.bin`): ").append(String.join(", ", missing)).append('\n');
+      html.append("<p>Missing packs: ").append(esc(String.join(", ", missing))).append("</p>\n");
+    }
+    md.append("\n\n## Protocol decisions\n\n");
+    html.append("<h2>Protocol decisions</h2><ul>\n");
+    for (String d : DECISIONS) {
+      md.append("- ").append(d).append('\n');
+      html.append("<li>").append(esc(d)).append("</li>\n");
+    }
+    html.append("</ul></body></html>\n");
+    atomic(work.resolve("report.html"), html.toString());
+    atomic(work.resolve("report.md"), md.toString());
+    return work.resolve("report.md");
+  }
+
+  private static String column(String target) {
+    return COLUMNS.getOrDefault(target, target);
+  }
+
+  private static String esc(String s) {
+    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+  }
+
+  private static void atomic(Path file, String text) throws IOException {
+    Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
+    Files.writeString(tmp, text, StandardCharsets.UTF_8);
+    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  }
+}
