@@ -8,6 +8,7 @@ import dev.facebeam.embed.FaceModel;
 import dev.facebeam.embed.ModelSpec;
 import dev.facebeam.io.Digests;
 import dev.facebeam.io.StageFiles;
+import dev.facebeam.io.Progress;
 import dev.facebeam.io.StageOutput;
 import dev.facebeam.proto.Embedding;
 import dev.facebeam.proto.FaceRecord;
@@ -104,8 +105,10 @@ public final class EmbedPipeline extends PTransform<PBegin, PDone> {
     int shards = WriteShards.shardsFor(input.getWritten(), options.getEmbeddingsPerShard());
     StageOutput out = StageOutput.begin(Path.of(options.getOutput()));
     try {
-      Stages.runToCompletion(options, new EmbedPipeline(shardFiles, spec, options, out.work().toString(), shards,
-          keepRaw(options, input)), "Embed");
+      try (Progress progress = Progress.show("embed", input.getWritten())) {
+        Stages.runToCompletion(options, new EmbedPipeline(shardFiles, spec, options, out.work().toString(), shards,
+            keepRaw(options, input)), "Embed");
+      }
       Map<String, Long> counts = Stages.read(out.work());
       long read = counts.getOrDefault("read", 0L);
       long written = counts.getOrDefault("written", 0L);

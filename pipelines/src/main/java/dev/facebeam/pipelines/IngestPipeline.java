@@ -6,6 +6,7 @@ import dev.facebeam.codec.pack.PackOpener;
 import dev.facebeam.codec.pack.PackSummary;
 import dev.facebeam.io.Digests;
 import dev.facebeam.io.StageFiles;
+import dev.facebeam.io.Progress;
 import dev.facebeam.io.StageOutput;
 import dev.facebeam.proto.FaceRecord;
 import dev.facebeam.proto.Reject;
@@ -94,7 +95,9 @@ public final class IngestPipeline extends PTransform<PBegin, PDone> {
     int shards = WriteShards.shardsFor(pack.expectedFaces(), options.getRecordsPerShard());
     StageOutput out = StageOutput.begin(Path.of(options.getOutput()));
     try {
-      Stages.runToCompletion(options, new IngestPipeline(pack, out.work().toString(), shards, options.getExportImages()), "Ingest");
+      try (Progress progress = Progress.show("ingest", pack.expectedFaces())) {
+        Stages.runToCompletion(options, new IngestPipeline(pack, out.work().toString(), shards, options.getExportImages()), "Ingest");
+      }
       StageManifest manifest = finish(pack, out.work(), shards, options);
       out.commit(manifest);
       return new Result(out.target(), manifest);

@@ -45,13 +45,18 @@ final class ConfigSchema {
         errors.add("'" + r.getAsString() + "' is required");
       }
     }
+    boolean unknown = false;
     for (Map.Entry<String, JsonElement> e : config.entrySet()) {
       JsonObject rule = properties().getAsJsonObject(e.getKey());
       if (rule == null) {
-        errors.add("unknown field '" + e.getKey() + "' (known: " + String.join(", ", properties().keySet()) + ")");
+        errors.add("unknown field '" + e.getKey() + "'");
+        unknown = true;
         continue;
       }
       check(e.getKey(), e.getValue(), rule, errors);
+    }
+    if (unknown) {
+      errors.add("known fields: " + String.join(", ", properties().keySet()));
     }
     return errors;
   }

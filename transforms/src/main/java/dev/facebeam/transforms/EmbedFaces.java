@@ -105,9 +105,11 @@ public final class EmbedFaces extends PTransform<PCollection<FaceRecord>, PColle
       }
       embedder.embed(buffer, e -> {
         embedded.inc();
+        dev.facebeam.io.Progress.add("embed", 1);
         ok.accept(e);
       }, (f, why) -> {
         rejected.inc();
+        dev.facebeam.io.Progress.add("embed", 1);
         bad.accept(FaceTags.reject(f.getId(), f.getSource(), why));
       });
       batches.inc();

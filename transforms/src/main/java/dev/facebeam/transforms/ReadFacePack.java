@@ -68,12 +68,14 @@ public final class ReadFacePack extends PTransform<PBegin, PCollectionTuple> {
           @Override
           public void face(FaceRecord raw) {
             readCounter.inc();
+            dev.facebeam.io.Progress.add("ingest", 1);
             out.get(FaceTags.FACES).output(raw);
           }
 
           @Override
           public void reject(String id, String source, String reason) {
             readCounter.inc();
+            dev.facebeam.io.Progress.add("ingest", 1);
             rejectCounter.inc();
             out.get(FaceTags.REJECTS).output(FaceTags.reject(id, source, reason));
           }

@@ -1,0 +1,84 @@
+package dev.facebeam.io;
+
+import java.io.PrintStream;
+import java.util.Locale;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One updating console line per running stage — records done, rate, ETA — fed by the stage's DoFns.
+ * It sees the workers of this JVM (the embedded Flink, the direct runner); on a cluster the
+ * TaskManagers count in their own JVMs and the Beam counters ({@code ingest/read},
+ * {@code embed/embedded}, …) in Flink's web UI are the progress. Printed only to a terminal.
+ */
+public final class Progress implements AutoCloseable {
+  private static final ConcurrentHashMap<String, AtomicLong> DONE = new ConcurrentHashMap<>();
+  private final String stage;
+  private final Thread printer;
+  private final PrintStream out;
+  private final long start = System.nanoTime();
+  private final long total;
+
+  private Progress(String stage, long total, PrintStream out) {
+    this.stage = stage;
+    this.total = total;
+    this.out = out;
+    DONE.put(stage, new AtomicLong());
+    printer = out == null ? null : new Thread(() -> {
+      try {
+        while (!Thread.currentThread().isInterrupted()) {
+          Thread.sleep(1000);
+          out.print("\r" + line());
+          out.flush();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "facebeam-progress");
+    if (printer != null) {
+      printer.setDaemon(true);
+      printer.start();
+    }
+  }
+
+  /** Starts counting a stage; the line is printed only when this JVM has a console. */
+  public static Progress show(String stage, long total) {
+    return new Progress(stage, total, System.console() != null ? System.err : null);
+  }
+
+  /** Called by workers: {@code n} more records of {@code stage} done. */
+  public static void add(String stage, long n) {
+    AtomicLong a = DONE.get(stage);
+    if (a != null) {
+      a.addAndGet(n);
+    }
+  }
+
+  public long done() {
+    return DONE.get(stage).get();
+  }
+
+  /** "embed: 1,234 / 12,000 records, 85.3/s, ETA 2m 06s". */
+  public String line() {
+    long d = done();
+    double secs = Math.max(1e-9, (System.nanoTime() - start) / 1e9);
+    double rate = d / secs;
+    String eta = total > 0 && rate > 0 && d < total ? String.format(Locale.ROOT, ", ETA %s", duration((total - d) / rate)) : "";
+    return String.format(Locale.ROOT, "%s: %,d%s records, %.1f/s%s   ", stage, d, total > 0 ? String.format(Locale.ROOT, " / %,d", total) : "", rate, eta);
+  }
+
+  static String duration(double s) {
+    long t = Math.round(s);
+    return t >= 3600 ? String.format(Locale.ROOT, "%dh %02dm", t / 3600, t % 3600 / 60)
+        : t >= 60 ? String.format(Locale.ROOT, "%dm %02ds", t / 60, t % 60) : t + "s";
+  }
+
+  @Override
+  public void close() {
+    if (printer != null) {
+      printer.interrupt();
+      out.println("\r" + line());
+    }
+    DONE.remove(stage);
+  }
+}
