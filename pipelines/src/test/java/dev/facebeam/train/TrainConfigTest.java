@@ -22,7 +22,12 @@ public class TrainConfigTest {
   @ClassRule public static TemporaryFolder tmp = new TemporaryFolder();
 
   static Path config(String name, String json) throws Exception {
-    Path f = tmp.getRoot().toPath().resolve(name + ".json");
+    return write(tmp.getRoot().toPath(), name, json);
+  }
+
+  /** Writes a config file {@code <dir>/<name>.json}. */
+  static Path write(Path dir, String name, String json) throws Exception {
+    Path f = dir.resolve(name + ".json");
     Files.writeString(f, json);
     return f;
   }

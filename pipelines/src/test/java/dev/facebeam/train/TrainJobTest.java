@@ -69,9 +69,7 @@ public class TrainJobTest {
   }
 
   static Path config(String name, String json) throws Exception {
-    Path f = tmp.getRoot().toPath().resolve(name + ".json");
-    Files.writeString(f, json);
-    return f;
+    return TrainConfigTest.write(tmp.getRoot().toPath(), name, json);
   }
 
   @Test

@@ -19,11 +19,11 @@ public class DistractorScoresTest {
     int n = 53;
     float[][] probes = new float[p][];
     for (int i = 0; i < p; i++) {
-      probes[i] = unit(r, d);
+      probes[i] = MegaFaceProtocolTest.unit(r, d);
     }
     float[][] distractors = new float[n][];
     for (int j = 0; j < n; j++) {
-      distractors[j] = unit(r, d);
+      distractors[j] = MegaFaceProtocolTest.unit(r, d);
     }
     int[] sizes = {10, 30, 53};
     int k = 4;
@@ -98,18 +98,5 @@ public class DistractorScoresTest {
       s += (double) a[i] * b[i];
     }
     return (float) s;
-  }
-
-  private static float[] unit(Random r, int d) {
-    float[] v = new float[d];
-    double n = 0;
-    for (int i = 0; i < d; i++) {
-      v[i] = (float) r.nextGaussian();
-      n += v[i] * v[i];
-    }
-    for (int i = 0; i < d; i++) {
-      v[i] /= (float) Math.sqrt(n);
-    }
-    return v;
   }
 }

@@ -11,7 +11,8 @@ import java.util.Random;
 import org.junit.Test;
 
 public class MegaFaceProtocolTest {
-  private static float[] unit(Random r, int d) {
+  /** A random unit vector (shared by the metrics tests). */
+  static float[] unit(Random r, int d) {
     float[] v = new float[d];
     double n = 0;
     for (int i = 0; i < d; i++) {
