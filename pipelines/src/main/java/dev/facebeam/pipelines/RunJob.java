@@ -27,7 +27,7 @@ import java.util.Map;
  * verify only; a new target adds its outputs and touches no other. Ends with report.md / report.html.
  */
 public final class RunJob {
-  static final List<String> STAGES = List.of("ingest", "embed", "verify");
+  static final List<String> STAGES = List.of("ingest", "embed", "verify", "megaface");
 
   private RunJob() {}
 
@@ -77,6 +77,7 @@ public final class RunJob {
     List<Row> rows = new ArrayList<>();
     try {
       Files.createDirectories(work);
+      String modelFp = fingerprint(spec.sha256(), spec.preprocessing().describe(), "flip=" + flip, "engine=" + spec.engine());
       for (String target : targets) {
         Path bin = dataset.resolve(target + ".bin");
         if (!Files.isRegularFile(bin)) {
@@ -86,49 +87,98 @@ public final class RunJob {
         }
         Map<String, String> fp = new LinkedHashMap<>();
         fp.put("ingest", fingerprint("ingest", "format=bin", Digests.sha256(bin)));
-        fp.put("embed", fingerprint("embed", fp.get("ingest"), spec.sha256(), spec.preprocessing().describe(), "flip=" + flip, "engine=" + spec.engine()));
+        fp.put("embed", fingerprint("embed", fp.get("ingest"), modelFp));
         fp.put("verify", fingerprint("verify", fp.get("embed"), "target=" + target));
-        for (int i = 0; i < STAGES.size(); i++) {
-          String stage = STAGES.get(i);
-          String key = stage + "/" + target;
-          Path dir = work.resolve(stage).resolve(target);
-          String why = o.getForce() || i >= from ? (o.getForce() ? "forced" : "--from=" + o.getFrom()) : state.staleness(key, dir, fp.get(stage));
-          if (!stages.contains(stage)) {
-            if (why != null && stages.stream().anyMatch(s -> STAGES.indexOf(s) > STAGES.indexOf(stage))) {
-              if (!Files.isRegularFile(dir.resolve(dev.facebeam.io.StageOutput.MANIFEST))) {
-                throw new CodecException(dir.toString(), "stage " + stage + " of " + target + " has no output yet: add it to --stages");
-              }
-            }
-            continue;
-          }
-          if (why == null) {
-            log.println(key + ": inputs and parameters unchanged, skipped");
-            skipped.add(key);
-            continue;
-          }
-          log.println(key + ": running (" + why + ")");
-          runStage(o, stage, target, bin, work, c);
-          state.record(key, dir, fp.get(stage));
-          ran.add(key);
-        }
+        stagesOf(o, c, target, bin, "bin", fp, stages, from, state, work, log, ran, skipped);
         rows.add(row(target, work.resolve("verify").resolve(target).resolve("report.json")));
       }
-      Path report = RunReport.write(work, spec, rows, missing);
+      Double megafaceRank1 = null;
+      if (c.has("megaface")) {
+        JsonObject mf = c.getAsJsonObject("megaface");
+        Path pack = Path.of(mf.get("pack").getAsString());
+        Map<String, String> fp = new LinkedHashMap<>();
+        fp.put("ingest", fingerprint("ingest", "format=megaface", folderFingerprint(pack)));
+        fp.put("embed", fingerprint("embed", fp.get("ingest"), modelFp));
+        fp.put("megaface", fingerprint("megaface", fp.get("embed"), mf.toString()));
+        stagesOf(o, c, "megaface", pack, "megaface", fp, stages, from, state, work, log, ran, skipped);
+        megafaceRank1 = megafaceRank1(work.resolve("megaface").resolve("megaface").resolve("report.json"));
+      }
+      Path report = RunReport.write(work, spec, rows, missing, megafaceRank1);
       return new Result(rows, ran, skipped, missing, report);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
-  private static void runStage(RunOptions o, String stage, String target, Path bin, Path work, JsonObject c) {
+  /** The stages of one target in order: skip what is current, run what is stale or asked for. */
+  private static void stagesOf(RunOptions o, JsonObject c, String target, Path input, String format, Map<String, String> fp,
+      List<String> stages, int from, RunState state, Path work, PrintStream log, List<String> ran, List<String> skipped) {
+    List<String> own = new ArrayList<>(fp.keySet());
+    for (String stage : own) {
+      String key = stage + "/" + target;
+      Path dir = work.resolve(stage).resolve(target);
+      int index = STAGES.indexOf(stage);
+      String why = o.getForce() ? "forced" : index >= from ? "--from=" + o.getFrom() : state.staleness(key, dir, fp.get(stage));
+      if (!stages.contains(stage)) {
+        boolean later = own.stream().anyMatch(s -> stages.contains(s) && STAGES.indexOf(s) > index);
+        if (later && !Files.isRegularFile(dir.resolve(dev.facebeam.io.StageOutput.MANIFEST))) {
+          throw new CodecException(dir.toString(), "stage " + stage + " of " + target + " has no output yet: add it to --stages");
+        }
+        continue;
+      }
+      if (why == null) {
+        log.println(key + ": inputs and parameters unchanged, skipped");
+        skipped.add(key);
+        continue;
+      }
+      log.println(key + ": running (" + why + ")");
+      runStage(o, stage, target, input, format, work, c);
+      state.record(key, dir, fp.get(stage));
+      ran.add(key);
+    }
+  }
+
+  /**
+   * A folder pack's fingerprint: every file's relative path, size and modification time (hashing the
+   * content of a million images at every run would cost more than the run saves).
+   */
+  static String folderFingerprint(Path dir) {
+    if (!Files.isDirectory(dir)) {
+      throw new CodecException(dir.toString(), "no such MegaFace pack folder");
+    }
+    List<String> parts = new ArrayList<>();
+    try (var s = Files.walk(dir)) {
+      for (Path f : s.filter(Files::isRegularFile).sorted().toList()) {
+        parts.add(dir.relativize(f) + ":" + Files.size(f) + ":" + Files.getLastModifiedTime(f).toMillis());
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return fingerprint(parts.toArray(new String[0]));
+  }
+
+  private static Double megafaceRank1(Path reportJson) {
+    if (!Files.isRegularFile(reportJson)) {
+      return null;
+    }
+    try {
+      JsonObject r = JsonParser.parseString(Files.readString(reportJson, StandardCharsets.UTF_8)).getAsJsonObject();
+      var sizes = r.getAsJsonArray("sizes");
+      return sizes.isEmpty() ? null : sizes.get(sizes.size() - 1).getAsJsonObject().get("rank1").getAsDouble();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void runStage(RunOptions o, String stage, String target, Path input, String format, Path work, JsonObject c) {
     Path in = work.resolve("ingest").resolve(target);
     Path emb = work.resolve("embed").resolve(target);
     switch (stage) {
       case "ingest" -> {
         IngestOptions i = o.as(IngestOptions.class);
-        i.setInput(bin.toString());
+        i.setInput(input.toString());
         i.setOutput(in.toString());
-        i.setFormat("bin");
+        i.setFormat(format);
         IngestPipeline.run(i);
       }
       case "embed" -> {
@@ -146,6 +196,23 @@ public final class RunJob {
           e.setBatchSize(c.get("batch_size").getAsInt());
         }
         EmbedPipeline.run(e);
+      }
+      case "megaface" -> {
+        JsonObject mf = c.getAsJsonObject("megaface");
+        MegaFaceOptions m = o.as(MegaFaceOptions.class);
+        m.setProbes(emb.toString());
+        m.setDistractors(emb.toString());
+        m.setOutput(work.resolve("megaface").resolve(target).toString());
+        if (mf.has("sizes")) {
+          m.setSizes(mf.get("sizes").getAsString());
+        }
+        if (mf.has("far")) {
+          m.setFar(mf.get("far").getAsString());
+        }
+        if (mf.has("top_k")) {
+          m.setTopK(mf.get("top_k").getAsInt());
+        }
+        MegaFaceJob.run(m);
       }
       default -> {
         VerifyOptions v = o.as(VerifyOptions.class);

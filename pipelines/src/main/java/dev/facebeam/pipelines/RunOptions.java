@@ -20,7 +20,7 @@ public interface RunOptions extends PipelineOptions {
   void setWorkdir(String value);
 
   @Description("Stages to run, in order")
-  @Default.String("ingest,embed,verify")
+  @Default.String("ingest,embed,verify,megaface")
   String getStages();
 
   void setStages(String value);

@@ -30,7 +30,7 @@ final class RunReport {
 
   private RunReport() {}
 
-  static Path write(Path work, ModelSpec spec, List<RunJob.Row> rows, List<String> missing) throws IOException {
+  static Path write(Path work, ModelSpec spec, List<RunJob.Row> rows, List<String> missing, Double megafaceRank1) throws IOException {
     StringBuilder md = new StringBuilder("# facebeam results\n\nModel `" + spec.name() + "` (SHA-256 " + spec.sha256().substring(0, 12)
         + "…, " + spec.engine() + ", " + spec.preprocessing().describe() + ").\n\n| model |");
     StringBuilder html = new StringBuilder("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>facebeam results</title>"
@@ -49,8 +49,11 @@ final class RunReport {
       md.append(' ').append(v).append(" |");
       html.append("<td class=\"n\">").append(v).append("</td>");
     }
-    md.append(" – |\n\nAccuracy-Flip in percent (10-fold mean); MegaFace is not part of this run's config.\n");
-    html.append("<td class=\"n\">–</td></tr></table>\n<p>Accuracy-Flip in percent (10-fold mean); MegaFace is not part of this run's config.</p>\n");
+    String mf = megafaceRank1 == null ? "–" : String.format(Locale.ROOT, "%.2f", 100 * megafaceRank1);
+    String note = "Accuracy-Flip in percent (10-fold mean)" + (megafaceRank1 == null ? "; MegaFace is not part of this run's config."
+        : "; MegaFace rank-1 in percent at the largest distractor-set size (`megaface/megaface/report.md`).");
+    md.append(' ').append(mf).append(" |\n\n").append(note).append('\n');
+    html.append("<td class=\"n\">").append(mf).append("</td></tr></table>\n<p>").append(esc(note)).append("</p>\n");
     for (RunJob.Row r : rows) {
       if (r.accuracyFlip() != null) {
         md.append(String.format(Locale.ROOT, "%n- [%s]Accuracy-Flip: %1.5f+-%1.5f — `verify/%s/report.md`, ROC `verify/%s/roc.png`",

@@ -81,4 +81,39 @@ public class RunJobTest {
     assertThat(md, containsString("## Protocol decisions"));
     assertThat(Files.readString(work.resolve("report.html")), containsString("<img alt=\"ROC\" width=\"480\" src=\"verify/lfw/roc.png\">"));
   }
+
+  @Test
+  public void megafaceJoinsTheRunAndTheTable() throws Exception {
+    System.setProperty("ai.djl.offline", "true");
+    Path dataset = tmp.newFolder("dataset").toPath();
+    Files.copy(Fixtures.shared("bin/small_lfw.bin"), dataset.resolve("lfw.bin"));
+    // A small MegaFace-layout pack from ORL: 3 probe identities of 3 images, 12 distractors.
+    Path pack = tmp.newFolder("mf").toPath();
+    StringBuilder fs = new StringBuilder();
+    for (int p = 1; p <= 3; p++) {
+      Path dir = Files.createDirectories(pack.resolve("facescrub_images/Person_" + p));
+      for (int i = 1; i <= 3; i++) {
+        Files.copy(Fixtures.shared("orl/s" + p + "/" + i + ".pgm"), dir.resolve("Person_" + p + "_" + i + ".png"));
+        fs.append("Person_").append(p).append("/Person_").append(p).append('_').append(i).append(".png\n");
+      }
+    }
+    StringBuilder mf = new StringBuilder();
+    for (int s = 10; s < 22; s++) {
+      Path dir = Files.createDirectories(pack.resolve("megaface_images/" + s + "/u" + s + "@N00"));
+      Files.copy(Fixtures.shared("orl/s" + s + "/1.pgm"), dir.resolve("1_0.jpg"));
+      mf.append(s).append("/u").append(s).append("@N00/1_0.jpg\n");
+    }
+    Files.writeString(pack.resolve("facescrub_lst"), fs.toString());
+    Files.writeString(pack.resolve("megaface_lst"), mf.toString());
+    Path config = tmp.getRoot().toPath().resolve("run.json");
+    Files.writeString(config, config(dataset, "127", "\"lfw\"").replace("}", ", \"megaface\": {\"pack\": \"" + pack + "\", \"sizes\": \"5,12\", \"far\": \"0.1\"}}"));
+    Path work = tmp.getRoot().toPath().resolve("work");
+    PrintStream log = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+    RunJob.Result r = RunJob.run(options(config, work), log);
+    assertEquals(List.of("ingest/lfw", "embed/lfw", "verify/lfw", "ingest/megaface", "embed/megaface", "megaface/megaface"), r.ran());
+    String md = Files.readString(work.resolve("report.md"));
+    String rank1 = Files.readString(work.resolve("megaface/megaface/report.json")).replaceAll("(?s).*\"size\": 12.*?\"rank1\": ([0-9.]+).*", "$1");
+    assertThat(md, containsString(String.format(java.util.Locale.ROOT, "| %.2f |", 100 * Double.parseDouble(rank1))));
+    assertEquals(List.of(), RunJob.run(options(config, work), log).ran());
+  }
 }
