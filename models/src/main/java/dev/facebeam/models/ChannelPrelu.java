@@ -34,6 +34,7 @@ public final class ChannelPrelu extends AbstractBlock {
     java.util.Arrays.fill(view, 1);
     view[1] = x.getShape().get(1);
     NDArray slope = a.reshape(new Shape(view));
+    slope.attach(x.getManager()); // not the parameter's manager, where a view per forward would pile up
     return new NDList(x.maximum(0f).add(x.minimum(0f).mul(slope)));
   }
 

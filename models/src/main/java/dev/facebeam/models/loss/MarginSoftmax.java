@@ -37,11 +37,18 @@ public record MarginSoftmax(boolean margin, float s, float m1, float m2, float m
   /** Logits (B × C); {@code bias} may be null (fc7_no_bias, and always for margin losses). */
   public NDArray logits(NDArray x, NDArray weight, NDArray bias, NDArray labels) {
     if (!margin) {
-      NDArray z = x.matMul(weight.transpose());
+      NDArray wt = weight.transpose();
+      wt.attach(x.getManager());
+      NDArray z = x.matMul(wt);
       return bias == null ? z : z.add(bias);
     }
     NDArray xn = x.div(x.norm(new int[] {1}, true));
-    NDArray wn = weight.div(weight.norm(new int[] {1}, true));
+    // An op's result belongs to its first operand's manager: W's (the model's, alive for the whole
+    // run) would collect a C × E copy per step. Hand the normalised W to the batch's manager.
+    NDArray wNorm = weight.norm(new int[] {1}, true);
+    wNorm.attach(x.getManager());
+    NDArray wn = weight.div(wNorm);
+    wn.attach(x.getManager());
     NDArray cos = xn.matMul(wn.transpose());
     long classes = weight.getShape().get(0);
     NDArray oneHot = labels.toType(DataType.INT64, false).oneHot((int) classes).toType(DataType.FLOAT32, false);
