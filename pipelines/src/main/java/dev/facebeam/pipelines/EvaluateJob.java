@@ -5,12 +5,12 @@ import com.google.protobuf.Value;
 import com.google.protobuf.util.JsonFormat;
 import dev.facebeam.codec.CodecException;
 import dev.facebeam.embed.ModelSpec;
+import dev.facebeam.io.StageFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,7 +23,8 @@ import java.util.Map;
  * per model; rows of earlier runs into the same output are kept.
  */
 public final class EvaluateJob {
-  private static final Map<String, String> COLUMNS = Map.of(
+  /** The seed's column names for the verification targets. */
+  static final Map<String, String> COLUMNS = Map.of(
       "lfw", "LFW", "cfp_ff", "CFP-FF", "cfp_fp", "CFP-FP", "agedb_30", "AgeDB-30",
       "calfw", "CALFW", "cplfw", "CPLFW", "vgg2_fp", "VGG2-FP");
 
@@ -98,8 +99,8 @@ public final class EvaluateJob {
       rows.putFields(model, Value.newBuilder().setStructValue(row).build());
       all.putFields("models", Value.newBuilder().setStructValue(rows).build());
       all.putFields("metric", Value.newBuilder().setStringValue("accuracy-flip, 10-fold mean (InsightFace verification.py)").build());
-      atomicWrite(json, JsonFormat.printer().print(all.build()) + "\n");
-      atomicWrite(output.resolve("results.md"), markdown(all.build(), targets));
+      StageFiles.writeAtomically(json, JsonFormat.printer().print(all.build()) + "\n");
+      StageFiles.writeAtomically(output.resolve("results.md"), markdown(all.build(), targets));
       return output.resolve("results.md");
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write the results table: " + e.getMessage(), e);
@@ -122,11 +123,5 @@ public final class EvaluateJob {
       sb.append('\n');
     }
     return sb.toString();
-  }
-
-  private static void atomicWrite(Path file, String text) throws IOException {
-    Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
-    Files.writeString(tmp, text, StandardCharsets.UTF_8);
-    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
   }
 }

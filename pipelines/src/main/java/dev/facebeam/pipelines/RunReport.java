@@ -1,20 +1,14 @@
 package dev.facebeam.pipelines;
 
 import dev.facebeam.embed.ModelSpec;
+import dev.facebeam.io.StageFiles;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 /** The end of {@code run}: the seed-style results table, the ROC plots and the protocol decisions used. */
 final class RunReport {
-  private static final Map<String, String> COLUMNS = Map.of("lfw", "LFW", "cfp_ff", "CFP-FF", "cfp_fp", "CFP-FP",
-      "agedb_30", "AgeDB-30", "calfw", "CALFW", "cplfw", "CPLFW", "vgg2_fp", "VGG2-FP");
-
   /** The decisions a reader needs to reproduce the numbers (spec §3, §8). */
   static final List<String> DECISIONS = List.of(
       "Verification: 10 contiguous folds (sklearn KFold, shuffle=False); thresholds 0, 0.01, …, 3.99 (np.arange(0, 4, 0.01));"
@@ -74,22 +68,16 @@ final class RunReport {
       html.append("<li>").append(esc(d)).append("</li>\n");
     }
     html.append("</ul></body></html>\n");
-    atomic(work.resolve("report.html"), html.toString());
-    atomic(work.resolve("report.md"), md.toString());
+    StageFiles.writeAtomically(work.resolve("report.html"), html.toString());
+    StageFiles.writeAtomically(work.resolve("report.md"), md.toString());
     return work.resolve("report.md");
   }
 
   private static String column(String target) {
-    return COLUMNS.getOrDefault(target, target);
+    return EvaluateJob.COLUMNS.getOrDefault(target, target);
   }
 
   private static String esc(String s) {
     return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
-  }
-
-  private static void atomic(Path file, String text) throws IOException {
-    Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
-    Files.writeString(tmp, text, StandardCharsets.UTF_8);
-    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
   }
 }

@@ -5,6 +5,7 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.facebeam.io.Digests;
+import dev.facebeam.io.StageFiles;
 import dev.facebeam.io.StageOutput;
 import dev.facebeam.proto.FileDigest;
 import dev.facebeam.proto.StageManifest;
@@ -13,7 +14,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 
 /**
  * What {@code run} remembers of each stage output in a work folder ({@code run-state.json}): the
@@ -78,9 +78,7 @@ final class RunState {
       s.addProperty("fingerprint", fingerprint);
       s.addProperty("manifest_sha256", Digests.sha256(dir.resolve(StageOutput.MANIFEST)));
       stages.add(key, s);
-      Path tmp = file.resolveSibling("." + FILE + ".tmp");
-      Files.writeString(tmp, GSON.toJson(stages) + "\n", StandardCharsets.UTF_8);
-      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      StageFiles.writeAtomically(file, GSON.toJson(stages) + "\n");
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -35,6 +35,17 @@ public final class StageFiles {
     Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
   }
 
+  /** Writes a small file whole or not at all: to a hidden sibling, then renamed into place. */
+  public static void writeAtomically(Path file, byte[] bytes) throws IOException {
+    Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
+    Files.write(tmp, bytes);
+    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  public static void writeAtomically(Path file, String text) throws IOException {
+    writeAtomically(file, text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  }
+
   /** Writes already-framed bytes (each element one delimited message) atomically. */
   public static void writeFramedBytes(Path file, Iterable<byte[]> framed) throws IOException {
     Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
