@@ -59,21 +59,9 @@ public final class EvaluateJob {
         continue;
       }
       Path base = output.resolve(target);
-      // The options share one property map across their interfaces: set each stage's paths in turn.
-      IngestOptions ingest = options.as(IngestOptions.class);
-      ingest.setInput(bin.toString());
-      ingest.setOutput(base.resolve("ingest").toString());
-      ingest.setFormat("bin");
-      IngestPipeline.run(ingest);
-      EmbedOptions embed = options.as(EmbedOptions.class);
-      embed.setRecords(base.resolve("ingest").toString());
-      embed.setOutput(base.resolve("embed").toString());
-      EmbedPipeline.run(embed);
-      VerifyOptions verify = options.as(VerifyOptions.class);
-      verify.setEmbeddings(base.resolve("embed").toString());
-      verify.setOutput(base.resolve("verify").toString());
-      verify.setTarget(target);
-      VerifyJob.Report r = VerifyJob.run(verify);
+      TargetStages.ingest(options, bin, "bin", base.resolve("ingest"));
+      TargetStages.embed(options, base.resolve("ingest"), base.resolve("embed"));
+      VerifyJob.Report r = TargetStages.verify(options, base.resolve("embed"), base.resolve("verify"), target);
       acc.put(target, r.flip() != null ? r.flip().accuracy() : r.plain().accuracy());
     }
     options.setOutput(output.toString());

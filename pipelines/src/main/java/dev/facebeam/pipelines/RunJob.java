@@ -174,18 +174,10 @@ public final class RunJob {
     Path in = work.resolve("ingest").resolve(target);
     Path emb = work.resolve("embed").resolve(target);
     switch (stage) {
-      case "ingest" -> {
-        IngestOptions i = o.as(IngestOptions.class);
-        i.setInput(input.toString());
-        i.setOutput(in.toString());
-        i.setFormat(format);
-        IngestPipeline.run(i);
-      }
+      case "ingest" -> TargetStages.ingest(o, input, format, in);
       case "embed" -> {
         EmbedOptions e = o.as(EmbedOptions.class);
-        e.setRecords(in.toString());
         e.setModel(c.get("model").getAsString());
-        e.setOutput(emb.toString());
         e.setEngine(c.has("engine") ? c.get("engine").getAsString() : "auto");
         e.setMean(c.has("mean") ? c.get("mean").getAsFloat() : null);
         e.setScale(c.has("scale") ? c.get("scale").getAsFloat() : null);
@@ -195,7 +187,7 @@ public final class RunJob {
         if (c.has("batch_size")) {
           e.setBatchSize(c.get("batch_size").getAsInt());
         }
-        EmbedPipeline.run(e);
+        TargetStages.embed(o, in, emb);
       }
       case "megaface" -> {
         JsonObject mf = c.getAsJsonObject("megaface");
@@ -214,13 +206,7 @@ public final class RunJob {
         }
         MegaFaceJob.run(m);
       }
-      default -> {
-        VerifyOptions v = o.as(VerifyOptions.class);
-        v.setEmbeddings(emb.toString());
-        v.setOutput(work.resolve("verify").resolve(target).toString());
-        v.setTarget(target);
-        VerifyJob.run(v);
-      }
+      default -> TargetStages.verify(o, emb, work.resolve("verify").resolve(target), target);
     }
   }
 
