@@ -1,6 +1,5 @@
 package dev.facebeam.train;
 
-import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.facebeam.codec.CodecException;
@@ -131,9 +130,5 @@ public record TrainConfig(String network, String loss, String dataset, int numCl
       }
     }
     return r;
-  }
-
-  JsonElement asJson() {
-    return JsonParser.parseString(json);
   }
 }

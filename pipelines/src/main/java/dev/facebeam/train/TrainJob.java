@@ -121,7 +121,6 @@ public final class TrainJob {
     private final int batch;
     private final List<List<Verifier.Score>> rounds = new ArrayList<>();
     private Path kept;
-    private int saved;
 
     Loop(TrainConfig c, FaceData data, TrainingNet net, Trainer trainer, MxSgd sgd, Verifier verifier, Path output, Writer metrics,
         PrintStream log, int batch) {
@@ -234,7 +233,6 @@ public final class TrainJob {
       };
       if (folder != null) {
         kept = Checkpoints.save(folder, c, net, !c.ckptEmbedding());
-        saved++;
         log.println("saved " + kept);
       }
     }

@@ -26,6 +26,7 @@ final class TripletBatches {
   private final NDManager manager;
   private final Device device;
   private final int devices;
+  private final Map<Integer, List<FaceData.Item>> byId = new LinkedHashMap<>();
   private final Deque<BatchStream.Batch> ready = new ArrayDeque<>();
   private int round;
 
@@ -36,6 +37,7 @@ final class TripletBatches {
     this.manager = manager;
     this.device = device;
     this.devices = devices;
+    data.items.forEach(it -> byId.computeIfAbsent(it.label(), k -> new ArrayList<>()).add(it));
   }
 
   BatchStream.Batch next() {
@@ -51,8 +53,6 @@ final class TripletBatches {
 
   private void mine() {
     Random r = new Random(c.seed() * 31 + round);
-    Map<Integer, List<FaceData.Item>> byId = new LinkedHashMap<>();
-    data.items.forEach(it -> byId.computeIfAbsent(it.label(), k -> new ArrayList<>()).add(it));
     List<Integer> ids = new ArrayList<>(byId.keySet());
     Collections.shuffle(ids, r);
     List<FaceData.Item> bag = new ArrayList<>();

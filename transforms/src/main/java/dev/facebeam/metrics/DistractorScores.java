@@ -1,8 +1,6 @@
 package dev.facebeam.metrics;
 
 import java.io.Serializable;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * What survives of the probe × distractor score matrix, per distractor-set size: each probe's top-K
@@ -124,16 +122,5 @@ public final class DistractorScores implements Serializable {
 
   public float[] topImpostors(int sizeIndex) {
     return impostors[sizeIndex].descending();
-  }
-
-  /** Sizes as the devkit lists them: only those the list can fill. */
-  public static List<Integer> usableSizes(int[] sizes, long available) {
-    List<Integer> out = new ArrayList<>();
-    for (int s : sizes) {
-      if (s <= available) {
-        out.add(s);
-      }
-    }
-    return out;
   }
 }
