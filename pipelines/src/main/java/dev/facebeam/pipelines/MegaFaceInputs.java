@@ -59,7 +59,7 @@ record MegaFaceInputs(Probes probes, List<DistractorSlice> slices, Set<String> d
           throw new CodecException(f.toString(), "probe feature file missing (pass --skipMissing to count and skip)");
         }
         return DevkitFeature.readUnit(f);
-      });
+      }, false);
       Path mlist = Path.of(o.getMegafaceList());
       return new MegaFaceInputs(p, DistractorSlice.devkit(mlist, o.getMegafaceFeatures(), o.getAlgo(), o.getSkipMissing()),
           distractorNoise, notListed(list, 2, probeNoise, true) + notListed(mlist, 3, distractorNoise, false), mlist.toString());
@@ -81,7 +81,7 @@ record MegaFaceInputs(Probes probes, List<DistractorSlice> slices, Set<String> d
         float[] v = java.util.Arrays.copyOfRange(all, row * m.cols(), (row + 1) * m.cols());
         UnitVector.normalise(v, 0, v.length, o.getProbesNpy() + "@row=" + row);
         return v;
-      });
+      }, true);
       Path dlist = Path.of(o.getDistractorsList());
       return new MegaFaceInputs(p, DistractorSlice.npy(Path.of(o.getDistractorsNpy()), dlist), distractorNoise,
           notListed(list, 2, probeNoise, true) + notListed(dlist, 3, distractorNoise, false), o.getDistractorsNpy());
@@ -107,15 +107,24 @@ record MegaFaceInputs(Probes probes, List<DistractorSlice> slices, Set<String> d
     float[] read(String[] entry, int row);
   }
 
-  /** facescrub_lst-style probes: identity = person folder (labels in sorted order), noise key = file name. */
-  private static Probes listedProbes(Path list, Set<String> noise, ProbeReader reader) {
+  /**
+   * facescrub_lst-style probes: identity = person folder (labels in sorted order), noise key = file
+   * name. With {@code rowPerLine} (NumPy) line i names row i, so a blank line is an error, not a skip:
+   * skipping it would shift every later row onto the wrong identity.
+   */
+  private static Probes listedProbes(Path list, Set<String> noise, ProbeReader reader, boolean rowPerLine) {
     List<String> lines = lines(list);
     TreeSet<String> persons = new TreeSet<>();
     List<String[]> entries = new ArrayList<>();
     for (int i = 0; i < lines.size(); i++) {
+      if (lines.get(i).isBlank() && !rowPerLine) {
+        entries.add(null); // a blank line of a devkit list is no entry
+        continue;
+      }
       String[] parts = MegaFacePack.tail(lines.get(i).strip(), 2);
       if (parts == null) {
-        throw new CodecException(list + ":" + (i + 1), "a facescrub_lst path needs <person>/<file>: " + lines.get(i));
+        throw new CodecException(list + ":" + (i + 1), (lines.get(i).isBlank() ? "blank line, but row " + i + " of the matrix needs a name"
+            : "a facescrub_lst path needs <person>/<file>: " + lines.get(i)));
       }
       entries.add(parts);
       persons.add(parts[0]);
@@ -126,6 +135,9 @@ record MegaFaceInputs(Probes probes, List<DistractorSlice> slices, Set<String> d
     List<Boolean> noisy = new ArrayList<>();
     long missing = 0;
     for (int i = 0; i < entries.size(); i++) {
+      if (entries.get(i) == null) {
+        continue;
+      }
       float[] v = reader.read(entries.get(i), i);
       if (v == null) {
         missing++;
@@ -197,11 +209,9 @@ record MegaFaceInputs(Probes probes, List<DistractorSlice> slices, Set<String> d
 
   private static List<String> lines(Path list) {
     try {
-      List<String> out = new ArrayList<>();
-      for (String l : Files.readAllLines(list, StandardCharsets.UTF_8)) {
-        if (!l.isBlank()) {
-          out.add(l);
-        }
+      List<String> out = new ArrayList<>(Files.readAllLines(list, StandardCharsets.UTF_8));
+      while (!out.isEmpty() && out.get(out.size() - 1).isBlank()) {
+        out.remove(out.size() - 1); // trailing blank lines name nothing
       }
       return out;
     } catch (IOException e) {
