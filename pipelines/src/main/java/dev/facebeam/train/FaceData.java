@@ -48,6 +48,9 @@ final class FaceData {
             throw new CodecException(ds.idx() + "#key=" + k, "identity record missing from the index");
           }
           IrHeader h = IrHeader.unpack(r.readAt(off).payload(), r.where(off) + "#key=" + k).header();
+          if (h.flag() < 2 || h.labels()[0] < 1 || h.labels()[1] < h.labels()[0] || h.labels()[1] > ds.layout().firstIdentityKey()) {
+            throw new CodecException(r.where(off) + "#key=" + k, "identity record without a valid [start, end) image range");
+          }
           int label = (int) (k - ds.layout().firstIdentityKey());
           for (long key = (long) h.labels()[0]; key < (long) h.labels()[1]; key++) {
             items.add(new Item(key, label));
