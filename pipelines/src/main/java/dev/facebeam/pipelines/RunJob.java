@@ -118,7 +118,6 @@ public final class RunJob {
       String key = stage + "/" + target;
       Path dir = work.resolve(stage).resolve(target);
       int index = STAGES.indexOf(stage);
-      String why = o.getForce() ? "forced" : index >= from ? "--from=" + o.getFrom() : state.staleness(key, dir, fp.get(stage));
       if (!stages.contains(stage)) {
         boolean later = own.stream().anyMatch(s -> stages.contains(s) && STAGES.indexOf(s) > index);
         if (later && !Files.isRegularFile(dir.resolve(dev.facebeam.io.StageOutput.MANIFEST))) {
@@ -126,6 +125,8 @@ public final class RunJob {
         }
         continue;
       }
+      // Only a selected stage is checked: checking hashes every output file.
+      String why = o.getForce() ? "forced" : index >= from ? "--from=" + o.getFrom() : state.staleness(key, dir, fp.get(stage));
       if (why == null) {
         log.println(key + ": inputs and parameters unchanged, skipped");
         skipped.add(key);
