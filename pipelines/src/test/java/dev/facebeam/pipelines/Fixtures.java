@@ -22,6 +22,34 @@ final class Fixtures {
     return dir.resolve(relative).toAbsolutePath().normalize();
   }
 
+  /**
+   * A MegaFace test-pack folder built from ORL: probes {@code Person_1..persons} (ORL s1..), each with
+   * {@code probeImages} images; distractors from ORL subjects [firstDistractor, lastDistractor], each
+   * with {@code distractorImages} images; both lists written. Returns the megaface_lst text.
+   */
+  static String megafacePack(Path root, int persons, int probeImages, int firstDistractor, int lastDistractor,
+      int distractorImages) throws IOException {
+    StringBuilder fs = new StringBuilder();
+    for (int s = 1; s <= persons; s++) {
+      Path dir = Files.createDirectories(root.resolve("facescrub_images/Person_" + s));
+      for (int i = 1; i <= probeImages; i++) {
+        Files.copy(shared("orl/s" + s + "/" + i + ".pgm"), dir.resolve("Person_" + s + "_" + i + ".png"));
+        fs.append("Person_").append(s).append("/Person_").append(s).append('_').append(i).append(".png\n");
+      }
+    }
+    StringBuilder mf = new StringBuilder();
+    for (int s = firstDistractor; s <= lastDistractor; s++) {
+      Path dir = Files.createDirectories(root.resolve("megaface_images/" + s + "/u" + s + "@N00"));
+      for (int i = 1; i <= distractorImages; i++) {
+        Files.copy(shared("orl/s" + s + "/" + i + ".pgm"), dir.resolve(i + "_0.jpg"));
+        mf.append(s).append("/u").append(s).append("@N00/").append(i).append("_0.jpg\n");
+      }
+    }
+    Files.writeString(root.resolve("facescrub_lst"), fs.toString());
+    Files.writeString(root.resolve("megaface_lst"), mf.toString());
+    return mf.toString();
+  }
+
   static IngestOptions ingestOptions(Path input, Path output) {
     IngestOptions o = PipelineOptionsFactory.fromArgs("--runner=DirectRunner").as(IngestOptions.class);
     o.setInput(input.toString());

@@ -28,27 +28,11 @@ public class MegaFaceJobTest {
     System.setProperty("ai.djl.offline", "true");
     // FaceScrub-like probes: ORL s1..s4, 4 images each; distractors: ORL s5..s30, 3 images each (78).
     Path root = tmp.newFolder("mf").toPath();
-    StringBuilder fs = new StringBuilder();
-    for (int s = 1; s <= 4; s++) {
-      Path dir = Files.createDirectories(root.resolve("facescrub_images/Person_" + s));
-      for (int i = 1; i <= 4; i++) {
-        Files.copy(Fixtures.shared("orl/s" + s + "/" + i + ".pgm"), dir.resolve("Person_" + s + "_" + i + ".png"));
-        fs.append("Person_").append(s).append("/Person_").append(s).append("_").append(i).append(".png\n");
-      }
-    }
-    StringBuilder mf = new StringBuilder();
-    for (int s = 5; s <= 30; s++) {
-      Path dir = Files.createDirectories(root.resolve("megaface_images/" + s + "/u" + s + "@N00"));
-      for (int i = 1; i <= 3; i++) {
-        Files.copy(Fixtures.shared("orl/s" + s + "/" + i + ".pgm"), dir.resolve(i + "_0.jpg"));
-        mf.append(s).append("/u").append(s).append("@N00/").append(i).append("_0.jpg\n");
-      }
-    }
+    StringBuilder mf = new StringBuilder(Fixtures.megafacePack(root, 4, 4, 5, 30, 3));
     // A celebrity among the distractors (another image of Person_1) and a mislabelled probe.
     Path celeb = Files.createDirectories(root.resolve("megaface_images/99/celeb@N00"));
     Files.copy(Fixtures.shared("orl/s1/5.pgm"), celeb.resolve("1_0.jpg"));
     mf.insert(0, "99/celeb@N00/1_0.jpg\n");
-    Files.writeString(root.resolve("facescrub_lst"), fs.toString());
     Files.writeString(root.resolve("megaface_lst"), mf.toString());
     Files.writeString(root.resolve("facescrub_noises.txt"), "#noise\nPerson_2_3.png\n");
     Files.writeString(root.resolve("megaface_noises.txt"), "#noise\n99/celeb@N00/1_0.jpg\n");

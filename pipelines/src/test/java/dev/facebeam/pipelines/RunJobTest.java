@@ -89,22 +89,7 @@ public class RunJobTest {
     Files.copy(Fixtures.shared("bin/small_lfw.bin"), dataset.resolve("lfw.bin"));
     // A small MegaFace-layout pack from ORL: 3 probe identities of 3 images, 12 distractors.
     Path pack = tmp.newFolder("mf").toPath();
-    StringBuilder fs = new StringBuilder();
-    for (int p = 1; p <= 3; p++) {
-      Path dir = Files.createDirectories(pack.resolve("facescrub_images/Person_" + p));
-      for (int i = 1; i <= 3; i++) {
-        Files.copy(Fixtures.shared("orl/s" + p + "/" + i + ".pgm"), dir.resolve("Person_" + p + "_" + i + ".png"));
-        fs.append("Person_").append(p).append("/Person_").append(p).append('_').append(i).append(".png\n");
-      }
-    }
-    StringBuilder mf = new StringBuilder();
-    for (int s = 10; s < 22; s++) {
-      Path dir = Files.createDirectories(pack.resolve("megaface_images/" + s + "/u" + s + "@N00"));
-      Files.copy(Fixtures.shared("orl/s" + s + "/1.pgm"), dir.resolve("1_0.jpg"));
-      mf.append(s).append("/u").append(s).append("@N00/1_0.jpg\n");
-    }
-    Files.writeString(pack.resolve("facescrub_lst"), fs.toString());
-    Files.writeString(pack.resolve("megaface_lst"), mf.toString());
+    Fixtures.megafacePack(pack, 3, 3, 10, 21, 1);
     Path config = tmp.getRoot().toPath().resolve("run.json");
     Files.writeString(config, config(dataset, "127", "\"lfw\"").replace("}", ", \"megaface\": {\"pack\": \"" + pack + "\", \"sizes\": \"5,12\", \"far\": \"0.1\"}}"));
     Path work = tmp.getRoot().toPath().resolve("work");
