@@ -24,6 +24,7 @@ final class BatchStream implements AutoCloseable {
   private final BlockingQueue<Object> queue = new ArrayBlockingQueue<>(3);
   private final ExecutorService pool;
   private final Thread producer;
+  private final java.util.Queue<RecordIoReader> opened = new java.util.concurrent.ConcurrentLinkedQueue<>();
   private volatile boolean closed;
   private long waitedNanos;
 
@@ -36,7 +37,11 @@ final class BatchStream implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
-    ThreadLocal<RecordIoReader> readers = ThreadLocal.withInitial(data::reader);
+    ThreadLocal<RecordIoReader> readers = ThreadLocal.withInitial(() -> {
+      RecordIoReader r = data.reader();
+      opened.add(r);
+      return r;
+    });
     int length = 3 * 112 * 112;
     producer = new Thread(() -> {
       try {
@@ -108,5 +113,11 @@ final class BatchStream implements AutoCloseable {
     closed = true;
     producer.interrupt();
     pool.shutdownNow();
+    try {
+      pool.awaitTermination(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    opened.forEach(RecordIoReader::close); // one open .rec per decoding thread
   }
 }
