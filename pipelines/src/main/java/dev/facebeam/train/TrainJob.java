@@ -1,20 +1,15 @@
 package dev.facebeam.train;
 
-import ai.djl.Device;
 import ai.djl.Model;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.DefaultTrainingConfig;
-import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
-import ai.djl.training.dataset.Batch;
 import ai.djl.training.initializer.XavierInitializer;
 import ai.djl.training.loss.Loss;
-import ai.djl.translate.Batchifier;
 import dev.facebeam.codec.CodecException;
 import dev.facebeam.io.Json;
 import dev.facebeam.models.Networks;
@@ -59,8 +54,8 @@ public final class TrainJob {
       throw new UncheckedIOException(e);
     }
     FaceData data = FaceData.open(dataset, c.numClasses());
-    Device[] devices = devices(c.devices());
-    int batch = c.perBatchSize() * devices.length;
+    TrainDevices devices = TrainDevices.parse(c.devices(), Engine.getEngine("PyTorch").getGpuCount());
+    int batch = c.perBatchSize() * devices.count();
     if (c.triplet() && c.perBatchSize() % 3 != 0) {
       throw new CodecException("per_batch_size", "triplet batches hold anchors, positives and negatives in thirds: "
           + c.perBatchSize() + " is not a multiple of 3");
@@ -68,7 +63,7 @@ public final class TrainJob {
     MarginSoftmax head = c.triplet() ? null : c.head();
     TrainingNet net = new TrainingNet(Networks.create(c.network(), c.embSize()), head, data.classes, c.embSize(),
         c.loss().equals("softmax") && !c.fc7NoBias());
-    MxSgd sgd = MxSgd.builder().schedule(c::lrAt).momentum(c.mom()).wd(c.wd()).setRescaleGrad(1f / devices.length).build();
+    MxSgd sgd = MxSgd.builder().schedule(c::lrAt).momentum(c.mom()).wd(c.wd()).setRescaleGrad(1f / devices.count()).build();
     Loss loss = c.triplet() ? new TripletAdapter(c.loss().equals("atriplet") ? new TripletLoss(true, (float) c.tripletAlpha())
         : new TripletLoss(false, (float) c.tripletAlpha())) : new CrossEntropy();
     Verifier verifier = new Verifier(dataset, c.valTargets());
@@ -77,19 +72,19 @@ public final class TrainJob {
     }
     Engine.getEngine("PyTorch").setRandomSeed((int) c.seed());
     long t0 = System.nanoTime();
-    try (Model model = Model.newInstance("facebeam-train", devices[0], "PyTorch");
+    try (Model model = Model.newInstance("facebeam-train", devices.replicas().get(0), "PyTorch");
          Writer metrics = Files.newBufferedWriter(output.resolve("metrics.jsonl"), StandardCharsets.UTF_8,
              StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING)) {
       model.setBlock(net);
-      DefaultTrainingConfig tc = new DefaultTrainingConfig(loss).optOptimizer(sgd).optDevices(devices)
+      DefaultTrainingConfig tc = new DefaultTrainingConfig(loss).optOptimizer(sgd).optDevices(devices.distinct())
           .optInitializer(new XavierInitializer(XavierInitializer.RandomType.GAUSSIAN, XavierInitializer.FactorType.OUT, 2),
               Parameter.Type.WEIGHT);
       try (Trainer trainer = model.newTrainer(tc)) {
         trainer.initialize(new Shape(c.perBatchSize(), 3, 112, 112), new Shape(c.perBatchSize()));
         dev.facebeam.models.NetworkStats stats = dev.facebeam.models.NetworkStats.of(net.embedding, new Shape(1, 3, 112, 112));
         log.printf(Locale.ROOT, "network %s (emb %d): %,d parameters, %.3f G multiply-accumulates (%.3f GFLOPs) at 112x112; "
-                + "%d classes, %d images, batch %d on %d device(s)%n", c.network(), c.embSize(), stats.parameters(), stats.macs() / 1e9,
-            2 * stats.macs() / 1e9, data.classes, data.items.size(), batch, devices.length);
+                + "%d classes, %d images, batch %d as %s%n", c.network(), c.embSize(), stats.parameters(), stats.macs() / 1e9,
+            2 * stats.macs() / 1e9, data.classes, data.items.size(), batch, devices);
         for (var p : net.getParameters()) {
           Parameter param = p.getValue();
           sgd.rule(param, param == net.fc7Weight ? new MxSgd.Mult(c.fc7LrMult(), c.fc7WdMult())
@@ -99,7 +94,7 @@ public final class TrainJob {
         if (pretrained != null) {
           log.println(pretrained);
         }
-        Loop loop = new Loop(c, data, net, trainer, sgd, verifier, output, metrics, log, batch);
+        Loop loop = new Loop(c, data, net, trainer, devices, sgd, verifier, output, metrics, log, batch);
         return loop.run(t0, pretrained);
       }
     } catch (IOException e) {
@@ -113,6 +108,7 @@ public final class TrainJob {
     private final FaceData data;
     private final TrainingNet net;
     private final Trainer trainer;
+    private final TrainDevices devices;
     private final MxSgd sgd;
     private final Verifier verifier;
     private final Path output;
@@ -122,12 +118,13 @@ public final class TrainJob {
     private final List<List<Verifier.Score>> rounds = new ArrayList<>();
     private Path kept;
 
-    Loop(TrainConfig c, FaceData data, TrainingNet net, Trainer trainer, MxSgd sgd, Verifier verifier, Path output, Writer metrics,
+    Loop(TrainConfig c, FaceData data, TrainingNet net, Trainer trainer, TrainDevices devices, MxSgd sgd, Verifier verifier, Path output, Writer metrics,
         PrintStream log, int batch) {
       this.c = c;
       this.data = data;
       this.net = net;
       this.trainer = trainer;
+      this.devices = devices;
       this.sgd = sgd;
       this.verifier = verifier;
       this.output = output;
@@ -142,13 +139,13 @@ public final class TrainJob {
       double waited = 0;
       long windowStart = System.nanoTime();
       long windowSamples = 0;
-      TripletBatches triplets = c.triplet() ? new TripletBatches(data, c, net, trainer.getManager(), trainer.getDevices()[0], trainer.getDevices().length) : null;
+      TripletBatches triplets = c.triplet() ? new TripletBatches(data, c, net, trainer.getManager(), trainer.getDevices()[0], devices.count()) : null;
       try (BatchStream stream = c.triplet() ? null : new BatchStream(data, batch, c.seed(), c.randMirror(), c.workers())) {
         while (c.maxSteps() == 0 || step < c.maxSteps()) {
           BatchStream.Batch b = c.triplet() ? triplets.next() : stream.next();
           step++;
           sgd.atStep(step - 1); // train.py lowers the lr in the callback after batch k: batch k uses the rate set after k − 1
-          double lossValue = trainStep(b);
+          double lossValue = DataParallelStep.run(trainer, devices.asArray(), b.images(), b.labels());
           if (!Double.isFinite(lossValue)) {
             writeLine(String.format(Locale.ROOT, "{\"step\": %d, \"epoch\": %d, \"loss\": null, \"lr\": %s, \"diverged\": true}",
                 step, b.epoch(), Json.number(sgd.lr())));
@@ -178,30 +175,6 @@ public final class TrainJob {
         throw new IllegalStateException("training interrupted", e);
       }
       return new Result(step, lastLoss, rounds, kept, waited, (System.nanoTime() - t0) / 1e9, pretrained, verifier.missing());
-    }
-
-    /** One global batch: split over the devices, forward + loss + backward in one collector, one update. */
-    private double trainStep(BatchStream.Batch b) {
-      try (NDManager m = trainer.getManager().newSubManager()) {
-        int n = b.labels().length;
-        NDArray images = m.create(b.images(), new Shape(n, 3, 112, 112));
-        NDArray labels = m.create(b.labels());
-        Batch batchData = new Batch(m, new NDList(images, labels), new NDList(labels), n, Batchifier.STACK, Batchifier.STACK, 0, 0);
-        double total = 0;
-        Batch[] splits = batchData.split(trainer.getDevices(), false);
-        try (GradientCollector gc = trainer.newGradientCollector()) {
-          // DJL's PyTorch collector accumulates into .grad across collectors (measured): clear the last step's.
-          gc.zeroGradients();
-          for (Batch s : splits) {
-            NDList preds = trainer.forward(s.getData(), s.getLabels());
-            NDArray l = trainer.getLoss().evaluate(s.getLabels(), preds);
-            total += l.getFloat();
-            gc.backward(l);
-          }
-        }
-        trainer.step();
-        return total / splits.length;
-      }
     }
 
     private void verifyAndCheckpoint(long step) throws IOException {
@@ -268,33 +241,5 @@ public final class TrainJob {
     public NDArray evaluate(NDList labels, NDList predictions) {
       return loss.loss(predictions.singletonOrThrow());
     }
-  }
-
-  /** cpu; gpu (every visible GPU); gpu:0,gpu:1. A GPU asked for and absent is a clear error. */
-  static Device[] devices(String spec) {
-    int gpus = Engine.getEngine("PyTorch").getGpuCount();
-    List<Device> out = new ArrayList<>();
-    for (String part : spec.split(",")) {
-      String s = part.strip().toLowerCase(Locale.ROOT);
-      if (s.equals("cpu")) {
-        out.add(Device.cpu());
-      } else if (s.equals("gpu")) {
-        if (gpus == 0) {
-          throw new CodecException("devices", "'gpu' asked for, but the PyTorch engine sees no GPU here");
-        }
-        for (int g = 0; g < gpus; g++) {
-          out.add(Device.gpu(g));
-        }
-      } else if (s.startsWith("gpu:")) {
-        int g = Integer.parseInt(s.substring(4));
-        if (g >= gpus) {
-          throw new CodecException("devices", "gpu:" + g + " asked for, but the PyTorch engine sees " + gpus + " GPU(s)");
-        }
-        out.add(Device.gpu(g));
-      } else {
-        throw new CodecException("devices", "unknown device '" + part + "' (cpu, gpu, gpu:K)");
-      }
-    }
-    return out.toArray(new Device[0]);
   }
 }

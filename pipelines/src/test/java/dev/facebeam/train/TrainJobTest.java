@@ -124,14 +124,18 @@ public class TrainJobTest {
       assertThat(mismatch.getMessage(), containsString("has shape (64, 6272) in the checkpoint but (32, 6272)"));
     }
     assertThat(text, containsString("network ir-small (emb 64): "));
-    // Fine-tune that checkpoint with triplet loss (the seed's recipe), a few steps.
+    // Fine-tune that checkpoint with triplet loss (the seed's recipe), a few steps, as two replicas of
+    // 15 (5 triplets each, laid out [anchors; positives; negatives] per replica as on two GPUs).
     TrainConfig t = TrainConfig.load(config("ir-small-triplet-orl", """
-        {"network": "ir-small", "loss": "triplet", "dataset": "orl", "emb_size": 64, "per_batch_size": 30, "lr": 0.005,
+        {"network": "ir-small", "loss": "triplet", "dataset": "orl", "emb_size": 64, "per_batch_size": 15, "devices": "cpu,cpu", "lr": 0.005,
          "triplet_bag_size": 150, "images_per_identity": 5, "verbose": 0, "frequent": 1, "ckpt": 2, "max_steps": 3,
          "val_targets": ["orl"], "seed": 7}
         """), Map.of("pretrained", model.toString()));
-    TrainJob.Result ft = TrainJob.run(t, dataset, tmp.getRoot().toPath().resolve("run-triplet"), System.out);
+    ByteArrayOutputStream ftLog = new ByteArrayOutputStream();
+    TrainJob.Result ft = TrainJob.run(t, dataset, tmp.getRoot().toPath().resolve("run-triplet"), new PrintStream(ftLog, true, StandardCharsets.UTF_8));
+    System.out.println(ftLog.toString(StandardCharsets.UTF_8));
     assertEquals(3, ft.steps());
+    assertThat(ftLog.toString(StandardCharsets.UTF_8), containsString("batch 30 as 2 replica(s) on 1 device(s)"));
     assertTrue(Double.isFinite(ft.lastLoss()));
     assertThat(ft.pretrained(), containsString("parameters loaded"));
   }

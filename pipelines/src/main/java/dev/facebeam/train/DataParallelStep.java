@@ -1,0 +1,50 @@
+package dev.facebeam.train;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.Trainer;
+import java.util.Arrays;
+
+/**
+ * One update on a global batch, data-parallel as the seed's multi-GPU training does it: the batch is
+ * cut into one contiguous share per replica, each share is forwarded and back-propagated on its
+ * replica's device, the gradients are summed (on a device: PyTorch accumulates; across devices: DJL's
+ * parameter server) and the optimiser rescales them by 1 / replicas. Returns the mean of the shares' losses.
+ */
+final class DataParallelStep {
+  static final int PIXELS = 3 * 112 * 112;
+
+  private DataParallelStep() {}
+
+  static double run(Trainer trainer, Device[] replicas, float[] images, float[] labels) {
+    int n = labels.length;
+    int g = replicas.length;
+    if (n % g != 0 || images.length != n * PIXELS) {
+      throw new IllegalArgumentException("a batch of " + n + " images cannot be shared equally by " + g + " replicas");
+    }
+    int per = n / g;
+    double total = 0;
+    // The shares' managers stay open until the update is done: the graph they hold feeds the gradients.
+    try (NDManager batch = trainer.getManager().newSubManager()) {
+      try (GradientCollector gc = trainer.newGradientCollector()) {
+        // DJL's PyTorch collector accumulates into .grad across collectors (measured): clear the last step's.
+        gc.zeroGradients();
+        for (int r = 0; r < g; r++) {
+          NDManager share = batch.newSubManager(replicas[r]);
+          NDArray x = share.create(Arrays.copyOfRange(images, r * per * PIXELS, (r + 1) * per * PIXELS), new Shape(per, 3, 112, 112));
+          NDArray y = share.create(Arrays.copyOfRange(labels, r * per, (r + 1) * per));
+          NDList preds = trainer.forward(new NDList(x, y), new NDList(y));
+          NDArray loss = trainer.getLoss().evaluate(new NDList(y), preds);
+          total += loss.getFloat();
+          gc.backward(loss);
+        }
+      }
+      trainer.step();
+    }
+    return total / g;
+  }
+}
