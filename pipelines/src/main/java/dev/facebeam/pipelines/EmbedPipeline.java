@@ -92,7 +92,7 @@ public final class EmbedPipeline extends PTransform<PBegin, PDone> {
       }
       shardFiles.add(p.toAbsolutePath().toString());
     }
-    ModelSpec spec = ModelSpec.resolve(Path.of(options.getModel()), new ModelSpec.Overrides(options.getEngine(),
+    ModelSpec spec = ModelSpec.resolve(StagePaths.local(options.getModel()), new ModelSpec.Overrides(options.getEngine(),
         options.getInputSize(), options.getMean(), options.getScale(), options.getChannelOrder()));
     DeviceSpec device = DeviceSpec.parse(options.getDevice());
     int embeddingSize;
@@ -107,7 +107,7 @@ public final class EmbedPipeline extends PTransform<PBegin, PDone> {
     try {
       try (Progress progress = Progress.show("embed", input.getWritten())) {
         Stages.runToCompletion(options, new EmbedPipeline(shardFiles, spec, options, out.work().toString(), shards,
-            keepRaw(options, input)), "Embed");
+            keepRaw(options, input)), "Embed", out.target());
       }
       Map<String, Long> counts = Stages.read(out.work());
       long read = counts.getOrDefault("read", 0L);

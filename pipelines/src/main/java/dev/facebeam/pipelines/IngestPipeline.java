@@ -89,14 +89,15 @@ public final class IngestPipeline extends PTransform<PBegin, PDone> {
 
   /** Opens the pack, runs the stage and commits its output; throws with a clear message on failure. */
   public static Result run(IngestOptions options) {
-    Path input = Path.of(options.getInput());
+    Path input = StagePaths.local(options.getInput());
     FacePack pack = PackOpener.open(input, options.getFormat(),
-        options.getImageRoot() == null ? null : Path.of(options.getImageRoot()));
+        options.getImageRoot() == null ? null : StagePaths.local(options.getImageRoot()));
     int shards = WriteShards.shardsFor(pack.expectedFaces(), options.getRecordsPerShard());
     StageOutput out = StageOutput.begin(Path.of(options.getOutput()));
     try {
       try (Progress progress = Progress.show("ingest", pack.expectedFaces())) {
-        Stages.runToCompletion(options, new IngestPipeline(pack, out.work().toString(), shards, options.getExportImages()), "Ingest");
+        Stages.runToCompletion(options, new IngestPipeline(pack, out.work().toString(), shards,
+            options.getExportImages() == null ? null : StagePaths.local(options.getExportImages()).toString()), "Ingest", out.target());
       }
       StageManifest manifest = finish(pack, out.work(), shards, options);
       out.commit(manifest);

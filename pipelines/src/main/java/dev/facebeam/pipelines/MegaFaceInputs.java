@@ -49,9 +49,9 @@ record MegaFaceInputs(Probes probes, List<DistractorSlice> slices, Set<String> d
           {"facescrubFeatures", o.getFacescrubFeatures()}, {"megafaceFeatures", o.getMegafaceFeatures()}}, "devkit");
       Set<String> probeNoise = noiseSet(o.getFacescrubNoises());
       Set<String> distractorNoise = noiseSet(o.getMegafaceNoises());
-      Path list = Path.of(o.getFacescrubList());
+      Path list = StagePaths.local(o.getFacescrubList());
       Probes p = listedProbes(list, probeNoise, (entry, row) -> {
-        Path f = Path.of(o.getFacescrubFeatures(), entry[0], DevkitFeature.fileName(entry[1], o.getAlgo()));
+        Path f = StagePaths.local(o.getFacescrubFeatures()).resolve(entry[0]).resolve(DevkitFeature.fileName(entry[1], o.getAlgo()));
         if (!Files.isRegularFile(f)) {
           if (o.getSkipMissing()) {
             return null;
@@ -60,8 +60,8 @@ record MegaFaceInputs(Probes probes, List<DistractorSlice> slices, Set<String> d
         }
         return DevkitFeature.readUnit(f);
       }, false);
-      Path mlist = Path.of(o.getMegafaceList());
-      return new MegaFaceInputs(p, DistractorSlice.devkit(mlist, o.getMegafaceFeatures(), o.getAlgo(), o.getSkipMissing()),
+      Path mlist = StagePaths.local(o.getMegafaceList());
+      return new MegaFaceInputs(p, DistractorSlice.devkit(mlist, StagePaths.local(o.getMegafaceFeatures()).toString(), o.getAlgo(), o.getSkipMissing()),
           distractorNoise, notListed(list, 2, probeNoise, true) + notListed(mlist, 3, distractorNoise, false), mlist.toString());
     }
     if (npy) {
@@ -69,8 +69,8 @@ record MegaFaceInputs(Probes probes, List<DistractorSlice> slices, Set<String> d
           {"distractorsNpy", o.getDistractorsNpy()}, {"distractorsList", o.getDistractorsList()}}, "NumPy");
       Set<String> probeNoise = noiseSet(o.getFacescrubNoises());
       Set<String> distractorNoise = noiseSet(o.getMegafaceNoises());
-      Path list = Path.of(o.getProbesList());
-      NpyMatrix m = NpyMatrix.open(Path.of(o.getProbesNpy()));
+      Path list = StagePaths.local(o.getProbesList());
+      NpyMatrix m = NpyMatrix.open(StagePaths.local(o.getProbesNpy()));
       long lines = lines(list).size();
       if (lines != m.rows()) {
         throw new CodecException(list.toString(), "has " + lines + " lines but " + o.getProbesNpy() + " has " + m.rows() + " rows (row i is line i)");
@@ -82,14 +82,14 @@ record MegaFaceInputs(Probes probes, List<DistractorSlice> slices, Set<String> d
         UnitVector.normalise(v, 0, v.length, o.getProbesNpy() + "@row=" + row);
         return v;
       }, true);
-      Path dlist = Path.of(o.getDistractorsList());
-      return new MegaFaceInputs(p, DistractorSlice.npy(Path.of(o.getDistractorsNpy()), dlist), distractorNoise,
+      Path dlist = StagePaths.local(o.getDistractorsList());
+      return new MegaFaceInputs(p, DistractorSlice.npy(StagePaths.local(o.getDistractorsNpy()), dlist), distractorNoise,
           notListed(list, 2, probeNoise, true) + notListed(dlist, 3, distractorNoise, false), o.getDistractorsNpy());
     }
     require(new String[][] {{"probes", o.getProbes()}, {"distractors", o.getDistractors()}}, "embed-output");
-    Path dir = Path.of(o.getDistractors());
+    Path dir = StagePaths.local(o.getDistractors());
     StageManifest dm = StageOutput.requireManifest(dir);
-    return new MegaFaceInputs(embeddedProbes(Path.of(o.getProbes())),
+    return new MegaFaceInputs(embeddedProbes(StagePaths.local(o.getProbes())),
         DistractorSlice.embedShards(dm.getShardsList().stream().map(dir::resolve).toList()), Set.of(), 0, o.getDistractors());
   }
 

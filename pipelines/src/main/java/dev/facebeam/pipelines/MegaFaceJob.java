@@ -91,7 +91,7 @@ public final class MegaFaceJob extends PTransform<PBegin, PDone> {
     try {
       Stages.runToCompletion(o, new MegaFaceJob(in.slices(),
           new ScoreDistractors(cleaned.vectors(), sizes, o.getTopK(), keep, o.getBlockSize(), in.distractorNoise(), o.getNoiseCleaning()),
-          out.work().toString()), "MegaFace");
+          out.work().toString()), "MegaFace", out.target());
       DistractorScores scores;
       try (ObjectInputStream ois = new ObjectInputStream(Files.newInputStream(out.work().resolve(SCORES)))) {
         scores = (DistractorScores) ois.readObject();

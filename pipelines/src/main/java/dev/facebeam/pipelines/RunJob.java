@@ -66,6 +66,22 @@ public final class RunJob {
       throw new CodecException("--from", "unknown stage '" + o.getFrom() + "' (stages: " + String.join(", ", STAGES) + ")");
     }
     Path work = Path.of(o.getWorkdir()).toAbsolutePath();
+    Path modelPath = Path.of(c.get("model").getAsString());
+    if (c.has("demo_fallback") && c.get("demo_fallback").getAsBoolean() && (!Files.isDirectory(dataset) || !Files.exists(modelPath))) {
+      // The shipped demo on a machine without ../shared/data: a generated pack and model, said so.
+      DemoPack.Generated g = DemoPack.ensure(work.resolve("demo-pack"));
+      log.println((Files.isDirectory(dataset) ? modelPath : dataset) + " not found: running the demo on a generated pack instead ("
+          + g.dataset().resolve(DemoPack.TARGET + ".bin") + ": synthetic identities, an untrained ir-small; the numbers show the"
+          + " pipeline working, not face recognition)");
+      dataset = g.dataset();
+      targets.clear();
+      targets.add(DemoPack.TARGET);
+      c = c.deepCopy();
+      c.addProperty("model", g.model().toString());
+      for (String preprocessing : List.of("engine", "input_size", "mean", "scale", "channel_order")) {
+        c.remove(preprocessing); // the generated model's descriptor says how to preprocess
+      }
+    }
     ModelSpec spec = ModelSpec.resolve(Path.of(c.get("model").getAsString()), new ModelSpec.Overrides(string(c, "engine"),
         c.has("input_size") ? c.get("input_size").getAsInt() : null, c.has("mean") ? c.get("mean").getAsFloat() : null,
         c.has("scale") ? c.get("scale").getAsFloat() : null, string(c, "channel_order")));

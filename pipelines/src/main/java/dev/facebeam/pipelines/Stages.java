@@ -34,8 +34,14 @@ final class Stages {
 
   private Stages() {}
 
-  /** Runs a stage's pipeline to the end; anything but DONE is a failure. */
-  static void runToCompletion(PipelineOptions options, PTransform<PBegin, PDone> stage, String name) {
+  /**
+   * Runs a stage's pipeline to the end; anything but DONE is a failure. The job is named after the
+   * stage and its output folder ({@code facebeam-embed-lfw}), so that a cluster's web UI and REST API
+   * tell a run's jobs apart.
+   */
+  static void runToCompletion(PipelineOptions options, PTransform<PBegin, PDone> stage, String name, Path output) {
+    options.setJobName(("facebeam-" + name + "-" + output.getFileName()).toLowerCase(java.util.Locale.ROOT)
+        .replaceAll("[^a-z0-9_.-]", "_"));
     Pipeline p = Pipeline.create(options);
     p.apply(name, stage);
     PipelineResult.State state = p.run().waitUntilFinish();

@@ -9,6 +9,7 @@ import ai.djl.nn.Parameter;
 import dev.facebeam.codec.CodecException;
 import dev.facebeam.embed.BlockRegistry;
 import dev.facebeam.embed.ModelSpec;
+import dev.facebeam.io.StageOutput;
 import dev.facebeam.proto.ModelDescriptor;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -31,7 +32,7 @@ final class Checkpoints {
 
   static Path save(Path folder, TrainConfig c, TrainingNet net, boolean withClassifier) throws IOException {
     Path tmp = folder.resolveSibling("." + folder.getFileName() + ".tmp");
-    deleteTree(tmp);
+    StageOutput.deleteTree(tmp);
     Files.createDirectories(tmp);
     try (Model m = Model.newInstance(c.network(), "PyTorch")) {
       m.setBlock(net.embedding);
@@ -48,7 +49,7 @@ final class Checkpoints {
       }
       Files.write(tmp.resolve(FC7), fc7.encode());
     }
-    deleteTree(folder);
+    StageOutput.deleteTree(folder);
     Files.move(tmp, folder, StandardCopyOption.ATOMIC_MOVE);
     return folder;
   }
@@ -106,16 +107,5 @@ final class Checkpoints {
           + target.getShape() + " in the network being trained");
     }
     target.set(from.toType(target.getDataType(), false).toByteBuffer());
-  }
-
-  static void deleteTree(Path p) throws IOException {
-    if (!Files.exists(p)) {
-      return;
-    }
-    try (var s = Files.walk(p)) {
-      for (Path f : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        Files.delete(f);
-      }
-    }
   }
 }

@@ -3,6 +3,7 @@ package dev.facebeam.pipelines;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
 
 import dev.facebeam.io.StageOutput;
 import java.io.ByteArrayOutputStream;
@@ -29,6 +30,59 @@ public class RunJobTest {
   private static String config(Path dataset, String mean, String targets) {
     return "{\"dataset\": \"" + dataset + "\", \"targets\": [" + targets + "], \"model\": \""
         + Fixtures.shared("models/faceplugin/fr_feature.onnx") + "\", \"mean\": " + mean + "}";
+  }
+
+  /** No fixtures needed: the shipped demo config's fallback, where ../shared/data is absent. */
+  @Test
+  public void theDemoRunsOnAGeneratedPackWhereTheFixturesAreAbsent() throws Exception {
+    System.setProperty("ai.djl.offline", "true");
+    Path config = tmp.getRoot().toPath().resolve("demo.json");
+    Path absent = tmp.getRoot().toPath().resolve("no-shared-data");
+    Files.writeString(config, "{\"dataset\": \"" + absent.resolve("bin") + "\", \"targets\": [\"small_lfw\"], \"model\": \""
+        + absent.resolve("models/fr_feature.onnx") + "\", \"mean\": 127, \"demo_fallback\": true,"
+        + " \"batch_size\": 2}"); // the direct runner hands over small bundles: no padding to 64
+    Path work = tmp.getRoot().toPath().resolve("work");
+    ByteArrayOutputStream buf = new ByteArrayOutputStream();
+    PrintStream log = new PrintStream(buf, true, StandardCharsets.UTF_8);
+    RunJob.Result first = RunJob.run(options(config, work), log);
+    assertThat(buf.toString(StandardCharsets.UTF_8), containsString("not found: running the demo on a generated pack instead"));
+    assertEquals(List.of("ingest/demo", "embed/demo", "verify/demo"), first.ran());
+    var ingest = StageOutput.readManifest(work.resolve("ingest/demo"));
+    assertEquals(2L * DemoPack.PAIRS, ingest.getWritten());
+    assertEquals(0L, ingest.getRejected());
+    String report = Files.readString(work.resolve("verify/demo/report.json"));
+    assertThat(report, containsString("\"pairs\": " + DemoPack.PAIRS));
+    double acc = first.rows().get(0).accuracyFlip();
+    assertTrue("an accuracy in [0, 1]: " + acc, acc >= 0 && acc <= 1);
+    assertThat(Files.readString(work.resolve("report.md")), containsString("| demo-ir-small-untrained |"));
+    // The generated pack is kept: a rerun sees the same inputs and skips every stage.
+    assertEquals(List.of("ingest/demo", "embed/demo", "verify/demo"), RunJob.run(options(config, work), log).skipped());
+  }
+
+  @Test
+  public void syntheticIdentitiesDifferMoreThanTheirOwnImages() {
+    // Independent of any model: the pack's same-identity images are closer in pixels than different identities'.
+    double same = 0;
+    double other = 0;
+    for (int id = 0; id < 10; id++) {
+      same += pixelDistance(DemoPack.face(id, 0), DemoPack.face(id, 1));
+      other += pixelDistance(DemoPack.face(id, 0), DemoPack.face((id + 1) % DemoPack.IDENTITIES, 1));
+    }
+    assertTrue("same " + same + " vs different " + other, same < 0.6 * other);
+  }
+
+  private static double pixelDistance(java.awt.image.BufferedImage a, java.awt.image.BufferedImage b) {
+    double d = 0;
+    for (int y = 0; y < 112; y++) {
+      for (int x = 0; x < 112; x++) {
+        int p = a.getRGB(x, y);
+        int q = b.getRGB(x, y);
+        for (int s = 0; s < 24; s += 8) {
+          d += Math.abs(((p >> s) & 255) - ((q >> s) & 255));
+        }
+      }
+    }
+    return d;
   }
 
   @Test

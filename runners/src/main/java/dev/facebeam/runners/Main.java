@@ -30,11 +30,7 @@ public final class Main {
   public static int run(String[] args, PrintStream out, PrintStream err) {
     quietLogs();
     // DJL must never download (stack.md): the native libraries come in the jar.
-    System.setProperty("ai.djl.offline", System.getProperty("ai.djl.offline", "true"));
-    if (System.getenv("DJL_CACHE_DIR") == null && System.getProperty("DJL_CACHE_DIR") == null) {
-      // libtorch is unpacked from the jar into this folder on first use.
-      System.setProperty("DJL_CACHE_DIR", System.getProperty("user.home") + "/.facebeam/djl");
-    }
+    dev.facebeam.embed.DjlSettings.offline();
     Map<String, Command> commands = Commands.all();
     if (args.length == 0 || args[0].equals("help") || args[0].equals("--help") || args[0].equals("-h")) {
       if (args.length > 1 && commands.containsKey(args[1])) {

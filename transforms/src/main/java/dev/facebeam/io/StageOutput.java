@@ -114,7 +114,8 @@ public final class StageOutput {
     return b.build();
   }
 
-  static void deleteTree(Path p) throws IOException {
+  /** Removes a folder and everything below it; nothing there is fine. */
+  public static void deleteTree(Path p) throws IOException {
     if (!Files.exists(p)) {
       return;
     }

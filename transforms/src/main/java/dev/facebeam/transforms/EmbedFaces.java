@@ -75,6 +75,7 @@ public final class EmbedFaces extends PTransform<PCollection<FaceRecord>, PColle
 
     @Setup
     public void setup() {
+      dev.facebeam.embed.DjlSettings.offline(); // before DJL's engine starts, on whatever worker this runs
       model = ModelHolder.acquire(spec, DeviceSpec.parse(device).pick(spec.engine()));
       embedder = new FaceEmbedder(model, batchSize, flip, keepRaw);
       buffer = new ArrayList<>();

@@ -1,0 +1,136 @@
+package dev.facebeam.runners;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertTrue;
+import static org.junit.Assume.assumeTrue;
+
+import com.google.gson.JsonObject;
+import dev.facebeam.io.StageOutput;
+import dev.facebeam.proto.FileDigest;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+
+/**
+ * The bundled jar on a real Flink 1.19 standalone cluster (issue 7): a JobManager and two
+ * TaskManagers as separate JVMs on loopback; {@code facebeam.jar run --flinkMaster=localhost:PORT}
+ * gives the same outputs, byte for byte, as the embedded run; one TaskManager is killed (SIGKILL)
+ * while the embed stage runs, the job restarts on the slots left and the outputs are still the same.
+ * Two targets, so two embed jobs load DJL in the same TaskManager (the session-cluster caveat).
+ */
+public class FlinkClusterIT {
+  @Rule public TemporaryFolder tmp = new TemporaryFolder();
+
+  @Test
+  public void clusterRunEqualsEmbeddedRunAndSurvivesALostTaskManager() throws Exception {
+    Path shared = Path.of(System.getProperty("facebeam.sharedData", "../../shared/data")).toAbsolutePath().normalize();
+    assumeTrue("real fixtures not found at " + shared, Files.isDirectory(shared));
+    Path jar = Path.of(System.getProperty("facebeam.jar", "target/facebeam.jar"));
+    assertTrue("the bundled jar is built by `package` before this test: " + jar, Files.isRegularFile(jar));
+    // -Dfacebeam.itDir=DIR keeps the run's folders and the cluster's logs for a look afterwards.
+    String keep = System.getProperty("facebeam.itDir");
+    Path root = keep == null ? tmp.getRoot().toPath() : Files.createDirectories(Path.of(keep).toAbsolutePath());
+
+    // Two packs: the real small_lfw.bin, and an ORL pack of 100 pairs (200 faces) so that embed runs long enough to be hit.
+    Path dataset = Files.createDirectories(root.resolve("dataset"));
+    Files.copy(shared.resolve("bin/small_lfw.bin"), dataset.resolve("lfw.bin"));
+    StringBuilder pairs = new StringBuilder();
+    for (int k = 0; k < 50; k++) {
+      int s = 1 + k % 25;
+      int i = 1 + 2 * (k / 25);
+      pairs.append(String.format("s%d/%d.pgm s%d/%d.pgm 1%n", s, i, s, i + 1));
+      pairs.append(String.format("s%d/%d.pgm s%d/%d.pgm 0%n", s, 5 + k / 25, 1 + (s + 6) % 40, 7 + k / 25));
+    }
+    Path pairsFile = Files.writeString(root.resolve("pairs.txt"), pairs.toString());
+    assertEquals(0, facebeam(jar, root.resolve("pack.log"), "pack", "--input=" + shared.resolve("orl"),
+        "--output=" + dataset.resolve("orl.bin"), "--pairs=" + pairsFile).waitFor());
+    Path config = Files.writeString(root.resolve("run.json"), "{\"dataset\": \"" + dataset + "\", \"targets\": [\"lfw\", \"orl\"], "
+        + "\"model\": \"" + shared.resolve("models/faceplugin/fr_feature.onnx") + "\", \"mean\": 127}");
+
+    Path embedded = root.resolve("embedded");
+    Process local = facebeam(jar, root.resolve("embedded.log"), "run", "--config=" + config, "--workdir=" + embedded);
+    assertEquals(log(root.resolve("embedded.log")), 0, finish(local, 600));
+
+    try (StandaloneFlinkCluster cluster = StandaloneFlinkCluster.start(root.resolve("flink"), 2, 2)) {
+      Path onCluster = root.resolve("cluster");
+      Process remote = facebeam(jar, root.resolve("cluster.log"), "run", "--config=" + config, "--workdir=" + onCluster,
+          "--flinkMaster=" + cluster.master(), "--parallelism=2");
+      // Wait for the ORL embed job's model step to run on a TaskManager, let it embed a while, then kill that TaskManager.
+      String job = null;
+      List<String> running = List.of();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(300);
+      while (running.isEmpty() && remote.isAlive() && System.nanoTime() < deadline) {
+        Thread.sleep(200);
+        job = cluster.job("facebeam-embed-orl", "RUNNING");
+        if (job != null) {
+          running = cluster.taskManagersRunning(job, "EmbedFaces");
+        }
+      }
+      assertTrue("the embed job never ran on the cluster\n" + log(root.resolve("cluster.log")) + cluster.logTail(), !running.isEmpty());
+      Thread.sleep(1500); // the model loads in about a second; 100 faces per task then take several seconds more
+      String victim = running.get(running.size() - 1);
+      cluster.killTaskManager(victim);
+
+      int status = finish(remote, 600);
+      System.out.println(log(root.resolve("cluster.log")));
+      assertEquals(cluster.logTail(), 0, status);
+      // The job really failed over: it finished, and its exception history names the lost TaskManager's failure.
+      JsonObject details = cluster.get("/jobs/" + job);
+      assertEquals("FINISHED", details.get("state").getAsString());
+      JsonObject exceptions = cluster.get("/jobs/" + job + "/exceptions");
+      assertTrue("no failure recorded for job " + job + ": " + exceptions, exceptions.getAsJsonObject("exceptionHistory")
+          .getAsJsonArray("entries").size() > 0);
+      var entries = exceptions.getAsJsonObject("exceptionHistory").getAsJsonArray("entries");
+      System.out.printf("killed %s while job %s embedded on %s; %d failure(s) recorded, first: %s%n", victim, job, running, entries.size(),
+          entries.get(0).getAsJsonObject().get("exceptionName").getAsString());
+      assertEquals(1, cluster.get("/overview").get("taskmanagers").getAsInt());
+      assertNotNull("the lfw embed job ran on the cluster too", cluster.job("facebeam-embed-lfw", "FINISHED"));
+
+      for (String stage : List.of("ingest", "embed", "verify")) {
+        for (String target : List.of("lfw", "orl")) {
+          assertEquals(stage + "/" + target, outputs(embedded.resolve(stage).resolve(target)), outputs(onCluster.resolve(stage).resolve(target)));
+        }
+      }
+      assertEquals(Files.readString(embedded.resolve("verify/orl/report.json")), Files.readString(onCluster.resolve("verify/orl/report.json")));
+      assertTrue(Files.readString(onCluster.resolve("report.md")).contains("| fr_feature |"));
+    }
+  }
+
+  /** Every output file's name, size and SHA-256 as the manifest lists them, each checked against the file. */
+  private static List<String> outputs(Path dir) throws Exception {
+    List<String> out = new ArrayList<>();
+    for (FileDigest d : StageOutput.readManifest(dir).getOutputsList()) {
+      out.add(d.getPath() + " " + d.getBytes() + " " + d.getSha256());
+      assertEquals(d.getSha256(), dev.facebeam.io.Digests.sha256(dir.resolve(d.getPath())));
+    }
+    assertTrue(dir + " has outputs", !out.isEmpty());
+    return out;
+  }
+
+  /** {@code java -jar facebeam.jar ARGS}, as a user runs it. */
+  private static Process facebeam(Path jar, Path log, String... args) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g", "-jar",
+        jar.toString()));
+    cmd.addAll(List.of(args));
+    return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+  }
+
+  private static int finish(Process p, int seconds) throws Exception {
+    if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      return -1;
+    }
+    return p.exitValue();
+  }
+
+  private static String log(Path file) throws Exception {
+    return Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "(no log)";
+  }
+}
