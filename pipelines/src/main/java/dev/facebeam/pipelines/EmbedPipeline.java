@@ -105,7 +105,9 @@ public final class EmbedPipeline extends PTransform<PBegin, PDone> {
     int shards = WriteShards.shardsFor(input.getWritten(), options.getEmbeddingsPerShard());
     StageOutput out = StageOutput.begin(Path.of(options.getOutput()));
     try {
-      try (Progress progress = Progress.show("embed", input.getWritten())) {
+      try (Progress progress = Progress.show("embed", input.getWritten(),
+          ClusterProgress.forStage(Stages.jobName("Embed", out.target()), "Embed/EmbedFaces/Embed",
+              ClusterProgress.Count.IN))) {
         Stages.runToCompletion(options, new EmbedPipeline(shardFiles, spec, options, out.work().toString(), shards,
             keepRaw(options, input)), "Embed", out.target());
       }

@@ -95,7 +95,9 @@ public final class IngestPipeline extends PTransform<PBegin, PDone> {
     int shards = WriteShards.shardsFor(pack.expectedFaces(), options.getRecordsPerShard());
     StageOutput out = StageOutput.begin(Path.of(options.getOutput()));
     try {
-      try (Progress progress = Progress.show("ingest", pack.expectedFaces())) {
+      try (Progress progress = Progress.show("ingest", pack.expectedFaces(),
+          ClusterProgress.forStage(Stages.jobName("Ingest", out.target()), "Ingest/ReadPack/ReadTask",
+              ClusterProgress.Count.OUT))) {
         Stages.runToCompletion(options, new IngestPipeline(pack, out.work().toString(), shards,
             options.getExportImages() == null ? null : StagePaths.local(options.getExportImages()).toString()), "Ingest", out.target());
       }

@@ -40,14 +40,18 @@ final class Stages {
    * tell a run's jobs apart.
    */
   static void runToCompletion(PipelineOptions options, PTransform<PBegin, PDone> stage, String name, Path output) {
-    options.setJobName(("facebeam-" + name + "-" + output.getFileName()).toLowerCase(java.util.Locale.ROOT)
-        .replaceAll("[^a-z0-9_.-]", "_"));
+    options.setJobName(jobName(name, output));
     Pipeline p = Pipeline.create(options);
     p.apply(name, stage);
     PipelineResult.State state = p.run().waitUntilFinish();
     if (state != PipelineResult.State.DONE) {
       throw new IllegalStateException(name + " pipeline ended in state " + state);
     }
+  }
+
+  /** {@code facebeam-embed-lfw}: the stage and its output folder. */
+  static String jobName(String name, Path output) {
+    return ("facebeam-" + name + "-" + output.getFileName()).toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9_.-]", "_");
   }
 
   /** A manifest with what every stage records: stage, counts (checked to reconcile), time, version, runner. */

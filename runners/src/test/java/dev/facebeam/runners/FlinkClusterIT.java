@@ -7,6 +7,7 @@ import static org.junit.Assume.assumeTrue;
 
 import com.google.gson.JsonObject;
 import dev.facebeam.io.StageOutput;
+import dev.facebeam.pipelines.ClusterProgress;
 import dev.facebeam.proto.FileDigest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -14,6 +15,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
@@ -60,6 +62,11 @@ public class FlinkClusterIT {
 
     try (StandaloneFlinkCluster cluster = StandaloneFlinkCluster.start(root.resolve("flink"), 2, 2)) {
       Path onCluster = root.resolve("cluster");
+      // The progress line's counts, read from the REST API as the launcher reads them.
+      LongSupplier ingested = ClusterProgress.of(cluster.master(), "facebeam-ingest-orl", "Ingest/ReadPack/ReadTask",
+          ClusterProgress.Count.OUT);
+      LongSupplier embeddedSoFar = ClusterProgress.of(cluster.master(), "facebeam-embed-orl", "Embed/EmbedFaces/Embed",
+          ClusterProgress.Count.IN);
       Process remote = facebeam(jar, root.resolve("cluster.log"), "run", "--config=" + config, "--workdir=" + onCluster,
           "--flinkMaster=" + cluster.master(), "--parallelism=2");
       // Wait for the ORL embed job's model step to run on a TaskManager, let it embed a while, then kill that TaskManager.
@@ -75,10 +82,15 @@ public class FlinkClusterIT {
       }
       assertTrue("the embed job never ran on the cluster\n" + log(root.resolve("cluster.log")) + cluster.logTail(), !running.isEmpty());
       Thread.sleep(1500); // the model loads in about a second; 100 faces per task then take several seconds more
+      long beforeKill = embeddedSoFar.getAsLong();
       String victim = running.get(running.size() - 1);
       cluster.killTaskManager(victim);
 
-      int status = finish(remote, 600);
+      java.util.TreeSet<Long> seen = new java.util.TreeSet<>(); // the progress line's counts while the job recovers and runs
+      for (long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(600); remote.isAlive() && System.nanoTime() < end; Thread.sleep(250)) {
+        seen.add(embeddedSoFar.getAsLong());
+      }
+      int status = finish(remote, 10);
       System.out.println(log(root.resolve("cluster.log")));
       assertEquals(cluster.logTail(), 0, status);
       // The job really failed over: it finished, and its exception history names the lost TaskManager's failure.
@@ -92,6 +104,11 @@ public class FlinkClusterIT {
           entries.get(0).getAsJsonObject().get("exceptionName").getAsString());
       assertEquals(1, cluster.get("/overview").get("taskmanagers").getAsInt());
       assertNotNull("the lfw embed job ran on the cluster too", cluster.job("facebeam-embed-lfw", "FINISHED"));
+      // Every ORL face was counted once by the finished jobs (the restarted attempt's counts).
+      System.out.printf("progress counts: %d embedded when the TaskManager was killed, then %s; at the end %d ingested, %d embedded%n",
+          beforeKill, seen, ingested.getAsLong(), embeddedSoFar.getAsLong());
+      assertEquals(200, ingested.getAsLong());
+      assertEquals(200, embeddedSoFar.getAsLong());
 
       for (String stage : List.of("ingest", "embed", "verify")) {
         for (String target : List.of("lfw", "orl")) {

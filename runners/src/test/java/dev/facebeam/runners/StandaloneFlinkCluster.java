@@ -53,6 +53,8 @@ final class StandaloneFlinkCluster implements AutoCloseable {
         "rest.bind-address: localhost",
         // The REST API caches a job's state for this long (3 s by default): the test polls it.
         "web.refresh-interval: 100",
+        // The JobManager fetches the TaskManagers' record counts this often (10 s by default): the progress line reads them.
+        "metrics.fetcher.update-interval: 1000",
         "taskmanager.host: localhost",
         "taskmanager.bind-host: localhost",
         "taskmanager.numberOfTaskSlots: " + slotsPerTaskManager,

@@ -4,12 +4,12 @@ import java.io.PrintStream;
 import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 /**
- * One updating console line per running stage — records done, rate, ETA — fed by the stage's DoFns.
- * It sees the workers of this JVM (the embedded Flink, the direct runner); on a cluster the
- * TaskManagers count in their own JVMs and the Beam counters ({@code ingest/read},
- * {@code embed/embedded}, …) in Flink's web UI are the progress. Printed only to a terminal.
+ * One updating console line per running stage — records done, rate, ETA — fed by the stage's DoFns
+ * when they run in this JVM (the embedded Flink, the direct runner), or by a remote count (a Flink
+ * cluster's REST API) when they run on TaskManagers. Printed only to a terminal.
  */
 public final class Progress implements AutoCloseable {
   private static final ConcurrentHashMap<String, AtomicLong> DONE = new ConcurrentHashMap<>();
@@ -18,11 +18,13 @@ public final class Progress implements AutoCloseable {
   private final PrintStream out;
   private final long start = System.nanoTime();
   private final long total;
+  private final LongSupplier remote;
 
-  private Progress(String stage, long total, PrintStream out) {
+  private Progress(String stage, long total, PrintStream out, LongSupplier remote) {
     this.stage = stage;
     this.total = total;
     this.out = out;
+    this.remote = remote;
     DONE.put(stage, new AtomicLong());
     printer = out == null ? null : new Thread(() -> {
       try {
@@ -43,7 +45,12 @@ public final class Progress implements AutoCloseable {
 
   /** Starts counting a stage; the line is printed only when this JVM has a console. */
   public static Progress show(String stage, long total) {
-    return new Progress(stage, total, System.console() != null ? System.err : null);
+    return show(stage, total, null);
+  }
+
+  /** The same, counting with {@code remote} (records done so far) where it is not null. */
+  public static Progress show(String stage, long total, LongSupplier remote) {
+    return new Progress(stage, total, System.console() != null ? System.err : null, remote);
   }
 
   /** Called by workers: {@code n} more records of {@code stage} done. */
@@ -55,7 +62,7 @@ public final class Progress implements AutoCloseable {
   }
 
   public long done() {
-    return DONE.get(stage).get();
+    return remote != null ? remote.getAsLong() : DONE.get(stage).get();
   }
 
   /** "embed: 1,234 / 12,000 records, 85.3/s, ETA 2m 06s". */
