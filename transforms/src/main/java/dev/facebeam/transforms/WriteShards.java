@@ -13,6 +13,8 @@ import java.util.Map;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarIntCoder;
+import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.GroupByKey;
 import org.apache.beam.sdk.transforms.PTransform;
@@ -82,6 +84,8 @@ public final class WriteShards<T extends Message> extends PTransform<PCollection
     private final String dir;
     private final int shards;
     private final SerializableFunction<T, String> id;
+    // Each stage is its own job, so one name serves ingest and embed: records now in a written shard file.
+    private final Counter written = Metrics.counter("shards", "written");
 
     WriteShardFn(String dir, int shards, SerializableFunction<T, String> id) {
       this.dir = dir;
@@ -102,6 +106,7 @@ public final class WriteShards<T extends Message> extends PTransform<PCollection
       items.sort(Map.Entry.comparingByKey());
       String name = StageFiles.shardName(shard.getKey(), shards);
       StageFiles.writeFramedBytes(Path.of(dir, name), items.stream().map(Map.Entry::getValue).toList());
+      written.inc(items.size());
       out.output(name);
     }
   }
