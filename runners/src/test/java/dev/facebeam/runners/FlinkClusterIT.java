@@ -26,6 +26,7 @@ import org.junit.rules.TemporaryFolder;
  * gives the same outputs, byte for byte, as the embedded run; one TaskManager is killed (SIGKILL)
  * while the embed stage runs, the job restarts on the slots left and the outputs are still the same.
  * Two targets, so two embed jobs load DJL in the same TaskManager (the session-cluster caveat).
+ * Then {@code flink run facebeam.jar ingest …} through Flink's own client gives the embedded bytes too.
  */
 public class FlinkClusterIT {
   @Rule public TemporaryFolder tmp = new TemporaryFolder();
@@ -117,6 +118,14 @@ public class FlinkClusterIT {
       }
       assertEquals(Files.readString(embedded.resolve("verify/orl/report.json")), Files.readString(onCluster.resolve("verify/orl/report.json")));
       assertTrue(Files.readString(onCluster.resolve("report.md")).contains("| fr_feature |"));
+
+      // The README's other way in: `flink run facebeam.jar ingest …` through Flink's own client, on the TaskManager left.
+      Path viaCli = root.resolve("flink-run-ingest");
+      Process cli = cluster.flinkRun(root.resolve("flink-run.log"), jar, "ingest", "--input=" + dataset.resolve("orl.bin"),
+          "--output=" + viaCli);
+      int cliStatus = finish(cli, 300);
+      assertEquals(log(root.resolve("flink-run.log")), 0, cliStatus);
+      assertEquals(outputs(embedded.resolve("ingest/orl")), outputs(viaCli));
     }
   }
 

@@ -26,15 +26,23 @@ import java.util.concurrent.TimeUnit;
  * from the submitted job jar.
  */
 final class StandaloneFlinkCluster implements AutoCloseable {
+  /** What Flink's start scripts open on Java 17 (env.java.default-opts.all). */
+  private static final List<String> OPENS = List.of("java.lang", "java.net", "java.io", "java.nio", "sun.nio.ch", "java.lang.reflect",
+      "java.text", "java.time", "java.util", "java.util.concurrent", "java.util.concurrent.atomic", "java.util.concurrent.locks",
+      "java.lang.invoke");
+
   private final Path dir;
   private final int restPort;
   private final Process jobManager;
   private final List<Process> taskManagers = new ArrayList<>();
 
-  private StandaloneFlinkCluster(Path dir, int restPort, Process jobManager) {
+  private final String classPath;
+
+  private StandaloneFlinkCluster(Path dir, int restPort, Process jobManager, String classPath) {
     this.dir = dir;
     this.restPort = restPort;
     this.jobManager = jobManager;
+    this.classPath = classPath;
   }
 
   /** Starts the cluster and waits until every TaskManager has registered. */
@@ -83,7 +91,8 @@ final class StandaloneFlinkCluster implements AutoCloseable {
         "") );
     String classPath = distributionClassPath();
     StandaloneFlinkCluster c = new StandaloneFlinkCluster(dir, restPort,
-        jvm(dir, classPath, "-Xmx768m", "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint", "jobmanager", conf));
+        jvm(dir, classPath, "-Xmx768m", "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint", "jobmanager", conf),
+        classPath);
     try {
       for (int i = 1; i <= taskManagers; i++) {
         c.taskManagers.add(jvm(dir, classPath, "-Xmx1152m", "org.apache.flink.runtime.taskexecutor.TaskManagerRunner", "tm-" + i, conf,
@@ -161,6 +170,23 @@ final class StandaloneFlinkCluster implements AutoCloseable {
     return out;
   }
 
+  /**
+   * {@code flink run JAR ARGS}: Flink's own command-line client ({@code CliFrontend}, what the
+   * distribution's {@code bin/flink} starts) on the distribution's class path, pointed at this
+   * cluster by its configuration folder.
+   */
+  Process flinkRun(Path log, Path jar, String... args) throws IOException {
+    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g"));
+    for (String pkg : OPENS) {
+      cmd.add("--add-opens=java.base/" + pkg + "=ALL-UNNAMED");
+    }
+    cmd.addAll(List.of("-cp", classPath, "org.apache.flink.client.cli.CliFrontend", "run", jar.toString()));
+    cmd.addAll(List.of(args));
+    ProcessBuilder b = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+    b.environment().put("FLINK_CONF_DIR", dir.resolve("conf").toString());
+    return b.start();
+  }
+
   /** SIGKILL to TaskManager {@code tm-K}. */
   void killTaskManager(String resourceId) throws InterruptedException {
     Process p = taskManagers.get(Integer.parseInt(resourceId.substring("tm-".length())) - 1);
@@ -227,9 +253,7 @@ final class StandaloneFlinkCluster implements AutoCloseable {
         cmd.add(x);
       }
     }
-    // What Flink's start scripts add on Java 17 (env.java.default-opts.all).
-    for (String pkg : List.of("java.lang", "java.net", "java.io", "java.nio", "sun.nio.ch", "java.lang.reflect", "java.text", "java.time",
-        "java.util", "java.util.concurrent", "java.util.concurrent.atomic", "java.util.concurrent.locks", "java.lang.invoke")) {
+    for (String pkg : OPENS) {
       cmd.add("--add-opens=java.base/" + pkg + "=ALL-UNNAMED");
     }
     cmd.add("-Djava.io.tmpdir=" + Files.createDirectories(dir.resolve("tmp-" + name)));
