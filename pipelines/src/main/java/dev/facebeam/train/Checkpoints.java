@@ -30,7 +30,7 @@ final class Checkpoints {
 
   private Checkpoints() {}
 
-  static Path save(Path folder, TrainConfig c, TrainingNet net, boolean withClassifier) throws IOException {
+  static Path save(Path folder, TrainConfig c, TrainingNet net, Fc7Shards shards, boolean withClassifier) throws IOException {
     Path tmp = folder.resolveSibling("." + folder.getFileName() + ".tmp");
     StageOutput.deleteTree(tmp);
     Files.createDirectories(tmp);
@@ -48,6 +48,11 @@ final class Checkpoints {
         fc7.add(net.fc7Bias.getArray());
       }
       Files.write(tmp.resolve(FC7), fc7.encode());
+    } else if (withClassifier && shards != null) {
+      // One whole fc7, whatever the shard count: a checkpoint loads into any sharding, or none.
+      try (NDManager m = NDManager.newBaseManager("PyTorch"); NDList fc7 = shards.whole(m)) {
+        Files.write(tmp.resolve(FC7), fc7.encode());
+      }
     }
     StageOutput.deleteTree(folder);
     Files.move(tmp, folder, StandardCopyOption.ATOMIC_MOVE);
@@ -60,6 +65,11 @@ final class Checkpoints {
    * such as fc7 from an embedding-only checkpoint, keep their fresh initialisation.
    */
   static String loadPretrained(Path folder, TrainingNet net, NDManager manager) {
+    return loadPretrained(folder, net, null, manager);
+  }
+
+  /** The same, loading a saved fc7 into {@code shards} when the classifier is sharded. */
+  static String loadPretrained(Path folder, TrainingNet net, Fc7Shards shards, NDManager manager) {
     ModelSpec spec = ModelSpec.resolve(folder, ModelSpec.Overrides.NONE);
     if (!spec.isDjlNative()) {
       throw new CodecException(folder.toString(), "--pretrained needs a model folder written by train (model.json naming its network)");
@@ -83,14 +93,19 @@ final class Checkpoints {
     } catch (IOException | ai.djl.MalformedModelException e) {
       throw new CodecException(folder.toString(), "cannot load the pretrained model: " + e.getMessage(), e);
     }
-    String fc7Note = net.fc7Weight == null ? "no classifier in this loss" : "fc7 initialised fresh";
+    boolean classifier = net.fc7Weight != null || shards != null;
+    String fc7Note = classifier ? "fc7 initialised fresh" : "no classifier in this loss";
     Path fc7 = folder.resolve(FC7);
-    if (net.fc7Weight != null && Files.isRegularFile(fc7)) {
+    if (classifier && Files.isRegularFile(fc7)) {
       try {
         NDList list = NDList.decode(manager, Files.readAllBytes(fc7));
-        copy(folder, "fc7_weight", list.get(0), net.fc7Weight);
-        if (net.fc7Bias != null && list.size() > 1) {
-          copy(folder, "fc7_bias", list.get(1), net.fc7Bias);
+        if (shards != null) {
+          shards.load(folder, list.get(0), list.size() > 1 ? list.get(1) : null);
+        } else {
+          copy(folder, "fc7_weight", list.get(0), net.fc7Weight);
+          if (net.fc7Bias != null && list.size() > 1) {
+            copy(folder, "fc7_bias", list.get(1), net.fc7Bias);
+          }
         }
         fc7Note = "fc7 loaded";
       } catch (IOException e) {

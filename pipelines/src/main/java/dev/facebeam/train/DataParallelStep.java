@@ -21,6 +21,11 @@ final class DataParallelStep {
   private DataParallelStep() {}
 
   static double run(Trainer trainer, Device[] replicas, float[] images, float[] labels) {
+    return run(trainer, replicas, images, labels, null);
+  }
+
+  /** The same with fc7 sharded by class ({@code shards} not null): its shards are updated after the trainer's parameters. */
+  static double run(Trainer trainer, Device[] replicas, float[] images, float[] labels, Fc7Shards shards) {
     int n = labels.length;
     int g = replicas.length;
     if (n % g != 0 || images.length != n * PIXELS) {
@@ -33,6 +38,9 @@ final class DataParallelStep {
       try (GradientCollector gc = trainer.newGradientCollector()) {
         // DJL's PyTorch collector accumulates into .grad across collectors (measured): clear the last step's.
         gc.zeroGradients();
+        if (shards != null) {
+          shards.zeroGradients();
+        }
         for (int r = 0; r < g; r++) {
           NDManager share = batch.newSubManager(replicas[r]);
           NDArray x = share.create(Arrays.copyOfRange(images, r * per * PIXELS, (r + 1) * per * PIXELS), new Shape(per, 3, 112, 112));
@@ -44,6 +52,9 @@ final class DataParallelStep {
         }
       }
       trainer.step();
+      if (shards != null) {
+        shards.update();
+      }
     }
     return total / g;
   }

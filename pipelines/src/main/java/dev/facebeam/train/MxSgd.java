@@ -34,7 +34,12 @@ final class MxSgd extends Optimizer {
 
   /** The rule for one parameter, by its role. */
   void rule(Parameter p, Mult m) {
-    mults.put(p.getId(), m);
+    rule(p.getId(), m);
+  }
+
+  /** The same for an array updated outside DJL's parameter store (fc7's shards), by its id. */
+  void rule(String parameterId, Mult m) {
+    mults.put(parameterId, m);
   }
 
   static Mult mxnetRule(Parameter p) {

@@ -61,11 +61,11 @@ public final class TrainJob {
           + c.perBatchSize() + " is not a multiple of 3");
     }
     MarginSoftmax head = c.triplet() ? null : c.head();
-    TrainingNet net = new TrainingNet(Networks.create(c.network(), c.embSize()), head, data.classes, c.embSize(),
-        c.loss().equals("softmax") && !c.fc7NoBias());
+    boolean sharded = head != null && c.fc7Shards() > 1;
+    boolean fc7Bias = c.loss().equals("softmax") && !c.fc7NoBias();
+    // Sharded, the network outputs embeddings and Fc7Shards holds the classifier.
+    TrainingNet net = new TrainingNet(Networks.create(c.network(), c.embSize()), sharded ? null : head, data.classes, c.embSize(), fc7Bias);
     MxSgd sgd = MxSgd.builder().schedule(c::lrAt).momentum(c.mom()).wd(c.wd()).setRescaleGrad(1f / devices.count()).build();
-    Loss loss = c.triplet() ? new TripletAdapter(c.loss().equals("atriplet") ? new TripletLoss(true, (float) c.tripletAlpha())
-        : new TripletLoss(false, (float) c.tripletAlpha())) : new CrossEntropy();
     Verifier verifier = new Verifier(dataset, c.valTargets());
     if (!verifier.missing().isEmpty()) {
       log.println("val_targets without a .bin in " + dataset + ": " + String.join(", ", verifier.missing()));
@@ -76,6 +76,10 @@ public final class TrainJob {
          Writer metrics = Files.newBufferedWriter(output.resolve("metrics.jsonl"), StandardCharsets.UTF_8,
              StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING)) {
       model.setBlock(net);
+      Fc7Shards shards = sharded ? Fc7Shards.create(data.classes, c.embSize(), fc7Bias, c.fc7Shards(), devices.distinct(),
+          model.getNDManager(), sgd, new MxSgd.Mult(c.fc7LrMult(), c.fc7WdMult())) : null;
+      Loss loss = c.triplet() ? new TripletAdapter(c.loss().equals("atriplet") ? new TripletLoss(true, (float) c.tripletAlpha())
+          : new TripletLoss(false, (float) c.tripletAlpha())) : sharded ? new ShardLoss(head, shards) : new CrossEntropy();
       DefaultTrainingConfig tc = new DefaultTrainingConfig(loss).optOptimizer(sgd).optDevices(devices.distinct())
           .optInitializer(new XavierInitializer(XavierInitializer.RandomType.GAUSSIAN, XavierInitializer.FactorType.OUT, 2),
               Parameter.Type.WEIGHT);
@@ -90,12 +94,16 @@ public final class TrainJob {
           sgd.rule(param, param == net.fc7Weight ? new MxSgd.Mult(c.fc7LrMult(), c.fc7WdMult())
               : param == net.fc7Bias ? new MxSgd.Mult(2, 0) : MxSgd.mxnetRule(param));
         }
-        String pretrained = c.pretrained().isEmpty() ? null : Checkpoints.loadPretrained(Path.of(c.pretrained()), net, model.getNDManager());
+        if (shards != null) {
+          log.println("classifier fc7: " + shards.describe());
+        }
+        String pretrained = c.pretrained().isEmpty() ? null
+            : Checkpoints.loadPretrained(Path.of(c.pretrained()), net, shards, model.getNDManager());
         if (pretrained != null) {
           log.println(pretrained);
         }
-        Loop loop = new Loop(c, data, net, trainer, devices, sgd, verifier, output, metrics, log, batch);
-        return loop.run(t0, pretrained);
+        Loop loop = new Loop(c, data, net, shards, trainer, devices, sgd, verifier, output, metrics, log, batch);
+        return loop.run(t0, pretrained); // the shards live in the model's manager and close with it
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -107,6 +115,7 @@ public final class TrainJob {
     private final TrainConfig c;
     private final FaceData data;
     private final TrainingNet net;
+    private final Fc7Shards shards;
     private final Trainer trainer;
     private final TrainDevices devices;
     private final MxSgd sgd;
@@ -118,11 +127,12 @@ public final class TrainJob {
     private final List<List<Verifier.Score>> rounds = new ArrayList<>();
     private Path kept;
 
-    Loop(TrainConfig c, FaceData data, TrainingNet net, Trainer trainer, TrainDevices devices, MxSgd sgd, Verifier verifier, Path output, Writer metrics,
+    Loop(TrainConfig c, FaceData data, TrainingNet net, Fc7Shards shards, Trainer trainer, TrainDevices devices, MxSgd sgd, Verifier verifier, Path output, Writer metrics,
         PrintStream log, int batch) {
       this.c = c;
       this.data = data;
       this.net = net;
+      this.shards = shards;
       this.trainer = trainer;
       this.devices = devices;
       this.sgd = sgd;
@@ -145,7 +155,7 @@ public final class TrainJob {
           BatchStream.Batch b = c.triplet() ? triplets.next() : stream.next();
           step++;
           sgd.atStep(step - 1); // train.py lowers the lr in the callback after batch k: batch k uses the rate set after k − 1
-          double lossValue = DataParallelStep.run(trainer, devices.asArray(), b.images(), b.labels());
+          double lossValue = DataParallelStep.run(trainer, devices.asArray(), b.images(), b.labels(), shards);
           if (!Double.isFinite(lossValue)) {
             writeLine(String.format(Locale.ROOT, "{\"step\": %d, \"epoch\": %d, \"loss\": null, \"lr\": %s, \"diverged\": true}",
                 step, b.epoch(), Json.number(sgd.lr())));
@@ -205,7 +215,7 @@ public final class TrainJob {
         default -> best ? output.resolve("model-0001") : null; // 3: only the best, always as 0001
       };
       if (folder != null) {
-        kept = Checkpoints.save(folder, c, net, !c.ckptEmbedding());
+        kept = Checkpoints.save(folder, c, net, shards, !c.ckptEmbedding());
         log.println("saved " + kept);
       }
     }
@@ -225,6 +235,23 @@ public final class TrainJob {
     @Override
     public NDArray evaluate(NDList labels, NDList predictions) {
       return MarginSoftmax.crossEntropy(predictions.singletonOrThrow(), labels.singletonOrThrow());
+    }
+  }
+
+  /** Cross-entropy over fc7's shards, from the network's embeddings. */
+  static final class ShardLoss extends Loss {
+    private final dev.facebeam.models.loss.ShardedMarginSoftmax loss;
+    private final Fc7Shards shards;
+
+    ShardLoss(MarginSoftmax head, Fc7Shards shards) {
+      super("sharded_cross_entropy");
+      this.loss = new dev.facebeam.models.loss.ShardedMarginSoftmax(head);
+      this.shards = shards;
+    }
+
+    @Override
+    public NDArray evaluate(NDList labels, NDList predictions) {
+      return loss.loss(predictions.singletonOrThrow(), shards.shards(), labels.singletonOrThrow());
     }
   }
 

@@ -89,6 +89,90 @@ public class DataParallelStepTest {
     }
   }
 
+  /**
+   * fc7 cut into 3 shards (train_parall.py's model parallelism) trains exactly as the whole fc7:
+   * two steps with momentum and weight decay over two replicas, from the same weights, leave the
+   * same embedding network and the same classifier.
+   */
+  @Test
+  public void aShardedClassifierTrainsAsTheWholeOne() {
+    for (MarginSoftmax head : List.of(MarginSoftmax.arcFace(), MarginSoftmax.softmax())) {
+      boolean bias = !head.margin();
+      Engine.getEngine("PyTorch").setRandomSeed(13);
+      TrainingNet whole = new TrainingNet(IResNet.create(new int[] {1, 1, 1, 1}, new int[] {8, 8, 16, 16}, 8, 0f), head, 5, 8, bias);
+      TrainingNet cut = new TrainingNet(IResNet.create(new int[] {1, 1, 1, 1}, new int[] {8, 8, 16, 16}, 8, 0f), null, 5, 8, bias);
+      // A small rate: at 0.1, s = 64 on an untrained net moves weights by tens per step, where float rounding alone diverges.
+      MxSgd sgdWhole = MxSgd.builder().schedule(s -> 1e-3).momentum(0.9).wd(5e-4).setRescaleGrad(0.5f).build();
+      MxSgd sgdCut = MxSgd.builder().schedule(s -> 1e-3).momentum(0.9).wd(5e-4).setRescaleGrad(0.5f).build();
+      Device[] replicas = TrainDevices.parse("cpu,cpu", 0).asArray();
+      try (Model mw = Model.newInstance("whole", Device.cpu(), "PyTorch"); Model mc = Model.newInstance("cut", Device.cpu(), "PyTorch")) {
+        mw.setBlock(whole);
+        mc.setBlock(cut);
+        Fc7Shards shards = Fc7Shards.create(5, 8, bias, 3, new Device[] {Device.cpu()}, mc.getNDManager(), sgdCut, new MxSgd.Mult(1, 1));
+        try (Trainer tw = mw.newTrainer(new DefaultTrainingConfig(new TrainJob.CrossEntropy()).optOptimizer(sgdWhole));
+             Trainer tc = mc.newTrainer(new DefaultTrainingConfig(new TrainJob.ShardLoss(head, shards)).optOptimizer(sgdCut))) {
+          tw.initialize(new Shape(2, 3, 112, 112), new Shape(2));
+          tc.initialize(new Shape(2, 3, 112, 112), new Shape(2));
+          for (var p : whole.getParameters()) {
+            Parameter param = p.getValue();
+            sgdWhole.rule(param, param == whole.fc7Weight ? new MxSgd.Mult(1, 1) : param == whole.fc7Bias ? new MxSgd.Mult(2, 0)
+                : MxSgd.mxnetRule(param));
+          }
+          for (var p : cut.getParameters()) {
+            sgdCut.rule(p.getValue(), MxSgd.mxnetRule(p.getValue()));
+          }
+          // The same starting point: the embedding's parameters, and fc7 cut into the shards.
+          Map<String, Parameter> target = new LinkedHashMap<>();
+          cut.embedding.getParameters().forEach(p -> target.put(p.getKey(), p.getValue()));
+          for (var p : whole.embedding.getParameters()) {
+            target.get(p.getKey()).getArray().set(p.getValue().getArray().toByteBuffer());
+          }
+          shards.load(java.nio.file.Path.of("test"), whole.fc7Weight.getArray(), bias ? whole.fc7Bias.getArray() : null);
+
+          Random r = new Random(8);
+          float[] images = new float[4 * DataParallelStep.PIXELS];
+          for (int i = 0; i < images.length; i++) {
+            images[i] = (float) r.nextGaussian();
+          }
+          float[] labels = {4, 0, 2, 3};
+          Map<String, float[]> before = values(whole);
+          for (int step = 0; step < 2; step++) {
+            double a = DataParallelStep.run(tw, replicas, images, labels);
+            double b = DataParallelStep.run(tc, replicas, images, labels, shards);
+            assertEquals(head + " loss at step " + step, a, b, 1e-4 * Math.max(1, Math.abs(a)));
+          }
+          // The two updates agree to float rounding (summation orders differ: one log-softmax, or a max and sums across shards).
+          Map<String, float[]> after = values(cut);
+          double worst = 0; // the largest update of any weight
+          for (var e : values(whole).entrySet()) {
+            float[] w = e.getValue();
+            float[] w0 = before.get(e.getKey());
+            float[] c;
+            if (e.getKey().equals("fc7_weight") || e.getKey().equals("fc7_bias")) {
+              try (NDManager m = NDManager.newBaseManager("PyTorch"); NDList fc7 = shards.whole(m)) {
+                c = fc7.get(e.getKey().equals("fc7_weight") ? 0 : 1).toFloatArray();
+              }
+            } else {
+              c = after.get(e.getKey());
+            }
+            assertEquals(e.getKey(), w.length, c.length);
+            double diff = 0;
+            double update = 0;
+            for (int i = 0; i < w.length; i++) {
+              diff = Math.max(diff, Math.abs(w[i] - c[i]));
+              update = Math.max(update, Math.abs(w[i] - w0[i]));
+            }
+            // Within 0.1% of the update, or 1e-6 where the update itself is rounding noise (a bias right before batch norm).
+            assertTrue(head + " " + e.getKey() + ": |diff| " + diff + " for an update of " + update, diff <= 1e-3 * update + 1e-6);
+            worst = Math.max(worst, update);
+          }
+          assertTrue(head + ": two steps moved the weights, largest update " + worst, worst > 1e-3);
+          assertThat(shards.describe(), containsString("3 shards (2, 2, 1 classes)"));
+        }
+      }
+    }
+  }
+
   @Test
   public void sharesMustBeEqual() {
     Engine.getEngine("PyTorch");

@@ -141,6 +141,38 @@ public class TrainJobTest {
   }
 
   @Test
+  public void aShardedClassifierTrainsAndItsCheckpointLoadsWhole() throws Exception {
+    TrainConfig c = TrainConfig.load(config("ir-small-softmax-sharded", """
+        {"network": "ir-small", "loss": "softmax", "emb_size": 16, "per_batch_size": 30, "lr": 0.1, "fc7_shards": 3,
+         "verbose": 4, "frequent": 1, "ckpt": 2, "ckpt_embedding": false, "max_steps": 4, "val_targets": ["orl"], "seed": 7}
+        """), Map.of());
+    Path out = tmp.getRoot().toPath().resolve("run-sharded");
+    ByteArrayOutputStream log = new ByteArrayOutputStream();
+    TrainJob.Result r = TrainJob.run(c, dataset, out, new PrintStream(log, true, StandardCharsets.UTF_8));
+    assertEquals(4, r.steps());
+    assertTrue(Double.isFinite(r.lastLoss()));
+    assertThat(log.toString(StandardCharsets.UTF_8), containsString("classifier fc7: 3 shards (10, 10, 10 classes) on [cpu()]"));
+    // The checkpoint holds one whole fc7 (30 × 16 and its bias): it loads into an unsharded net.
+    try (NDManager m = NDManager.newBaseManager("PyTorch")) {
+      ai.djl.ndarray.NDList fc7 = ai.djl.ndarray.NDList.decode(m, Files.readAllBytes(r.model().resolve(Checkpoints.FC7)));
+      assertEquals(new ai.djl.ndarray.types.Shape(30, 16), fc7.get(0).getShape());
+      assertEquals(new ai.djl.ndarray.types.Shape(30), fc7.get(1).getShape());
+      TrainingNet whole = new TrainingNet(Networks.create("ir-small", 16), c.head(), 30, 16, true);
+      whole.initialize(m, ai.djl.ndarray.types.DataType.FLOAT32, new ai.djl.ndarray.types.Shape(1, 3, 112, 112),
+          new ai.djl.ndarray.types.Shape(1));
+      assertThat(Checkpoints.loadPretrained(r.model(), whole, m), containsString("fc7 loaded"));
+      org.junit.Assert.assertArrayEquals(fc7.get(0).toFloatArray(), whole.fc7Weight.getArray().toFloatArray(), 0f);
+    }
+    // More shards than classes is a clear error.
+    TrainConfig tooMany = TrainConfig.load(config("too-many-shards", """
+        {"network": "ir-small", "loss": "arcface", "emb_size": 16, "per_batch_size": 30, "fc7_shards": 31, "max_steps": 1,
+         "val_targets": []}
+        """), Map.of());
+    assertThat(assertThrows(CodecException.class, () -> TrainJob.run(tooMany, dataset, tmp.getRoot().toPath().resolve("run-31"),
+        System.out)).getMessage(), containsString("31 shards for 30 classes"));
+  }
+
+  @Test
   public void badDatasetsAreClearErrors() throws Exception {
     // No property file in a dataset folder.
     Path noProperty = tmp.newFolder("no-property").toPath();

@@ -36,6 +36,15 @@ public record MarginSoftmax(boolean margin, float s, float m1, float m2, float m
 
   /** Logits (B × C); {@code bias} may be null (fc7_no_bias, and always for margin losses). */
   public NDArray logits(NDArray x, NDArray weight, NDArray bias, NDArray labels) {
+    return margin ? logitsOf(x, weight, bias, labels.toType(DataType.INT64, false).oneHot((int) weight.getShape().get(0))
+        .toType(DataType.FLOAT32, false)) : logitsOf(x, weight, bias, null);
+  }
+
+  /**
+   * The same with the target given as a B × C 0/1 mask ({@code oneHot}): a row of zeros leaves that
+   * sample's logits without margin, as in a classifier shard that does not hold its class.
+   */
+  public NDArray logitsOf(NDArray x, NDArray weight, NDArray bias, NDArray oneHot) {
     if (!margin) {
       NDArray wt = weight.transpose();
       wt.attach(x.getManager());
@@ -50,8 +59,6 @@ public record MarginSoftmax(boolean margin, float s, float m1, float m2, float m
     NDArray wn = weight.div(wNorm);
     wn.attach(x.getManager());
     NDArray cos = xn.matMul(wn.transpose());
-    long classes = weight.getShape().get(0);
-    NDArray oneHot = labels.toType(DataType.INT64, false).oneHot((int) classes).toType(DataType.FLOAT32, false);
     if (m1 == 1 && m2 == 0 && m3 == 0) {
       return cos.mul(s);
     }
