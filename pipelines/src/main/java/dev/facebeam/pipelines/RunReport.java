@@ -57,6 +57,12 @@ final class RunReport {
             .append("</p><img alt=\"ROC\" width=\"480\" src=\"verify/").append(esc(r.target())).append("/roc.png\">\n");
       }
     }
+    if (megafaceRank1 != null) {
+      md.append(String.format(Locale.ROOT, "%n- MegaFace rank-1: %.5f at the largest size — `megaface/megaface/report.md`, CMC "
+          + "`megaface/megaface/cmc.png`", megafaceRank1));
+      html.append("<h2>MegaFace</h2><p>Rank-1 ").append(String.format(Locale.ROOT, "%.5f", megafaceRank1))
+          .append(" at the largest distractor-set size</p><img alt=\"CMC\" width=\"480\" src=\"megaface/megaface/cmc.png\">\n");
+    }
     if (!missing.isEmpty()) {
       md.append("\n\nMissing packs (no `<target>.bin`): ").append(String.join(", ", missing)).append('\n');
       html.append("<p>Missing packs: ").append(esc(String.join(", ", missing))).append("</p>\n");

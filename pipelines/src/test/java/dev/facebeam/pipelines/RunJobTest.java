@@ -153,6 +153,10 @@ public class RunJobTest {
     String md = Files.readString(work.resolve("report.md"));
     String rank1 = Files.readString(work.resolve("megaface/megaface/report.json")).replaceAll("(?s).*\"size\": 12.*?\"rank1\": ([0-9.]+).*", "$1");
     assertThat(md, containsString(String.format(java.util.Locale.ROOT, "| %.2f |", 100 * Double.parseDouble(rank1))));
+    // The report shows the CMC plot beside the ROC plots, and the file is there.
+    assertThat(md, containsString("CMC `megaface/megaface/cmc.png`"));
+    assertThat(Files.readString(work.resolve("report.html")), containsString("src=\"megaface/megaface/cmc.png\""));
+    assertTrue(Files.size(work.resolve("megaface/megaface/cmc.png")) > 1000);
     assertEquals(List.of(), RunJob.run(options(config, work), log).ran());
   }
 }
