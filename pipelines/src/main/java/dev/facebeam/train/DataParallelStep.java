@@ -43,8 +43,10 @@ final class DataParallelStep {
         }
         for (int r = 0; r < g; r++) {
           NDManager share = batch.newSubManager(replicas[r]);
-          NDArray x = share.create(Arrays.copyOfRange(images, r * per * PIXELS, (r + 1) * per * PIXELS), new Shape(per, 3, 112, 112));
-          NDArray y = share.create(Arrays.copyOfRange(labels, r * per, (r + 1) * per));
+          // One replica takes the whole batch as it is; more cut out their share.
+          NDArray x = share.create(g == 1 ? images : Arrays.copyOfRange(images, r * per * PIXELS, (r + 1) * per * PIXELS),
+              new Shape(per, 3, 112, 112));
+          NDArray y = share.create(g == 1 ? labels : Arrays.copyOfRange(labels, r * per, (r + 1) * per));
           NDList preds = trainer.forward(new NDList(x, y), new NDList(y));
           NDArray loss = trainer.getLoss().evaluate(new NDList(y), preds);
           total += loss.getFloat();

@@ -27,7 +27,6 @@ public final class ModelHolder {
   }
 
   public static synchronized FaceModel acquire(ModelSpec spec, Device device) {
-    DjlSettings.offline();
     Entry e = MODELS.computeIfAbsent(key(spec, device), k -> new Entry(FaceModel.load(spec, device)));
     e.users++;
     return e.model;
