@@ -117,10 +117,15 @@ final class Checkpoints {
 
   private static void copy(Path folder, String name, NDArray from, Parameter to) {
     NDArray target = to.getArray();
-    if (!from.getShape().equals(target.getShape())) {
-      throw new CodecException(folder.toString(), "parameter " + name + " has shape " + from.getShape() + " in the checkpoint but "
-          + target.getShape() + " in the network being trained");
-    }
+    requireShape(folder, name, from.getShape(), target.getShape());
     target.set(from.toType(target.getDataType(), false).toByteBuffer());
+  }
+
+  /** A checkpoint's parameter must have the shape the network being trained expects; the error names it. */
+  static void requireShape(Path folder, String name, ai.djl.ndarray.types.Shape saved, ai.djl.ndarray.types.Shape expected) {
+    if (!saved.equals(expected)) {
+      throw new CodecException(folder.toString(), "parameter " + name + " has shape " + saved + " in the checkpoint but "
+          + expected + " in the network being trained");
+    }
   }
 }

@@ -127,14 +127,15 @@ final class Fc7Shards {
 
   /** Loads a whole fc7 (weight, and bias when both have one) into the shards; a wrong shape is an error naming it. */
   void load(Path folder, NDArray weight, NDArray bias) {
-    if (!weight.getShape().equals(new Shape(classes, emb))) {
-      throw new CodecException(folder.toString(), "parameter fc7_weight has shape " + weight.getShape()
-          + " in the checkpoint but " + new Shape(classes, emb) + " in the network being trained");
+    Checkpoints.requireShape(folder, "fc7_weight", weight.getShape(), new Shape(classes, emb));
+    boolean withBias = bias != null && shards.get(0).bias() != null;
+    if (withBias) {
+      Checkpoints.requireShape(folder, "fc7_bias", bias.getShape(), new Shape(classes));
     }
     for (ShardedMarginSoftmax.Shard s : shards) {
       int rows = (int) s.weight().getShape().get(0);
       s.weight().set(weight.get(s.firstClass() + ":" + (s.firstClass() + rows)).toType(DataType.FLOAT32, false).toByteBuffer());
-      if (s.bias() != null && bias != null) {
+      if (withBias) {
         s.bias().set(bias.get(s.firstClass() + ":" + (s.firstClass() + rows)).toType(DataType.FLOAT32, false).toByteBuffer());
       }
     }

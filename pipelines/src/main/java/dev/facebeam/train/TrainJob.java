@@ -14,6 +14,7 @@ import dev.facebeam.codec.CodecException;
 import dev.facebeam.io.Json;
 import dev.facebeam.models.Networks;
 import dev.facebeam.models.loss.MarginSoftmax;
+import dev.facebeam.models.loss.ShardedMarginSoftmax;
 import dev.facebeam.models.loss.TripletLoss;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -59,6 +60,10 @@ public final class TrainJob {
     if (c.triplet() && c.perBatchSize() % 3 != 0) {
       throw new CodecException("per_batch_size", "triplet batches hold anchors, positives and negatives in thirds: "
           + c.perBatchSize() + " is not a multiple of 3");
+    }
+    if (c.triplet() && c.fc7Shards() > 1) {
+      throw new CodecException("fc7_shards", c.loss() + " trains the embedding alone: there is no classifier to cut into "
+          + c.fc7Shards() + " shards");
     }
     MarginSoftmax head = c.triplet() ? null : c.head();
     boolean sharded = head != null && c.fc7Shards() > 1;
@@ -127,8 +132,8 @@ public final class TrainJob {
     private final List<List<Verifier.Score>> rounds = new ArrayList<>();
     private Path kept;
 
-    Loop(TrainConfig c, FaceData data, TrainingNet net, Fc7Shards shards, Trainer trainer, TrainDevices devices, MxSgd sgd, Verifier verifier, Path output, Writer metrics,
-        PrintStream log, int batch) {
+    Loop(TrainConfig c, FaceData data, TrainingNet net, Fc7Shards shards, Trainer trainer, TrainDevices devices, MxSgd sgd,
+        Verifier verifier, Path output, Writer metrics, PrintStream log, int batch) {
       this.c = c;
       this.data = data;
       this.net = net;
@@ -240,12 +245,12 @@ public final class TrainJob {
 
   /** Cross-entropy over fc7's shards, from the network's embeddings. */
   static final class ShardLoss extends Loss {
-    private final dev.facebeam.models.loss.ShardedMarginSoftmax loss;
+    private final ShardedMarginSoftmax loss;
     private final Fc7Shards shards;
 
     ShardLoss(MarginSoftmax head, Fc7Shards shards) {
       super("sharded_cross_entropy");
-      this.loss = new dev.facebeam.models.loss.ShardedMarginSoftmax(head);
+      this.loss = new ShardedMarginSoftmax(head);
       this.shards = shards;
     }
 

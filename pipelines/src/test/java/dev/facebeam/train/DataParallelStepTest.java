@@ -168,6 +168,15 @@ public class DataParallelStepTest {
           }
           assertTrue(head + ": two steps moved the weights, largest update " + worst, worst > 1e-3);
           assertThat(shards.describe(), containsString("3 shards (2, 2, 1 classes)"));
+          // A checkpoint's classifier of another shape is refused, naming the parameter.
+          try (NDManager m = NDManager.newBaseManager("PyTorch")) {
+            assertThat(assertThrows(CodecException.class, () -> shards.load(java.nio.file.Path.of("ckpt"), m.zeros(new Shape(6, 8)), null))
+                .getMessage(), containsString("parameter fc7_weight has shape (6, 8) in the checkpoint but (5, 8)"));
+            if (bias) {
+              assertThat(assertThrows(CodecException.class, () -> shards.load(java.nio.file.Path.of("ckpt"), m.zeros(new Shape(5, 8)),
+                  m.zeros(new Shape(4)))).getMessage(), containsString("parameter fc7_bias has shape (4) in the checkpoint but (5)"));
+            }
+          }
         }
       }
     }

@@ -170,6 +170,13 @@ public class TrainJobTest {
         """), Map.of());
     assertThat(assertThrows(CodecException.class, () -> TrainJob.run(tooMany, dataset, tmp.getRoot().toPath().resolve("run-31"),
         System.out)).getMessage(), containsString("31 shards for 30 classes"));
+    // A triplet loss has no classifier: asking to shard one is an error, not silently ignored.
+    TrainConfig triplet = TrainConfig.load(config("triplet-shards", """
+        {"network": "ir-small", "loss": "triplet", "emb_size": 16, "per_batch_size": 30, "fc7_shards": 2, "max_steps": 1,
+         "val_targets": []}
+        """), Map.of());
+    assertThat(assertThrows(CodecException.class, () -> TrainJob.run(triplet, dataset, tmp.getRoot().toPath().resolve("run-t2"),
+        System.out)).getMessage(), containsString("no classifier to cut into 2 shards"));
   }
 
   @Test
