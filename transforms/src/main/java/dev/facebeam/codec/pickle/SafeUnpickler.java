@@ -32,6 +32,8 @@ public final class SafeUnpickler {
       "numpy._core.multiarray._reconstruct",
       "numpy.core.multiarray.scalar",
       "numpy._core.multiarray.scalar",
+      "numpy.core.numeric._frombuffer",
+      "numpy._core.numeric._frombuffer",
       "numpy.ndarray",
       "numpy.dtype",
       "_codecs.encode",
@@ -170,11 +172,11 @@ public final class SafeUnpickler {
         case 0x81, 0x92 -> throw error(at, "NEWOBJ of " + describe(stack.isEmpty() ? null : stack.get(stack.size() - 1))
             + " is not allowed: face packs hold only numpy arrays, bytes and bools");
         case 'q' -> memo.put((long) u1(), peek(at));
-        case 'r' -> memo.put((long) len4(at), peek(at));
+        case 'r' -> memo.put(u4(), peek(at)); // LONG_BINPUT: a memo index, not a length
         case 0x94 -> memo.put((long) memo.size(), peek(at));
         case 'p' -> memo.put(parseTextInt(line(at), at), peek(at));
         case 'h' -> push(memoGet(u1(), at));
-        case 'j' -> push(memoGet(len4(at), at));
+        case 'j' -> push(memoGet(u4(), at)); // LONG_BINGET
         case 'g' -> push(memoGet(parseTextInt(line(at), at), at));
         case '0' -> pop(at);
         case '1' -> popToMark(at);
@@ -212,6 +214,7 @@ public final class SafeUnpickler {
         }
         yield new NdArray();
       }
+      case "numpy.core.numeric._frombuffer", "numpy._core.numeric._frombuffer" -> frombuffer(t, at);
       case "numpy.dtype" -> {
         if (t.size() < 1) {
           throw error(at, "numpy.dtype without a type name");
@@ -252,6 +255,35 @@ public final class SafeUnpickler {
     };
   }
 
+  /** numpy's protocol-5 form: {@code _frombuffer(buffer, dtype, shape, order)} with the buffer in band. */
+  private NdArray frombuffer(PyTuple t, int at) {
+    if (t.size() != 4 || !(t.get(0) instanceof byte[] data) || !(t.get(1) instanceof NpDtype dtype)
+        || !(t.get(2) instanceof PyTuple shape)) {
+      throw error(at, "numpy _frombuffer with unexpected arguments (only in-band buffers are supported)");
+    }
+    NdArray arr = new NdArray();
+    arr.setState(checkedShape(shape, dtype, data.length, at), dtype.canonical(), data);
+    return arr;
+  }
+
+  private long[] checkedShape(PyTuple shapeTuple, NpDtype dtype, int byteCount, int at) {
+    long[] shape = new long[shapeTuple.size()];
+    long count = 1;
+    for (int i = 0; i < shape.length; i++) {
+      if (!(shapeTuple.get(i) instanceof Long dim) || dim < 0) {
+        throw error(at, "numpy array shape holds " + describe(shapeTuple.get(i)));
+      }
+      shape[i] = dim;
+      count = Math.multiplyExact(count, dim);
+    }
+    long expected = Math.multiplyExact(count, (long) dtype.itemSize());
+    if (expected != byteCount) {
+      throw error(at, "numpy array of shape " + java.util.Arrays.toString(shape) + " and dtype " + dtype.name
+          + " needs " + expected + " bytes but holds " + byteCount);
+    }
+    return shape;
+  }
+
   private Object scalar(PyTuple t, int at) {
     if (t.size() != 2 || !(t.get(0) instanceof NpDtype d) || !(t.get(1) instanceof byte[] raw)) {
       throw error(at, "numpy scalar with unexpected arguments");
@@ -286,15 +318,6 @@ public final class SafeUnpickler {
     if (!(s.get(1) instanceof PyTuple shapeTuple) || !(s.get(2) instanceof NpDtype dtype)) {
       throw error(at, "numpy array state without a shape tuple and a dtype");
     }
-    long[] shape = new long[shapeTuple.size()];
-    long count = 1;
-    for (int i = 0; i < shape.length; i++) {
-      if (!(shapeTuple.get(i) instanceof Long dim) || dim < 0) {
-        throw error(at, "numpy array shape holds " + describe(shapeTuple.get(i)));
-      }
-      shape[i] = dim;
-      count = Math.multiplyExact(count, Math.max(dim, 0));
-    }
     Object data = s.get(4);
     byte[] bytes;
     if (data instanceof byte[] b) {
@@ -304,11 +327,7 @@ public final class SafeUnpickler {
     } else {
       throw error(at, "numpy array data is " + describe(data) + " (object arrays are not allowed)");
     }
-    long expected = Math.multiplyExact(count, (long) dtype.itemSize());
-    if (expected != bytes.length) {
-      throw error(at, "numpy array of shape " + java.util.Arrays.toString(shape) + " and dtype " + dtype.name
-          + " needs " + expected + " bytes but holds " + bytes.length);
-    }
+    long[] shape = checkedShape(shapeTuple, dtype, bytes.length, at);
     arr.setState(shape, dtype.canonical(), bytes);
   }
 
@@ -449,8 +468,12 @@ public final class SafeUnpickler {
     return v;
   }
 
+  private long u4() {
+    return s4() & 0xFFFFFFFFL;
+  }
+
   private int len4(int at) {
-    long v = s4() & 0xFFFFFFFFL;
+    long v = u4();
     need(v, at);
     return (int) v;
   }
