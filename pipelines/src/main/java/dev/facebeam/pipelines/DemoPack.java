@@ -36,9 +36,19 @@ final class DemoPack {
   static final int IMAGES = 8;
   static final int PAIRS = 200;
 
+  /** The fixture paths that configs/demo-run.json names: only these may fall back to the generated pack. */
+  static final String SHIPPED_DATASET = "../shared/data/bin";
+  static final String SHIPPED_MODEL = "../shared/data/models/faceplugin/fr_feature.onnx";
+
   record Generated(Path dataset, Path model) {}
 
   private DemoPack() {}
+
+  /** Whether a run config names exactly the shipped demo's fixtures (a user's own paths never fall back). */
+  static boolean isShippedDemo(String dataset, String model) {
+    return Path.of(dataset).normalize().equals(Path.of(SHIPPED_DATASET).normalize())
+        && Path.of(model).normalize().equals(Path.of(SHIPPED_MODEL).normalize());
+  }
 
   static Generated ensure(Path dir) {
     Generated g = new Generated(dir.resolve("dataset"), dir.resolve("model"));

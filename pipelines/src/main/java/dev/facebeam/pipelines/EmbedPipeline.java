@@ -1,5 +1,6 @@
 package dev.facebeam.pipelines;
 
+import dev.facebeam.io.OutputGuard;
 import dev.facebeam.codec.CodecException;
 import dev.facebeam.codec.export.DevkitFeature;
 import dev.facebeam.codec.export.NpyWriter;
@@ -83,6 +84,10 @@ public final class EmbedPipeline extends PTransform<PBegin, PDone> {
 
   public static Result run(EmbedOptions options) {
     Path records = Path.of(options.getRecords());
+    Path target = OutputGuard.folder("--output", options.getOutput(), "embed", List.of(records, Path.of(options.getModel())));
+    if (options.getExportDevkit() != null) {
+      OutputGuard.claim("--exportDevkit", options.getExportDevkit(), "devkit-export", List.of(records, Path.of(options.getModel()), target));
+    }
     StageManifest input = StageOutput.requireManifest(records);
     List<String> shardFiles = new ArrayList<>();
     for (String s : input.getShardsList()) {
@@ -103,7 +108,7 @@ public final class EmbedPipeline extends PTransform<PBegin, PDone> {
       fixedBatch = probe.fixedBatch();
     }
     int shards = WriteShards.shardsFor(input.getWritten(), options.getEmbeddingsPerShard());
-    StageOutput out = StageOutput.begin(Path.of(options.getOutput()));
+    StageOutput out = StageOutput.begin(target);
     try {
       try (Progress progress = Progress.show("embed", input.getWritten(),
           ClusterProgress.forStage(Stages.jobName("Embed", out.target()), "Embed/EmbedFaces/Embed",

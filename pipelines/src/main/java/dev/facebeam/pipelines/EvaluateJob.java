@@ -3,6 +3,7 @@ package dev.facebeam.pipelines;
 import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
 import com.google.protobuf.util.JsonFormat;
+import dev.facebeam.io.OutputGuard;
 import dev.facebeam.codec.CodecException;
 import dev.facebeam.embed.ModelSpec;
 import dev.facebeam.io.StageFiles;
@@ -35,22 +36,22 @@ public final class EvaluateJob {
 
   public static Result run(EvaluateOptions options) {
     Path dataset = Path.of(options.getDataset());
-    Path output = Path.of(options.getOutput()).toAbsolutePath();
     if (!Files.isDirectory(dataset)) {
       throw new CodecException(dataset.toString(), "no such dataset folder");
     }
+    List<String> targets = new ArrayList<>();
+    for (String t : options.getTargets().split(",")) {
+      if (!t.isBlank()) {
+        targets.add(OutputGuard.plainName("--targets", t.strip()));
+      }
+    }
+    Path output = OutputGuard.claim("--output", options.getOutput(), "evaluate", List.of(dataset, Path.of(options.getModel())));
     // The same overrides embed will use, so a model whose engine only --engine names resolves here too.
     ModelSpec spec = ModelSpec.resolve(Path.of(options.getModel()), new ModelSpec.Overrides(options.getEngine(),
         options.getInputSize(), options.getMean(), options.getScale(), options.getChannelOrder()));
     String model = spec.name();
     Map<String, Double> acc = new LinkedHashMap<>();
     List<String> missing = new ArrayList<>();
-    List<String> targets = new ArrayList<>();
-    for (String t : options.getTargets().split(",")) {
-      if (!t.isBlank()) {
-        targets.add(t.strip());
-      }
-    }
     for (String target : targets) {
       Path bin = dataset.resolve(target + ".bin");
       if (!Files.isRegularFile(bin)) {

@@ -1,5 +1,6 @@
 package dev.facebeam.pipelines;
 
+import dev.facebeam.io.OutputGuard;
 import dev.facebeam.codec.pack.BinPack;
 import dev.facebeam.codec.pack.FacePack;
 import dev.facebeam.codec.pack.PackOpener;
@@ -20,6 +21,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.apache.beam.sdk.transforms.Distinct;
@@ -90,10 +92,14 @@ public final class IngestPipeline extends PTransform<PBegin, PDone> {
   /** Opens the pack, runs the stage and commits its output; throws with a clear message on failure. */
   public static Result run(IngestOptions options) {
     Path input = StagePaths.local(options.getInput());
-    FacePack pack = PackOpener.open(input, options.getFormat(),
-        options.getImageRoot() == null ? null : StagePaths.local(options.getImageRoot()));
+    Path imageRoot = options.getImageRoot() == null ? null : StagePaths.local(options.getImageRoot());
+    Path target = OutputGuard.folder("--output", options.getOutput(), "ingest", Arrays.asList(input, imageRoot));
+    if (options.getExportImages() != null) {
+      OutputGuard.claim("--exportImages", options.getExportImages(), "exported-images", Arrays.asList(input, imageRoot, target));
+    }
+    FacePack pack = PackOpener.open(input, options.getFormat(), imageRoot);
     int shards = WriteShards.shardsFor(pack.expectedFaces(), options.getRecordsPerShard());
-    StageOutput out = StageOutput.begin(Path.of(options.getOutput()));
+    StageOutput out = StageOutput.begin(target);
     try {
       try (Progress progress = Progress.show("ingest", pack.expectedFaces(),
           ClusterProgress.forStage(Stages.jobName("Ingest", out.target()), "Ingest/ReadPack/ReadTask",

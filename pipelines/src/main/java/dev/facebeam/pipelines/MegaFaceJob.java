@@ -1,5 +1,6 @@
 package dev.facebeam.pipelines;
 
+import dev.facebeam.io.OutputGuard;
 import dev.facebeam.codec.features.DistractorSlice;
 import dev.facebeam.io.Json;
 import dev.facebeam.io.StageOutput;
@@ -75,6 +76,10 @@ public final class MegaFaceJob extends PTransform<PBegin, PDone> {
       List<String> singleImageIdentities) {}
 
   public static Result run(MegaFaceOptions o) {
+    Path target = OutputGuard.folder("--output", o.getOutput(), "megaface", java.util.stream.Stream.of(o.getProbes(),
+        o.getDistractors(), o.getFacescrubList(), o.getMegafaceList(), o.getFacescrubFeatures(), o.getMegafaceFeatures(),
+        o.getProbesNpy(), o.getProbesList(), o.getDistractorsNpy(), o.getDistractorsList(), o.getFacescrubNoises(),
+        o.getMegafaceNoises()).filter(java.util.Objects::nonNull).map(Path::of).toList());
     MegaFaceInputs in = MegaFaceInputs.of(o);
     MegaFaceInputs.Probes probes = in.probes();
     int p = probes.vectors().length;
@@ -87,7 +92,7 @@ public final class MegaFaceJob extends PTransform<PBegin, PDone> {
     for (int s = 0; s < sizes.length; s++) {
       keep[s] = (int) Math.min(Integer.MAX_VALUE - 8, Math.min((long) p * sizes[s], (long) Math.floor(maxFar * p * sizes[s]) + 64));
     }
-    StageOutput out = StageOutput.begin(Path.of(o.getOutput()));
+    StageOutput out = StageOutput.begin(target);
     try {
       Stages.runToCompletion(o, new MegaFaceJob(in.slices(),
           new ScoreDistractors(cleaned.vectors(), sizes, o.getTopK(), keep, o.getBlockSize(), in.distractorNoise(), o.getNoiseCleaning()),

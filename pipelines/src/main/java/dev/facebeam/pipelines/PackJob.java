@@ -2,6 +2,11 @@ package dev.facebeam.pipelines;
 
 import dev.facebeam.align.FacePreparation;
 import dev.facebeam.codec.CodecException;
+import dev.facebeam.io.Digests;
+import dev.facebeam.io.OutputGuard;
+import dev.facebeam.io.StageFiles;
+import dev.facebeam.io.StageOutput;
+import dev.facebeam.proto.StageManifest;
 import dev.facebeam.codec.image.ImageCodec;
 import dev.facebeam.codec.image.RgbPixels;
 import dev.facebeam.codec.pack.FacePack;
@@ -39,12 +44,30 @@ import java.util.TreeMap;
 public final class PackJob {
   private PackJob() {}
 
-  /** What was packed. */
-  public record Result(long read, long written, long rejected, long identities, long pairs) {}
+  /**
+   * What was packed: faces read from the input and rejected there, images written to the pack (for a
+   * {@code .bin}, two per pair, so a face in several pairs counts each time), identities, pairs.
+   */
+  public record Result(long read, long rejected, long imagesWritten, long identities, long pairs) {}
 
   public static Result run(PackOptions options) {
-    Path output = Path.of(options.getOutput());
+    if (options.getOutput() == null || options.getOutput().isBlank()) {
+      throw new CodecException("--output", "is empty: name the .rec or .bin file to write");
+    }
+    Path output = Path.of(options.getOutput()).toAbsolutePath().normalize();
     String name = output.getFileName().toString();
+    if (!name.endsWith(".rec") && !name.endsWith(".bin")) {
+      throw new CodecException("--output=" + options.getOutput(), "must end in .rec or .bin");
+    }
+    Path sidecar = sidecar(output);
+    List<Path> writes = new ArrayList<>(List.of(output, rejectsFile(output), sidecar));
+    if (name.endsWith(".rec")) {
+      writes.add(RecordIoDataset.siblingIdx(output));
+      writes.add(output.resolveSibling("property"));
+    }
+    OutputGuard.files("--output", options.getOutput(), "pack", sidecar, writes, java.util.Arrays.asList(
+        Path.of(options.getInput()), options.getImageRoot() == null ? null : Path.of(options.getImageRoot()),
+        options.getPairs() == null ? null : Path.of(options.getPairs())));
     FacePack pack = PackOpener.open(Path.of(options.getInput()), options.getFormat(),
         options.getImageRoot() == null ? null : Path.of(options.getImageRoot()));
     List<FaceRecord> faces = new ArrayList<>();
@@ -67,20 +90,49 @@ public final class PackJob {
       });
     }
     long read = faces.size() + rejects.size();
-    writeRejects(output, rejects);
     try {
+      Files.createDirectories(output.getParent());
+      writeRejects(output, rejects);
+      Result r;
+      List<Path> written = new ArrayList<>(List.of(output));
       if (name.endsWith(".rec")) {
         long ids = writeRec(output, faces, options);
-        return new Result(read, faces.size(), rejects.size(), ids, 0);
-      }
-      if (name.endsWith(".bin")) {
+        written.add(RecordIoDataset.siblingIdx(output));
+        if (ids > 0) {
+          written.add(output.resolveSibling("property"));
+        }
+        r = new Result(read, rejects.size(), faces.size(), ids, 0);
+      } else {
         int pairs = writeBin(output, faces, options);
-        return new Result(read, faces.size(), rejects.size(), 0, pairs);
+        r = new Result(read, rejects.size(), 2L * pairs, 0, pairs);
       }
+      if (!rejects.isEmpty()) {
+        written.add(rejectsFile(output));
+      }
+      writeSidecar(sidecar, options, r, written);
+      return r;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + output + ": " + e.getMessage(), e);
     }
-    throw new CodecException(output.toString(), "output must end in .rec or .bin");
+  }
+
+  /** {@code FILE.manifest.json} beside the pack: lists the files this stage wrote, so a rerun may replace them. */
+  static Path sidecar(Path output) {
+    return output.resolveSibling(output.getFileName() + ".manifest.json");
+  }
+
+  private static Path rejectsFile(Path output) {
+    return output.resolveSibling(output.getFileName() + ".rejects.jsonl");
+  }
+
+  private static void writeSidecar(Path sidecar, PackOptions options, Result r, List<Path> written) throws IOException {
+    StageManifest.Builder m = StageManifest.newBuilder().setStage("pack").setInput(options.getInput())
+        .setRead(r.read()).setWritten(r.imagesWritten()).setRejected(r.rejected()).setIdentities(r.identities())
+        .setPairs(r.pairs()).setCreated(java.time.Instant.now().toString());
+    for (Path p : written) {
+      m.addOutputs(Digests.of(p, p.getFileName().toString(), Long.MAX_VALUE));
+    }
+    StageFiles.writeAtomically(sidecar, StageOutput.toJson(m.build()) + "\n");
   }
 
   /** The bytes that go into a pack: the original file for passthrough faces, else a JPEG of the crop. */
@@ -194,7 +246,7 @@ public final class PackJob {
   }
 
   private static void writeRejects(Path output, List<Reject> rejects) {
-    Path file = output.resolveSibling(output.getFileName() + ".rejects.jsonl");
+    Path file = rejectsFile(output);
     try {
       if (rejects.isEmpty()) {
         Files.deleteIfExists(file);

@@ -4,6 +4,8 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.facebeam.codec.CodecException;
+import dev.facebeam.config.ConfigSchema;
+import dev.facebeam.io.OutputGuard;
 import dev.facebeam.embed.ModelSpec;
 import dev.facebeam.io.Digests;
 import java.io.IOException;
@@ -29,6 +31,8 @@ import java.util.Map;
 public final class RunJob {
   static final List<String> STAGES = List.of("ingest", "embed", "verify", "megaface");
 
+  static final String SCHEMA = "/facebeam/run.schema.json";
+
   private RunJob() {}
 
   /** One target's line of the results table. */
@@ -44,14 +48,14 @@ public final class RunJob {
     } catch (IOException | RuntimeException e) {
       throw new CodecException(configFile.toString(), "cannot read the run config as a JSON object: " + e.getMessage(), e);
     }
-    for (String required : List.of("dataset", "targets", "model")) {
-      if (!c.has(required)) {
-        throw new CodecException(configFile.toString(), "the run config needs '" + required + "'");
-      }
+    ConfigSchema schema = ConfigSchema.load(SCHEMA);
+    List<String> errors = schema.validate(c);
+    if (!errors.isEmpty()) {
+      throw new CodecException(configFile.toString(), "run config does not match " + SCHEMA + ": " + String.join("; ", errors));
     }
     Path dataset = Path.of(c.get("dataset").getAsString());
     List<String> targets = new ArrayList<>();
-    c.getAsJsonArray("targets").forEach(t -> targets.add(t.getAsString()));
+    c.getAsJsonArray("targets").forEach(t -> targets.add(OutputGuard.plainName(configFile + ": targets", t.getAsString())));
     List<String> stages = new ArrayList<>();
     for (String s : o.getStages().split(",")) {
       if (!s.isBlank()) {
@@ -65,9 +69,25 @@ public final class RunJob {
     if (from < 0) {
       throw new CodecException("--from", "unknown stage '" + o.getFrom() + "' (stages: " + String.join(", ", STAGES) + ")");
     }
-    Path work = Path.of(o.getWorkdir()).toAbsolutePath();
     Path modelPath = Path.of(c.get("model").getAsString());
-    if (c.has("demo_fallback") && c.get("demo_fallback").getAsBoolean() && (!Files.isDirectory(dataset) || !Files.exists(modelPath))) {
+    Path megafacePack = c.has("megaface") ? Path.of(c.getAsJsonObject("megaface").get("pack").getAsString()) : null;
+    boolean demo = c.has("demo_fallback") && c.get("demo_fallback").getAsBoolean()
+        && DemoPack.isShippedDemo(c.get("dataset").getAsString(), c.get("model").getAsString())
+        && (!Files.isDirectory(dataset) || !Files.exists(modelPath));
+    if (!demo) {
+      // A path the user named that is not there is an error naming it, never a silent substitute.
+      if (!Files.isDirectory(dataset)) {
+        throw new CodecException(configFile + ": dataset", "no such folder: " + dataset.toAbsolutePath());
+      }
+      if (!Files.exists(modelPath)) {
+        throw new CodecException(configFile + ": model", "no such file or folder: " + modelPath.toAbsolutePath());
+      }
+      if (megafacePack != null && !Files.isDirectory(megafacePack)) {
+        throw new CodecException(configFile + ": megaface.pack", "no such folder: " + megafacePack.toAbsolutePath());
+      }
+    }
+    Path work = OutputGuard.claim("--workdir", o.getWorkdir(), "run", java.util.Arrays.asList(configFile, dataset, modelPath, megafacePack));
+    if (demo) {
       // The shipped demo on a machine without ../shared/data: a generated pack and model, said so.
       DemoPack.Generated g = DemoPack.ensure(work.resolve("demo-pack"));
       log.println((Files.isDirectory(dataset) ? modelPath : dataset) + " not found: running the demo on a generated pack instead ("

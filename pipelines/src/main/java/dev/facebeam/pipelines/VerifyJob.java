@@ -1,5 +1,6 @@
 package dev.facebeam.pipelines;
 
+import dev.facebeam.io.OutputGuard;
 import dev.facebeam.codec.CodecException;
 import dev.facebeam.io.Json;
 import dev.facebeam.io.StageFiles;
@@ -35,6 +36,7 @@ public final class VerifyJob {
 
   public static Report run(VerifyOptions options) {
     Path dir = Path.of(options.getEmbeddings());
+    OutputGuard.folder("--output", options.getOutput(), "verify", List.of(dir));
     StageManifest m = StageOutput.requireManifest(dir);
     if (!m.getStage().equals("embed")) {
       throw new CodecException(dir.toString(), "is the output of '" + m.getStage() + "', not of embed");

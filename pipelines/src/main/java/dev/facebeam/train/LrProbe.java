@@ -1,5 +1,6 @@
 package dev.facebeam.train;
 
+import dev.facebeam.io.OutputGuard;
 import dev.facebeam.io.Json;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -41,6 +42,7 @@ public final class LrProbe {
 
   public static Result run(Path config, Path dataset, Path output, List<Double> lrs, int steps, Map<String, String> overrides,
       PrintStream log) {
+    output = OutputGuard.claim("--output", output.toString(), "lr-probe", List.of(config, dataset));
     List<Curve> curves = new ArrayList<>();
     for (double lr : lrs) {
       Map<String, String> o = new LinkedHashMap<>(overrides);

@@ -3,6 +3,7 @@ package dev.facebeam.train;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.facebeam.codec.CodecException;
+import dev.facebeam.config.ConfigSchema;
 import dev.facebeam.models.Networks;
 import dev.facebeam.models.loss.MarginSoftmax;
 import java.io.IOException;
@@ -48,8 +49,10 @@ public record TrainConfig(String network, String loss, String dataset, int numCl
   }
 
   /** Reads a config file and applies {@code name=value} overrides; every problem names the field. */
+  static final String SCHEMA = "/facebeam/train.schema.json";
+
   public static TrainConfig load(Path file, Map<String, String> overrides) {
-    ConfigSchema schema = ConfigSchema.load();
+    ConfigSchema schema = ConfigSchema.load(SCHEMA);
     JsonObject given;
     try {
       given = JsonParser.parseString(Files.readString(file, StandardCharsets.UTF_8)).getAsJsonObject();
@@ -65,7 +68,7 @@ public record TrainConfig(String network, String loss, String dataset, int numCl
     }
     List<String> errors = schema.validate(given);
     if (!errors.isEmpty()) {
-      throw new CodecException(file.toString(), "config does not match " + ConfigSchema.RESOURCE + ": " + String.join("; ", errors));
+      throw new CodecException(file.toString(), "config does not match " + SCHEMA + ": " + String.join("; ", errors));
     }
     JsonObject c = JsonParser.parseString(DEFAULTS).getAsJsonObject();
     lossPreset(given.get("loss").getAsString()).entrySet().forEach(e -> c.add(e.getKey(), e.getValue()));
@@ -94,7 +97,7 @@ public record TrainConfig(String network, String loss, String dataset, int numCl
 
   /** The field names a config (and a command-line override) may use. */
   public static java.util.Set<String> fields() {
-    return ConfigSchema.load().properties().keySet();
+    return ConfigSchema.load(SCHEMA).properties().keySet();
   }
 
   /** Parses {@code name=value} lines (the command line's overrides) in order. */

@@ -10,6 +10,7 @@ import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.Trainer;
 import ai.djl.training.initializer.XavierInitializer;
 import ai.djl.training.loss.Loss;
+import dev.facebeam.io.OutputGuard;
 import dev.facebeam.codec.CodecException;
 import dev.facebeam.io.Json;
 import dev.facebeam.models.Networks;
@@ -48,8 +49,9 @@ public final class TrainJob {
   }
 
   public static Result run(TrainConfig c, Path dataset, Path output, PrintStream log) {
+    output = OutputGuard.claim("--output", output.toString(), "train", java.util.Arrays.asList(dataset,
+        c.pretrained().isEmpty() ? null : Path.of(c.pretrained())));
     try {
-      Files.createDirectories(output);
       Files.writeString(output.resolve("config.json"), c.json() + "\n", StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new UncheckedIOException(e);

@@ -115,7 +115,7 @@ public class IngestPipelineTest {
     Path rec = tmp.getRoot().toPath().resolve("orl/train.rec");
     Files.createDirectories(rec.getParent());
     PackJob.Result packed = PackJob.run(Fixtures.packOptions(Fixtures.shared("orl"), rec));
-    assertEquals(400, packed.written());
+    assertEquals(400, packed.imagesWritten());
     assertEquals(40, packed.identities());
     assertEquals("40,112,112", Files.readString(rec.resolveSibling("property")).strip());
     Path out = tmp.getRoot().toPath().resolve("orl-ingested");

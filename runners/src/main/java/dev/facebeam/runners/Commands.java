@@ -99,8 +99,8 @@ final class Commands {
         PackOptions.class, o -> {
           PackOptions p = o.as(PackOptions.class);
           PackJob.Result r = PackJob.run(p);
-          return String.format("pack: read %d, written %d, rejected %d%s -> %s", r.read(), r.written(), r.rejected(),
-              r.pairs() > 0 ? ", pairs " + r.pairs() : ", identities " + r.identities(), p.getOutput());
+          return String.format("pack: read %d faces, rejected %d; wrote %d images%s -> %s", r.read(), r.rejected(),
+              r.imagesWritten(), r.pairs() > 0 ? " in " + r.pairs() + " pairs" : " of " + r.identities() + " identities", p.getOutput());
         }, false));
     cmds.put("bench-decode", new Command("bench-decode",
         "Benchmark: decode throughput of a .rec of real 112x112 JPEGs against a plain ImageIO loop (not a test)",

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Comparator;
+import java.util.List;
 import java.util.UUID;
 import java.util.stream.Stream;
 
@@ -90,11 +91,38 @@ public final class StageOutput {
     }
   }
 
+  /**
+   * The manifest as JSON with every field present (a zero count is written as 0) and counts as JSON
+   * numbers: protobuf's JSON form quotes 64-bit integers, which {@code jq .read + 1} cannot add.
+   */
   public static String toJson(StageManifest manifest) {
     try {
-      return JsonFormat.printer().print(manifest);
+      String proto = JsonFormat.printer().alwaysPrintFieldsWithNoPresence().print(manifest);
+      com.google.gson.JsonObject tree = com.google.gson.JsonParser.parseString(proto).getAsJsonObject();
+      unquoteIntegers(tree, manifest.getDescriptorForType());
+      return new com.google.gson.GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(tree);
     } catch (InvalidProtocolBufferException e) {
       throw new IllegalStateException(e);
+    }
+  }
+
+  private static void unquoteIntegers(com.google.gson.JsonObject json, com.google.protobuf.Descriptors.Descriptor type) {
+    for (com.google.protobuf.Descriptors.FieldDescriptor f : type.getFields()) {
+      com.google.gson.JsonElement v = json.get(f.getJsonName());
+      if (v == null) {
+        continue;
+      }
+      boolean int64 = switch (f.getType()) {
+        case INT64, UINT64, SINT64, FIXED64, SFIXED64 -> true;
+        default -> false;
+      };
+      if (f.getType() == com.google.protobuf.Descriptors.FieldDescriptor.Type.MESSAGE && !f.isMapField()) {
+        for (com.google.gson.JsonElement e : f.isRepeated() ? v.getAsJsonArray() : List.of(v)) {
+          unquoteIntegers(e.getAsJsonObject(), f.getMessageType());
+        }
+      } else if (int64 && !f.isRepeated()) {
+        json.add(f.getJsonName(), new com.google.gson.JsonPrimitive(Long.parseLong(v.getAsString())));
+      }
     }
   }
 
@@ -109,8 +137,13 @@ public final class StageOutput {
   }
 
   public static StageManifest readManifest(Path dir) throws IOException {
+    return readManifest(dir, MANIFEST);
+  }
+
+  /** A manifest under another name (pack's {@code <file>.manifest.json} beside the files it wrote). */
+  public static StageManifest readManifest(Path dir, String name) throws IOException {
     StageManifest.Builder b = StageManifest.newBuilder();
-    JsonFormat.parser().merge(Files.readString(dir.resolve(MANIFEST), StandardCharsets.UTF_8), b);
+    JsonFormat.parser().ignoringUnknownFields().merge(Files.readString(dir.resolve(name), StandardCharsets.UTF_8), b);
     return b.build();
   }
 

@@ -1,4 +1,4 @@
-package dev.facebeam.train;
+package dev.facebeam.config;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
@@ -13,52 +13,68 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The train config's JSON Schema ({@code facebeam/train.schema.json}, draft 2020-12) and the subset
- * of it we enforce: type, enum, minimum, maximum, exclusiveMinimum, items, required,
- * additionalProperties = false. Command-line overrides are typed by the same schema.
+ * A config file's JSON Schema (draft 2020-12: {@code facebeam/train.schema.json} for training,
+ * {@code facebeam/run.schema.json} for {@code run}) and the subset of it we enforce: type, enum,
+ * minimum, maximum, exclusiveMinimum, items, required, nested objects' properties, and
+ * additionalProperties = false — an unknown (misspelt) field is an error naming it. Command-line
+ * overrides are typed by the same schema.
  */
-final class ConfigSchema {
-  static final String RESOURCE = "/facebeam/train.schema.json";
+public final class ConfigSchema {
+  private final String resource;
   private final JsonObject schema;
 
-  private ConfigSchema(JsonObject schema) {
+  private ConfigSchema(String resource, JsonObject schema) {
+    this.resource = resource;
     this.schema = schema;
   }
 
-  static ConfigSchema load() {
-    try (InputStream in = ConfigSchema.class.getResourceAsStream(RESOURCE)) {
-      return new ConfigSchema(JsonParser.parseString(new String(in.readAllBytes(), StandardCharsets.UTF_8)).getAsJsonObject());
+  /** The schema at a class-path resource such as {@code /facebeam/run.schema.json}. */
+  public static ConfigSchema load(String resource) {
+    try (InputStream in = ConfigSchema.class.getResourceAsStream(resource)) {
+      return new ConfigSchema(resource, JsonParser.parseString(new String(in.readAllBytes(), StandardCharsets.UTF_8)).getAsJsonObject());
     } catch (IOException | NullPointerException e) {
-      throw new IllegalStateException("the train config schema " + RESOURCE + " is missing from the class path", e);
+      throw new IllegalStateException("the config schema " + resource + " is missing from the class path", e);
     }
   }
 
-  JsonObject properties() {
+  public String resource() {
+    return resource;
+  }
+
+  public JsonObject properties() {
     return schema.getAsJsonObject("properties");
   }
 
   /** Every violation, each naming the field; empty when the config is valid. */
-  List<String> validate(JsonObject config) {
+  public List<String> validate(JsonObject config) {
     List<String> errors = new ArrayList<>();
-    for (JsonElement r : schema.getAsJsonArray("required")) {
-      if (!config.has(r.getAsString())) {
-        errors.add("'" + r.getAsString() + "' is required");
+    checkObject("", config, schema, errors);
+    return errors;
+  }
+
+  private static void checkObject(String prefix, JsonObject value, JsonObject rule, List<String> errors) {
+    JsonObject props = rule.has("properties") ? rule.getAsJsonObject("properties") : new JsonObject();
+    if (rule.has("required")) {
+      for (JsonElement r : rule.getAsJsonArray("required")) {
+        if (!value.has(r.getAsString())) {
+          errors.add("'" + prefix + r.getAsString() + "' is required");
+        }
       }
     }
     boolean unknown = false;
-    for (Map.Entry<String, JsonElement> e : config.entrySet()) {
-      JsonObject rule = properties().getAsJsonObject(e.getKey());
-      if (rule == null) {
-        errors.add("unknown field '" + e.getKey() + "'");
+    for (Map.Entry<String, JsonElement> e : value.entrySet()) {
+      JsonObject sub = props.getAsJsonObject(e.getKey());
+      if (sub == null) {
+        errors.add("unknown field '" + prefix + e.getKey() + "'");
         unknown = true;
         continue;
       }
-      check(e.getKey(), e.getValue(), rule, errors);
+      check(prefix + e.getKey(), e.getValue(), sub, errors);
     }
     if (unknown) {
-      errors.add("known fields: " + String.join(", ", properties().keySet()));
+      errors.add("known fields" + (prefix.isEmpty() ? "" : " of '" + prefix.substring(0, prefix.length() - 1) + "'") + ": "
+          + String.join(", ", props.keySet()));
     }
-    return errors;
   }
 
   private static void check(String name, JsonElement v, JsonObject rule, List<String> errors) {
@@ -70,10 +86,16 @@ final class ConfigSchema {
       case "integer" -> v.isJsonPrimitive() && v.getAsJsonPrimitive().isNumber()
           && v.getAsDouble() == Math.rint(v.getAsDouble());
       case "array" -> v.isJsonArray();
+      case "object" -> v.isJsonObject();
       default -> true;
     };
     if (!ok) {
-      errors.add("'" + name + "' must be " + (type.equals("array") ? "an array" : "a" + (type.equals("integer") ? "n " : " ") + type) + ", got " + v);
+      errors.add("'" + name + "' must be " + (type.equals("array") ? "an array" : type.equals("object") ? "an object"
+          : "a" + (type.equals("integer") ? "n " : " ") + type) + ", got " + v);
+      return;
+    }
+    if (v.isJsonObject()) {
+      checkObject(name + ".", v.getAsJsonObject(), rule, errors);
       return;
     }
     if (rule.has("enum") && !rule.getAsJsonArray("enum").contains(v)) {
@@ -100,7 +122,7 @@ final class ConfigSchema {
   }
 
   /** A command-line value typed as the schema types the field; an unknown field is an error. */
-  JsonElement parse(String name, String value) {
+  public JsonElement parse(String name, String value) {
     JsonObject rule = properties().getAsJsonObject(name);
     if (rule == null) {
       throw new IllegalArgumentException("unknown config field --" + name + " (known: " + String.join(", ", properties().keySet()) + ")");
