@@ -1,6 +1,5 @@
 package dev.facebeam.pipelines;
 
-import dev.facebeam.io.OutputGuard;
 import dev.facebeam.codec.CodecException;
 import dev.facebeam.codec.export.DevkitFeature;
 import dev.facebeam.codec.export.NpyWriter;
@@ -8,8 +7,9 @@ import dev.facebeam.embed.DeviceSpec;
 import dev.facebeam.embed.FaceModel;
 import dev.facebeam.embed.ModelSpec;
 import dev.facebeam.io.Digests;
-import dev.facebeam.io.StageFiles;
+import dev.facebeam.io.OutputGuard;
 import dev.facebeam.io.Progress;
+import dev.facebeam.io.StageFiles;
 import dev.facebeam.io.StageOutput;
 import dev.facebeam.proto.Embedding;
 import dev.facebeam.proto.FaceRecord;
@@ -84,11 +84,13 @@ public final class EmbedPipeline extends PTransform<PBegin, PDone> {
 
   public static Result run(EmbedOptions options) {
     Path records = Path.of(options.getRecords());
+    Options.number("--batchSize", Integer.toString(options.getBatchSize()), 1, 4096);
+    Options.number("--embeddingsPerShard", Integer.toString(options.getEmbeddingsPerShard()), 1, 10_000_000);
     Path target = OutputGuard.folder("--output", options.getOutput(), "embed", List.of(records, Path.of(options.getModel())));
     if (options.getExportDevkit() != null) {
       OutputGuard.claim("--exportDevkit", options.getExportDevkit(), "devkit-export", List.of(records, Path.of(options.getModel()), target));
     }
-    StageManifest input = StageOutput.requireManifest(records);
+    StageManifest input = StageOutput.requireIntact(records);
     List<String> shardFiles = new ArrayList<>();
     for (String s : input.getShardsList()) {
       Path p = records.resolve(s);
@@ -159,6 +161,7 @@ public final class EmbedPipeline extends PTransform<PBegin, PDone> {
       Stages.digestOutputs(out.work(), m);
       StageManifest manifest = m.build();
       out.commit(manifest);
+      Stages.requireSomethingWritten("embed", records.toString(), manifest, out.target());
       return new Result(out.target(), manifest);
     } catch (IOException e) {
       out.abort();

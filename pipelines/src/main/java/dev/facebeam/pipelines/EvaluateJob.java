@@ -1,11 +1,15 @@
 package dev.facebeam.pipelines;
 
-import com.google.protobuf.Struct;
-import com.google.protobuf.Value;
-import com.google.protobuf.util.JsonFormat;
-import dev.facebeam.io.OutputGuard;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonNull;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import com.google.gson.JsonPrimitive;
 import dev.facebeam.codec.CodecException;
 import dev.facebeam.embed.ModelSpec;
+import dev.facebeam.io.OutputGuard;
 import dev.facebeam.io.StageFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -70,44 +74,95 @@ public final class EvaluateJob {
     return new Result(model, acc, missing, table);
   }
 
-  /** Merges this model's row into results.json and rewrites results.md. */
+  /**
+   * Merges this run into results.json and rewrites results.md. A row is one model file — (name,
+   * SHA-256) — and a cell one target: this run replaces only the cells it computed; every other row
+   * and cell stays, and a target whose pack was missing this time keeps its earlier number.
+   */
   static Path writeTable(Path output, String model, String sha, List<String> targets, Map<String, Double> acc) {
     try {
-      Files.createDirectories(output);
       Path json = output.resolve("results.json");
-      Struct.Builder all = Struct.newBuilder();
-      if (Files.exists(json)) {
-        JsonFormat.parser().merge(Files.readString(json, StandardCharsets.UTF_8), all);
+      JsonObject all = Files.exists(json) ? readResults(json) : new JsonObject();
+      JsonArray columns = all.has("targets") ? all.getAsJsonArray("targets") : new JsonArray();
+      JsonArray rows = all.has("rows") ? all.getAsJsonArray("rows") : new JsonArray();
+      for (String t : targets) {
+        if (!columns.contains(new JsonPrimitive(t))) {
+          columns.add(t);
+        }
       }
-      Struct.Builder rows = all.getFieldsOrDefault("models", Value.getDefaultInstance()).getStructValue().toBuilder();
-      Struct.Builder row = Struct.newBuilder().putFields("sha256", Value.newBuilder().setStringValue(sha).build());
+      JsonObject row = null;
+      for (JsonElement r : rows) {
+        JsonObject o = r.getAsJsonObject();
+        if (o.get("model").getAsString().equals(model) && o.get("sha256").getAsString().equals(sha)) {
+          row = o;
+        }
+      }
+      if (row == null) {
+        row = new JsonObject();
+        row.addProperty("model", model);
+        row.addProperty("sha256", sha);
+        row.add("accuracy_flip", new JsonObject());
+        rows.add(row);
+      }
+      JsonObject cells = row.getAsJsonObject("accuracy_flip");
       for (String t : targets) {
         Double a = acc.get(t);
-        row.putFields(t, a == null ? Value.newBuilder().setNullValueValue(0).build() : Value.newBuilder().setNumberValue(a).build());
+        if (a != null) {
+          cells.addProperty(t, a);
+        } else if (!cells.has(t)) {
+          cells.add(t, JsonNull.INSTANCE);
+        }
       }
-      rows.putFields(model, Value.newBuilder().setStructValue(row).build());
-      all.putFields("models", Value.newBuilder().setStructValue(rows).build());
-      all.putFields("metric", Value.newBuilder().setStringValue("accuracy-flip, 10-fold mean (InsightFace verification.py)").build());
-      StageFiles.writeAtomically(json, JsonFormat.printer().print(all.build()) + "\n");
-      StageFiles.writeAtomically(output.resolve("results.md"), markdown(all.build(), targets));
+      JsonObject out = new JsonObject();
+      out.addProperty("metric", "accuracy-flip, 10-fold mean (InsightFace verification.py)");
+      out.add("targets", columns);
+      out.add("rows", rows);
+      StageFiles.writeAtomically(json, new GsonBuilder().setPrettyPrinting().serializeNulls().create().toJson(out) + "\n");
+      StageFiles.writeAtomically(output.resolve("results.md"), markdown(out));
       return output.resolve("results.md");
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write the results table: " + e.getMessage(), e);
     }
   }
 
-  static String markdown(Struct all, List<String> targets) {
+  private static JsonObject readResults(Path json) throws IOException {
+    try {
+      JsonObject o = JsonParser.parseString(Files.readString(json, StandardCharsets.UTF_8)).getAsJsonObject();
+      for (JsonElement r : o.getAsJsonArray("rows")) {
+        r.getAsJsonObject().get("model").getAsString();
+        r.getAsJsonObject().get("sha256").getAsString();
+        r.getAsJsonObject().getAsJsonObject("accuracy_flip");
+      }
+      o.getAsJsonArray("targets");
+      return o;
+    } catch (RuntimeException e) {
+      throw new CodecException(json.toString(), "not a results table this version wrote (" + e.getMessage()
+          + "); refusing to overwrite it: choose another --output");
+    }
+  }
+
+  static String markdown(JsonObject all) {
+    List<String> targets = new ArrayList<>();
+    all.getAsJsonArray("targets").forEach(t -> targets.add(t.getAsString()));
+    List<JsonObject> rows = new ArrayList<>();
+    all.getAsJsonArray("rows").forEach(r -> rows.add(r.getAsJsonObject()));
+    rows.sort(java.util.Comparator.comparing((JsonObject r) -> r.get("model").getAsString())
+        .thenComparing(r -> r.get("sha256").getAsString()));
     StringBuilder sb = new StringBuilder("# Verification results (accuracy-flip, %)\n\n| model |");
     for (String t : targets) {
       sb.append(' ').append(COLUMNS.getOrDefault(t, t)).append(" |");
     }
     sb.append("\n| --- |");
     sb.append(" ---: |".repeat(targets.size())).append('\n');
-    for (Map.Entry<String, Value> row : new java.util.TreeMap<>(all.getFieldsOrThrow("models").getStructValue().getFieldsMap()).entrySet()) {
-      sb.append("| ").append(row.getKey()).append(" |");
+    for (JsonObject row : rows) {
+      String name = row.get("model").getAsString();
+      boolean shared = rows.stream().filter(r -> r.get("model").getAsString().equals(name)).count() > 1;
+      String sha = row.get("sha256").getAsString();
+      sb.append("| ").append(name).append(shared ? " (" + sha.substring(0, Math.min(12, sha.length())) + ")" : "").append(" |");
+      JsonObject cells = row.getAsJsonObject("accuracy_flip");
       for (String t : targets) {
-        Value v = row.getValue().getStructValue().getFieldsMap().get(t);
-        sb.append(' ').append(v == null || !v.hasNumberValue() ? "–" : String.format(Locale.ROOT, "%.2f", 100 * v.getNumberValue())).append(" |");
+        JsonElement v = cells.get(t);
+        sb.append(' ').append(v == null || v.isJsonNull() ? "–" : String.format(Locale.ROOT, "%.2f", 100 * v.getAsDouble())).append(" |");
       }
       sb.append('\n');
     }

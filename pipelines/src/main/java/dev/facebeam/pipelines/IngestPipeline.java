@@ -1,13 +1,13 @@
 package dev.facebeam.pipelines;
 
-import dev.facebeam.io.OutputGuard;
 import dev.facebeam.codec.pack.BinPack;
 import dev.facebeam.codec.pack.FacePack;
 import dev.facebeam.codec.pack.PackOpener;
 import dev.facebeam.codec.pack.PackSummary;
 import dev.facebeam.io.Digests;
-import dev.facebeam.io.StageFiles;
+import dev.facebeam.io.OutputGuard;
 import dev.facebeam.io.Progress;
+import dev.facebeam.io.StageFiles;
 import dev.facebeam.io.StageOutput;
 import dev.facebeam.proto.FaceRecord;
 import dev.facebeam.proto.Reject;
@@ -15,8 +15,8 @@ import dev.facebeam.proto.StageManifest;
 import dev.facebeam.transforms.DecodeAndAlign;
 import dev.facebeam.transforms.FaceTags;
 import dev.facebeam.transforms.ReadFacePack;
-import dev.facebeam.transforms.WriteShards;
 import dev.facebeam.transforms.WriteRejects;
+import dev.facebeam.transforms.WriteShards;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -91,6 +91,7 @@ public final class IngestPipeline extends PTransform<PBegin, PDone> {
 
   /** Opens the pack, runs the stage and commits its output; throws with a clear message on failure. */
   public static Result run(IngestOptions options) {
+    Options.number("--recordsPerShard", Integer.toString(options.getRecordsPerShard()), 1, 10_000_000);
     Path input = StagePaths.local(options.getInput());
     Path imageRoot = options.getImageRoot() == null ? null : StagePaths.local(options.getImageRoot());
     Path target = OutputGuard.folder("--output", options.getOutput(), "ingest", Arrays.asList(input, imageRoot));
@@ -109,6 +110,7 @@ public final class IngestPipeline extends PTransform<PBegin, PDone> {
       }
       StageManifest manifest = finish(pack, out.work(), shards, options);
       out.commit(manifest);
+      Stages.requireSomethingWritten("ingest", input.toString(), manifest, out.target());
       return new Result(out.target(), manifest);
     } catch (RuntimeException | Error e) {
       out.abort();

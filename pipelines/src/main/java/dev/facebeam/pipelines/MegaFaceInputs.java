@@ -88,7 +88,7 @@ record MegaFaceInputs(Probes probes, List<DistractorSlice> slices, Set<String> d
     }
     require(new String[][] {{"probes", o.getProbes()}, {"distractors", o.getDistractors()}}, "embed-output");
     Path dir = StagePaths.local(o.getDistractors());
-    StageManifest dm = StageOutput.requireManifest(dir);
+    StageManifest dm = StageOutput.requireIntact(dir);
     return new MegaFaceInputs(embeddedProbes(StagePaths.local(o.getProbes())),
         DistractorSlice.embedShards(dm.getShardsList().stream().map(dir::resolve).toList()), Set.of(), 0, o.getDistractors());
   }
@@ -162,7 +162,7 @@ record MegaFaceInputs(Probes probes, List<DistractorSlice> slices, Set<String> d
 
   /** The PROBE records of an embed output, in id order; identity names from their person folders when known. */
   private static Probes embeddedProbes(Path dir) {
-    StageManifest pm = StageOutput.requireManifest(dir);
+    StageManifest pm = StageOutput.requireIntact(dir);
     List<Embedding> probes = new ArrayList<>();
     try {
       for (String s : pm.getShardsList()) {
@@ -209,7 +209,7 @@ record MegaFaceInputs(Probes probes, List<DistractorSlice> slices, Set<String> d
 
   private static List<String> lines(Path list) {
     try {
-      List<String> out = new ArrayList<>(Files.readAllLines(list, StandardCharsets.UTF_8));
+      List<String> out = new ArrayList<>(dev.facebeam.io.TextFiles.readLines(list));
       while (!out.isEmpty() && out.get(out.size() - 1).isBlank()) {
         out.remove(out.size() - 1); // trailing blank lines name nothing
       }
@@ -226,7 +226,7 @@ record MegaFaceInputs(Probes probes, List<DistractorSlice> slices, Set<String> d
       return set;
     }
     try {
-      for (String line : Files.readAllLines(Path.of(file), StandardCharsets.UTF_8)) {
+      for (String line : dev.facebeam.io.TextFiles.readLines(Path.of(file))) {
         String s = line.strip();
         if (s.isEmpty() || s.startsWith("#")) {
           continue;
@@ -245,13 +245,13 @@ record MegaFaceInputs(Probes probes, List<DistractorSlice> slices, Set<String> d
       return 0;
     }
     Set<String> keys = new HashSet<>();
-    try (var lines = Files.lines(list, StandardCharsets.UTF_8)) {
-      lines.forEach(l -> {
+    try {
+      for (String l : dev.facebeam.io.TextFiles.readLines(list)) {
         String[] tail = MegaFacePack.tail(l.strip(), parts);
         if (tail != null) {
           keys.add(fileNameOnly ? tail[parts - 1] : String.join("/", tail));
         }
-      });
+      }
     } catch (IOException e) {
       throw new CodecException(list.toString(), "cannot read: " + e.getMessage(), e);
     }

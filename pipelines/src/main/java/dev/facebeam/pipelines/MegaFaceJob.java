@@ -1,8 +1,9 @@
 package dev.facebeam.pipelines;
 
-import dev.facebeam.io.OutputGuard;
+import dev.facebeam.codec.CodecException;
 import dev.facebeam.codec.features.DistractorSlice;
 import dev.facebeam.io.Json;
+import dev.facebeam.io.OutputGuard;
 import dev.facebeam.io.StageOutput;
 import dev.facebeam.metrics.DistractorScores;
 import dev.facebeam.metrics.MegaFaceProtocol;
@@ -73,7 +74,7 @@ public final class MegaFaceJob extends PTransform<PBegin, PDone> {
    */
   public record Result(List<SizeReport> sizes, int probes, int identities, int probesReplaced, long noisyDistractors,
       long noiseEntriesNotInLists, long distractorsRead, long probesMissing, long distractorsMissing,
-      List<String> singleImageIdentities) {}
+      List<String> singleImageIdentities, List<Integer> sizesLeftOut) {}
 
   public static Result run(MegaFaceOptions o) {
     Path target = OutputGuard.folder("--output", o.getOutput(), "megaface", java.util.stream.Stream.of(o.getProbes(),
@@ -85,8 +86,15 @@ public final class MegaFaceJob extends PTransform<PBegin, PDone> {
     int p = probes.vectors().length;
     boolean[] noisy = o.getNoiseCleaning() ? probes.noisy() : new boolean[p];
     MegaFaceProtocol.Probes cleaned = MegaFaceProtocol.cleanProbes(probes.vectors(), probes.identity(), noisy);
-    int[] sizes = Arrays.stream(o.getSizes().split(",")).map(String::strip).filter(s -> !s.isEmpty()).mapToInt(Integer::parseInt).toArray();
-    double[] fars = Arrays.stream(o.getFar().split(",")).map(String::strip).filter(s -> !s.isEmpty()).mapToDouble(Double::parseDouble).toArray();
+    int[] sizes = Arrays.stream(o.getSizes().split(",")).map(String::strip).filter(s -> !s.isEmpty())
+        .mapToInt(s -> (int) Options.number("--sizes", s, 1, Integer.MAX_VALUE - 8)).distinct().toArray();
+    double[] fars = Arrays.stream(o.getFar().split(",")).map(String::strip).filter(s -> !s.isEmpty())
+        .mapToDouble(s -> Options.fraction("--far", s)).toArray();
+    if (sizes.length == 0 || fars.length == 0) {
+      throw new CodecException(sizes.length == 0 ? "--sizes" : "--far", "needs at least one value");
+    }
+    Options.number("--topK", Integer.toString(o.getTopK()), 1, 1_000_000);
+    Options.number("--blockSize", Integer.toString(o.getBlockSize()), 1, 1 << 20);
     double maxFar = Arrays.stream(fars).max().orElse(0);
     int[] keep = new int[sizes.length];
     for (int s = 0; s < sizes.length; s++) {
@@ -106,14 +114,32 @@ public final class MegaFaceJob extends PTransform<PBegin, PDone> {
       Files.delete(out.work().resolve(SCORES));
       List<MegaFaceProtocol.Trial> trials = MegaFaceProtocol.trials(cleaned.vectors(), probes.identity());
       List<SizeReport> reports = new ArrayList<>();
+      // A size counts list entries (noisy ones dropped within it, as the devkit does). A size above the
+      // entries there are would repeat the largest one under a false name: left out and reported.
+      // With fewer entries than every size, the one size is all of them.
+      long listed = scores.read();
+      List<Integer> leftOut = new ArrayList<>();
+      int largestKept = -1;
       for (int s = 0; s < sizes.length; s++) {
+        if (sizes[s] > listed) {
+          leftOut.add(sizes[s]);
+        } else if (largestKept < 0 || sizes[s] > sizes[largestKept]) {
+          largestKept = s;
+        }
+      }
+      for (int s = 0; s < sizes.length; s++) {
+        boolean onlyAll = largestKept < 0 && s == 0;
+        if (sizes[s] > listed && !onlyAll) {
+          continue;
+        }
+        int label = onlyAll ? (int) listed : sizes[s];
         MegaFaceProtocol.Identification id = MegaFaceProtocol.identify(trials, scores.topPerProbe(s), o.getTopK());
         long impostors = (long) p * scores.distractors(s);
         List<MegaFaceProtocol.TarAtFar> tars = new ArrayList<>();
         for (double f : fars) {
           tars.add(MegaFaceProtocol.tarAtFar(trials, scores.topImpostors(s), impostors, f));
         }
-        reports.add(new SizeReport(sizes[s], scores.distractors(s), id.trials(), id.correct(), id.rank1(), id.cmc(), tars));
+        reports.add(new SizeReport(label, scores.distractors(s), id.trials(), id.correct(), id.rank1(), id.cmc(), tars));
       }
       int[] perIdentity = new int[probes.names().size()];
       for (int id : probes.identity()) {
@@ -128,7 +154,7 @@ public final class MegaFaceJob extends PTransform<PBegin, PDone> {
         }
       }
       Result result = new Result(reports, p, identities, cleaned.replaced(), scores.noisyDropped(), in.noiseNotInLists(),
-          scores.read(), probes.missing(), scores.missing(), single);
+          scores.read(), probes.missing(), scores.missing(), single, leftOut);
       writeReports(out.work(), result, o);
       long competing = scores.read() - scores.noisyDropped();
       StageManifest.Builder m = Stages.manifest("megaface", in.input(), scores.read() + scores.missing(), competing,
@@ -157,6 +183,8 @@ public final class MegaFaceJob extends PTransform<PBegin, PDone> {
         + ", \"distractors_dropped\": " + (o.getNoiseCleaning() ? r.noisyDistractors() : 0)
         + ", \"noise_entries_not_in_lists\": " + r.noiseEntriesNotInLists() + "},\n"
         + "  \"distractors_read\": " + r.distractorsRead() + ",\n"
+        + "  \"sizes_left_out\": {\"sizes\": " + r.sizesLeftOut() + ", \"note\": "
+        + Json.quote("sizes above the " + r.distractorsRead() + " distractors in the lists are not reported") + "},\n"
         + "  \"missing_skipped\": {\"probes\": " + r.probesMissing() + ", \"distractors\": " + r.distractorsMissing() + "},\n"
         + "  \"single_image_identities\": {\"count\": " + r.singleImageIdentities().size() + ", \"note\": "
         + Json.quote("an identity with one probe image has no (probe, gallery) pair: it contributes no trials")
@@ -169,6 +197,8 @@ public final class MegaFaceJob extends PTransform<PBegin, PDone> {
             + " probes, " + r.distractorsMissing() + " distractors.\n" : "")
         + (r.singleImageIdentities().isEmpty() ? "" : "\n" + r.singleImageIdentities().size()
             + " identities have a single probe image and contribute no trials: " + String.join(", ", r.singleImageIdentities()) + ".\n")
+        + (r.sizesLeftOut().isEmpty() ? "" : "\nSizes above the " + r.distractorsRead() + " distractors in the lists are left out: "
+            + r.sizesLeftOut().stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(", ")) + ".\n")
         + (r.noiseEntriesNotInLists() > 0 ? "\n" + r.noiseEntriesNotInLists() + " noise-list entries name nothing in the lists (ignored).\n" : "")
         + "\n| distractors | trials | correct | rank-1 |");
     for (double f : Arrays.stream(o.getFar().split(",")).map(String::strip).mapToDouble(Double::parseDouble).toArray()) {
@@ -196,7 +226,7 @@ public final class MegaFaceJob extends PTransform<PBegin, PDone> {
       for (int k = 0; k < ranks.length; k++) {
         ranks[k] = k + 1;
       }
-      chart.addSeries(s.distractors() + " distractors", ranks, s.cmc());
+      chart.addSeries(s.size() + " distractors", ranks, s.cmc());
       Files.writeString(dir.resolve("cmc_facescrub_megaface_" + o.getAlgo() + "_" + s.size() + "_1.json"), devkitCmc(s), StandardCharsets.UTF_8);
     }
     json.append("  ]\n}\n");

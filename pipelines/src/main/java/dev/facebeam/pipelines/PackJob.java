@@ -2,11 +2,6 @@ package dev.facebeam.pipelines;
 
 import dev.facebeam.align.FacePreparation;
 import dev.facebeam.codec.CodecException;
-import dev.facebeam.io.Digests;
-import dev.facebeam.io.OutputGuard;
-import dev.facebeam.io.StageFiles;
-import dev.facebeam.io.StageOutput;
-import dev.facebeam.proto.StageManifest;
 import dev.facebeam.codec.image.ImageCodec;
 import dev.facebeam.codec.image.RgbPixels;
 import dev.facebeam.codec.pack.FacePack;
@@ -17,9 +12,14 @@ import dev.facebeam.codec.pickle.PickleWriter;
 import dev.facebeam.codec.recordio.IrHeader;
 import dev.facebeam.codec.recordio.RecordIoDataset;
 import dev.facebeam.codec.recordio.RecordIoWriter;
+import dev.facebeam.io.Digests;
+import dev.facebeam.io.OutputGuard;
+import dev.facebeam.io.StageFiles;
+import dev.facebeam.io.StageOutput;
 import dev.facebeam.proto.AlignMethod;
 import dev.facebeam.proto.FaceRecord;
 import dev.facebeam.proto.Reject;
+import dev.facebeam.proto.StageManifest;
 import dev.facebeam.transforms.FaceTags;
 import dev.facebeam.transforms.WriteRejects;
 import java.io.IOException;
@@ -207,7 +207,7 @@ public final class PackJob {
     List<byte[]> images = new ArrayList<>();
     List<Boolean> issame = new ArrayList<>();
     Path pairs = Path.of(options.getPairs());
-    List<String> lines = Files.readAllLines(pairs, StandardCharsets.UTF_8);
+    List<String> lines = dev.facebeam.io.TextFiles.readLines(pairs);
     for (int i = 0; i < lines.size(); i++) {
       String line = lines.get(i).strip();
       if (line.isEmpty() || line.startsWith("#")) {

@@ -20,9 +20,9 @@ import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.values.PBegin;
-import org.apache.beam.sdk.values.PDone;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
+import org.apache.beam.sdk.values.PDone;
 import org.apache.beam.sdk.values.TypeDescriptors;
 
 /**
@@ -117,6 +117,26 @@ final class Stages {
     }
     for (Path o : outputs) {
       m.addOutputs(Digests.of(o, o.getFileName().toString(), Long.MAX_VALUE));
+    }
+  }
+
+  /**
+   * A stage that read records and wrote none failed, though its output (rejects.jsonl with every
+   * reason) is committed for the user to read: an error naming the input and the count.
+   */
+  static void requireSomethingWritten(String stage, String input, StageManifest m, java.nio.file.Path output) {
+    if (m.getWritten() == 0) {
+      throw new dev.facebeam.codec.CodecException(input, stage + " wrote nothing: all " + m.getRead()
+          + " records read were rejected (" + m.getRejected() + " rejects; reasons in " + output.resolve("rejects.jsonl") + ")");
+    }
+  }
+
+  /** A stage shard's records; a record that does not parse is an error naming the shard and its position. */
+  static <T extends com.google.protobuf.Message> List<T> readShard(Path file, com.google.protobuf.Parser<T> parser) throws IOException {
+    try {
+      return dev.facebeam.io.StageFiles.readFramed(file, parser);
+    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+      throw new dev.facebeam.codec.CodecException(file.toString(), "corrupt stage shard: " + e.getMessage(), e);
     }
   }
 }

@@ -1,11 +1,12 @@
 package dev.facebeam.pipelines;
 
-import dev.facebeam.io.OutputGuard;
 import dev.facebeam.codec.CodecException;
 import dev.facebeam.io.Json;
+import dev.facebeam.io.OutputGuard;
 import dev.facebeam.io.StageFiles;
 import dev.facebeam.io.StageOutput;
 import dev.facebeam.metrics.VerificationProtocol;
+import dev.facebeam.metrics.XNorm;
 import dev.facebeam.proto.Embedding;
 import dev.facebeam.proto.StageManifest;
 import dev.facebeam.proto.VerificationPair;
@@ -37,7 +38,7 @@ public final class VerifyJob {
   public static Report run(VerifyOptions options) {
     Path dir = Path.of(options.getEmbeddings());
     OutputGuard.folder("--output", options.getOutput(), "verify", List.of(dir));
-    StageManifest m = StageOutput.requireManifest(dir);
+    StageManifest m = StageOutput.requireIntact(dir);
     if (!m.getStage().equals("embed")) {
       throw new CodecException(dir.toString(), "is the output of '" + m.getStage() + "', not of embed");
     }
@@ -52,41 +53,13 @@ public final class VerifyJob {
       }
       Map<String, Embedding> byId = new HashMap<>();
       for (String shard : m.getShardsList()) {
-        for (Embedding e : StageFiles.readFramed(dir.resolve(shard), Embedding.parser())) {
+        for (Embedding e : Stages.readShard(dir.resolve(shard), Embedding.parser())) {
           byId.put(e.getId(), e);
         }
       }
       boolean flip = Boolean.parseBoolean(m.getParametersOrDefault("flip", "true"));
-      int n = pairs.size();
-      float[] distFlip = new float[n];
-      float[] distPlain = new float[n];
-      boolean[] issame = new boolean[n];
-      double normSum = 0;
-      long norms = 0;
-      boolean haveRaw = true;
-      for (int i = 0; i < n; i++) {
-        VerificationPair p = pairs.get(i);
-        Embedding a = need(byId, p.getFirstId(), i, pairsFile);
-        Embedding b = need(byId, p.getSecondId(), i, pairsFile);
-        issame[i] = p.getIssame();
-        distFlip[i] = VerificationProtocol.squaredDistance(vector(a, i), vector(b, i));
-        haveRaw &= a.getRawOriginalCount() > 0 && b.getRawOriginalCount() > 0;
-        if (haveRaw) {
-          distPlain[i] = VerificationProtocol.squaredDistance(unit(a.getRawOriginalList()), unit(b.getRawOriginalList()));
-        }
-        for (Embedding e : new Embedding[] {a, b}) {
-          normSum += e.getNormOriginal();
-          norms++;
-          if (flip) {
-            normSum += e.getNormFlipped();
-            norms++;
-          }
-        }
-      }
-      VerificationProtocol.Result fused = VerificationProtocol.evaluate(distFlip, issame);
-      VerificationProtocol.Result plain = !flip ? fused : haveRaw ? VerificationProtocol.evaluate(distPlain, issame) : null;
       String target = options.getTarget() != null ? options.getTarget() : targetName(m);
-      Report report = new Report(target, n, normSum / norms, flip ? fused : null, plain);
+      Report report = score(target, pairs, byId, flip, pairsFile);
       write(report, m, options);
       return report;
     } catch (IOException e) {
@@ -94,6 +67,33 @@ public final class VerifyJob {
     } catch (IllegalArgumentException e) {
       throw new CodecException(dir.toString(), e.getMessage(), e);
     }
+  }
+
+  /** The protocol over an embed output's records: Accuracy-Flip, plain Accuracy (raw originals) and XNorm. */
+  public static Report score(String target, List<VerificationPair> pairs, Map<String, Embedding> byId, boolean flip, Path pairsFile) {
+    int n = pairs.size();
+    float[] distFlip = new float[n];
+    float[] distPlain = new float[n];
+    boolean[] issame = new boolean[n];
+    XNorm xnorm = new XNorm();
+    boolean haveRaw = true;
+    for (int i = 0; i < n; i++) {
+      VerificationPair p = pairs.get(i);
+      Embedding a = need(byId, p.getFirstId(), i, pairsFile);
+      Embedding b = need(byId, p.getSecondId(), i, pairsFile);
+      issame[i] = p.getIssame();
+      distFlip[i] = VerificationProtocol.squaredDistance(vector(a, i), vector(b, i));
+      haveRaw &= a.getRawOriginalCount() > 0 && b.getRawOriginalCount() > 0;
+      if (haveRaw) {
+        distPlain[i] = VerificationProtocol.squaredDistance(unit(a.getRawOriginalList()), unit(b.getRawOriginalList()));
+      }
+      for (Embedding e : new Embedding[] {a, b}) {
+        xnorm.add(e.getNormOriginal(), flip, e.getNormFlipped());
+      }
+    }
+    VerificationProtocol.Result fused = VerificationProtocol.evaluate(distFlip, issame);
+    VerificationProtocol.Result plain = !flip ? fused : haveRaw ? VerificationProtocol.evaluate(distPlain, issame) : null;
+    return new Report(target, n, xnorm.mean(), flip ? fused : null, plain);
   }
 
   private static Embedding need(Map<String, Embedding> byId, String id, int pair, Path pairs) {

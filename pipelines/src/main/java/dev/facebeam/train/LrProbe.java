@@ -1,7 +1,7 @@
 package dev.facebeam.train;
 
-import dev.facebeam.io.OutputGuard;
 import dev.facebeam.io.Json;
+import dev.facebeam.io.OutputGuard;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;

@@ -14,6 +14,7 @@ import dev.facebeam.codec.pack.VerificationPack;
 import dev.facebeam.embed.FlipFusion;
 import dev.facebeam.embed.Preprocessing;
 import dev.facebeam.metrics.VerificationProtocol;
+import dev.facebeam.metrics.XNorm;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -59,8 +60,8 @@ final class Verifier {
     List<byte[]> images = t.pack().images();
     int n = images.size();
     int len = Preprocessing.INSIGHTFACE.length();
-    float[][] fused = new float[n][];
-    double norms = 0;
+    float[][] original = new float[n][];
+    float[][] mirrored = new float[n][];
     for (int start = 0; start < n; start += batch) {
       int b = Math.min(batch, n - start);
       float[] orig = new float[b * len];
@@ -76,23 +77,33 @@ final class Verifier {
       }
       float[][] eo = forward(embedding, manager, device, orig, b);
       float[][] ef = forward(embedding, manager, device, flip, b);
-      for (int i = 0; i < b; i++) {
-        try {
-          FlipFusion.Fused f = FlipFusion.fuse(eo[i], ef[i]);
-          fused[start + i] = f.vector();
-          norms += f.normOriginal();
-        } catch (FlipFusion.BadEmbedding e) {
-          throw new IllegalStateException("[" + t.name() + "] the network produced a bad embedding for image " + (start + i)
-              + ": " + e.getMessage() + " (diverged?)");
-        }
+      System.arraycopy(eo, 0, original, start, b);
+      System.arraycopy(ef, 0, mirrored, start, b);
+    }
+    return score(t.name(), original, mirrored, t.pack().issame());
+  }
+
+  /** Fusion, XNorm and the 10-fold protocol over raw embeddings: image 2i and 2i+1 form pair i. */
+  static Score score(String target, float[][] original, float[][] mirrored, boolean[] issame) {
+    int n = original.length;
+    float[][] fused = new float[n][];
+    XNorm xnorm = new XNorm();
+    for (int i = 0; i < n; i++) {
+      try {
+        FlipFusion.Fused f = FlipFusion.fuse(original[i], mirrored[i]);
+        fused[i] = f.vector();
+        xnorm.add(f.normOriginal(), true, f.normFlipped());
+      } catch (FlipFusion.BadEmbedding e) {
+        throw new IllegalStateException("[" + target + "] the network produced a bad embedding for image " + i
+            + ": " + e.getMessage() + " (diverged?)");
       }
     }
-    float[] dist = new float[t.pack().pairs()];
+    float[] dist = new float[issame.length];
     for (int p = 0; p < dist.length; p++) {
       dist[p] = VerificationProtocol.squaredDistance(fused[2 * p], fused[2 * p + 1]);
     }
-    VerificationProtocol.Result r = VerificationProtocol.evaluate(dist, t.pack().issame());
-    return new Score(t.name(), norms / n, r.accuracy(), r.accuracyStd());
+    VerificationProtocol.Result r = VerificationProtocol.evaluate(dist, issame);
+    return new Score(target, xnorm.mean(), r.accuracy(), r.accuracyStd());
   }
 
   static float[][] forward(Block embedding, NDManager manager, Device device, float[] x, int b) {

@@ -76,7 +76,33 @@ public class EvaluateJobTest {
     String both = Files.readString(out.resolve("results.md"));
     assertThat(both, containsString("| another-model | 50.00 | – | – |"));
     assertThat(both, containsString("| fr_feature | 90.00 |"));
+    // The same model again on one target only: its other cells and the other row stay.
+    EvaluateJob.run(options(out, "orl"));
+    String again = Files.readString(out.resolve("results.md"));
+    assertThat(again, containsString("| fr_feature | 90.00 | "));
+    assertThat(again, containsString("| another-model | 50.00 | – | – |"));
     System.out.println("ORL verification accuracy-flip with fr_feature.onnx: " + orl);
+  }
+
+  @Test
+  public void rowsMergeByModelAndShaAndNeverLoseACellTheyDidNotRecompute() throws Exception {
+    Path out = tmp.newFolder("merge").toPath();
+    java.util.Map<String, Double> first = new java.util.HashMap<>();
+    first.put("lfw", 0.9);
+    first.put("cfp_fp", 0.8);
+    EvaluateJob.writeTable(out, "r50", "aaaa1111bbbb2222", List.of("lfw", "cfp_fp"), first);
+    // The same model on other targets: the earlier cells stay, the new column joins.
+    EvaluateJob.writeTable(out, "r50", "aaaa1111bbbb2222", List.of("agedb_30"), java.util.Map.of("agedb_30", 0.7));
+    // Its lfw pack missing this time: the 90.00 is kept, not replaced by a blank.
+    java.util.Map<String, Double> missing = new java.util.HashMap<>();
+    missing.put("lfw", null);
+    EvaluateJob.writeTable(out, "r50", "aaaa1111bbbb2222", List.of("lfw"), missing);
+    // Another file under the same name (a retrained r50) is its own row.
+    EvaluateJob.writeTable(out, "r50", "cccc3333dddd4444", List.of("lfw"), java.util.Map.of("lfw", 0.5));
+    String md = Files.readString(out.resolve("results.md"));
+    assertThat(md, containsString("| model | LFW | CFP-FP | AgeDB-30 |"));
+    assertThat(md, containsString("| r50 (aaaa1111bbbb) | 90.00 | 80.00 | 70.00 |"));
+    assertThat(md, containsString("| r50 (cccc3333dddd) | 50.00 | – | – |"));
   }
 
   @Test

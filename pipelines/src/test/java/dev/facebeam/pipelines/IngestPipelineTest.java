@@ -31,6 +31,38 @@ import org.junit.rules.TemporaryFolder;
 public class IngestPipelineTest {
   @Rule public TemporaryFolder tmp = new TemporaryFolder();
 
+  private static byte[] jpeg(int seed) {
+    byte[] px = new byte[112 * 112 * 3];
+    for (int i = 0; i < px.length; i++) {
+      px[i] = (byte) (i * seed % 253);
+    }
+    return dev.facebeam.codec.image.ImageCodec.encodeJpeg(new dev.facebeam.codec.image.RgbPixels(112, 112, px), 90);
+  }
+
+  @Test
+  public void halfAJpegIsRejectedWithItsReasonAndAStageThatWroteNothingFails() throws Exception {
+    Path root = tmp.newFolder("faces").toPath();
+    Files.createDirectories(root.resolve("alice"));
+    byte[] whole = jpeg(7);
+    Files.write(root.resolve("alice/1.jpg"), whole);
+    Files.write(root.resolve("alice/2.jpg"), java.util.Arrays.copyOf(jpeg(11), whole.length / 2));
+    Path out = tmp.getRoot().toPath().resolve("mixed");
+    IngestPipeline.run(Fixtures.ingestOptions(root, out));
+    StageManifest m = StageOutput.readManifest(out);
+    assertEquals(2, m.getRead());
+    assertEquals(1, m.getWritten());
+    assertEquals(1, m.getRejected());
+    assertThat(Files.readString(out.resolve("rejects.jsonl")), containsString("truncated JPEG"));
+
+    // Every image cut short: the output (with each reason) is committed, and the stage fails with the count.
+    Files.write(root.resolve("alice/1.jpg"), java.util.Arrays.copyOf(whole, whole.length / 2));
+    Path none = tmp.getRoot().toPath().resolve("none");
+    dev.facebeam.codec.CodecException e = assertThrows(dev.facebeam.codec.CodecException.class,
+        () -> IngestPipeline.run(Fixtures.ingestOptions(root, none)));
+    assertThat(e.getMessage(), containsString("all 2 records read were rejected"));
+    assertEquals(2, StageOutput.readManifest(none).getRejected());
+  }
+
   @Test
   public void smallLfwBinGivesTwentyFacesAndTenPositivePairs() throws Exception {
     Path out = tmp.getRoot().toPath().resolve("lfw");

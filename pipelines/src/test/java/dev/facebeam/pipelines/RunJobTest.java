@@ -3,9 +3,12 @@ package dev.facebeam.pipelines;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assume.assumeFalse;
 
+import dev.facebeam.codec.CodecException;
 import dev.facebeam.io.StageOutput;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -59,6 +62,39 @@ public class RunJobTest {
     assertThat(Files.readString(work.resolve("report.md")), containsString("| demo-ir-small-untrained |"));
     // The generated pack is kept: a rerun sees the same inputs and skips every stage.
     assertEquals(List.of("ingest/demo", "embed/demo", "verify/demo"), RunJob.run(options(config, work), log).skipped());
+  }
+
+  @Test
+  public void aMisspeltFieldOrAMissingModelNamedByTheUserIsAnErrorNeverTheDemo() throws Exception {
+    Path dataset = tmp.newFolder("my-packs").toPath();
+    Path work = tmp.getRoot().toPath().resolve("typo-work");
+    Path config = tmp.getRoot().toPath().resolve("mine.json");
+    // Copied from configs/demo-run.json, then edited: "meen" would silently change the normalisation.
+    Files.writeString(config, "{\"dataset\": \"" + dataset + "\", \"targets\": [\"lfw\"], \"model\": \"" + dataset.resolve("r50.onnx")
+        + "\", \"meen\": 127, \"demo_fallback\": true}");
+    CodecException e = assertThrows(CodecException.class, () -> RunJob.run(options(config, work), System.out));
+    assertThat(e.getMessage(), containsString("unknown field 'meen'"));
+    assertThat(e.getMessage(), containsString("mine.json"));
+    // Fixed, but the model path has a typo: an error naming it, not an untrained demo model.
+    Files.writeString(config, "{\"dataset\": \"" + dataset + "\", \"targets\": [\"lfw\"], \"model\": \"" + dataset.resolve("r50.onnx")
+        + "\", \"mean\": 127, \"demo_fallback\": true}");
+    e = assertThrows(CodecException.class, () -> RunJob.run(options(config, work), System.out));
+    assertThat(e.getMessage(), containsString("mine.json: model"));
+    assertThat(e.getMessage(), containsString("r50.onnx"));
+    assertFalse("nothing is written before the config is sound", Files.exists(work));
+    // A nested section is checked too.
+    Files.writeString(config, "{\"dataset\": \"" + dataset + "\", \"targets\": [\"lfw\"], \"model\": \"" + config
+        + "\", \"megaface\": {\"pack\": \"" + dataset + "\", \"top-k\": 5}}");
+    e = assertThrows(CodecException.class, () -> RunJob.run(options(config, work), System.out));
+    assertThat(e.getMessage(), containsString("unknown field 'megaface.top-k'"));
+  }
+
+  @Test
+  public void theShippedDemoConfigNamesTheFixturesTheFallbackStandsFor() throws Exception {
+    com.google.gson.JsonObject demo = com.google.gson.JsonParser.parseString(
+        Files.readString(Path.of("../configs/demo-run.json"))).getAsJsonObject();
+    assertTrue(DemoPack.isShippedDemo(demo.get("dataset").getAsString(), demo.get("model").getAsString()));
+    assertEquals(List.of(), dev.facebeam.config.ConfigSchema.load(RunJob.SCHEMA).validate(demo));
   }
 
   @Test

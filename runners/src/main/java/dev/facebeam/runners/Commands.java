@@ -1,17 +1,17 @@
 package dev.facebeam.runners;
 
 import dev.facebeam.pipelines.EmbedOptions;
-import dev.facebeam.pipelines.EvaluateJob;
-import dev.facebeam.pipelines.MegaFaceJob;
-import dev.facebeam.pipelines.MegaFaceOptions;
-import dev.facebeam.pipelines.EvaluateOptions;
-import dev.facebeam.pipelines.VerifyJob;
-import dev.facebeam.pipelines.VerifyOptions;
 import dev.facebeam.pipelines.EmbedPipeline;
+import dev.facebeam.pipelines.EvaluateJob;
+import dev.facebeam.pipelines.EvaluateOptions;
 import dev.facebeam.pipelines.IngestOptions;
 import dev.facebeam.pipelines.IngestPipeline;
+import dev.facebeam.pipelines.MegaFaceJob;
+import dev.facebeam.pipelines.MegaFaceOptions;
 import dev.facebeam.pipelines.PackJob;
 import dev.facebeam.pipelines.PackOptions;
+import dev.facebeam.pipelines.VerifyJob;
+import dev.facebeam.pipelines.VerifyOptions;
 import dev.facebeam.proto.StageManifest;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -22,6 +22,10 @@ public record ModelSpec(String name, String modelPath, String engine, String blo
   public static final String DESCRIPTOR = "model.json";
 
   /** Values given on the command line; null or 0 means "not given". */
+  /** Face models take 112 (ArcFace) to a few hundred pixels; outside this an input size is a typo. */
+  static final int MIN_INPUT = 16;
+  static final int MAX_INPUT = 1024;
+
   public record Overrides(String engine, Integer inputSize, Float mean, Float scale, String channelOrder) {
     public static final Overrides NONE = new Overrides(null, null, null, null, null);
   }
@@ -71,8 +75,16 @@ public record ModelSpec(String name, String modelPath, String engine, String blo
       throw new CodecException(String.valueOf(descriptor), "channel order must be RGB or BGR, got " + order);
     }
     int size = o.inputSize() != null ? o.inputSize() : d.getInputSize() > 0 ? d.getInputSize() : 112;
+    if (size < MIN_INPUT || size > MAX_INPUT) {
+      throw new CodecException(o.inputSize() != null ? "--inputSize" : String.valueOf(descriptor),
+          "input size " + size + " is out of range: " + MIN_INPUT + " to " + MAX_INPUT + " pixels");
+    }
     float mean = o.mean() != null ? o.mean() : d.getScale() != 0 ? d.getMean() : Preprocessing.INSIGHTFACE.mean();
     float scale = o.scale() != null ? o.scale() : d.getScale() != 0 ? d.getScale() : Preprocessing.INSIGHTFACE.scale();
+    if (!Float.isFinite(mean) || !Float.isFinite(scale) || scale == 0) {
+      throw new CodecException(o.mean() != null || o.scale() != null ? "--mean/--scale" : String.valueOf(descriptor),
+          "mean " + mean + " and scale " + scale + " must be finite, with a scale other than 0");
+    }
     String name = !d.getName().isEmpty() ? d.getName() : file.getFileName().toString().replaceAll("\\.[^.]*$", "");
     String sha;
     try {

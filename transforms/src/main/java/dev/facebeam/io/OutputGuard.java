@@ -80,15 +80,16 @@ public final class OutputGuard {
   public static void files(String option, String raw, String stage, Path sidecar, List<Path> writes, Collection<Path> inputs) {
     Path out = resolve(option, raw);
     notAroundInputs(option, out, inputs);
-    List<String> ours = List.of();
+    List<String> ours = new java.util.ArrayList<>();
     if (Files.isRegularFile(sidecar)) {
       try {
         StageManifest m = StageOutput.readManifest(sidecar.getParent(), sidecar.getFileName().toString());
         if (m.getStage().equals(stage)) {
-          ours = m.getOutputsList().stream().map(d -> d.getPath()).toList();
+          m.getOutputsList().forEach(d -> ours.add(d.getPath()));
+          ours.add(sidecar.getFileName().toString());
         }
       } catch (IOException | RuntimeException e) {
-        ours = List.of();
+        ours.clear();
       }
     }
     for (Path w : writes) {

@@ -136,6 +136,36 @@ public final class StageOutput {
     }
   }
 
+  /**
+   * The manifest of a committed output whose files are as the stage wrote them: each file the
+   * manifest lists must be there with its size and SHA-256, else an error naming the file — a shard
+   * cut short or edited is caught here, before any record of it is parsed.
+   */
+  public static StageManifest requireIntact(Path dir) {
+    StageManifest m = requireManifest(dir);
+    for (dev.facebeam.proto.FileDigest d : m.getOutputsList()) {
+      Path f = dir.resolve(d.getPath());
+      String again = "; rerun the " + m.getStage() + " stage into this folder";
+      try {
+        if (!Files.isRegularFile(f)) {
+          throw new dev.facebeam.codec.CodecException(f.toString(), "is listed in " + MANIFEST + " but missing" + again);
+        }
+        long size = Files.size(f);
+        if (size != d.getBytes()) {
+          throw new dev.facebeam.codec.CodecException(f.toString(), "has " + size + " bytes but " + MANIFEST + " says "
+              + d.getBytes() + ": cut short or changed after the stage wrote it" + again);
+        }
+        if (!d.getSha256().isEmpty() && !Digests.sha256(f).equals(d.getSha256())) {
+          throw new dev.facebeam.codec.CodecException(f.toString(), "its SHA-256 differs from the one in " + MANIFEST
+              + ": corrupted or changed after the stage wrote it" + again);
+        }
+      } catch (IOException e) {
+        throw new dev.facebeam.codec.CodecException(f.toString(), "cannot read: " + e.getMessage(), e);
+      }
+    }
+    return m;
+  }
+
   public static StageManifest readManifest(Path dir) throws IOException {
     return readManifest(dir, MANIFEST);
   }

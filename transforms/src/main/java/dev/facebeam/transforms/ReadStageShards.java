@@ -61,11 +61,15 @@ public final class ReadStageShards<T extends Message> extends PTransform<PBegin,
 
     @ProcessElement
     public void process(@Element String file, OutputReceiver<T> out) throws IOException {
+      long records = 0;
       try (InputStream in = new BufferedInputStream(Files.newInputStream(Path.of(file)), 1 << 16)) {
         T m;
         while ((m = parser.parseDelimitedFrom(in)) != null) {
           out.output(m);
+          records++;
         }
+      } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+        throw new dev.facebeam.codec.CodecException(file + "#record=" + records, "corrupt stage shard: " + e.getMessage(), e);
       }
     }
   }

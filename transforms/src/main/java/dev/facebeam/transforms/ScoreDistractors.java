@@ -95,7 +95,8 @@ public final class ScoreDistractors extends PTransform<PCollection<DistractorSli
         @Override
         public void accept(long listIndex, boolean noisy, float[] v, int offset, int dim) {
           if (dim != d) {
-            throw new IllegalArgumentException(slice + ": distractor " + (listIndex + 1) + " of dimension " + dim + " against probes of " + d);
+            throw new dev.facebeam.codec.CodecException(slice.where(listIndex), "distractor feature of dimension " + dim
+                + ", but the probes have dimension " + d + " (features of two different models?)");
           }
           counts[0]++;
           if (noisy && params.cleaning()) {

@@ -14,6 +14,7 @@ import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.util.Arrays;
+import java.util.List;
 import java.util.zip.CRC32;
 import org.junit.Test;
 
@@ -56,6 +57,31 @@ public class ImageCodecTest {
     assertThrows(ImageDecodeException.class, () -> ImageCodec.decode(garbage));
     ImageDecodeException e = assertThrows(ImageDecodeException.class, () -> ImageCodec.decode(new byte[] {1, 2, 3, 4}));
     assertThat(e.getMessage(), containsString("unrecognised image format"));
+  }
+
+  @Test
+  public void halfAJpegIsARejectNotAGreyFace() throws Exception {
+    // ImageIO decodes half a JPEG into a picture with a grey lower half and only warns.
+    for (byte[] jpeg : List.of(RecordIoTest.jpegs().get(0), syntheticJpeg())) {
+      assertEquals(112, ImageCodec.decode(jpeg).width());
+      byte[] half = Arrays.copyOf(jpeg, jpeg.length / 2);
+      ImageDecodeException e = assertThrows(ImageDecodeException.class, () -> ImageCodec.decode(half));
+      assertThat(e.getMessage(), containsString("truncated JPEG"));
+      // The scan complete but the end-of-image marker gone: still refused.
+      byte[] noEoi = Arrays.copyOf(jpeg, jpeg.length - 2);
+      assertThrows(ImageDecodeException.class, () -> ImageCodec.decode(noEoi));
+      // Padding after the marker, as some writers leave, is fine.
+      byte[] padded = Arrays.copyOf(jpeg, jpeg.length + 5);
+      assertEquals(112, ImageCodec.decode(padded).height());
+    }
+  }
+
+  private static byte[] syntheticJpeg() {
+    byte[] px = new byte[112 * 112 * 3];
+    for (int i = 0; i < px.length; i++) {
+      px[i] = (byte) (i * 7 % 251);
+    }
+    return ImageCodec.encodeJpeg(new RgbPixels(112, 112, px), 90);
   }
 
   @Test

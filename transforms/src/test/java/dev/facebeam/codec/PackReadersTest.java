@@ -187,4 +187,25 @@ public class PackReadersTest {
     assertEquals(1, CollectingSink.readAll(pack).faces.size());
     assertEquals(2, pack.summary().warnings().size());
   }
+
+  @Test
+  public void aLinkedIdentityFolderLeadingOutOfThePackIsOneRejectAndIsNeverListed() throws Exception {
+    Path outside = tmp.newFolder("private").toPath();
+    Files.writeString(outside.resolve("secret.jpg"), "not for the pack");
+    Files.writeString(outside.resolve("other.png"), "not for the pack either");
+    Path root = tmp.newFolder("faces").toPath();
+    Path ok = Files.createDirectories(root.resolve("alice"));
+    Files.write(ok.resolve("1.png"), new byte[] {1});
+    Files.createSymbolicLink(root.resolve("bob"), outside);
+    Files.createSymbolicLink(ok.resolve("2.png"), outside.resolve("secret.jpg"));
+    FolderPack pack = FolderPack.open(root);
+    CollectingSink read = CollectingSink.readAll(pack);
+    // read = written + rejected: alice/1.png read, alice/2.png and the folder bob refused.
+    assertEquals(1, read.faces.size());
+    assertEquals(2, read.rejects.size());
+    assertTrue(read.rejects.toString(), read.rejects.stream().anyMatch(r -> r.contains("bob/ | identity folder")
+        && r.contains("outside the pack root")));
+    assertTrue(read.rejects.toString(), read.rejects.stream().anyMatch(r -> r.contains("alice/2.png") && r.contains("outside the pack root")));
+    assertTrue("files of a linked folder are not listed", read.rejects.stream().noneMatch(r -> r.contains("secret") || r.contains("other.png")));
+  }
 }

@@ -26,6 +26,9 @@ import java.util.Set;
 public sealed interface DistractorSlice extends Serializable {
 
   /** Receives the distractors of a slice. */
+  /** Where the distractor at a 0-based list position comes from, for error messages. */
+  String where(long listIndex);
+
   interface Sink {
     /** A distractor: its 0-based list position, its noise flag and its unit vector at {@code v[offset..offset+d)}. */
     void accept(long listIndex, boolean noisy, float[] v, int offset, int d);
@@ -42,6 +45,11 @@ public sealed interface DistractorSlice extends Serializable {
 
   /** The DISTRACTOR records of one embed-output shard; their noise flags came from ingest. */
   record EmbedShard(String file) implements DistractorSlice {
+    @Override
+    public String where(long listIndex) {
+      return file + "#distractor=" + (listIndex + 1);
+    }
+
     @Override
     public void read(Set<String> noise, Sink sink) {
       float[] v = new float[0];
@@ -68,6 +76,11 @@ public sealed interface DistractorSlice extends Serializable {
 
   /** megaface_lst lines and their {@code <features>/<a1>/<a2>/<file>_<algo>.bin} files, as run.sh gives them to the devkit. */
   record DevkitLines(TextSlice lines, String features, String algo, boolean skipMissing) implements DistractorSlice {
+    @Override
+    public String where(long listIndex) {
+      return lines.path() + ":" + (listIndex + 1) + " (its feature file under " + features + ")";
+    }
+
     @Override
     public void read(Set<String> noise, Sink sink) {
       for (TextSlice.Line line : lines.lines()) {
@@ -96,6 +109,11 @@ public sealed interface DistractorSlice extends Serializable {
 
   /** Rows of a NumPy matrix: list line i names row i - 1. */
   record NpyRows(String npy, TextSlice lines) implements DistractorSlice {
+    @Override
+    public String where(long listIndex) {
+      return npy + "@row=" + listIndex;
+    }
+
     @Override
     public void read(Set<String> noise, Sink sink) {
       NpyMatrix m = NpyMatrix.open(Path.of(npy));

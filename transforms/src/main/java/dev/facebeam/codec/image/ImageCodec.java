@@ -5,7 +5,9 @@ import java.awt.image.DataBufferByte;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
@@ -81,7 +83,16 @@ public final class ImageCodec {
         throw new ImageDecodeException(format.id() + " header claims " + w + "x" + h + " pixels, above the " + maxSide + "x" + maxSide
             + " (and " + MAX_PIXELS / 1_000_000 + "-megapixel) limit");
       }
+      if (format == ImageFormat.JPEG && !hasEoi(data)) {
+        throw new ImageDecodeException("truncated JPEG: no end-of-image marker (FF D9) after the image data");
+      }
+      // ImageIO fills the rest of a cut-off image with grey and only warns: a warning is a reject.
+      List<String> warnings = new ArrayList<>();
+      reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
       BufferedImage img = reader.read(0);
+      if (!warnings.isEmpty()) {
+        throw new ImageDecodeException("corrupt " + format.id() + ": the decoder reports " + String.join("; ", warnings));
+      }
       return toRgb(img);
     } catch (ImageDecodeException e) {
       throw e;
@@ -90,6 +101,20 @@ public final class ImageCodec {
     } finally {
       reader.dispose();
     }
+  }
+
+  /** The EOI marker, allowing the zero or 0xFF padding some writers leave after it. */
+  static boolean hasEoi(byte[] data) {
+    int end = data.length;
+    while (end > 2 && (data[end - 1] == 0 || (data[end - 1] == (byte) 0xFF && data[end - 2] == (byte) 0xFF))) {
+      end--;
+    }
+    for (int i = end - 2; i >= Math.max(2, end - 64); i--) {
+      if (data[i] == (byte) 0xFF && data[i + 1] == (byte) 0xD9) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static ImageReader reader(ImageFormat format) throws ImageDecodeException {

@@ -20,7 +20,8 @@ public final class FolderPack implements FacePack {
   public static final int FILES_PER_TASK = 1_000;
 
   /** One image of the folder: its path under the root, its identity and label, its position. */
-  public record Item(String relativePath, String identity, long label, long index) implements Serializable {}
+  /** One image, or (refused non-null) an identity folder that is refused whole, as one reject. */
+  public record Item(String relativePath, String identity, long label, long index, String refused) implements Serializable {}
 
   private final String root;
   // Only the driver plans; workers get their items through the tasks, not through this field.
@@ -54,6 +55,14 @@ public final class FolderPack implements FacePack {
     long skipped = 0;
     for (int label = 0; label < identityDirs.size(); label++) {
       Path dir = identityDirs.get(label);
+      String identity = dir.getFileName().toString();
+      try {
+        PackPaths.resolveInside(root, identity);
+      } catch (PackPaths.EscapeException e) {
+        // A linked identity folder leading out of the pack: never listed, refused as one record.
+        current.add(new Item(identity + "/", identity, label, index++, "identity folder " + e.getMessage()));
+        continue;
+      }
       List<Path> files;
       try (Stream<Path> s = Files.list(dir)) {
         files = s.filter(Files::isRegularFile).sorted().toList();
@@ -65,8 +74,7 @@ public final class FolderPack implements FacePack {
           skipped++;
           continue;
         }
-        String identity = dir.getFileName().toString();
-        current.add(new Item(identity + "/" + f.getFileName(), identity, label, index++));
+        current.add(new Item(identity + "/" + f.getFileName(), identity, label, index++, null));
         if (current.size() == FILES_PER_TASK) {
           tasks.add(current);
           current = new ArrayList<>();
@@ -106,6 +114,10 @@ public final class FolderPack implements FacePack {
     for (Item item : items) {
       String id = RawFaces.id("img", item.index());
       String where = root + "/" + item.relativePath();
+      if (item.refused() != null) {
+        sink.reject(id, where, item.refused());
+        continue;
+      }
       try {
         Path p = PackPaths.resolveInside(Path.of(root), item.relativePath());
         sink.face(RawFaces.raw(id, where, item.index(), Role.LABELLED, ImageFiles.read(p))

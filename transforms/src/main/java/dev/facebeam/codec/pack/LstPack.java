@@ -35,9 +35,9 @@ public final class LstPack implements FacePack {
     Path root = imageRoot != null ? imageRoot : lst.toAbsolutePath().getParent();
     List<TextSlice> slices = TextSlice.plan(lst, LINES_PER_SLICE);
     boolean any;
-    try (var lines = Files.lines(lst)) {
-      any = lines.anyMatch(l -> !l.isBlank());
-    } catch (IOException | java.io.UncheckedIOException e) {
+    try {
+      any = dev.facebeam.io.TextFiles.readLines(lst).stream().anyMatch(l -> !l.isBlank());
+    } catch (IOException e) {
       throw new CodecException(lst.toString(), "cannot read list: " + e.getMessage(), e);
     }
     if (!any) {

@@ -98,7 +98,7 @@ public final class MegaFacePack implements FacePack {
 
   private static List<String> readLines(Path p) {
     try {
-      return Files.readAllLines(p, StandardCharsets.UTF_8);
+      return dev.facebeam.io.TextFiles.readLines(p);
     } catch (IOException e) {
       throw new CodecException(p.toString(), "cannot read list: " + e.getMessage(), e);
     }

@@ -1,9 +1,7 @@
 package dev.facebeam.codec.pack;
 
 import dev.facebeam.codec.CodecException;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.Serializable;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
@@ -65,9 +63,9 @@ public record TextSlice(String path, long fromByte, long firstLine, int count) i
     List<Line> out = new ArrayList<>(count);
     try (FileChannel ch = FileChannel.open(Path.of(path), StandardOpenOption.READ)) {
       ch.position(fromByte);
-      BufferedReader r = new BufferedReader(new InputStreamReader(Channels.newInputStream(ch), StandardCharsets.UTF_8), 1 << 16);
+      dev.facebeam.io.TextFiles.Lines r = new dev.facebeam.io.TextFiles.Lines(Channels.newInputStream(ch), path, firstLine);
       for (int i = 0; i < count; i++) {
-        String s = r.readLine();
+        String s = r.next();
         if (s == null) {
           break;
         }

@@ -19,7 +19,7 @@ public record RecordIoProperty(int numClasses, int height, int width, long image
       if (Files.size(file) > 4096) {
         throw new CodecException(file.toString(), "property file larger than 4 KiB: not an InsightFace property file");
       }
-      lines = Files.readAllLines(file, StandardCharsets.US_ASCII);
+      lines = dev.facebeam.io.TextFiles.readLines(file);
     } catch (IOException e) {
       throw new CodecException(file.toString(), "cannot read property file: " + e.getMessage(), e);
     }

@@ -1,0 +1,76 @@
+package dev.facebeam.io;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertThrows;
+import static org.junit.Assert.assertTrue;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.facebeam.codec.CodecException;
+import dev.facebeam.proto.StageManifest;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+
+public class StageFilesTest {
+  @Rule public TemporaryFolder tmp = new TemporaryFolder();
+
+  @Test
+  public void manifestCountsAreJsonNumbersAndZeroIsWritten() throws Exception {
+    String json = StageOutput.toJson(StageManifest.newBuilder().setStage("ingest").setRead(20).setWritten(20)
+        .addOutputs(dev.facebeam.proto.FileDigest.newBuilder().setPath("a.pb").setBytes(12).setSha256("ab")).build());
+    JsonObject o = JsonParser.parseString(json).getAsJsonObject();
+    assertTrue(o.get("read").getAsJsonPrimitive().isNumber());
+    assertEquals(20, o.get("read").getAsLong());
+    assertTrue("rejected is written when zero: " + json, o.has("rejected"));
+    assertTrue(o.get("rejected").getAsJsonPrimitive().isNumber());
+    assertEquals(0, o.get("rejected").getAsLong());
+    assertEquals(12, o.getAsJsonArray("outputs").get(0).getAsJsonObject().get("bytes").getAsJsonPrimitive().getAsLong());
+    assertTrue(o.getAsJsonArray("outputs").get(0).getAsJsonObject().get("bytes").getAsJsonPrimitive().isNumber());
+    // And it reads back.
+    Path dir = tmp.newFolder().toPath();
+    Files.writeString(dir.resolve(StageOutput.MANIFEST), json);
+    assertEquals(20, StageOutput.readManifest(dir).getWritten());
+  }
+
+  @Test
+  public void aShardCutShortOrChangedIsCaughtAgainstTheManifestNamingIt() throws Exception {
+    Path dir = tmp.newFolder("emb").toPath();
+    Path shard = Files.write(dir.resolve("part-00000-of-00001.pb"), new byte[] {3, 1, 2, 3, 2, 9, 9});
+    Files.writeString(dir.resolve(StageOutput.MANIFEST), StageOutput.toJson(StageManifest.newBuilder().setStage("embed")
+        .addOutputs(Digests.of(shard, shard.getFileName().toString(), Long.MAX_VALUE)).build()));
+    assertEquals("embed", StageOutput.requireIntact(dir).getStage());
+    Files.write(shard, new byte[] {3, 1, 2, 3, 2, 9});
+    String cut = assertThrows(CodecException.class, () -> StageOutput.requireIntact(dir)).getMessage();
+    assertThat(cut, containsString(shard.toString()));
+    assertThat(cut, containsString("has 6 bytes but manifest.json says 7"));
+    Files.write(shard, new byte[] {3, 1, 2, 3, 2, 9, 8});
+    assertThat(assertThrows(CodecException.class, () -> StageOutput.requireIntact(dir)).getMessage(), containsString("SHA-256 differs"));
+    Files.delete(shard);
+    assertThat(assertThrows(CodecException.class, () -> StageOutput.requireIntact(dir)).getMessage(), containsString("missing"));
+  }
+
+  @Test
+  public void textThatIsNotUtf8IsAnErrorNamingTheLine() throws Exception {
+    Path list = tmp.getRoot().toPath().resolve("facescrub_lst");
+    byte[] latin1 = "Person_1/a.png\r\nPerson_2/b.png\nJos\u00e9/c.png\n".getBytes(StandardCharsets.ISO_8859_1);
+    Files.write(list, latin1);
+    CodecException e = assertThrows(CodecException.class, () -> TextFiles.readLines(list));
+    assertThat(e.getMessage(), containsString("facescrub_lst:3"));
+    assertThat(e.getMessage(), containsString("byte 0xE9 at column 4"));
+    Files.writeString(list, "Person_1/a.png\r\nPerson_2/b.png\nJos\u00e9/c.png");
+    assertEquals(List.of("Person_1/a.png", "Person_2/b.png", "Jos\u00e9/c.png"), TextFiles.readLines(list));
+    // Read from the middle of a file, lines keep their numbers.
+    try (TextFiles.Lines lines = new TextFiles.Lines(new ByteArrayInputStream(new byte[] {'o', 'k', '\n', (byte) 0xC3, '\n'}), "x.lst", 41)) {
+      assertEquals("ok", lines.next());
+      assertThat(assertThrows(CodecException.class, lines::next).getMessage(), containsString("x.lst:42"));
+    }
+  }
+}
