@@ -87,8 +87,9 @@ public final class EmbedPipeline extends PTransform<PBegin, PDone> {
     Options.number("--batchSize", Integer.toString(options.getBatchSize()), 1, 4096);
     Options.number("--embeddingsPerShard", Integer.toString(options.getEmbeddingsPerShard()), 1, 10_000_000);
     Path target = OutputGuard.folder("--output", options.getOutput(), "embed", List.of(records, Path.of(options.getModel())));
+    List<Path> exportInputs = List.of(records, Path.of(options.getModel()), target);
     if (options.getExportDevkit() != null) {
-      OutputGuard.claim("--exportDevkit", options.getExportDevkit(), "devkit-export", List.of(records, Path.of(options.getModel()), target));
+      OutputGuard.folder("--exportDevkit", options.getExportDevkit(), "devkit-export", exportInputs);
     }
     StageManifest input = StageOutput.requireIntact(records);
     List<String> shardFiles = new ArrayList<>();
@@ -110,6 +111,9 @@ public final class EmbedPipeline extends PTransform<PBegin, PDone> {
       fixedBatch = probe.fixedBatch();
     }
     int shards = WriteShards.shardsFor(input.getWritten(), options.getEmbeddingsPerShard());
+    if (options.getExportDevkit() != null) {
+      OutputGuard.claim("--exportDevkit", options.getExportDevkit(), "devkit-export", exportInputs);
+    }
     StageOutput out = StageOutput.begin(target);
     try {
       try (Progress progress = Progress.show("embed", input.getWritten(),

@@ -95,11 +95,15 @@ public final class IngestPipeline extends PTransform<PBegin, PDone> {
     Path input = StagePaths.local(options.getInput());
     Path imageRoot = options.getImageRoot() == null ? null : StagePaths.local(options.getImageRoot());
     Path target = OutputGuard.folder("--output", options.getOutput(), "ingest", Arrays.asList(input, imageRoot));
+    List<Path> exportInputs = Arrays.asList(input, imageRoot, target);
     if (options.getExportImages() != null) {
-      OutputGuard.claim("--exportImages", options.getExportImages(), "exported-images", Arrays.asList(input, imageRoot, target));
+      OutputGuard.folder("--exportImages", options.getExportImages(), "exported-images", exportInputs);
     }
     FacePack pack = PackOpener.open(input, options.getFormat(), imageRoot);
     int shards = WriteShards.shardsFor(pack.expectedFaces(), options.getRecordsPerShard());
+    if (options.getExportImages() != null) {
+      OutputGuard.claim("--exportImages", options.getExportImages(), "exported-images", exportInputs);
+    }
     StageOutput out = StageOutput.begin(target);
     try {
       try (Progress progress = Progress.show("ingest", pack.expectedFaces(),

@@ -117,7 +117,7 @@ public final class MegaFaceJob extends PTransform<PBegin, PDone> {
       // A size counts list entries (noisy ones dropped within it, as the devkit does). A size above the
       // entries there are would repeat the largest one under a false name: left out and reported.
       // With fewer entries than every size, the one size is all of them.
-      long listed = scores.read();
+      long listed = scores.read() + scores.missing(); // entries skipped for a missing file still hold their place
       List<Integer> leftOut = new ArrayList<>();
       int largestKept = -1;
       for (int s = 0; s < sizes.length; s++) {
@@ -184,7 +184,7 @@ public final class MegaFaceJob extends PTransform<PBegin, PDone> {
         + ", \"noise_entries_not_in_lists\": " + r.noiseEntriesNotInLists() + "},\n"
         + "  \"distractors_read\": " + r.distractorsRead() + ",\n"
         + "  \"sizes_left_out\": {\"sizes\": " + r.sizesLeftOut() + ", \"note\": "
-        + Json.quote("sizes above the " + r.distractorsRead() + " distractors in the lists are not reported") + "},\n"
+        + Json.quote("sizes above the " + (r.distractorsRead() + r.distractorsMissing()) + " distractors in the lists are not reported") + "},\n"
         + "  \"missing_skipped\": {\"probes\": " + r.probesMissing() + ", \"distractors\": " + r.distractorsMissing() + "},\n"
         + "  \"single_image_identities\": {\"count\": " + r.singleImageIdentities().size() + ", \"note\": "
         + Json.quote("an identity with one probe image has no (probe, gallery) pair: it contributes no trials")
@@ -197,7 +197,7 @@ public final class MegaFaceJob extends PTransform<PBegin, PDone> {
             + " probes, " + r.distractorsMissing() + " distractors.\n" : "")
         + (r.singleImageIdentities().isEmpty() ? "" : "\n" + r.singleImageIdentities().size()
             + " identities have a single probe image and contribute no trials: " + String.join(", ", r.singleImageIdentities()) + ".\n")
-        + (r.sizesLeftOut().isEmpty() ? "" : "\nSizes above the " + r.distractorsRead() + " distractors in the lists are left out: "
+        + (r.sizesLeftOut().isEmpty() ? "" : "\nSizes above the " + (r.distractorsRead() + r.distractorsMissing()) + " distractors in the lists are left out: "
             + r.sizesLeftOut().stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(", ")) + ".\n")
         + (r.noiseEntriesNotInLists() > 0 ? "\n" + r.noiseEntriesNotInLists() + " noise-list entries name nothing in the lists (ignored).\n" : "")
         + "\n| distractors | trials | correct | rank-1 |");
