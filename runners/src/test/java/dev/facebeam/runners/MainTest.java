@@ -187,11 +187,27 @@ public class MainTest {
     Files.createDirectories(rec.getParent());
     Run packed = run("pack", "--input=" + shared("rec/small_lfw/small_lfw_labelled.rec"), "--output=" + rec);
     assertEquals(packed.err(), 0, packed.status());
-    assertThat(packed.out(), containsString("written 20"));
+    assertThat(packed.out(), containsString("read 20 faces, rejected 0; wrote 20 images of 6 identities"));
     assertTrue(Files.exists(rec.resolveSibling("lfw.idx")));
+    // Its own earlier output may be replaced (FILE.manifest.json lists it); the rerun gives the same bytes.
+    byte[] first = Files.readAllBytes(rec);
+    assertEquals(0, run("pack", "--input=" + shared("rec/small_lfw/small_lfw_labelled.rec"), "--output=" + rec).status());
+    assertTrue(java.util.Arrays.equals(first, Files.readAllBytes(rec)));
     Run ingested = run("ingest", "--input=" + rec, "--output=" + tmp.getRoot().toPath().resolve("o"), "--runner=DirectRunner");
     assertEquals(ingested.err(), 0, ingested.status());
     assertThat(ingested.out(), containsString("read 20, written 20, rejected 0, identities 6"));
+  }
+
+  @Test
+  public void packToABinSaysHowManyImagesAndPairsItWrote() throws Exception {
+    Path pairs = Files.writeString(tmp.getRoot().toPath().resolve("pairs.txt"),
+        "s1/1.pgm s1/2.pgm 1\ns1/1.pgm s2/1.pgm 0\ns2/1.pgm s2/2.pgm 1\n");
+    Path bin = tmp.getRoot().toPath().resolve("orl3.bin");
+    Run packed = run("pack", "--input=" + shared("orl"), "--output=" + bin, "--pairs=" + pairs);
+    assertEquals(packed.err(), 0, packed.status());
+    // 400 faces read, but the file holds 2 images per pair: the count printed is what was written.
+    assertThat(packed.out(), containsString("read 400 faces, rejected 0; wrote 6 images in 3 pairs"));
+    assertEquals(6, dev.facebeam.codec.pack.VerificationPack.read(bin).images().size());
   }
 
   @Test
