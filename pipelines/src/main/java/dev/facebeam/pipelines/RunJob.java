@@ -42,6 +42,9 @@ public final class RunJob {
 
   public static Result run(RunOptions o, PrintStream log) {
     Path configFile = Path.of(o.getConfig());
+    if (!Files.isRegularFile(configFile)) {
+      throw new CodecException(configFile.toString(), "no such run config file (" + configFile.toAbsolutePath() + ")");
+    }
     JsonObject c;
     try {
       c = JsonParser.parseString(Files.readString(configFile, StandardCharsets.UTF_8)).getAsJsonObject();

@@ -53,6 +53,9 @@ public record TrainConfig(String network, String loss, String dataset, int numCl
 
   public static TrainConfig load(Path file, Map<String, String> overrides) {
     ConfigSchema schema = ConfigSchema.load(SCHEMA);
+    if (!Files.isRegularFile(file)) {
+      throw new CodecException(file.toString(), "no such config file (" + file.toAbsolutePath() + ")");
+    }
     JsonObject given;
     try {
       given = JsonParser.parseString(Files.readString(file, StandardCharsets.UTF_8)).getAsJsonObject();

@@ -64,6 +64,10 @@ final class Commands {
           for (MegaFaceJob.SizeReport s : r.sizes()) {
             sb.append(String.format(java.util.Locale.ROOT, "%n  %d distractors: rank-1 %.5f (%d/%d)", s.distractors(), s.rank1(), s.correct(), s.trials()));
           }
+          if (!r.sizesLeftOut().isEmpty()) {
+            sb.append(String.format("%n  sizes above the %d distractors in the lists left out: %s", r.distractorsRead() + r.distractorsMissing(),
+                r.sizesLeftOut().stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(", "))));
+          }
           return sb.toString();
         }, true));
     cmds.put("run", new Command("run",

@@ -40,18 +40,18 @@ public final class OutputGuard {
       throw new CodecException(shown, "is a symbolic link; name a new folder");
     }
     if (!Files.isDirectory(out)) {
-      throw new CodecException(shown, "is an existing file, not a " + stage + " output; name a new folder");
+      throw new CodecException(shown, "is an existing file, not " + article(stage) + " output; name a new folder");
     }
     if (isEmpty(out)) {
       return out;
     }
     String found = stageOf(out);
     if (found == null) {
-      throw new CodecException(shown, "is a folder with files that facebeam did not write (no manifest.json of a "
-          + stage + " output); refusing to replace it: name a new folder, or remove it yourself");
+      throw new CodecException(shown, "is a folder with files that facebeam did not write (no manifest.json of "
+          + article(stage) + " output); refusing to replace it: name a new folder, or remove it yourself");
     }
     if (!found.equals(stage)) {
-      throw new CodecException(shown, "is a facebeam " + found + " output, not a " + stage
+      throw new CodecException(shown, "is a facebeam " + found + " output, not " + article(stage)
           + " output; refusing to replace it: name another folder");
     }
     return out;
@@ -142,6 +142,10 @@ public final class OutputGuard {
         }
       }
     }
+  }
+
+  private static String article(String stage) {
+    return ("aeiou".indexOf(stage.charAt(0)) >= 0 ? "an " : "a ") + stage;
   }
 
   private static Path real(Path p) {

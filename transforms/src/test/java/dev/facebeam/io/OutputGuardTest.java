@@ -48,7 +48,7 @@ public class OutputGuardTest {
     Path file = users.resolve("thesis.tex");
     assertThat(refused(file.toString(), "ingest", List.of()), containsString("is an existing file"));
     Path embed = stageOutput("emb", "embed");
-    assertThat(refused(embed.toString(), "ingest", List.of()), containsString("is a facebeam embed output, not a ingest output"));
+    assertThat(refused(embed.toString(), "ingest", List.of()), containsString("is a facebeam embed output, not an ingest output"));
     assertThat(refused("", "ingest", List.of()), containsString("--output: is empty"));
     assertThat(refused("  ", "ingest", List.of()), containsString("is empty"));
     assertThat(refused(".", "ingest", List.of()), containsString("is the working directory"));

@@ -42,6 +42,9 @@ public final class NpyMatrix {
   /** Reads and checks the header; every problem is a {@link CodecException} naming the file. */
   public static NpyMatrix open(Path file) {
     String where = file.toString();
+    if (!java.nio.file.Files.isRegularFile(file)) {
+      throw new CodecException(where, "no such file");
+    }
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
       long size = ch.size();
       ByteBuffer pre = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN);
