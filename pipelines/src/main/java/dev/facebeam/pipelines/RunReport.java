@@ -14,8 +14,8 @@ final class RunReport {
       "Verification: 10 contiguous folds (sklearn KFold, shuffle=False); thresholds 0, 0.01, …, 3.99 (np.arange(0, 4, 0.01));"
           + " the first best threshold of the nine training folds, applied to the tenth; a pair is 'same' when its squared"
           + " L2 distance is strictly below it; accuracy = mean ± population std over the folds.",
-      "Accuracy-Flip: each image's embedding plus its mirror's, L2-normalised (spec §3.1); XNorm: mean norm of the original"
-          + " images' embeddings.",
+      "Accuracy-Flip: each image's embedding plus its mirror's, L2-normalised; XNorm: mean raw norm over the original and"
+          + " the mirrored images' embeddings (verification.py averages over both passes).",
       "VAL@FAR=1e-3: thresholds 0 … 3.999 in steps of 0.001, interpolated as scipy interp1d(kind='slinear'); reported null"
           + " when a training fold has no different pairs (where Python would divide by zero).",
       "Distances in float32 with numpy's pairwise summation; embeddings from the model's engine in float32.",
