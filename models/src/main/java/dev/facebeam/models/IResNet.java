@@ -14,7 +14,7 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * LResNet-E-IR as in InsightFace's {@code fresnet.py} (spec §5.1.1): input block "L" (3×3 stride-1
+ * LResNet-E-IR as in InsightFace's {@code fresnet.py} (docs/training.md): input block "L" (3×3 stride-1
  * conv, BN, PReLU; no pooling), four stages of IR units whose first unit has stride 2 and a projection
  * shortcut, and output block "E" (BN, dropout 0.4, FC to the embedding, BN with a fixed scale).
  * 112×112 → 56 → 28 → 14 → 7. BN eps 2e-5 and momentum 0.9 throughout.

@@ -12,7 +12,7 @@ import ai.djl.nn.norm.BatchNorm;
 import java.util.Arrays;
 
 /**
- * InsightFace's {@code fmnasnet} with width multiplier m (spec §5.1.3; {@code mnas05} = 0.5, emb
+ * InsightFace's {@code fmnasnet} with width multiplier m (docs/training.md; {@code mnas05} = 0.5, emb
  * 256, GDC head): stride-1 stem, a separable conv, six inverted-residual sequences (t, c, n, s, k),
  * a 1×1 conv to int(1024·m) and the GDC head. Gluon BN defaults (eps 1e-5, momentum 0.9); PReLU.
  */

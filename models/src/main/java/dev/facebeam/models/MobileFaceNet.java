@@ -13,7 +13,7 @@ import ai.djl.nn.norm.BatchNorm;
 import java.util.Arrays;
 
 /**
- * InsightFace's MobileFaceNet {@code y1} as a DJL block (spec §5.1.2): 112×112 → 7×7 through
+ * InsightFace's MobileFaceNet {@code y1} as a DJL block (docs/training.md): 112×112 → 7×7 through
  * depthwise-separable residual stages [1, 4, 6, 2], then the GDC head (depthwise 7×7, FC, BN with a
  * fixed scale). Input normalisation ((x − 127.5)/128) is done outside the graph (embed: Preprocessing; train: the data reader).
  */

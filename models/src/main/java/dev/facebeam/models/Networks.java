@@ -4,7 +4,7 @@ import ai.djl.nn.Block;
 import java.util.List;
 
 /**
- * The networks the seed trains, by the names its configs use (spec §5.1): {@code r18}, {@code r34},
+ * The networks the seed trains, by the names its configs use (docs/training.md): {@code r18}, {@code r34},
  * {@code r50}, {@code r100} (LResNet-E-IR), {@code y1} (MobileFaceNet, GDC) and {@code mnas05}.
  */
 public final class Networks {

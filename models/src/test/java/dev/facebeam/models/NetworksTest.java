@@ -14,8 +14,8 @@ import ai.djl.training.initializer.XavierInitializer;
 import org.junit.Test;
 
 /**
- * Each network's size against counts derived here, independently, from the layer tables of spec
- * §5.1 (loops over stages and units, not over the blocks), and against the published figures.
+ * Each network's size against counts derived here, independently, from the layer tables of
+ * docs/training.md (loops over stages and units, not over the blocks), and against the published figures.
  */
 public class NetworksTest {
   private static final Shape INPUT = new Shape(1, 3, 112, 112);
@@ -32,7 +32,7 @@ public class NetworksTest {
     }
   }
 
-  /** LResNet-E-IR from §5.1.1: conv0+bn0+prelu0, IR units (first of each stage strided with a projection), BN–dropout–FC–BN(β). */
+  /** LResNet-E-IR from docs/training.md: conv0+bn0+prelu0, IR units (first of each stage strided with a projection), BN–dropout–FC–BN(β). */
   private static long[] iresnetByTable(int[] units, int emb) {
     long params = 27 * 64 + 2 * 64 + 64;
     long macs = 112L * 112 * 64 * 27;
@@ -105,7 +105,7 @@ public class NetworksTest {
     t.conv(3, 3, 64, 1, 2, true);       // conv_1
     t.conv(3, 64, 64, 64, 1, true);     // conv_2_dw
     int[][] dres = {{64, 64, 128, 2, 1}, {64, 64, 128, 1, 4}, {64, 128, 256, 2, 1}, {128, 128, 256, 1, 6},
-        {128, 128, 512, 2, 1}, {128, 128, 256, 1, 2}}; // in, out, expand, stride, repeats (§5.1.2)
+        {128, 128, 512, 2, 1}, {128, 128, 256, 1, 2}}; // in, out, expand, stride, repeats (docs/training.md)
     for (int[] d : dres) {
       for (int r = 0; r < d[4]; r++) {
         t.conv(1, d[0], d[2], 1, 1, true);
@@ -131,7 +131,7 @@ public class NetworksTest {
     t.conv(1, 16, 8, 1, 1, true);       //          1×1 → int(16·0.5)
     int[][] stages = {{3, 12, 3, 2, 3}, {3, 20, 3, 2, 5}, {6, 40, 3, 2, 5}, {6, 48, 2, 1, 3}, {6, 96, 4, 2, 5}, {6, 160, 1, 1, 3}};
     int in = 8;
-    for (int[] st : stages) {           // (t, c·0.5, n, s, k) of §5.1.3
+    for (int[] st : stages) {           // (t, c·0.5, n, s, k) of docs/training.md
       for (int i = 0; i < st[2]; i++) {
         int mid = in * st[0];
         t.conv(1, in, mid, 1, 1, true);

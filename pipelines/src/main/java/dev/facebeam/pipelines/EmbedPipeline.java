@@ -40,7 +40,7 @@ import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.PDone;
 
 /**
- * The embed stage: ingested face records → flip-fused embeddings (spec §3.1, §3.2, §4.2, §8.5),
+ * The embed stage: ingested face records → flip-fused embeddings (docs/verification.md, docs/megaface.md, docs/decisions.md),
  * sharded, with rejects and a manifest that records the model's hash and the preprocessing; and on
  * request NumPy arrays and MegaFace devkit feature files.
  */

@@ -26,7 +26,7 @@ import java.util.TreeSet;
 
 /**
  * The probe and distractor sets of a {@code megaface} run, in whichever of the three forms they were
- * given (issue 5): embed outputs of an ingested MegaFace pack; the devkit layout run.sh uses (lists
+ * given: embed outputs of an ingested MegaFace pack; the devkit layout run.sh uses (lists
  * + {@code <path>_<algo>.bin} files); or NumPy matrices with lists (row i ↔ line i). Probes are read
  * here, in the driver (3,530 at most); distractors become slices that workers read.
  */

@@ -32,7 +32,7 @@ import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 
 /**
- * MegaFace identification (spec §4, decisions §8.1–§8.4): probes (3,530 at most) are read in the
+ * MegaFace identification (docs/megaface.md, docs/decisions.md): probes (3,530 at most) are read in the
  * driver and go to every worker; distractor slices (embed shards, devkit list lines or NumPy rows)
  * are read by workers straight into blocks and scored by {@link ScoreDistractors}; the driver turns
  * the surviving top scores into rank-1, CMC and TAR@FAR per distractor-set size.
@@ -236,7 +236,7 @@ public final class MegaFaceJob extends PTransform<PBegin, PDone> {
     BitmapEncoder.saveBitmap(chart, dir.resolve("cmc.png").toString(), BitmapEncoder.BitmapFormat.PNG);
   }
 
-  /** The devkit's sparse CMC (spec §4.8): 0-based ranks where the rate changes, ending at (size, 1.0). */
+  /** The devkit's sparse CMC (docs/megaface.md): 0-based ranks where the rate changes, ending at (size, 1.0). */
   static String devkitCmc(SizeReport s) {
     List<Double> ranks = new ArrayList<>();
     List<Double> rates = new ArrayList<>();

@@ -98,7 +98,7 @@ public interface MegaFaceOptions extends PipelineOptions {
 
   void setFar(String value);
 
-  @Description("Noise cleaning (spec §8.3) from the noise flags ingest set: noisy distractors never compete, "
+  @Description("Noise cleaning (docs/decisions.md) from the noise flags ingest set: noisy distractors never compete, "
       + "noisy probes become their identity's normalised clean sum")
   @Default.Boolean(true)
   boolean getNoiseCleaning();

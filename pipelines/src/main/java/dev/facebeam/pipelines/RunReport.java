@@ -9,7 +9,7 @@ import java.util.Locale;
 
 /** The end of {@code run}: the seed-style results table, the ROC plots and the protocol decisions used. */
 final class RunReport {
-  /** The decisions a reader needs to reproduce the numbers (spec §3, §8). */
+  /** The decisions a reader needs to reproduce the numbers (docs/verification.md, docs/decisions.md). */
   static final List<String> DECISIONS = List.of(
       "Verification: 10 contiguous folds (sklearn KFold, shuffle=False); thresholds 0, 0.01, …, 3.99 (np.arange(0, 4, 0.01));"
           + " the first best threshold of the nine training folds, applied to the tenth; a pair is 'same' when its squared"
@@ -19,7 +19,7 @@ final class RunReport {
       "VAL@FAR=1e-3: thresholds 0 … 3.999 in steps of 0.001, interpolated as scipy interp1d(kind='slinear'); reported null"
           + " when a training fold has no different pairs (where Python would divide by zero).",
       "Distances in float32 with numpy's pairwise summation; embeddings from the model's engine in float32.",
-      "MegaFace (spec §8.1–§8.4): every ordered (probe, gallery) pair of one identity is a trial; rank-1 is correct when the"
+      "MegaFace (docs/decisions.md): every ordered (probe, gallery) pair of one identity is a trial; rank-1 is correct when the"
           + " genuine score ≥ the best distractor score; noise cleaning without jitter; TAR at the exact FAR achieved.");
 
   private RunReport() {}

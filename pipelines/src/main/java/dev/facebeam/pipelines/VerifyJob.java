@@ -25,7 +25,7 @@ import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
- * The verify stage: an embedded verification pack → InsightFace's 10-fold report (spec §3, §8.6).
+ * The verify stage: an embedded verification pack → InsightFace's 10-fold report (docs/verification.md, docs/decisions.md).
  * A pack holds thousands of pairs, so this runs in the driver JVM; the heavy work was the embedding.
  */
 public final class VerifyJob {

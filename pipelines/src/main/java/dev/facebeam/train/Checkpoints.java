@@ -19,7 +19,7 @@ import java.util.Map;
 import java.util.LinkedHashMap;
 
 /**
- * Model folders written during training (spec §5.4) and read back by {@code embed} and by
+ * Model folders written during training (docs/training.md) and read back by {@code embed} and by
  * {@code --pretrained}: the embedding network's parameters ({@code <network>-0000.params}, DJL's
  * format) and {@code model.json} naming the network; with ckpt_embedding = false also
  * {@code fc7.params}, the classifier, so training can resume or fine-tune. Written to a temporary

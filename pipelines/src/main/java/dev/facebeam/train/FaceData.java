@@ -15,7 +15,7 @@ import java.util.Random;
 import java.util.SplittableRandom;
 
 /**
- * The training images of an InsightFace dataset folder (spec §1.5–§1.7): image keys and class labels
+ * The training images of an InsightFace dataset folder (docs/formats.md): image keys and class labels
  * from the header and identity records (or, for a shuffled rec, from every image header), checked
  * against {@code num_classes}; images decoded to (x − 127.5)/128 CHW with a random mirror.
  */

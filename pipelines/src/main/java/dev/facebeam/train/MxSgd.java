@@ -10,7 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongToDoubleFunction;
 
 /**
- * MXNet's SGD with momentum as the seed runs it (spec §5.3): mom = μ·mom − lr·(rescale·g + wd·w),
+ * MXNet's SGD with momentum as the seed runs it (docs/training.md): mom = μ·mom − lr·(rescale·g + wd·w),
  * w += mom, with per-parameter multipliers: weight decay only on weights and gammas (PReLU slopes
  * included), none on biases and BN shifts; fc7's weight takes fc7_lr_mult / fc7_wd_mult, its bias
  * lr × 2 and no decay. The learning rate follows the step schedule.

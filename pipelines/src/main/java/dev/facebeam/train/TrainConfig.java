@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One training run's settings: sample_config.py's defaults (spec §5.3), then the loss preset, then
+ * One training run's settings: sample_config.py's defaults (docs/training.md), then the loss preset, then
  * the config file, then command-line overrides, validated by {@code train.schema.json}.
  */
 public record TrainConfig(String network, String loss, String dataset, int numClasses, int embSize, double lr, List<Integer> lrSteps,

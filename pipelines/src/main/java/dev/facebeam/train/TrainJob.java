@@ -30,7 +30,7 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The train stage (spec §5): the seed's networks and losses through DJL's PyTorch engine, MXNet's
+ * The train stage (docs/training.md): the seed's networks and losses through DJL's PyTorch engine, MXNet's
  * SGD rules, batches decoded ahead of the step, verification every {@code verbose} steps with the
  * verification stage's code, checkpoints by mode 0–3, and {@code metrics.jsonl}.
  */

@@ -14,7 +14,7 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * Triplet batches as {@code triplet_image_iter.py} builds them (spec §5.2): identities shuffled, up to
+ * Triplet batches as {@code triplet_image_iter.py} builds them (docs/training.md): identities shuffled, up to
  * {@code images_per_identity} images each fill a bag of {@code triplet_bag_size}; the bag is embedded
  * with the current network (inference, no mirror), semi-hard triplets are mined and shuffled, and
  * each device's share of a batch is laid out [anchors; positives; negatives].

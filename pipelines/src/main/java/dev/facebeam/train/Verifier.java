@@ -21,7 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Verification during training (spec §5.4, §3.5): each {@code <target>.bin} of the dataset folder is
+ * Verification during training (docs/training.md, docs/verification.md): each {@code <target>.bin} of the dataset folder is
  * embedded with the network being trained (inference mode, flip fusion) and scored with the
  * verification stage's own protocol code; the "highest" rule picks the model to keep.
  */
@@ -121,7 +121,7 @@ final class Verifier {
   }
 
   /**
-   * train.py's "highest" rule (§3.5) over Accuracy-Flip in val_targets order: a new best when the last
+   * train.py's "highest" rule (docs/verification.md) over Accuracy-Flip in val_targets order: a new best when the last
    * target improves, or ties with a sum at least as high. Returns whether this round is a new best.
    */
   boolean newHighest(List<Score> round) {

@@ -29,7 +29,7 @@ import org.junit.BeforeClass;
 import org.junit.Test;
 
 /**
- * Data-parallel training (spec §5.5): one update over G replicas must equal plain SGD on the mean of
+ * Data-parallel training (docs/training.md): one update over G replicas must equal plain SGD on the mean of
  * the gradients each replica's share gives alone, each share with its own batch-norm statistics.
  * The reference gradients come from separate forward/backward passes over each share, read before
  * any update; the expected parameters are then computed by hand.

@@ -26,7 +26,7 @@ import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 
 /**
- * A real training run on ORL (issue 6): 30 people packed as train.rec, the other 10 as a held-out
+ * A real training run on ORL: 30 people packed as train.rec, the other 10 as a held-out
  * verification pack of same and different pairs.
  */
 public class TrainJobTest {

@@ -29,7 +29,7 @@ public final class Main {
 
   public static int run(String[] args, PrintStream out, PrintStream err) {
     quietLogs();
-    // DJL must never download (stack.md): the native libraries come in the jar.
+    // DJL must never download (docs/stack.md): the native libraries come in the jar.
     dev.facebeam.embed.DjlSettings.offline();
     Map<String, Command> commands = Commands.all();
     if (args.length == 0 || args[0].equals("help") || args[0].equals("--help") || args[0].equals("-h")) {

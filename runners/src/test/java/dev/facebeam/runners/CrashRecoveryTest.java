@@ -22,7 +22,7 @@ import org.junit.rules.TemporaryFolder;
 
 /**
  * kill -9 during a stage, then the same command again: the stage restarts and every output is
- * byte-identical to an uninterrupted run (issue 7), for ingest and for embed. The killed process is
+ * byte-identical to an uninterrupted run, for ingest and for embed. The killed process is
  * a separate JVM running the real command on the embedded Flink; it is killed (SIGKILL) while the
  * stage's in-progress folder exists, i.e. between its start and its commit.
  */

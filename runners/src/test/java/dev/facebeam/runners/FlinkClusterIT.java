@@ -21,7 +21,7 @@ import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 
 /**
- * The bundled jar on a real Flink 1.19 standalone cluster (issue 7): a JobManager and two
+ * The bundled jar on a real Flink 1.19 standalone cluster: a JobManager and two
  * TaskManagers as separate JVMs on loopback; {@code facebeam.jar run --flinkMaster=localhost:PORT}
  * gives the same outputs, byte for byte, as the embedded run; one TaskManager is killed (SIGKILL)
  * while the embed stage runs, the job restarts on the slots left and the outputs are still the same.

@@ -19,10 +19,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A Flink 1.19 standalone session cluster on loopback, as separate JVMs started from the Flink jars
- * on Maven Central (there is no Flink distribution here; stack.md): one JobManager
+ * on Maven Central (there is no Flink distribution here; docs/stack.md): one JobManager
  * ({@code StandaloneSessionClusterEntrypoint}) and N TaskManagers ({@code TaskManagerRunner}). Their
  * class path is what a Flink distribution's {@code lib/} would hold — Flink and its dependencies —
- * plus DJL, loaded parent-first (the session-cluster caveat of stack.md): Beam and facebeam come only
+ * plus DJL, loaded parent-first (the session-cluster caveat in docs/stack.md): Beam and facebeam come only
  * from the submitted job jar.
  */
 final class StandaloneFlinkCluster implements AutoCloseable {

@@ -4,7 +4,7 @@ import dev.facebeam.codec.image.RgbPixels;
 
 /**
  * {@code cv2.warpAffine(img, M, (w, h), borderValue=0)} with bilinear interpolation, reproduced in
- * OpenCV's own fixed point (spec §6): the inverse map is stepped in 1/1024 units, source positions
+ * OpenCV's own fixed point (docs/alignment.md): the inverse map is stepped in 1/1024 units, source positions
  * are rounded to 1/32 pixel, and the four 8-bit taps are weighted in 15-bit integers. Taps outside
  * the image read black.
  */

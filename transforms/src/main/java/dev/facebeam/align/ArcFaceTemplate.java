@@ -1,6 +1,6 @@
 package dev.facebeam.align;
 
-/** InsightFace's 5-point template for 112×112 crops (spec §6): the 96×112 template shifted by 8 in x. */
+/** InsightFace's 5-point template for 112×112 crops (docs/alignment.md): the 96×112 template shifted by 8 in x. */
 public final class ArcFaceTemplate {
   public static final int SIZE = 112;
 
@@ -23,7 +23,7 @@ public final class ArcFaceTemplate {
     return p;
   }
 
-  /** Eyes and nose: the points MegaFace JSON landmarks map onto (spec §4.10). */
+  /** Eyes and nose: the points MegaFace JSON landmarks map onto (docs/formats.md). */
   public static double[][] threePoints() {
     double[][] p = new double[3][];
     for (int i = 0; i < 3; i++) {

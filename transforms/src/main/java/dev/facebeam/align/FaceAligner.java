@@ -5,7 +5,7 @@ import dev.facebeam.proto.AlignMethod;
 
 /**
  * Turns a decoded image and whatever geometry came with it into a 112×112 face, the way
- * InsightFace's {@code face_preprocess.preprocess} does (spec §6): 5 landmarks → similarity warp;
+ * InsightFace's {@code face_preprocess.preprocess} does (docs/alignment.md): 5 landmarks → similarity warp;
  * MegaFace's 3 JSON landmarks → warp onto the template's eyes and nose; a bounding box → crop
  * with a 44-pixel margin and resize; nothing → centre crop with 6.25% borders and resize.
  * An image that is already 112×112 with no landmarks (or declared aligned) passes through.

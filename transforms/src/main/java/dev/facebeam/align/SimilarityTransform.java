@@ -8,7 +8,7 @@ public record SimilarityTransform(double a, double b, double tx, double ty) {
 
   /**
    * The least-squares similarity taking {@code src} onto {@code dst} (Umeyama 1991 with scale, as
-   * scikit-image's {@code SimilarityTransform.estimate}; spec §6). In 2-D this minimiser has a
+   * scikit-image's {@code SimilarityTransform.estimate}; docs/alignment.md). In 2-D this minimiser has a
    * closed form: with centred points, a = Σ(s·d)/Σ|s|², b = Σ(s×d)/Σ|s|², which is Umeyama's
    * rotation-and-scale without a reflection.
    */

@@ -1,7 +1,7 @@
 package dev.facebeam.embed;
 
 /**
- * DJL must never download (stack.md): offline mode and a cache folder of ours, set in every JVM that
+ * DJL must never download (docs/stack.md): offline mode and a cache folder of ours, set in every JVM that
  * loads a model before DJL's engine starts — the launcher's, and a cluster's TaskManagers, which start
  * without our {@code Main}. Settings the user gave (system property or environment) win.
  */

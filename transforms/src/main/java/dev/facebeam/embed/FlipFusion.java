@@ -1,7 +1,7 @@
 package dev.facebeam.embed;
 
 /**
- * InsightFace's flip fusion (spec §3.2, §8.5): e = e(original) + e(mirrored), then L2-normalised.
+ * InsightFace's flip fusion (docs/verification.md, docs/decisions.md): e = e(original) + e(mirrored), then L2-normalised.
  * The raw norms are kept for XNorm. A NaN or a zero vector is refused, never divided by.
  */
 public final class FlipFusion {

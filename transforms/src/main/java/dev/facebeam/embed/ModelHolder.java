@@ -6,7 +6,7 @@ import java.util.Map;
 
 /**
  * One loaded model per JVM and device, shared by every DoFn instance that asks for it and closed
- * when the last one lets go (stack.md: a Model per JVM, a Predictor per thread).
+ * when the last one lets go (docs/stack.md: a Model per JVM, a Predictor per thread).
  */
 public final class ModelHolder {
   private static final Map<String, Entry> MODELS = new HashMap<>();

@@ -6,7 +6,7 @@ import java.io.Serializable;
 
 /**
  * Pixels → the network's input: CHW floats, {@code (pixel − mean) · scale}, RGB or BGR, optionally
- * mirrored left-right (spec §3.1; InsightFace's graphs do (x − 127.5) / 128 on RGB).
+ * mirrored left-right (docs/verification.md; InsightFace's graphs do (x − 127.5) / 128 on RGB).
  */
 public record Preprocessing(int inputSize, float mean, float scale, boolean bgr) implements Serializable {
 

@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * MegaFace identification and verification from unit-vector features (spec §4.4, §4.8, §4.9 and
- * decisions §8.1–§8.4): cosine scores; every ordered pair (probe, gallery) of different images of one
+ * MegaFace identification and verification from unit-vector features (docs/megaface.md and
+ * docs/decisions.md): cosine scores; every ordered pair (probe, gallery) of different images of one
  * identity is a trial, against every (clean) distractor; rank-1 correct when the genuine score is
  * ≥ the best distractor score; CMC from each probe's top-K distractor scores; TAR at an exact FAR
  * taken from the impostor (probe × distractor) score distribution.
@@ -19,7 +19,7 @@ public final class MegaFaceProtocol {
   public record Probes(float[][] vectors, int[] identity, int replaced, int unreplaceable) {}
 
   /**
-   * remove_noises.py without its ±0.001 jitter (§8.3): a noisy probe becomes the L2-normalised sum of
+   * remove_noises.py without its ±0.001 jitter (docs/decisions.md): a noisy probe becomes the L2-normalised sum of
    * its identity's clean features. An identity with no clean feature keeps its probes as they are
    * (counted in {@code unreplaceable}).
    */
@@ -70,7 +70,7 @@ public final class MegaFaceProtocol {
   /** One genuine trial: probe p against gallery image g of the same identity, with its score. */
   public record Trial(int probe, int gallery, float score) {}
 
-  /** Every ordered pair of different images of one identity (§4.8). */
+  /** Every ordered pair of different images of one identity (docs/megaface.md). */
   public static List<Trial> trials(float[][] probes, int[] identity) {
     Map<Integer, List<Integer>> byId = new HashMap<>();
     for (int i = 0; i < probes.length; i++) {
@@ -105,7 +105,7 @@ public final class MegaFaceProtocol {
         rank++;
       }
       if (rank == 0) {
-        correct++; // genuine ≥ best distractor (§8.1)
+        correct++; // genuine ≥ best distractor (docs/decisions.md)
       }
       if (rank < k) {
         atRank[rank]++;
@@ -120,7 +120,7 @@ public final class MegaFaceProtocol {
     return new Identification(trials.size(), correct, trials.isEmpty() ? Double.NaN : (double) correct / trials.size(), cmc);
   }
 
-  /** TAR at a target FAR, with the threshold and the FAR actually achieved (§8.4). */
+  /** TAR at a target FAR, with the threshold and the FAR actually achieved (docs/decisions.md). */
   public record TarAtFar(double targetFar, double tar, double far, float threshold, long impostorsAccepted) {}
 
   /**

@@ -3,7 +3,7 @@ package dev.facebeam.metrics;
 import java.util.Arrays;
 
 /**
- * InsightFace's {@code verification.py} protocol, exactly (spec §3.3–§3.4, decisions §8.6):
+ * InsightFace's {@code verification.py} protocol, exactly (docs/verification.md, docs/decisions.md):
  * squared L2 distances of unit vectors; 10 contiguous folds (KFold without shuffling: the first
  * P mod 10 folds one pair longer); thresholds 0.00 … 3.99 by 0.01; "same" iff distance &lt; threshold;
  * the first best threshold on the nine training folds; accuracy on the test fold; mean and

@@ -10,7 +10,7 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
 /**
- * Builds a real TorchScript archive without Python (stack.md): a stored zip with the module's
+ * Builds a real TorchScript archive without Python (docs/stack.md): a stored zip with the module's
  * TorchScript source, its pickled state and constants. libtorch compiles the source when loading.
  */
 final class TorchScriptArchive {

@@ -4,7 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 
 /**
- * The classification head and loss of InsightFace's {@code train.py} (spec §5.2), as a function of
+ * The classification head and loss of InsightFace's {@code train.py} (docs/training.md), as a function of
  * the embedding x (B × E), the fc7 weight W (C × E) and the labels, so that autograd carries the
  * gradient through every step exactly as MXNet's graph does:
  * <ul>

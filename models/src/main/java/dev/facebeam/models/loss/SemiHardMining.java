@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * FaceNet semi-hard triplet selection over a bag, as {@code triplet_image_iter.py} does it (spec
- * §5.2): for every anchor–positive pair (j &lt; k) of one identity, a negative from another identity
+ * FaceNet semi-hard triplet selection over a bag, as {@code triplet_image_iter.py} does it
+ * (docs/training.md): for every anchor–positive pair (j &lt; k) of one identity, a negative from another identity
  * with d(a, p) &lt; d(a, n) and d(a, n) − d(a, p) &lt; α (squared distances of unit vectors), picked
  * uniformly at random; pairs with none are skipped, as are pairs with d(a, p) above maxAp when it is
  * positive.

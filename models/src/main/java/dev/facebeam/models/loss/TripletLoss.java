@@ -4,7 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.index.NDIndex;
 
 /**
- * The seed's triplet losses (spec §5.2): the batch is [anchors; positives; negatives] in thirds, the
+ * The seed's triplet losses (docs/training.md): the batch is [anchors; positives; negatives] in thirds, the
  * embeddings are L2-normalised; {@code triplet} uses squared Euclidean distances, {@code atriplet}
  * angles: L = mean max(0, d(a, p) − d(a, n) + α).
  */

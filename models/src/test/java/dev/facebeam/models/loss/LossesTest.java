@@ -15,7 +15,7 @@ import org.junit.Test;
 
 /**
  * Every loss on a 3-class, 4-sample case: logits worked out by hand where they are round, and the
- * loss and its gradients against a plain-double re-implementation of spec §5.2 differentiated by
+ * loss and its gradients against a plain-double re-implementation of docs/training.md differentiated by
  * central differences, never against DJL.
  */
 public class LossesTest {
@@ -85,7 +85,7 @@ public class LossesTest {
     }
   }
 
-  /** Spec §5.2 in plain doubles. */
+  /** docs/training.md's losses in plain doubles. */
   private static double reference(MarginSoftmax l, double[][] x, double[][] w, double[] b) {
     double total = 0;
     for (int i = 0; i < x.length; i++) {

@@ -10,7 +10,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * One MegaFace devkit feature file (spec §4.3): int32 rows = D, cols = 1, stride = 4, type = 5
+ * One MegaFace devkit feature file (docs/formats.md): int32 rows = D, cols = 1, stride = 4, type = 5
  * (CV_32F), then D little-endian float32 — 16 + 4D bytes.
  */
 public final class DevkitFeature {

@@ -23,7 +23,7 @@ import javax.imageio.stream.MemoryCacheImageOutputStream;
  * exhausted heap. Thread-safe: ImageIO readers are created per call.
  */
 public final class ImageCodec {
-  /** Larger sides are refused before decoding (spec: more than 10,000 × 10,000 is hostile). */
+  /** Larger sides are refused before decoding (more than 10,000 × 10,000 is hostile: docs/outputs.md). */
   public static final int MAX_SIDE = 10_000;
   /** Also bounded in area, so two workers decoding at once stay within a modest heap. */
   public static final long MAX_PIXELS = 50_000_000L;

@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A verification {@code .bin} (spec §2). Opening parses the whole pickle once, so a malformed pack
+ * A verification {@code .bin} (docs/formats.md). Opening parses the whole pickle once, so a malformed pack
  * fails before any work is scheduled; the single task re-reads it on a worker and emits its images.
  */
 public final class BinPack implements FacePack {

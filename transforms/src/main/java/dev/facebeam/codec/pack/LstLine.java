@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One line of an image list, in either dialect (spec §6):
+ * One line of an image list, in either dialect (docs/alignment.md):
  * InsightFace's {@code aligned<TAB>path<TAB>label[<TAB>x1 y1 x2 y2[<TAB>x1..x5 y1..y5]]}, or
  * MXNet im2rec's {@code index<TAB>label...<TAB>path}. Landmarks in the first dialect are five x's
  * then five y's; they come back as five (x, y) points.

@@ -9,7 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * The {@code <image>.json} files that come with MegaFace distractors (spec §4.10): a bounding box and
+ * The {@code <image>.json} files that come with MegaFace distractors (docs/formats.md): a bounding box and
  * landmarks keyed "0", "1", "2", … of which InsightFace uses "1", "0", "2" as image-left eye,
  * image-right eye and nose.
  */

@@ -18,7 +18,7 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * InsightFace's MegaFace test pack (spec §4.1): {@code facescrub_lst} and {@code megaface_lst} name
+ * InsightFace's MegaFace test pack (docs/formats.md): {@code facescrub_lst} and {@code megaface_lst} name
  * images under {@code facescrub_images/} and {@code megaface_images/}; the noise lists flag
  * mislabelled probes and celebrity distractors. A probe's identity is its person folder.
  */

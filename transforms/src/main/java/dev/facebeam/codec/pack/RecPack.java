@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * An MXNet RecordIO pack (spec §1). Tasks are slices of the {@code .idx}, so a 5.8-million-record
+ * An MXNet RecordIO pack (docs/formats.md). Tasks are slices of the {@code .idx}, so a 5.8-million-record
  * {@code train.rec} is read by every worker at once, each seeking to its own records.
  */
 public final class RecPack implements FacePack {

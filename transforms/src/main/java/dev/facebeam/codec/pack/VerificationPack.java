@@ -15,7 +15,7 @@ import java.util.List;
 
 /**
  * An InsightFace verification {@code .bin}: 2P encoded images and P same/different flags, where
- * images 2i and 2i+1 form pair i (spec §2.1). Reading goes through {@link SafeUnpickler}.
+ * images 2i and 2i+1 form pair i (docs/pickle.md). Reading goes through {@link SafeUnpickler}.
  */
 public record VerificationPack(List<byte[]> images, boolean[] issame) {
 

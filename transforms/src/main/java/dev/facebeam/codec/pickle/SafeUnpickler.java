@@ -17,12 +17,12 @@ import java.util.Set;
 /**
  * A pickle reader (protocols 2–5) that runs no code: it rebuilds only plain data (None, bools, ints,
  * floats, str, bytes, tuples, lists, dicts) and the few globals that real face packs name — numpy's
- * array reconstruction and {@code _codecs.encode} (spec §2.1). Any other global is an error that
+ * array reconstruction and {@code _codecs.encode} (docs/pickle.md). Any other global is an error that
  * names it. Every length is checked against the bytes that remain before anything is allocated, so
  * the memory used is bounded by the input's size.
  *
  * <p>Python 2 {@code str} values come back as {@code byte[]}, as Python 3's {@code encoding='bytes'}
- * gives them (spec §2.2).
+ * gives them (docs/pickle.md).
  */
 public final class SafeUnpickler {
 

@@ -6,7 +6,7 @@ import java.nio.ByteOrder;
 
 /**
  * MXNet's image-record header {@code IfQQ} (flag, label, id, id2), 24 bytes, followed by
- * {@code flag} float32 labels when flag &gt; 0 (spec §1.3).
+ * {@code flag} float32 labels when flag &gt; 0 (docs/formats.md).
  */
 public record IrHeader(int flag, float label, long id, long id2, float[] labels) {
   public static final int BYTES = 24;

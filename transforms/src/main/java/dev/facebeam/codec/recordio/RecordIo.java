@@ -1,6 +1,6 @@
 package dev.facebeam.codec.recordio;
 
-/** Constants of dmlc-core's RecordIO framing (spec §1.1). */
+/** Constants of dmlc-core's RecordIO framing (docs/formats.md). */
 public final class RecordIo {
   /** Little-endian on disk: bytes 0A 23 D7 CE. */
   public static final int MAGIC = 0xCED7230A;

@@ -8,7 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A {@code .rec/.idx} pair with its layout worked out (spec §1.5): InsightFace's, where record 0 is a
+ * A {@code .rec/.idx} pair with its layout worked out (docs/formats.md): InsightFace's, where record 0 is a
  * header pointing at identity records, or the header-less "shuffled" one, where every key is an image.
  * Opening checks the structure; the images themselves are read later, slice by slice.
  */

@@ -15,7 +15,7 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * The {@code .idx} text index ({@code key\toffset} per line, spec §1.2), kept as primitive arrays in
+ * The {@code .idx} text index ({@code key\toffset} per line, docs/formats.md), kept as primitive arrays in
  * file order so that 5.8 million keys cost 2 × 46 MB, with the byte offset of every line so that
  * workers can each parse only their slice.
  */

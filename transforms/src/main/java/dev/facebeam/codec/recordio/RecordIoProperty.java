@@ -9,7 +9,7 @@ import java.util.List;
 
 /**
  * InsightFace's {@code property} file: {@code num_classes,H,W} on the first line; the shuffled
- * variant adds the image count, the word {@code shuffled} and a timestamp (spec §1.6).
+ * variant adds the image count, the word {@code shuffled} and a timestamp (docs/formats.md).
  */
 public record RecordIoProperty(int numClasses, int height, int width, long imageCount, boolean shuffled) {
 

@@ -13,8 +13,8 @@ import java.nio.file.Path;
 
 /**
  * Writes a {@code .rec} and its {@code .idx} the way MXNet's {@code MXIndexedRecordIO} does:
- * dmlc framing with the magic escaped by splitting into parts (spec §1.1), and one
- * {@code key\toffset} line per record (spec §1.2).
+ * dmlc framing with the magic escaped by splitting into parts (docs/formats.md), and one
+ * {@code key\toffset} line per record (docs/formats.md).
  */
 public final class RecordIoWriter implements Closeable {
   private static final byte[] ZERO = new byte[4];
