@@ -42,7 +42,7 @@ public class RunJobTest {
     System.setProperty("ai.djl.offline", "true");
     Path config = tmp.getRoot().toPath().resolve("demo.json");
     // The shipped config's own paths, relative to this module's folder, where ../shared/data never is.
-    assumeFalse(Files.exists(Path.of(DemoPack.SHIPPED_DATASET)));
+    assumeFalse("a ../shared/data beside this module would hide the fallback", Files.exists(Path.of(DemoPack.SHIPPED_DATASET)));
     Files.writeString(config, "{\"dataset\": \"" + DemoPack.SHIPPED_DATASET + "\", \"targets\": [\"small_lfw\"], \"model\": \""
         + DemoPack.SHIPPED_MODEL + "\", \"mean\": 127, \"demo_fallback\": true,"
         + " \"batch_size\": 2}"); // the direct runner hands over small bundles: no padding to 64

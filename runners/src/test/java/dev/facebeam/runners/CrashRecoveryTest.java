@@ -32,7 +32,7 @@ public class CrashRecoveryTest {
   @Test
   public void killedIngestAndEmbedRestartToTheSameBytes() throws Exception {
     Path shared = Path.of(System.getProperty("facebeam.sharedData", "../../shared/data"));
-    assumeTrue(Files.isDirectory(shared));
+    assumeTrue("real fixtures not found at " + shared, Files.isDirectory(shared));
     Path dataset = tmp.newFolder("dataset").toPath();
     Files.copy(shared.resolve("bin/small_lfw.bin"), dataset.resolve("lfw.bin"));
     Path config = tmp.getRoot().toPath().resolve("run.json");

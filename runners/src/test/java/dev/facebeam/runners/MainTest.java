@@ -35,7 +35,7 @@ public class MainTest {
 
   private static Path shared(String relative) {
     Path dir = Path.of(System.getProperty("facebeam.sharedData", "../../shared/data"));
-    assumeTrue(Files.isDirectory(dir));
+    assumeTrue("real fixtures not found at " + dir, Files.isDirectory(dir));
     return dir.resolve(relative).toAbsolutePath().normalize();
   }
 
