@@ -14,8 +14,11 @@ import dev.facebeam.codec.CodecException;
 import dev.facebeam.io.Json;
 import dev.facebeam.io.OutputGuard;
 import dev.facebeam.models.Networks;
+import dev.facebeam.models.loss.CrossEntropyLoss;
 import dev.facebeam.models.loss.MarginSoftmax;
+import dev.facebeam.models.loss.ShardedCrossEntropyLoss;
 import dev.facebeam.models.loss.ShardedMarginSoftmax;
+import dev.facebeam.models.loss.TripletBatchLoss;
 import dev.facebeam.models.loss.TripletLoss;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -85,8 +88,8 @@ public final class TrainJob {
       model.setBlock(net);
       Fc7Shards shards = sharded ? Fc7Shards.create(data.classes, c.embSize(), fc7Bias, c.fc7Shards(), devices.distinct(),
           model.getNDManager(), sgd, new MxSgd.Mult(c.fc7LrMult(), c.fc7WdMult())) : null;
-      Loss loss = c.triplet() ? new TripletAdapter(c.loss().equals("atriplet") ? new TripletLoss(true, (float) c.tripletAlpha())
-          : new TripletLoss(false, (float) c.tripletAlpha())) : sharded ? new ShardLoss(head, shards) : new CrossEntropy();
+      Loss loss = c.triplet() ? new TripletBatchLoss(new TripletLoss(c.loss().equals("atriplet"), (float) c.tripletAlpha()))
+          : sharded ? new ShardedCrossEntropyLoss(head, shards::shards) : new CrossEntropyLoss();
       DefaultTrainingConfig tc = new DefaultTrainingConfig(loss).optOptimizer(sgd).optDevices(devices.distinct())
           .optInitializer(new XavierInitializer(XavierInitializer.RandomType.GAUSSIAN, XavierInitializer.FactorType.OUT, 2),
               Parameter.Type.WEIGHT);
@@ -230,50 +233,6 @@ public final class TrainJob {
     private void writeLine(String line) throws IOException {
       metrics.write(line);
       metrics.write('\n');
-    }
-  }
-
-  /** Mean cross-entropy of the head's logits (already margin-adjusted by the network). */
-  static final class CrossEntropy extends Loss {
-    CrossEntropy() {
-      super("cross_entropy");
-    }
-
-    @Override
-    public NDArray evaluate(NDList labels, NDList predictions) {
-      return MarginSoftmax.crossEntropy(predictions.singletonOrThrow(), labels.singletonOrThrow());
-    }
-  }
-
-  /** Cross-entropy over fc7's shards, from the network's embeddings. */
-  static final class ShardLoss extends Loss {
-    private final ShardedMarginSoftmax loss;
-    private final Fc7Shards shards;
-
-    ShardLoss(MarginSoftmax head, Fc7Shards shards) {
-      super("sharded_cross_entropy");
-      this.loss = new ShardedMarginSoftmax(head);
-      this.shards = shards;
-    }
-
-    @Override
-    public NDArray evaluate(NDList labels, NDList predictions) {
-      return loss.loss(predictions.singletonOrThrow(), shards.shards(), labels.singletonOrThrow());
-    }
-  }
-
-  /** Triplet loss over the network's embeddings; the batch's layout carries the roles, not the labels. */
-  static final class TripletAdapter extends Loss {
-    private final TripletLoss loss;
-
-    TripletAdapter(TripletLoss loss) {
-      super(loss.angles() ? "atriplet" : "triplet");
-      this.loss = loss;
-    }
-
-    @Override
-    public NDArray evaluate(NDList labels, NDList predictions) {
-      return loss.loss(predictions.singletonOrThrow());
     }
   }
 }

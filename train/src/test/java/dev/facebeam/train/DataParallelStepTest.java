@@ -20,7 +20,9 @@ import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
 import dev.facebeam.codec.CodecException;
 import dev.facebeam.models.IResNet;
+import dev.facebeam.models.loss.CrossEntropyLoss;
 import dev.facebeam.models.loss.MarginSoftmax;
+import dev.facebeam.models.loss.ShardedCrossEntropyLoss;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -52,7 +54,7 @@ public class DataParallelStepTest {
     TrainDevices devices = TrainDevices.parse("cpu,cpu", 0);
     try (Model model = Model.newInstance("dp", Device.cpu(), "PyTorch")) {
       model.setBlock(net);
-      DefaultTrainingConfig tc = new DefaultTrainingConfig(new TrainJob.CrossEntropy()).optOptimizer(sgd).optDevices(devices.distinct());
+      DefaultTrainingConfig tc = new DefaultTrainingConfig(new CrossEntropyLoss()).optOptimizer(sgd).optDevices(devices.distinct());
       try (Trainer trainer = model.newTrainer(tc)) {
         trainer.initialize(new Shape(2, 3, 112, 112), new Shape(2));
         Random r = new Random(5);
@@ -109,8 +111,8 @@ public class DataParallelStepTest {
         mw.setBlock(whole);
         mc.setBlock(cut);
         Fc7Shards shards = Fc7Shards.create(5, 8, bias, 3, new Device[] {Device.cpu()}, mc.getNDManager(), sgdCut, new MxSgd.Mult(1, 1));
-        try (Trainer tw = mw.newTrainer(new DefaultTrainingConfig(new TrainJob.CrossEntropy()).optOptimizer(sgdWhole));
-             Trainer tc = mc.newTrainer(new DefaultTrainingConfig(new TrainJob.ShardLoss(head, shards)).optOptimizer(sgdCut))) {
+        try (Trainer tw = mw.newTrainer(new DefaultTrainingConfig(new CrossEntropyLoss()).optOptimizer(sgdWhole));
+             Trainer tc = mc.newTrainer(new DefaultTrainingConfig(new ShardedCrossEntropyLoss(head, shards::shards)).optOptimizer(sgdCut))) {
           tw.initialize(new Shape(2, 3, 112, 112), new Shape(2));
           tc.initialize(new Shape(2, 3, 112, 112), new Shape(2));
           for (var p : whole.getParameters()) {
