@@ -46,6 +46,11 @@ import org.apache.beam.sdk.values.PDone;
  */
 public final class EmbedPipeline extends PTransform<PBegin, PDone> {
   public static final String REJECTS = "rejects.jsonl";
+  /** The stage's name in the Beam graph and its step that embeds. */
+  static final String NAME = "Embed";
+  static final String EMBED = "EmbedFaces";
+  /** The full name of the step whose input the cluster progress line counts (tested against the graph). */
+  static final String PROGRESS_STEP = NAME + "/" + EMBED + "/" + EmbedFaces.EMBED;
 
   private final List<String> shardFiles;
   private final ModelSpec spec;
@@ -69,7 +74,7 @@ public final class EmbedPipeline extends PTransform<PBegin, PDone> {
   @Override
   public PDone expand(PBegin begin) {
     PCollection<FaceRecord> faces = begin.apply("ReadRecords", ReadStageShards.of(shardFiles, FaceRecord.class));
-    PCollectionTuple embedded = faces.apply("EmbedFaces", new EmbedFaces(spec, options.getDevice(),
+    PCollectionTuple embedded = faces.apply(EMBED, new EmbedFaces(spec, options.getDevice(),
         options.getBatchSize(), options.getFlip(), keepRaw));
     PCollection<Embedding> embeddings = embedded.get(EmbedFaces.EMBEDDINGS);
     embeddings.apply("WriteEmbeddings", WriteShards.of(workDir, shards, Embedding.class, Embedding::getId));
@@ -117,10 +122,10 @@ public final class EmbedPipeline extends PTransform<PBegin, PDone> {
     StageOutput out = StageOutput.begin(target);
     try {
       try (Progress progress = Progress.show("embed", input.getWritten(),
-          ClusterProgress.forStage(Stages.jobName("Embed", out.target()), "Embed/EmbedFaces/Embed",
+          ClusterProgress.forStage(Stages.jobName(NAME, out.target()), PROGRESS_STEP,
               ClusterProgress.Count.IN))) {
         Stages.runToCompletion(options, new EmbedPipeline(shardFiles, spec, options, out.work().toString(), shards,
-            keepRaw(options, input)), "Embed", out.target());
+            keepRaw(options, input)), NAME, out.target());
       }
       Map<String, Long> counts = Stages.read(out.work());
       long read = counts.getOrDefault("read", 0L);

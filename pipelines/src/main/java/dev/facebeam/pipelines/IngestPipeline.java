@@ -43,6 +43,11 @@ import org.apache.beam.sdk.values.TypeDescriptors;
  */
 public final class IngestPipeline extends PTransform<PBegin, PDone> {
   public static final String REJECTS = "rejects.jsonl";
+  /** The stage's name in the Beam graph and its step that reads the pack. */
+  static final String NAME = "Ingest";
+  static final String READ = "ReadPack";
+  /** The full name of the step whose output the cluster progress line counts (tested against the graph). */
+  static final String PROGRESS_STEP = NAME + "/" + READ + "/" + ReadFacePack.READ_TASK;
   public static final String PAIRS = "pairs.pb";
   private static final long HASH_INPUTS_UP_TO = 1L << 30;
 
@@ -63,7 +68,7 @@ public final class IngestPipeline extends PTransform<PBegin, PDone> {
 
   @Override
   public PDone expand(PBegin begin) {
-    PCollectionTuple read = begin.apply("ReadPack", new ReadFacePack(pack));
+    PCollectionTuple read = begin.apply(READ, new ReadFacePack(pack));
     DecodeAndAlign align = DecodeAndAlign.create();
     if (exportImages != null) {
       align = align.withPngExport(exportImages);
@@ -107,10 +112,10 @@ public final class IngestPipeline extends PTransform<PBegin, PDone> {
     StageOutput out = StageOutput.begin(target);
     try {
       try (Progress progress = Progress.show("ingest", pack.expectedFaces(),
-          ClusterProgress.forStage(Stages.jobName("Ingest", out.target()), "Ingest/ReadPack/ReadTask",
+          ClusterProgress.forStage(Stages.jobName(NAME, out.target()), PROGRESS_STEP,
               ClusterProgress.Count.OUT))) {
         Stages.runToCompletion(options, new IngestPipeline(pack, out.work().toString(), shards,
-            options.getExportImages() == null ? null : StagePaths.local(options.getExportImages()).toString()), "Ingest", out.target());
+            options.getExportImages() == null ? null : StagePaths.local(options.getExportImages()).toString()), NAME, out.target());
       }
       StageManifest manifest = finish(pack, out.work(), shards, options);
       out.commit(manifest);

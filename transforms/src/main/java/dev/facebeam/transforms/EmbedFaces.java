@@ -27,6 +27,9 @@ import org.apache.beam.sdk.values.TupleTagList;
  * faces are buffered and flushed by size, because a Flink batch bundle can hold a million elements.
  */
 public final class EmbedFaces extends PTransform<PCollection<FaceRecord>, PCollectionTuple> {
+  /** The step that runs the model (the progress line counts what it takes in). */
+  public static final String EMBED = "Embed";
+
   public static final TupleTag<Embedding> EMBEDDINGS = new TupleTag<>("embeddings") {};
 
   private final ModelSpec spec;
@@ -45,7 +48,7 @@ public final class EmbedFaces extends PTransform<PCollection<FaceRecord>, PColle
 
   @Override
   public PCollectionTuple expand(PCollection<FaceRecord> faces) {
-    PCollectionTuple out = faces.apply("Embed", ParDo.of(new EmbedFn(spec, device, batchSize, flip, keepRaw))
+    PCollectionTuple out = faces.apply(EMBED, ParDo.of(new EmbedFn(spec, device, batchSize, flip, keepRaw))
         .withOutputTags(EMBEDDINGS, TupleTagList.of(FaceTags.REJECTS)));
     out.get(EMBEDDINGS).setCoder(ProtoCoder.of(Embedding.class));
     out.get(FaceTags.REJECTS).setCoder(ProtoCoder.of(Reject.class));

@@ -25,6 +25,9 @@ import org.apache.beam.sdk.values.TupleTagList;
  * {@code .bin}) does not leave the decoding to a single worker.
  */
 public final class ReadFacePack extends PTransform<PBegin, PCollectionTuple> {
+  /** The step that reads the pack's records (the progress line counts what it sends). */
+  public static final String READ_TASK = "ReadTask";
+
   /** With this many tasks the work is spread already; a second shuffle would only cost. */
   static final int MANY_TASKS = 8;
 
@@ -40,7 +43,7 @@ public final class ReadFacePack extends PTransform<PBegin, PCollectionTuple> {
     PCollectionTuple read = input
         .apply("Tasks", Create.of(tasks).withCoder(SerializableCoder.of(Serializable.class)))
         .apply("SpreadTasks", Reshuffle.viaRandomKey())
-        .apply("ReadTask", ParDo.of(new ReadTaskFn(pack))
+        .apply(READ_TASK, ParDo.of(new ReadTaskFn(pack))
             .withOutputTags(FaceTags.FACES, TupleTagList.of(FaceTags.REJECTS)));
     PCollection<FaceRecord> faces = read.get(FaceTags.FACES).setCoder(ProtoCoder.of(FaceRecord.class));
     if (tasks.size() < MANY_TASKS) {
