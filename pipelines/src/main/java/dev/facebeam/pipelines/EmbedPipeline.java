@@ -47,10 +47,10 @@ import org.apache.beam.sdk.values.PDone;
 public final class EmbedPipeline extends PTransform<PBegin, PDone> {
   public static final String REJECTS = "rejects.jsonl";
   /** The stage's name in the Beam graph and its step that embeds. */
-  static final String NAME = "Embed";
+  public static final String NAME = "Embed";
   static final String EMBED = "EmbedFaces";
   /** The full name of the step whose input the cluster progress line counts (tested against the graph). */
-  static final String PROGRESS_STEP = NAME + "/" + EMBED + "/" + EmbedFaces.EMBED;
+  public static final String PROGRESS_STEP = NAME + "/" + EMBED + "/" + EmbedFaces.EMBED;
 
   private final List<String> shardFiles;
   private final ModelSpec spec;

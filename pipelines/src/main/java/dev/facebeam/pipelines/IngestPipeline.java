@@ -43,11 +43,11 @@ import org.apache.beam.sdk.values.TypeDescriptors;
  */
 public final class IngestPipeline extends PTransform<PBegin, PDone> {
   public static final String REJECTS = "rejects.jsonl";
-  /** The stage's name in the Beam graph and its step that reads the pack. */
-  static final String NAME = "Ingest";
-  static final String READ = "ReadPack";
+  /** The stage's name in the Beam graph and its step that reads and aligns. */
+  public static final String NAME = "Ingest";
+  static final String FACES = "Faces";
   /** The full name of the step whose output the cluster progress line counts (tested against the graph). */
-  static final String PROGRESS_STEP = NAME + "/" + READ + "/" + ReadFacePack.READ_TASK;
+  public static final String PROGRESS_STEP = NAME + "/" + FACES + "/" + IngestFaces.READ + "/" + ReadFacePack.READ_TASK;
   public static final String PAIRS = "pairs.pb";
   private static final long HASH_INPUTS_UP_TO = 1L << 30;
 
@@ -68,17 +68,10 @@ public final class IngestPipeline extends PTransform<PBegin, PDone> {
 
   @Override
   public PDone expand(PBegin begin) {
-    PCollectionTuple read = begin.apply(READ, new ReadFacePack(pack));
-    DecodeAndAlign align = DecodeAndAlign.create();
-    if (exportImages != null) {
-      align = align.withPngExport(exportImages);
-    }
-    PCollectionTuple aligned = read.get(FaceTags.FACES).apply("DecodeAndAlign", align);
-    PCollection<FaceRecord> faces = aligned.get(FaceTags.FACES);
+    PCollectionTuple ingested = begin.apply(FACES, new IngestFaces(pack, exportImages));
+    PCollection<FaceRecord> faces = ingested.get(FaceTags.FACES);
     faces.apply("WriteRecords", WriteShards.of(workDir, shards, FaceRecord.class, FaceRecord::getId));
-
-    PCollection<Reject> rejects = PCollectionList.of(read.get(FaceTags.REJECTS)).and(aligned.get(FaceTags.REJECTS))
-        .apply("AllRejects", Flatten.pCollections());
+    PCollection<Reject> rejects = ingested.get(FaceTags.REJECTS);
     rejects.apply("WriteRejects", new WriteRejects(workDir + "/" + REJECTS));
 
     PCollection<Long> labels = faces
@@ -86,10 +79,10 @@ public final class IngestPipeline extends PTransform<PBegin, PDone> {
         .apply("KnownLabels", Filter.by(l -> l >= 0))
         .apply("DistinctLabels", Distinct.create());
     Stages.write(List.of(
-        Stages.count(read.get(FaceTags.FACES), "raw"),
-        Stages.count(read.get(FaceTags.REJECTS), "read_rejected"),
+        Stages.count(ingested.get(IngestFaces.READ_FACES), "raw"),
+        Stages.count(ingested.get(IngestFaces.READ_REJECTS), "read_rejected"),
         Stages.count(faces, "written"),
-        Stages.count(aligned.get(FaceTags.REJECTS), "align_rejected"),
+        Stages.count(rejects, "rejected"),
         Stages.count(labels, "identities")), workDir);
     return PDone.in(begin.getPipeline());
   }
@@ -133,7 +126,7 @@ public final class IngestPipeline extends PTransform<PBegin, PDone> {
       long raw = counts.getOrDefault("raw", 0L);
       long readRejected = counts.getOrDefault("read_rejected", 0L);
       long written = counts.getOrDefault("written", 0L);
-      long rejected = readRejected + counts.getOrDefault("align_rejected", 0L);
+      long rejected = counts.getOrDefault("rejected", 0L);
       long read = raw + readRejected;
       StageManifest.Builder m = Stages.manifest("ingest", options.getInput(), read, written, rejected, options)
           .setFormat(pack.format())

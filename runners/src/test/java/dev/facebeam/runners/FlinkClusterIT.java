@@ -64,9 +64,9 @@ public class FlinkClusterIT {
     try (StandaloneFlinkCluster cluster = StandaloneFlinkCluster.start(root.resolve("flink"), 2, 2)) {
       Path onCluster = root.resolve("cluster");
       // The progress line's counts, read from the REST API as the launcher reads them.
-      LongSupplier ingested = ClusterProgress.of(cluster.master(), "facebeam-ingest-orl", "Ingest/ReadPack/ReadTask",
+      LongSupplier ingested = ClusterProgress.of(cluster.master(), "facebeam-ingest-orl", dev.facebeam.pipelines.IngestPipeline.PROGRESS_STEP,
           ClusterProgress.Count.OUT);
-      LongSupplier embeddedSoFar = ClusterProgress.of(cluster.master(), "facebeam-embed-orl", "Embed/EmbedFaces/Embed",
+      LongSupplier embeddedSoFar = ClusterProgress.of(cluster.master(), "facebeam-embed-orl", dev.facebeam.pipelines.EmbedPipeline.PROGRESS_STEP,
           ClusterProgress.Count.IN);
       Process remote = facebeam(jar, root.resolve("cluster.log"), "run", "--config=" + config, "--workdir=" + onCluster,
           "--flinkMaster=" + cluster.master(), "--parallelism=2");

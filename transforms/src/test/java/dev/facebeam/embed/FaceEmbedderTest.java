@@ -126,7 +126,11 @@ public class FaceEmbedderTest {
   }
 
   private Path saveSmallConvNet(int embeddingSize, int descriptorSize) throws Exception {
-    Path dir = tmp.newFolder("djl-native").toPath();
+    return saveSmallConvNet(tmp.newFolder("djl-native").toPath(), embeddingSize, descriptorSize);
+  }
+
+  /** A DJL-native model folder: the registered small-convnet block with random weights and its model.json. */
+  static Path saveSmallConvNet(Path dir, int embeddingSize, int descriptorSize) throws Exception {
     Block block = BlockRegistry.create("small-convnet", embeddingSize);
     try (Model m = Model.newInstance("small", "PyTorch")) {
       m.setBlock(block);
