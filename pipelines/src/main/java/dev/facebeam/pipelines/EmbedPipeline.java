@@ -1,6 +1,7 @@
 package dev.facebeam.pipelines;
 
-import dev.facebeam.codec.CodecException;
+import dev.facebeam.config.Options;
+import dev.facebeam.UserInputException;
 import dev.facebeam.codec.export.DevkitFeature;
 import dev.facebeam.codec.export.NpyWriter;
 import dev.facebeam.embed.DeviceSpec;
@@ -101,7 +102,7 @@ public final class EmbedPipeline extends PTransform<PBegin, PDone> {
     for (String s : input.getShardsList()) {
       Path p = records.resolve(s);
       if (!Files.isRegularFile(p)) {
-        throw new CodecException(p.toString(), "shard named by the manifest is missing");
+        throw new UserInputException(p.toString(), "shard named by the manifest is missing");
       }
       shardFiles.add(p.toAbsolutePath().toString());
     }
@@ -239,7 +240,7 @@ public final class EmbedPipeline extends PTransform<PBegin, PDone> {
       String prefix = e.getRole() == Role.PROBE ? "facescrub/" : e.getRole() == Role.DISTRACTOR ? "megaface/" : "";
       Path file = root.resolve(prefix + DevkitFeature.fileName(rel, algo)).normalize();
       if (!file.startsWith(root.normalize())) {
-        throw new CodecException(rel, "record path escapes the devkit export folder");
+        throw new UserInputException(rel, "record path escapes the devkit export folder");
       }
       DevkitFeature.write(file, e.getVectorList());
     }

@@ -7,7 +7,8 @@ import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import com.google.gson.JsonPrimitive;
-import dev.facebeam.codec.CodecException;
+import dev.facebeam.UserInputException;
+import dev.facebeam.config.Options;
 import dev.facebeam.embed.ModelSpec;
 import dev.facebeam.io.OutputGuard;
 import dev.facebeam.io.StageFiles;
@@ -41,13 +42,11 @@ public final class EvaluateJob {
   public static Result run(EvaluateOptions options) {
     Path dataset = Path.of(options.getDataset());
     if (!Files.isDirectory(dataset)) {
-      throw new CodecException(dataset.toString(), "no such dataset folder");
+      throw new UserInputException(dataset.toString(), "no such dataset folder");
     }
     List<String> targets = new ArrayList<>();
-    for (String t : options.getTargets().split(",")) {
-      if (!t.isBlank()) {
-        targets.add(OutputGuard.plainName("--targets", t.strip()));
-      }
+    for (String t : Options.list(options.getTargets())) {
+      targets.add(OutputGuard.plainName("--targets", t));
     }
     Path output = OutputGuard.claim("--output", options.getOutput(), "evaluate", List.of(dataset, Path.of(options.getModel())));
     // The same overrides embed will use, so a model whose engine only --engine names resolves here too.
@@ -136,7 +135,7 @@ public final class EvaluateJob {
       o.getAsJsonArray("targets");
       return o;
     } catch (RuntimeException e) {
-      throw new CodecException(json.toString(), "not a results table this version wrote (" + e.getMessage()
+      throw new UserInputException(json.toString(), "not a results table this version wrote (" + e.getMessage()
           + "); refusing to overwrite it: choose another --output");
     }
   }

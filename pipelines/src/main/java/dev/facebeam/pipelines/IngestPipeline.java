@@ -1,5 +1,6 @@
 package dev.facebeam.pipelines;
 
+import dev.facebeam.config.Options;
 import dev.facebeam.codec.pack.BinPack;
 import dev.facebeam.codec.pack.FacePack;
 import dev.facebeam.codec.pack.PackOpener;

@@ -1,6 +1,6 @@
 package dev.facebeam.pipelines;
 
-import dev.facebeam.codec.CodecException;
+import dev.facebeam.UserInputException;
 import dev.facebeam.codec.export.DevkitFeature;
 import dev.facebeam.codec.export.NpyMatrix;
 import dev.facebeam.codec.features.DistractorSlice;
@@ -40,7 +40,7 @@ record MegaFaceInputs(Probes probes, List<DistractorSlice> slices, Set<String> d
     boolean npy = o.getProbesNpy() != null || o.getDistractorsNpy() != null;
     boolean embedded = o.getProbes() != null || o.getDistractors() != null;
     if ((devkit ? 1 : 0) + (npy ? 1 : 0) + (embedded ? 1 : 0) != 1) {
-      throw new CodecException("megaface", "give exactly one input form: --probes/--distractors (embed outputs), "
+      throw new UserInputException("megaface", "give exactly one input form: --probes/--distractors (embed outputs), "
           + "--facescrubList/--megafaceList/--facescrubFeatures/--megafaceFeatures (devkit), or "
           + "--probesNpy/--probesList/--distractorsNpy/--distractorsList (NumPy)");
     }
@@ -56,7 +56,7 @@ record MegaFaceInputs(Probes probes, List<DistractorSlice> slices, Set<String> d
           if (o.getSkipMissing()) {
             return null;
           }
-          throw new CodecException(f.toString(), "probe feature file missing (pass --skipMissing to count and skip)");
+          throw new UserInputException(f.toString(), "probe feature file missing (pass --skipMissing to count and skip)");
         }
         return DevkitFeature.readUnit(f);
       }, false);
@@ -73,7 +73,7 @@ record MegaFaceInputs(Probes probes, List<DistractorSlice> slices, Set<String> d
       NpyMatrix m = NpyMatrix.open(StagePaths.local(o.getProbesNpy()));
       long lines = lines(list).size();
       if (lines != m.rows()) {
-        throw new CodecException(list.toString(), "has " + lines + " lines but " + o.getProbesNpy() + " has " + m.rows() + " rows (row i is line i)");
+        throw new UserInputException(list.toString(), "has " + lines + " lines but " + o.getProbesNpy() + " has " + m.rows() + " rows (row i is line i)");
       }
       float[] all = new float[Math.toIntExact(m.rows() * m.cols())];
       m.readRows(0, (int) m.rows(), all, 0);
@@ -96,7 +96,7 @@ record MegaFaceInputs(Probes probes, List<DistractorSlice> slices, Set<String> d
   private static void require(String[][] options, String form) {
     for (String[] r : options) {
       if (r[1] == null) {
-        throw new CodecException("--" + r[0], "the " + form + " input form needs --" + String.join(", --",
+        throw new UserInputException("--" + r[0], "the " + form + " input form needs --" + String.join(", --",
             java.util.Arrays.stream(options).map(x -> x[0]).toList()));
       }
     }
@@ -123,7 +123,7 @@ record MegaFaceInputs(Probes probes, List<DistractorSlice> slices, Set<String> d
       }
       String[] parts = MegaFacePack.tail(lines.get(i).strip(), 2);
       if (parts == null) {
-        throw new CodecException(list + ":" + (i + 1), (lines.get(i).isBlank() ? "blank line, but row " + i + " of the matrix needs a name"
+        throw new UserInputException(list + ":" + (i + 1), (lines.get(i).isBlank() ? "blank line, but row " + i + " of the matrix needs a name"
             : "a facescrub_lst path needs <person>/<file>: " + lines.get(i)));
       }
       entries.add(parts);
@@ -144,14 +144,14 @@ record MegaFaceInputs(Probes probes, List<DistractorSlice> slices, Set<String> d
         continue;
       }
       if (!vectors.isEmpty() && v.length != vectors.get(0).length) {
-        throw new CodecException(list + ":" + (i + 1), "feature of dimension " + v.length + ", the others have " + vectors.get(0).length);
+        throw new UserInputException(list + ":" + (i + 1), "feature of dimension " + v.length + ", the others have " + vectors.get(0).length);
       }
       vectors.add(v);
       ids.add(java.util.Collections.binarySearch(names, entries.get(i)[0]));
       noisy.add(noise.contains(entries.get(i)[1]));
     }
     if (vectors.isEmpty()) {
-      throw new CodecException(list.toString(), "no probe features");
+      throw new UserInputException(list.toString(), "no probe features");
     }
     boolean[] n = new boolean[noisy.size()];
     for (int i = 0; i < n.length; i++) {
@@ -176,7 +176,7 @@ record MegaFaceInputs(Probes probes, List<DistractorSlice> slices, Set<String> d
       throw new UncheckedIOException(e);
     }
     if (probes.isEmpty()) {
-      throw new CodecException(dir.toString(), "no PROBE embeddings: embed an ingested MegaFace pack");
+      throw new UserInputException(dir.toString(), "no PROBE embeddings: embed an ingested MegaFace pack");
     }
     probes.sort(Comparator.comparing(Embedding::getId));
     TreeMap<Long, String> names = new TreeMap<>();
@@ -191,7 +191,7 @@ record MegaFaceInputs(Probes probes, List<DistractorSlice> slices, Set<String> d
         vectors[i][j] = e.getVector(j);
       }
       if (vectors[i].length != vectors[0].length) {
-        throw new CodecException(dir.toString(), "probe " + e.getId() + " has dimension " + vectors[i].length + ", not " + vectors[0].length);
+        throw new UserInputException(dir.toString(), "probe " + e.getId() + " has dimension " + vectors[i].length + ", not " + vectors[0].length);
       }
       label[i] = (int) e.getLabel();
       noisy[i] = e.getNoisy();
@@ -215,7 +215,7 @@ record MegaFaceInputs(Probes probes, List<DistractorSlice> slices, Set<String> d
       }
       return out;
     } catch (IOException e) {
-      throw new CodecException(list.toString(), "cannot read list: " + e.getMessage(), e);
+      throw new UserInputException(list.toString(), "cannot read list: " + e.getMessage(), e);
     }
   }
 
@@ -234,7 +234,7 @@ record MegaFaceInputs(Probes probes, List<DistractorSlice> slices, Set<String> d
         set.add(s.contains("\t") ? s.split("\t")[1].strip() : s);
       }
     } catch (IOException e) {
-      throw new CodecException(file, "cannot read noise list: " + e.getMessage(), e);
+      throw new UserInputException(file, "cannot read noise list: " + e.getMessage(), e);
     }
     return set;
   }
@@ -253,7 +253,7 @@ record MegaFaceInputs(Probes probes, List<DistractorSlice> slices, Set<String> d
         }
       }
     } catch (IOException e) {
-      throw new CodecException(list.toString(), "cannot read: " + e.getMessage(), e);
+      throw new UserInputException(list.toString(), "cannot read: " + e.getMessage(), e);
     }
     return noise.stream().filter(x -> !keys.contains(x)).count();
   }

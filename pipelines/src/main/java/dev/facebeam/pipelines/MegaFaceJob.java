@@ -1,6 +1,7 @@
 package dev.facebeam.pipelines;
 
-import dev.facebeam.codec.CodecException;
+import dev.facebeam.config.Options;
+import dev.facebeam.UserInputException;
 import dev.facebeam.codec.features.DistractorSlice;
 import dev.facebeam.io.Json;
 import dev.facebeam.io.OutputGuard;
@@ -86,12 +87,12 @@ public final class MegaFaceJob extends PTransform<PBegin, PDone> {
     int p = probes.vectors().length;
     boolean[] noisy = o.getNoiseCleaning() ? probes.noisy() : new boolean[p];
     MegaFaceProtocol.Probes cleaned = MegaFaceProtocol.cleanProbes(probes.vectors(), probes.identity(), noisy);
-    int[] sizes = Arrays.stream(o.getSizes().split(",")).map(String::strip).filter(s -> !s.isEmpty())
+    int[] sizes = Options.list(o.getSizes()).stream()
         .mapToInt(s -> (int) Options.number("--sizes", s, 1, Integer.MAX_VALUE - 8)).distinct().toArray();
-    double[] fars = Arrays.stream(o.getFar().split(",")).map(String::strip).filter(s -> !s.isEmpty())
+    double[] fars = Options.list(o.getFar()).stream()
         .mapToDouble(s -> Options.fraction("--far", s)).toArray();
     if (sizes.length == 0 || fars.length == 0) {
-      throw new CodecException(sizes.length == 0 ? "--sizes" : "--far", "needs at least one value");
+      throw new UserInputException(sizes.length == 0 ? "--sizes" : "--far", "needs at least one value");
     }
     Options.number("--topK", Integer.toString(o.getTopK()), 1, 1_000_000);
     Options.number("--blockSize", Integer.toString(o.getBlockSize()), 1, 1 << 20);
@@ -201,7 +202,7 @@ public final class MegaFaceJob extends PTransform<PBegin, PDone> {
             + r.sizesLeftOut().stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(", ")) + ".\n")
         + (r.noiseEntriesNotInLists() > 0 ? "\n" + r.noiseEntriesNotInLists() + " noise-list entries name nothing in the lists (ignored).\n" : "")
         + "\n| distractors | trials | correct | rank-1 |");
-    for (double f : Arrays.stream(o.getFar().split(",")).map(String::strip).mapToDouble(Double::parseDouble).toArray()) {
+    for (double f : Options.list(o.getFar()).stream().mapToDouble(Double::parseDouble).toArray()) {
       md.append(" TAR@FAR=").append(f).append(" |");
     }
     md.append("\n| ---: | ---: | ---: | ---: |").append(" ---: |".repeat(r.sizes().get(0).tarAtFar().size())).append('\n');

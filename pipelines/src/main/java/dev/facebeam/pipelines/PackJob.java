@@ -1,7 +1,7 @@
 package dev.facebeam.pipelines;
 
 import dev.facebeam.align.FacePreparation;
-import dev.facebeam.codec.CodecException;
+import dev.facebeam.UserInputException;
 import dev.facebeam.codec.image.ImageCodec;
 import dev.facebeam.codec.image.RgbPixels;
 import dev.facebeam.codec.pack.FacePack;
@@ -52,12 +52,12 @@ public final class PackJob {
 
   public static Result run(PackOptions options) {
     if (options.getOutput() == null || options.getOutput().isBlank()) {
-      throw new CodecException("--output", "is empty: name the .rec or .bin file to write");
+      throw new UserInputException("--output", "is empty: name the .rec or .bin file to write");
     }
     Path output = Path.of(options.getOutput()).toAbsolutePath().normalize();
     String name = output.getFileName().toString();
     if (!name.endsWith(".rec") && !name.endsWith(".bin")) {
-      throw new CodecException("--output=" + options.getOutput(), "must end in .rec or .bin");
+      throw new UserInputException("--output=" + options.getOutput(), "must end in .rec or .bin");
     }
     Path sidecar = sidecar(output);
     List<Path> writes = new ArrayList<>(List.of(output, rejectsFile(output), sidecar));
@@ -146,11 +146,11 @@ public final class PackJob {
 
   private static long writeRec(Path rec, List<FaceRecord> faces, PackOptions options) throws IOException {
     if (faces.isEmpty()) {
-      throw new CodecException(options.getInput(), "nothing to pack: every input was rejected");
+      throw new UserInputException(options.getInput(), "nothing to pack: every input was rejected");
     }
     boolean header = options.getHeader();
     if (header && faces.stream().anyMatch(f -> f.getLabel() < 0)) {
-      throw new CodecException(options.getInput(), "--header=true needs a label on every image; pass --header=false for unlabelled images");
+      throw new UserInputException(options.getInput(), "--header=true needs a label on every image; pass --header=false for unlabelled images");
     }
     // Identities get contiguous keys and labels 0..C-1, in label order (dir2rec.py's layout).
     faces.sort(Comparator.comparingLong(FaceRecord::getLabel).thenComparingLong(FaceRecord::getIndex).thenComparing(FaceRecord::getId));
@@ -195,7 +195,7 @@ public final class PackJob {
 
   private static int writeBin(Path bin, List<FaceRecord> faces, PackOptions options) throws IOException {
     if (options.getPairs() == null) {
-      throw new CodecException(bin.toString(), "a .bin needs --pairs=FILE (lines: <imageA> <imageB> <1|0>)");
+      throw new UserInputException(bin.toString(), "a .bin needs --pairs=FILE (lines: <imageA> <imageB> <1|0>)");
     }
     Map<String, FaceRecord> byName = new HashMap<>();
     for (FaceRecord f : faces) {
@@ -216,19 +216,19 @@ public final class PackJob {
       String[] f = line.split("\\s+");
       String where = pairs + ":" + (i + 1);
       if (f.length != 3 || !(f[2].equals("1") || f[2].equals("0"))) {
-        throw new CodecException(where, "expected '<imageA> <imageB> <1|0>', got '" + line + "'");
+        throw new UserInputException(where, "expected '<imageA> <imageB> <1|0>', got '" + line + "'");
       }
       FaceRecord a = byName.get(f[0]);
       FaceRecord b = byName.get(f[1]);
       if (a == null || b == null) {
-        throw new CodecException(where, "pair names " + (a == null ? f[0] : f[1]) + ", which is not an image of the input (or was rejected)");
+        throw new UserInputException(where, "pair names " + (a == null ? f[0] : f[1]) + ", which is not an image of the input (or was rejected)");
       }
       images.add(imageBytes(a, options.getQuality()));
       images.add(imageBytes(b, options.getQuality()));
       issame.add(f[2].equals("1"));
     }
     if (issame.isEmpty()) {
-      throw new CodecException(pairs.toString(), "no pairs");
+      throw new UserInputException(pairs.toString(), "no pairs");
     }
     boolean[] flags = new boolean[issame.size()];
     for (int i = 0; i < flags.length; i++) {

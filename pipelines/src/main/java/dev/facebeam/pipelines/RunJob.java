@@ -3,8 +3,9 @@ package dev.facebeam.pipelines;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import dev.facebeam.codec.CodecException;
+import dev.facebeam.UserInputException;
 import dev.facebeam.config.ConfigSchema;
+import dev.facebeam.config.Options;
 import dev.facebeam.embed.ModelSpec;
 import dev.facebeam.io.Digests;
 import dev.facebeam.io.OutputGuard;
@@ -17,7 +18,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -43,34 +43,32 @@ public final class RunJob {
   public static Result run(RunOptions o, PrintStream log) {
     Path configFile = Path.of(o.getConfig());
     if (!Files.isRegularFile(configFile)) {
-      throw new CodecException(configFile.toString(), "no such run config file (" + configFile.toAbsolutePath() + ")");
+      throw new UserInputException(configFile.toString(), "no such run config file (" + configFile.toAbsolutePath() + ")");
     }
     JsonObject c;
     try {
       c = JsonParser.parseString(Files.readString(configFile, StandardCharsets.UTF_8)).getAsJsonObject();
     } catch (IOException | RuntimeException e) {
-      throw new CodecException(configFile.toString(), "cannot read the run config as a JSON object: " + e.getMessage(), e);
+      throw new UserInputException(configFile.toString(), "cannot read the run config as a JSON object: " + e.getMessage(), e);
     }
     ConfigSchema schema = ConfigSchema.load(SCHEMA);
     List<String> errors = schema.validate(c);
     if (!errors.isEmpty()) {
-      throw new CodecException(configFile.toString(), "run config does not match " + SCHEMA + ": " + String.join("; ", errors));
+      throw new UserInputException(configFile.toString(), "run config does not match " + SCHEMA + ": " + String.join("; ", errors));
     }
     Path dataset = Path.of(c.get("dataset").getAsString());
     List<String> targets = new ArrayList<>();
     c.getAsJsonArray("targets").forEach(t -> targets.add(OutputGuard.plainName(configFile + ": targets", t.getAsString())));
     List<String> stages = new ArrayList<>();
-    for (String s : o.getStages().split(",")) {
-      if (!s.isBlank()) {
-        if (!STAGES.contains(s.strip())) {
-          throw new CodecException("--stages", "unknown stage '" + s.strip() + "' (stages: " + String.join(", ", STAGES) + ")");
-        }
-        stages.add(s.strip());
+    for (String s : Options.list(o.getStages())) {
+      if (!STAGES.contains(s)) {
+        throw new UserInputException("--stages", "unknown stage '" + s + "' (stages: " + String.join(", ", STAGES) + ")");
       }
+      stages.add(s);
     }
     int from = o.getFrom() == null ? Integer.MAX_VALUE : STAGES.indexOf(o.getFrom());
     if (from < 0) {
-      throw new CodecException("--from", "unknown stage '" + o.getFrom() + "' (stages: " + String.join(", ", STAGES) + ")");
+      throw new UserInputException("--from", "unknown stage '" + o.getFrom() + "' (stages: " + String.join(", ", STAGES) + ")");
     }
     Path modelPath = Path.of(c.get("model").getAsString());
     Path megafacePack = c.has("megaface") ? Path.of(c.getAsJsonObject("megaface").get("pack").getAsString()) : null;
@@ -80,13 +78,13 @@ public final class RunJob {
     if (!demo) {
       // A path the user named that is not there is an error naming it, never a silent substitute.
       if (!Files.isDirectory(dataset)) {
-        throw new CodecException(configFile + ": dataset", "no such folder: " + dataset.toAbsolutePath());
+        throw new UserInputException(configFile + ": dataset", "no such folder: " + dataset.toAbsolutePath());
       }
       if (!Files.exists(modelPath)) {
-        throw new CodecException(configFile + ": model", "no such file or folder: " + modelPath.toAbsolutePath());
+        throw new UserInputException(configFile + ": model", "no such file or folder: " + modelPath.toAbsolutePath());
       }
       if (megafacePack != null && !Files.isDirectory(megafacePack)) {
-        throw new CodecException(configFile + ": megaface.pack", "no such folder: " + megafacePack.toAbsolutePath());
+        throw new UserInputException(configFile + ": megaface.pack", "no such folder: " + megafacePack.toAbsolutePath());
       }
     }
     Path work = OutputGuard.claim("--workdir", o.getWorkdir(), "run", java.util.Arrays.asList(configFile, dataset, modelPath, megafacePack));
@@ -160,7 +158,7 @@ public final class RunJob {
       if (!stages.contains(stage)) {
         boolean later = own.stream().anyMatch(s -> stages.contains(s) && STAGES.indexOf(s) > index);
         if (later && !Files.isRegularFile(dir.resolve(dev.facebeam.io.StageOutput.MANIFEST))) {
-          throw new CodecException(dir.toString(), "stage " + stage + " of " + target + " has no output yet: add it to --stages");
+          throw new UserInputException(dir.toString(), "stage " + stage + " of " + target + " has no output yet: add it to --stages");
         }
         continue;
       }
@@ -184,7 +182,7 @@ public final class RunJob {
    */
   static String folderFingerprint(Path dir) {
     if (!Files.isDirectory(dir)) {
-      throw new CodecException(dir.toString(), "no such MegaFace pack folder");
+      throw new UserInputException(dir.toString(), "no such MegaFace pack folder");
     }
     List<String> parts = new ArrayList<>();
     try (var s = Files.walk(dir)) {
@@ -273,15 +271,6 @@ public final class RunJob {
 
   /** SHA-256 over a stage's name, its inputs' fingerprints or hashes, and its parameters. */
   static String fingerprint(String... parts) {
-    try {
-      java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
-      for (String p : parts) {
-        md.update(p.getBytes(StandardCharsets.UTF_8));
-        md.update((byte) 0);
-      }
-      return String.format(Locale.ROOT, "%064x", new java.math.BigInteger(1, md.digest()));
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return Digests.sha256(parts);
   }
 }

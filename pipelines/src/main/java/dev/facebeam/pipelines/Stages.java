@@ -1,5 +1,6 @@
 package dev.facebeam.pipelines;
 
+import dev.facebeam.UserInputException;
 import dev.facebeam.io.Digests;
 import dev.facebeam.io.StageFiles;
 import dev.facebeam.proto.StageManifest;
@@ -126,7 +127,7 @@ final class Stages {
    */
   static void requireSomethingWritten(String stage, String input, StageManifest m, java.nio.file.Path output) {
     if (m.getWritten() == 0) {
-      throw new dev.facebeam.codec.CodecException(input, stage + " wrote nothing: all " + m.getRead()
+      throw new UserInputException(input, stage + " wrote nothing: all " + m.getRead()
           + " records read were rejected (" + m.getRejected() + " rejects; reasons in " + output.resolve("rejects.jsonl") + ")");
     }
   }
@@ -136,7 +137,7 @@ final class Stages {
     try {
       return dev.facebeam.io.StageFiles.readFramed(file, parser);
     } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-      throw new dev.facebeam.codec.CodecException(file.toString(), "corrupt stage shard: " + e.getMessage(), e);
+      throw new UserInputException(file.toString(), "corrupt stage shard: " + e.getMessage(), e);
     }
   }
 }

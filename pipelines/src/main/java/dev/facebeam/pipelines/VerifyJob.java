@@ -1,6 +1,6 @@
 package dev.facebeam.pipelines;
 
-import dev.facebeam.codec.CodecException;
+import dev.facebeam.UserInputException;
 import dev.facebeam.io.Json;
 import dev.facebeam.io.OutputGuard;
 import dev.facebeam.io.StageFiles;
@@ -40,16 +40,16 @@ public final class VerifyJob {
     OutputGuard.folder("--output", options.getOutput(), "verify", List.of(dir));
     StageManifest m = StageOutput.requireIntact(dir);
     if (!m.getStage().equals("embed")) {
-      throw new CodecException(dir.toString(), "is the output of '" + m.getStage() + "', not of embed");
+      throw new UserInputException(dir.toString(), "is the output of '" + m.getStage() + "', not of embed");
     }
     Path pairsFile = dir.resolve(IngestPipeline.PAIRS);
     if (!Files.isRegularFile(pairsFile)) {
-      throw new CodecException(dir.toString(), "embeddings without pair information (no pairs.pb): verify needs an embedded .bin pack");
+      throw new UserInputException(dir.toString(), "embeddings without pair information (no pairs.pb): verify needs an embedded .bin pack");
     }
     try {
       List<VerificationPair> pairs = StageFiles.readFramed(pairsFile, VerificationPair.parser());
       if (pairs.size() != m.getPairs()) {
-        throw new CodecException(pairsFile.toString(), "holds " + pairs.size() + " pairs but the manifest says " + m.getPairs());
+        throw new UserInputException(pairsFile.toString(), "holds " + pairs.size() + " pairs but the manifest says " + m.getPairs());
       }
       Map<String, Embedding> byId = new HashMap<>();
       for (String shard : m.getShardsList()) {
@@ -65,7 +65,7 @@ public final class VerifyJob {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot verify " + dir + ": " + e.getMessage(), e);
     } catch (IllegalArgumentException e) {
-      throw new CodecException(dir.toString(), e.getMessage(), e);
+      throw new UserInputException(dir.toString(), e.getMessage(), e);
     }
   }
 
@@ -99,7 +99,7 @@ public final class VerifyJob {
   private static Embedding need(Map<String, Embedding> byId, String id, int pair, Path pairs) {
     Embedding e = byId.get(id);
     if (e == null) {
-      throw new CodecException(pairs + "#pair=" + pair, "names image " + id + ", which has no embedding (rejected at ingest or embed)");
+      throw new UserInputException(pairs + "#pair=" + pair, "names image " + id + ", which has no embedding (rejected at ingest or embed)");
     }
     return e;
   }

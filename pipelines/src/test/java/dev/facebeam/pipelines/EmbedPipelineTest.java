@@ -6,7 +6,7 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
-import dev.facebeam.codec.CodecException;
+import dev.facebeam.UserInputException;
 import dev.facebeam.codec.export.DevkitFeature;
 import dev.facebeam.io.StageFiles;
 import dev.facebeam.io.StageOutput;
@@ -144,7 +144,7 @@ public class EmbedPipelineTest {
   @Test
   public void aRecordsFolderWithoutManifestIsAClearError() throws Exception {
     Path empty = tmp.newFolder("not-a-stage").toPath();
-    CodecException e = assertThrows(CodecException.class,
+    UserInputException e = assertThrows(UserInputException.class,
         () -> EmbedPipeline.run(options(empty, tmp.getRoot().toPath().resolve("x"))));
     assertThat(e.getMessage(), containsString("no readable manifest.json"));
     StageManifest m = StageOutput.readManifest(lfwRecords);

@@ -6,7 +6,7 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
-import dev.facebeam.codec.CodecException;
+import dev.facebeam.UserInputException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -114,7 +114,7 @@ public class EvaluateJobTest {
     VerifyOptions v = PipelineOptionsFactory.create().as(VerifyOptions.class);
     v.setEmbeddings(tmp.getRoot().toPath().resolve("orl-emb").toString());
     v.setOutput(tmp.getRoot().toPath().resolve("orl-verify").toString());
-    CodecException x = assertThrows(CodecException.class, () -> VerifyJob.run(v));
+    UserInputException x = assertThrows(UserInputException.class, () -> VerifyJob.run(v));
     assertThat(x.getMessage(), containsString("embeddings without pair information"));
   }
 }

@@ -8,7 +8,7 @@ import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
-import dev.facebeam.codec.CodecException;
+import dev.facebeam.UserInputException;
 import dev.facebeam.codec.pack.VerificationPack;
 import dev.facebeam.codec.pickle.PickleWriter;
 import dev.facebeam.io.StageFiles;
@@ -57,7 +57,7 @@ public class IngestPipelineTest {
     // Every image cut short: the output (with each reason) is committed, and the stage fails with the count.
     Files.write(root.resolve("alice/1.jpg"), java.util.Arrays.copyOf(whole, whole.length / 2));
     Path none = tmp.getRoot().toPath().resolve("none");
-    dev.facebeam.codec.CodecException e = assertThrows(dev.facebeam.codec.CodecException.class,
+    UserInputException e = assertThrows(UserInputException.class,
         () -> IngestPipeline.run(Fixtures.ingestOptions(root, none)));
     assertThat(e.getMessage(), containsString("all 2 records read were rejected"));
     assertEquals(2, StageOutput.readManifest(none).getRejected());
@@ -136,7 +136,7 @@ public class IngestPipelineTest {
     Path bin = tmp.getRoot().toPath().resolve("evil.bin");
     Files.write(bin, "\u0080\u0002cos\nsystem\nX\u0002\u0000\u0000\u0000ls\u0085R.".getBytes(StandardCharsets.ISO_8859_1));
     Path out = tmp.getRoot().toPath().resolve("evil");
-    CodecException e = assertThrows(CodecException.class, () -> IngestPipeline.run(Fixtures.ingestOptions(bin, out)));
+    UserInputException e = assertThrows(UserInputException.class, () -> IngestPipeline.run(Fixtures.ingestOptions(bin, out)));
     assertThat(e.getMessage(), containsString("evil.bin@byte=2"));
     assertThat(e.getMessage(), containsString("'os.system'"));
     assertFalse(Files.exists(out));

@@ -6,7 +6,7 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
-import dev.facebeam.codec.CodecException;
+import dev.facebeam.UserInputException;
 import dev.facebeam.codec.export.NpyWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -83,10 +83,10 @@ public class MegaFaceDefaultsTest {
     MegaFaceOptions o = options(20, 3);
     Exception e = assertThrows(Exception.class, () -> MegaFaceJob.run(o));
     Throwable c = e;
-    while (c != null && !(c instanceof CodecException)) {
+    while (c != null && !(c instanceof UserInputException)) {
       c = c.getCause();
     }
-    assertTrue("no CodecException in " + e, c != null);
+    assertTrue("no UserInputException in " + e, c != null);
     assertThat(c.getMessage(), containsString("d.npy@row=0"));
     assertThat(c.getMessage(), containsString("dimension 3, but the probes have dimension 4"));
   }
@@ -95,9 +95,9 @@ public class MegaFaceDefaultsTest {
   public void sizesAndRatesAreRangeChecked() throws Exception {
     MegaFaceOptions o = options(20, 4);
     o.setSizes("10,0");
-    assertThat(assertThrows(CodecException.class, () -> MegaFaceJob.run(o)).getMessage(), containsString("--sizes"));
+    assertThat(assertThrows(UserInputException.class, () -> MegaFaceJob.run(o)).getMessage(), containsString("--sizes"));
     o.setSizes("10");
     o.setFar("1e-6,2");
-    assertThat(assertThrows(CodecException.class, () -> MegaFaceJob.run(o)).getMessage(), containsString("--far"));
+    assertThat(assertThrows(UserInputException.class, () -> MegaFaceJob.run(o)).getMessage(), containsString("--far"));
   }
 }

@@ -5,7 +5,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertThrows;
 
-import dev.facebeam.codec.CodecException;
+import dev.facebeam.UserInputException;
 import dev.facebeam.codec.export.NpyWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,7 +39,7 @@ public class MegaFaceInputsTest {
     assertEquals(in.probes().identity()[0], in.probes().identity()[1]);
     // A blank middle line leaves row 1 without an identity: an error naming the line.
     Files.writeString(dir.resolve("p.lst"), "A/a1.png\n\nB/b1.png\n");
-    CodecException e = assertThrows(CodecException.class, () -> MegaFaceInputs.of(o));
+    UserInputException e = assertThrows(UserInputException.class, () -> MegaFaceInputs.of(o));
     assertThat(e.getMessage(), containsString("p.lst:2"));
     assertThat(e.getMessage(), containsString("blank line, but row 1 of the matrix needs a name"));
   }

@@ -6,6 +6,7 @@ import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
+import dev.facebeam.UserInputException;
 import dev.facebeam.io.StageFiles;
 import dev.facebeam.io.StageOutput;
 import dev.facebeam.proto.Embedding;
@@ -219,7 +220,7 @@ public class MegaFaceJobTest {
 
   private static Throwable rootCause(Throwable t) {
     for (Throwable c = t; c != null; c = c.getCause()) {
-      if (c instanceof dev.facebeam.codec.CodecException) {
+      if (c instanceof UserInputException) {
         return c;
       }
     }

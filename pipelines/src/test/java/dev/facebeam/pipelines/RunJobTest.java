@@ -8,7 +8,7 @@ import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assume.assumeFalse;
 
-import dev.facebeam.codec.CodecException;
+import dev.facebeam.UserInputException;
 import dev.facebeam.io.StageOutput;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -72,20 +72,20 @@ public class RunJobTest {
     // Copied from configs/demo-run.json, then edited: "meen" would silently change the normalisation.
     Files.writeString(config, "{\"dataset\": \"" + dataset + "\", \"targets\": [\"lfw\"], \"model\": \"" + dataset.resolve("r50.onnx")
         + "\", \"meen\": 127, \"demo_fallback\": true}");
-    CodecException e = assertThrows(CodecException.class, () -> RunJob.run(options(config, work), System.out));
+    UserInputException e = assertThrows(UserInputException.class, () -> RunJob.run(options(config, work), System.out));
     assertThat(e.getMessage(), containsString("unknown field 'meen'"));
     assertThat(e.getMessage(), containsString("mine.json"));
     // Fixed, but the model path has a typo: an error naming it, not an untrained demo model.
     Files.writeString(config, "{\"dataset\": \"" + dataset + "\", \"targets\": [\"lfw\"], \"model\": \"" + dataset.resolve("r50.onnx")
         + "\", \"mean\": 127, \"demo_fallback\": true}");
-    e = assertThrows(CodecException.class, () -> RunJob.run(options(config, work), System.out));
+    e = assertThrows(UserInputException.class, () -> RunJob.run(options(config, work), System.out));
     assertThat(e.getMessage(), containsString("mine.json: model"));
     assertThat(e.getMessage(), containsString("r50.onnx"));
     assertFalse("nothing is written before the config is sound", Files.exists(work));
     // A nested section is checked too.
     Files.writeString(config, "{\"dataset\": \"" + dataset + "\", \"targets\": [\"lfw\"], \"model\": \"" + config
         + "\", \"megaface\": {\"pack\": \"" + dataset + "\", \"top-k\": 5}}");
-    e = assertThrows(CodecException.class, () -> RunJob.run(options(config, work), System.out));
+    e = assertThrows(UserInputException.class, () -> RunJob.run(options(config, work), System.out));
     assertThat(e.getMessage(), containsString("unknown field 'megaface.top-k'"));
   }
 

@@ -92,7 +92,7 @@ final class Commands {
         "Short training runs at several learning rates; recommends the one whose verification accuracy rises fastest",
         dev.facebeam.train.LrProbeOptions.class, o -> {
           dev.facebeam.train.LrProbeOptions t = o.as(dev.facebeam.train.LrProbeOptions.class);
-          List<Double> lrs = java.util.Arrays.stream(t.getLrs().split(",")).map(String::strip).map(Double::parseDouble).toList();
+          List<Double> lrs = dev.facebeam.config.Options.list(t.getLrs()).stream().map(Double::parseDouble).toList();
           dev.facebeam.train.LrProbe.Result r = dev.facebeam.train.LrProbe.run(java.nio.file.Path.of(t.getConfig()),
               java.nio.file.Path.of(t.getDataset()), java.nio.file.Path.of(t.getOutput()), lrs, t.getSteps(),
               dev.facebeam.train.TrainConfig.overrides(t.getOverrides()), System.out);

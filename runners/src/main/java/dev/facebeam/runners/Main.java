@@ -1,6 +1,6 @@
 package dev.facebeam.runners;
 
-import dev.facebeam.codec.CodecException;
+import dev.facebeam.UserInputException;
 import java.io.PrintStream;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
@@ -179,7 +179,7 @@ public final class Main {
   /** The one line a user needs: the bad file and record when the failure came from input. */
   static String describe(Throwable t) {
     for (Throwable c = t; c != null; c = c.getCause()) {
-      if (c instanceof CodecException ce) {
+      if (c instanceof UserInputException ce) {
         return oneLine(ce.getMessage());
       }
     }

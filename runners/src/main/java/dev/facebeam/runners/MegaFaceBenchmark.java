@@ -66,7 +66,7 @@ final class MegaFaceBenchmark {
     int p = o.getProbeCount();
     int block = o.getBenchBlockSize();
     List<Integer> counts = new ArrayList<>();
-    for (String c : o.getDistractorCounts().split(",")) {
+    for (String c : dev.facebeam.config.Options.list(o.getDistractorCounts())) {
       counts.add(Integer.parseInt(c.strip()));
     }
     int max = counts.stream().mapToInt(Integer::intValue).max().orElseThrow();

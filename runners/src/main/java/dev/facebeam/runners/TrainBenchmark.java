@@ -68,7 +68,7 @@ final class TrainBenchmark {
       p.setOutput(dataset.resolve("train.rec").toString());
       PackJob.run(p);
       Path cfg = dir.resolve("bench.json");
-      for (String net : o.getNetworks().split(",")) {
+      for (String net : dev.facebeam.config.Options.list(o.getNetworks())) {
         Files.writeString(cfg, "{\"network\": \"" + net.strip() + "\", \"loss\": \"softmax\", \"val_targets\": []}");
         int steps = o.getBenchSteps() + 2;
         TrainConfig c = TrainConfig.load(cfg, Map.of("per_batch_size", Integer.toString(o.getBenchBatch()), "max_steps",

@@ -6,7 +6,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
-import dev.facebeam.codec.CodecException;
+import dev.facebeam.UserInputException;
 import dev.facebeam.embed.BlockRegistry;
 import dev.facebeam.embed.ModelSpec;
 import dev.facebeam.io.StageOutput;
@@ -72,7 +72,7 @@ final class Checkpoints {
   static String loadPretrained(Path folder, TrainingNet net, Fc7Shards shards, NDManager manager) {
     ModelSpec spec = ModelSpec.resolve(folder, ModelSpec.Overrides.NONE);
     if (!spec.isDjlNative()) {
-      throw new CodecException(folder.toString(), "--pretrained needs a model folder written by train (model.json naming its network)");
+      throw new UserInputException(folder.toString(), "--pretrained needs a model folder written by train (model.json naming its network)");
     }
     Block source = BlockRegistry.create(spec.block(), spec.embeddingSize());
     int copied = 0;
@@ -91,7 +91,7 @@ final class Checkpoints {
         copied++;
       }
     } catch (IOException | ai.djl.MalformedModelException e) {
-      throw new CodecException(folder.toString(), "cannot load the pretrained model: " + e.getMessage(), e);
+      throw new UserInputException(folder.toString(), "cannot load the pretrained model: " + e.getMessage(), e);
     }
     boolean classifier = net.fc7Weight != null || shards != null;
     String fc7Note = classifier ? "fc7 initialised fresh" : "no classifier in this loss";
@@ -109,7 +109,7 @@ final class Checkpoints {
         }
         fc7Note = "fc7 loaded";
       } catch (IOException e) {
-        throw new CodecException(fc7.toString(), "cannot read the classifier: " + e.getMessage(), e);
+        throw new UserInputException(fc7.toString(), "cannot read the classifier: " + e.getMessage(), e);
       }
     }
     return copied + " parameters loaded from " + folder + ", " + fc7Note;
@@ -124,7 +124,7 @@ final class Checkpoints {
   /** A checkpoint's parameter must have the shape the network being trained expects; the error names it. */
   static void requireShape(Path folder, String name, ai.djl.ndarray.types.Shape saved, ai.djl.ndarray.types.Shape expected) {
     if (!saved.equals(expected)) {
-      throw new CodecException(folder.toString(), "parameter " + name + " has shape " + saved + " in the checkpoint but "
+      throw new UserInputException(folder.toString(), "parameter " + name + " has shape " + saved + " in the checkpoint but "
           + expected + " in the network being trained");
     }
   }

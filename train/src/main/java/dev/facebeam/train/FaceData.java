@@ -1,6 +1,6 @@
 package dev.facebeam.train;
 
-import dev.facebeam.codec.CodecException;
+import dev.facebeam.UserInputException;
 import dev.facebeam.codec.image.ImageCodec;
 import dev.facebeam.codec.image.RgbPixels;
 import dev.facebeam.codec.recordio.IrHeader;
@@ -45,11 +45,11 @@ final class FaceData {
         for (long k = ds.layout().firstIdentityKey(); k < ds.layout().endIdentityKey(); k++) {
           long off = ds.index().offsetOf(k);
           if (off < 0) {
-            throw new CodecException(ds.idx() + "#key=" + k, "identity record missing from the index");
+            throw new UserInputException(ds.idx() + "#key=" + k, "identity record missing from the index");
           }
           IrHeader h = IrHeader.unpack(r.readAt(off).payload(), r.where(off) + "#key=" + k).header();
           if (h.flag() < 2 || h.labels()[0] < 1 || h.labels()[1] < h.labels()[0] || h.labels()[1] > ds.layout().firstIdentityKey()) {
-            throw new CodecException(r.where(off) + "#key=" + k, "identity record without a valid [start, end) image range");
+            throw new UserInputException(r.where(off) + "#key=" + k, "identity record without a valid [start, end) image range");
           }
           int label = (int) (k - ds.layout().firstIdentityKey());
           for (long key = (long) h.labels()[0]; key < (long) h.labels()[1]; key++) {
@@ -66,11 +66,11 @@ final class FaceData {
     }
     for (Item it : items) {
       if (it.label() < 0 || it.label() >= classes) {
-        throw new CodecException(ds.rec() + "#key=" + it.key(), "class label " + it.label() + " is outside [0, num_classes = " + classes + ")");
+        throw new UserInputException(ds.rec() + "#key=" + it.key(), "class label " + it.label() + " is outside [0, num_classes = " + classes + ")");
       }
     }
     if (items.isEmpty()) {
-      throw new CodecException(ds.rec().toString(), "no training images");
+      throw new UserInputException(ds.rec().toString(), "no training images");
     }
     return new FaceData(dir, ds, items, classes);
   }
@@ -86,14 +86,14 @@ final class FaceData {
   void decode(RecordIoReader reader, Item it, boolean mirror, float[] out, int offset) {
     long off = dataset.index().offsetOf(it.key());
     if (off < 0) {
-      throw new CodecException(dataset.idx() + "#key=" + it.key(), "image record missing from the index");
+      throw new UserInputException(dataset.idx() + "#key=" + it.key(), "image record missing from the index");
     }
     String where = reader.where(off) + "#key=" + it.key();
     RgbPixels px;
     try {
       px = ImageCodec.decode(IrHeader.unpack(reader.readAt(off).payload(), where).payload());
     } catch (dev.facebeam.codec.image.ImageDecodeException e) {
-      throw new CodecException(where, "cannot decode the training image: " + e.getMessage(), e);
+      throw new UserInputException(where, "cannot decode the training image: " + e.getMessage(), e);
     }
     Preprocessing.INSIGHTFACE.write(px, mirror, out, offset);
   }

@@ -7,7 +7,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import dev.facebeam.codec.CodecException;
+import dev.facebeam.UserInputException;
 import dev.facebeam.models.loss.ShardedMarginSoftmax;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -40,7 +40,7 @@ final class Fc7Shards {
   static Fc7Shards create(int classes, int emb, boolean bias, int count, Device[] devices, NDManager parent, MxSgd sgd,
       MxSgd.Mult weightRule) {
     if (count > classes) {
-      throw new CodecException("fc7_shards", count + " shards for " + classes + " classes: each shard needs a class");
+      throw new UserInputException("fc7_shards", count + " shards for " + classes + " classes: each shard needs a class");
     }
     Fc7Shards f = new Fc7Shards(parent, sgd, classes, emb);
     int first = 0;

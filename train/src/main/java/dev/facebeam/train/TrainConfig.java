@@ -2,7 +2,7 @@ package dev.facebeam.train;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import dev.facebeam.codec.CodecException;
+import dev.facebeam.UserInputException;
 import dev.facebeam.config.ConfigSchema;
 import dev.facebeam.models.Networks;
 import dev.facebeam.models.loss.MarginSoftmax;
@@ -54,24 +54,24 @@ public record TrainConfig(String network, String loss, String dataset, int numCl
   public static TrainConfig load(Path file, Map<String, String> overrides) {
     ConfigSchema schema = ConfigSchema.load(SCHEMA);
     if (!Files.isRegularFile(file)) {
-      throw new CodecException(file.toString(), "no such config file (" + file.toAbsolutePath() + ")");
+      throw new UserInputException(file.toString(), "no such config file (" + file.toAbsolutePath() + ")");
     }
     JsonObject given;
     try {
       given = JsonParser.parseString(Files.readString(file, StandardCharsets.UTF_8)).getAsJsonObject();
     } catch (IOException | RuntimeException e) {
-      throw new CodecException(file.toString(), "cannot read the config as a JSON object: " + e.getMessage(), e);
+      throw new UserInputException(file.toString(), "cannot read the config as a JSON object: " + e.getMessage(), e);
     }
     for (Map.Entry<String, String> o : overrides.entrySet()) {
       try {
         given.add(o.getKey(), schema.parse(o.getKey(), o.getValue()));
       } catch (IllegalArgumentException e) {
-        throw new CodecException("--" + o.getKey(), e.getMessage(), e);
+        throw new UserInputException("--" + o.getKey(), e.getMessage(), e);
       }
     }
     List<String> errors = schema.validate(given);
     if (!errors.isEmpty()) {
-      throw new CodecException(file.toString(), "config does not match " + SCHEMA + ": " + String.join("; ", errors));
+      throw new UserInputException(file.toString(), "config does not match " + SCHEMA + ": " + String.join("; ", errors));
     }
     JsonObject c = JsonParser.parseString(DEFAULTS).getAsJsonObject();
     lossPreset(given.get("loss").getAsString()).entrySet().forEach(e -> c.add(e.getKey(), e.getValue()));

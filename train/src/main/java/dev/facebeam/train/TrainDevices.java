@@ -1,7 +1,8 @@
 package dev.facebeam.train;
 
 import ai.djl.Device;
-import dev.facebeam.codec.CodecException;
+import dev.facebeam.UserInputException;
+import dev.facebeam.config.Options;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -19,20 +20,20 @@ record TrainDevices(List<Device> replicas) {
   TrainDevices {
     replicas = List.copyOf(replicas);
     if (replicas.isEmpty()) {
-      throw new CodecException("devices", "no device given (cpu, gpu, gpu:K)");
+      throw new UserInputException("devices", "no device given (cpu, gpu, gpu:K)");
     }
   }
 
   /** {@code cpu}; {@code gpu} (every visible GPU); {@code gpu:0,gpu:1}; a device named twice is two replicas. */
   static TrainDevices parse(String spec, int gpus) {
     List<Device> out = new ArrayList<>();
-    for (String part : spec.split(",")) {
-      String s = part.strip().toLowerCase(Locale.ROOT);
+    for (String part : Options.list(spec)) {
+      String s = part.toLowerCase(Locale.ROOT);
       if (s.equals("cpu")) {
         out.add(Device.cpu());
       } else if (s.equals("gpu")) {
         if (gpus == 0) {
-          throw new CodecException("devices", "'gpu' asked for, but the PyTorch engine sees no GPU here");
+          throw new UserInputException("devices", "'gpu' asked for, but the PyTorch engine sees no GPU here");
         }
         for (int g = 0; g < gpus; g++) {
           out.add(Device.gpu(g));
@@ -40,11 +41,11 @@ record TrainDevices(List<Device> replicas) {
       } else if (s.matches("gpu:\\d+")) {
         int g = Integer.parseInt(s.substring(4));
         if (g >= gpus) {
-          throw new CodecException("devices", "gpu:" + g + " asked for, but the PyTorch engine sees " + gpus + " GPU(s)");
+          throw new UserInputException("devices", "gpu:" + g + " asked for, but the PyTorch engine sees " + gpus + " GPU(s)");
         }
         out.add(Device.gpu(g));
       } else {
-        throw new CodecException("devices", "unknown device '" + part.strip() + "' (cpu, gpu, gpu:K)");
+        throw new UserInputException("devices", "unknown device '" + part.strip() + "' (cpu, gpu, gpu:K)");
       }
     }
     return new TrainDevices(out);

@@ -10,7 +10,7 @@ import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.Trainer;
 import ai.djl.training.initializer.XavierInitializer;
 import ai.djl.training.loss.Loss;
-import dev.facebeam.codec.CodecException;
+import dev.facebeam.UserInputException;
 import dev.facebeam.io.Json;
 import dev.facebeam.io.OutputGuard;
 import dev.facebeam.models.Networks;
@@ -63,11 +63,11 @@ public final class TrainJob {
     TrainDevices devices = TrainDevices.parse(c.devices(), Engine.getEngine("PyTorch").getGpuCount());
     int batch = c.perBatchSize() * devices.count();
     if (c.triplet() && c.perBatchSize() % 3 != 0) {
-      throw new CodecException("per_batch_size", "triplet batches hold anchors, positives and negatives in thirds: "
+      throw new UserInputException("per_batch_size", "triplet batches hold anchors, positives and negatives in thirds: "
           + c.perBatchSize() + " is not a multiple of 3");
     }
     if (c.triplet() && c.fc7Shards() > 1) {
-      throw new CodecException("fc7_shards", c.loss() + " trains the embedding alone: there is no classifier to cut into "
+      throw new UserInputException("fc7_shards", c.loss() + " trains the embedding alone: there is no classifier to cut into "
           + c.fc7Shards() + " shards");
     }
     MarginSoftmax head = c.triplet() ? null : c.head();

@@ -7,7 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
-import dev.facebeam.codec.CodecException;
+import dev.facebeam.UserInputException;
 import dev.facebeam.codec.image.ImageCodec;
 import dev.facebeam.codec.image.ImageDecodeException;
 import dev.facebeam.codec.pack.VerificationPack;
@@ -72,7 +72,7 @@ final class Verifier {
           Preprocessing.INSIGHTFACE.write(px, false, orig, i * len);
           Preprocessing.INSIGHTFACE.write(px, true, flip, i * len);
         } catch (ImageDecodeException e) {
-          throw new CodecException(t.name() + ".bin#image=" + (start + i), "cannot decode: " + e.getMessage(), e);
+          throw new UserInputException(t.name() + ".bin#image=" + (start + i), "cannot decode: " + e.getMessage(), e);
         }
       }
       float[][] eo = forward(embedding, manager, device, orig, b);

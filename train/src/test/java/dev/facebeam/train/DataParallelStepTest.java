@@ -18,7 +18,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
-import dev.facebeam.codec.CodecException;
+import dev.facebeam.UserInputException;
 import dev.facebeam.models.IResNet;
 import dev.facebeam.models.loss.CrossEntropyLoss;
 import dev.facebeam.models.loss.MarginSoftmax;
@@ -172,10 +172,10 @@ public class DataParallelStepTest {
           assertThat(shards.describe(), containsString("3 shards (2, 2, 1 classes)"));
           // A checkpoint's classifier of another shape is refused, naming the parameter.
           try (NDManager m = NDManager.newBaseManager("PyTorch")) {
-            assertThat(assertThrows(CodecException.class, () -> shards.load(java.nio.file.Path.of("ckpt"), m.zeros(new Shape(6, 8)), null))
+            assertThat(assertThrows(UserInputException.class, () -> shards.load(java.nio.file.Path.of("ckpt"), m.zeros(new Shape(6, 8)), null))
                 .getMessage(), containsString("parameter fc7_weight has shape (6, 8) in the checkpoint but (5, 8)"));
             if (bias) {
-              assertThat(assertThrows(CodecException.class, () -> shards.load(java.nio.file.Path.of("ckpt"), m.zeros(new Shape(5, 8)),
+              assertThat(assertThrows(UserInputException.class, () -> shards.load(java.nio.file.Path.of("ckpt"), m.zeros(new Shape(5, 8)),
                   m.zeros(new Shape(4)))).getMessage(), containsString("parameter fc7_bias has shape (4) in the checkpoint but (5)"));
             }
           }
@@ -202,9 +202,9 @@ public class DataParallelStepTest {
     TrainDevices mixed = TrainDevices.parse("gpu:1,gpu:0,gpu:1", 2);
     assertArrayEquals(new Device[] {Device.gpu(1), Device.gpu(0)}, mixed.distinct());
     assertEquals(3, mixed.count());
-    assertThat(assertThrows(CodecException.class, () -> TrainDevices.parse("gpu", 0)).getMessage(), containsString("sees no GPU"));
-    assertThat(assertThrows(CodecException.class, () -> TrainDevices.parse("gpu:2", 2)).getMessage(), containsString("sees 2 GPU(s)"));
-    assertThat(assertThrows(CodecException.class, () -> TrainDevices.parse("tpu", 0)).getMessage(), containsString("unknown device 'tpu'"));
+    assertThat(assertThrows(UserInputException.class, () -> TrainDevices.parse("gpu", 0)).getMessage(), containsString("sees no GPU"));
+    assertThat(assertThrows(UserInputException.class, () -> TrainDevices.parse("gpu:2", 2)).getMessage(), containsString("sees 2 GPU(s)"));
+    assertThat(assertThrows(UserInputException.class, () -> TrainDevices.parse("tpu", 0)).getMessage(), containsString("unknown device 'tpu'"));
   }
 
   /** The gradient that rows [from, to) alone give each trainable parameter, from a pass of its own. */

@@ -7,7 +7,7 @@ import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
 import ai.djl.ndarray.NDManager;
-import dev.facebeam.codec.CodecException;
+import dev.facebeam.UserInputException;
 import dev.facebeam.models.Networks;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,13 +34,13 @@ public class TrainConfigTest {
 
   @Test
   public void badConfigsAreClearErrors() throws Exception {
-    CodecException unknown = assertThrows(CodecException.class,
+    UserInputException unknown = assertThrows(UserInputException.class,
         () -> TrainConfig.load(config("bad-net", "{\"network\": \"r1000\", \"loss\": \"arcface\"}"), Map.of()));
     assertThat(unknown.getMessage(), containsString("'network' must be one of"));
-    assertThat(assertThrows(CodecException.class,
+    assertThat(assertThrows(UserInputException.class,
         () -> TrainConfig.load(config("bad-loss", "{\"network\": \"y1\", \"loss\": \"sphereface\"}"), Map.of())).getMessage(),
         containsString("'loss' must be one of"));
-    assertThat(assertThrows(CodecException.class,
+    assertThat(assertThrows(UserInputException.class,
         () -> TrainConfig.load(config("ok", "{\"network\": \"y1\", \"loss\": \"arcface\"}"), Map.of("lr", "fast"))).getMessage(),
         containsString("--lr"));
     TrainConfig y1 = TrainConfig.load(config("y1", "{\"network\": \"y1\", \"loss\": \"arcface\"}"), Map.of("lr_steps", "10,20"));

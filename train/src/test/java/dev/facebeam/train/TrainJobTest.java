@@ -8,7 +8,7 @@ import static org.junit.Assert.assertTrue;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
-import dev.facebeam.codec.CodecException;
+import dev.facebeam.UserInputException;
 import dev.facebeam.models.Networks;
 import dev.facebeam.pipelines.PackJob;
 import dev.facebeam.pipelines.PackOptions;
@@ -120,7 +120,7 @@ public class TrainJobTest {
       TrainingNet other = new TrainingNet(Networks.create("ir-small", 32), c.head(), 30, 32, true);
       other.initialize(m, ai.djl.ndarray.types.DataType.FLOAT32, new ai.djl.ndarray.types.Shape(1, 3, 112, 112),
           new ai.djl.ndarray.types.Shape(1));
-      CodecException mismatch = assertThrows(CodecException.class, () -> Checkpoints.loadPretrained(model, other, m));
+      UserInputException mismatch = assertThrows(UserInputException.class, () -> Checkpoints.loadPretrained(model, other, m));
       assertThat(mismatch.getMessage(), containsString("has shape (64, 6272) in the checkpoint but (32, 6272)"));
     }
     assertThat(text, containsString("network ir-small (emb 64): "));
@@ -168,14 +168,14 @@ public class TrainJobTest {
         {"network": "ir-small", "loss": "arcface", "emb_size": 16, "per_batch_size": 30, "fc7_shards": 31, "max_steps": 1,
          "val_targets": []}
         """), Map.of());
-    assertThat(assertThrows(CodecException.class, () -> TrainJob.run(tooMany, dataset, tmp.getRoot().toPath().resolve("run-31"),
+    assertThat(assertThrows(UserInputException.class, () -> TrainJob.run(tooMany, dataset, tmp.getRoot().toPath().resolve("run-31"),
         System.out)).getMessage(), containsString("31 shards for 30 classes"));
     // A triplet loss has no classifier: asking to shard one is an error, not silently ignored.
     TrainConfig triplet = TrainConfig.load(config("triplet-shards", """
         {"network": "ir-small", "loss": "triplet", "emb_size": 16, "per_batch_size": 30, "fc7_shards": 2, "max_steps": 1,
          "val_targets": []}
         """), Map.of());
-    assertThat(assertThrows(CodecException.class, () -> TrainJob.run(triplet, dataset, tmp.getRoot().toPath().resolve("run-t2"),
+    assertThat(assertThrows(UserInputException.class, () -> TrainJob.run(triplet, dataset, tmp.getRoot().toPath().resolve("run-t2"),
         System.out)).getMessage(), containsString("no classifier to cut into 2 shards"));
   }
 
@@ -185,9 +185,9 @@ public class TrainJobTest {
     Path noProperty = tmp.newFolder("no-property").toPath();
     Files.copy(dataset.resolve("train.rec"), noProperty.resolve("train.rec"));
     Files.copy(dataset.resolve("train.idx"), noProperty.resolve("train.idx"));
-    assertThat(assertThrows(CodecException.class, () -> FaceData.open(noProperty, 0)).getMessage(), containsString("property"));
+    assertThat(assertThrows(UserInputException.class, () -> FaceData.open(noProperty, 0)).getMessage(), containsString("property"));
     // Labels beyond num_classes.
-    assertThat(assertThrows(CodecException.class, () -> FaceData.open(dataset, 20)).getMessage(), containsString("outside [0, num_classes = 20)"));
+    assertThat(assertThrows(UserInputException.class, () -> FaceData.open(dataset, 20)).getMessage(), containsString("outside [0, num_classes = 20)"));
   }
 
   @Test

@@ -17,7 +17,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
-import dev.facebeam.codec.CodecException;
+import dev.facebeam.UserInputException;
 import java.io.IOException;
 import java.nio.file.Path;
 
@@ -61,7 +61,7 @@ public final class FaceModel implements AutoCloseable {
     try {
       zoo = b.build().loadModel();
     } catch (ModelNotFoundException | MalformedModelException | IOException | RuntimeException e) {
-      throw new CodecException(file.toString(), "cannot load model with " + spec.engine() + ": " + message(e), e);
+      throw new UserInputException(file.toString(), "cannot load model with " + spec.engine() + ": " + message(e), e);
     }
     try {
       int size = probe(zoo, spec, Math.max(1, fixed));
@@ -81,14 +81,14 @@ public final class FaceModel implements AutoCloseable {
       Shape shape = out.get(0).getShape();
       int d = vectorSize(shape, batch);
       if (d <= 0) {
-        throw new CodecException(spec.modelPath(), "model output " + shape + " is not one vector per image");
+        throw new UserInputException(spec.modelPath(), "model output " + shape + " is not one vector per image");
       }
       if (spec.embeddingSize() > 0 && spec.embeddingSize() != d) {
-        throw new CodecException(spec.modelPath(), "model gives " + d + "-d embeddings but its descriptor says " + spec.embeddingSize());
+        throw new UserInputException(spec.modelPath(), "model gives " + d + "-d embeddings but its descriptor says " + spec.embeddingSize());
       }
       return d;
     } catch (TranslateException e) {
-      throw new CodecException(spec.modelPath(), "model cannot run a " + batch + "x3x" + n + "x" + n + " input: " + message(e), e);
+      throw new UserInputException(spec.modelPath(), "model cannot run a " + batch + "x3x" + n + "x" + n + " input: " + message(e), e);
     }
   }
 
@@ -118,10 +118,10 @@ public final class FaceModel implements AutoCloseable {
           long b = t.getShape()[0];
           return b > 0 ? (int) b : 0;
         }
-        throw new CodecException(onnx.toString(), "first input is " + first.getInfo() + ", not an NCHW image tensor");
+        throw new UserInputException(onnx.toString(), "first input is " + first.getInfo() + ", not an NCHW image tensor");
       }
     } catch (OrtException e) {
-      throw new CodecException(onnx.toString(), "not a loadable ONNX model: " + message(e), e);
+      throw new UserInputException(onnx.toString(), "not a loadable ONNX model: " + message(e), e);
     }
   }
 

@@ -1,7 +1,7 @@
 package dev.facebeam.embed;
 
 import com.google.protobuf.util.JsonFormat;
-import dev.facebeam.codec.CodecException;
+import dev.facebeam.UserInputException;
 import dev.facebeam.io.Digests;
 import dev.facebeam.proto.ModelDescriptor;
 import java.io.IOException;
@@ -32,7 +32,7 @@ public record ModelSpec(String name, String modelPath, String engine, String blo
 
   public static ModelSpec resolve(Path model, Overrides o) {
     if (!Files.exists(model)) {
-      throw new CodecException(model.toString(), "no such model file or folder");
+      throw new UserInputException(model.toString(), "no such model file or folder");
     }
     ModelDescriptor d = ModelDescriptor.getDefaultInstance();
     Path file;
@@ -40,11 +40,11 @@ public record ModelSpec(String name, String modelPath, String engine, String blo
     if (Files.isDirectory(model)) {
       descriptor = model.resolve(DESCRIPTOR);
       if (!Files.isRegularFile(descriptor)) {
-        throw new CodecException(model.toString(), "a model folder needs a " + DESCRIPTOR + " descriptor");
+        throw new UserInputException(model.toString(), "a model folder needs a " + DESCRIPTOR + " descriptor");
       }
       d = readDescriptor(descriptor);
       if (d.getFile().isEmpty()) {
-        throw new CodecException(descriptor.toString(), "descriptor does not name the model file ('file')");
+        throw new UserInputException(descriptor.toString(), "descriptor does not name the model file ('file')");
       }
       file = model.resolve(d.getFile());
     } else {
@@ -56,10 +56,10 @@ public record ModelSpec(String name, String modelPath, String engine, String blo
       }
     }
     if (!Files.isRegularFile(file)) {
-      throw new CodecException(file.toString(), "model file missing" + (descriptor == null ? "" : " (named by " + descriptor + ")"));
+      throw new UserInputException(file.toString(), "model file missing" + (descriptor == null ? "" : " (named by " + descriptor + ")"));
     }
     if (!Files.isReadable(file)) {
-      throw new CodecException(file.toString(), "model file is not readable");
+      throw new UserInputException(file.toString(), "model file is not readable");
     }
     String engine = pick(o.engine(), d.getEngine(), engineFor(file));
     if (engine.equalsIgnoreCase("auto")) {
@@ -68,21 +68,21 @@ public record ModelSpec(String name, String modelPath, String engine, String blo
     engine = switch (engine.toLowerCase(Locale.ROOT)) {
       case "pytorch" -> "PyTorch";
       case "onnxruntime", "onnx" -> "OnnxRuntime";
-      default -> throw new CodecException(file.toString(), "unknown engine '" + engine + "' (PyTorch or OnnxRuntime)");
+      default -> throw new UserInputException(file.toString(), "unknown engine '" + engine + "' (PyTorch or OnnxRuntime)");
     };
     String order = pick(o.channelOrder(), d.getChannelOrder(), "RGB").toUpperCase(Locale.ROOT);
     if (!order.equals("RGB") && !order.equals("BGR")) {
-      throw new CodecException(String.valueOf(descriptor), "channel order must be RGB or BGR, got " + order);
+      throw new UserInputException(String.valueOf(descriptor), "channel order must be RGB or BGR, got " + order);
     }
     int size = o.inputSize() != null ? o.inputSize() : d.getInputSize() > 0 ? d.getInputSize() : 112;
     if (size < MIN_INPUT || size > MAX_INPUT) {
-      throw new CodecException(o.inputSize() != null ? "--inputSize" : String.valueOf(descriptor),
+      throw new UserInputException(o.inputSize() != null ? "--inputSize" : String.valueOf(descriptor),
           "input size " + size + " is out of range: " + MIN_INPUT + " to " + MAX_INPUT + " pixels");
     }
     float mean = o.mean() != null ? o.mean() : d.getScale() != 0 ? d.getMean() : Preprocessing.INSIGHTFACE.mean();
     float scale = o.scale() != null ? o.scale() : d.getScale() != 0 ? d.getScale() : Preprocessing.INSIGHTFACE.scale();
     if (!Float.isFinite(mean) || !Float.isFinite(scale) || scale == 0) {
-      throw new CodecException(o.mean() != null || o.scale() != null ? "--mean/--scale" : String.valueOf(descriptor),
+      throw new UserInputException(o.mean() != null || o.scale() != null ? "--mean/--scale" : String.valueOf(descriptor),
           "mean " + mean + " and scale " + scale + " must be finite, with a scale other than 0");
     }
     String name = !d.getName().isEmpty() ? d.getName() : file.getFileName().toString().replaceAll("\\.[^.]*$", "");
@@ -90,7 +90,7 @@ public record ModelSpec(String name, String modelPath, String engine, String blo
     try {
       sha = Digests.sha256(file);
     } catch (IOException e) {
-      throw new CodecException(file.toString(), "cannot read model file: " + e.getMessage(), e);
+      throw new UserInputException(file.toString(), "cannot read model file: " + e.getMessage(), e);
     }
     return new ModelSpec(name, file.toAbsolutePath().toString(), engine, d.getBlock(),
         new Preprocessing(size, mean, scale, order.equals("BGR")), d.getEmbeddingSize(), sha);
@@ -101,7 +101,7 @@ public record ModelSpec(String name, String modelPath, String engine, String blo
     try {
       JsonFormat.parser().merge(Files.readString(json, StandardCharsets.UTF_8), b);
     } catch (IOException e) {
-      throw new CodecException(json.toString(), "cannot read model descriptor: " + e.getMessage(), e);
+      throw new UserInputException(json.toString(), "cannot read model descriptor: " + e.getMessage(), e);
     }
     return b.build();
   }
@@ -119,7 +119,7 @@ public record ModelSpec(String name, String modelPath, String engine, String blo
     if (n.endsWith(".pt") || n.endsWith(".pth") || n.endsWith(".torchscript") || n.endsWith(".params")) {
       return "PyTorch";
     }
-    throw new CodecException(file.toString(), "cannot tell the engine from the file name; pass --engine=PyTorch|OnnxRuntime");
+    throw new UserInputException(file.toString(), "cannot tell the engine from the file name; pass --engine=PyTorch|OnnxRuntime");
   }
 
   private static String pick(String flag, String descriptor, String fallback) {

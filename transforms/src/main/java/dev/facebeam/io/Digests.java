@@ -24,12 +24,7 @@ public final class Digests {
   }
 
   public static String sha256(Path file) throws IOException {
-    MessageDigest md;
-    try {
-      md = MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    MessageDigest md = newSha256();
     byte[] buf = new byte[1 << 16];
     try (InputStream in = Files.newInputStream(file)) {
       int n;
@@ -38,5 +33,23 @@ public final class Digests {
       }
     }
     return HexFormat.of().formatHex(md.digest());
+  }
+
+  /** SHA-256 over strings, each followed by a zero byte (so ("ab", "c") and ("a", "bc") differ). */
+  public static String sha256(String... parts) {
+    MessageDigest md = newSha256();
+    for (String p : parts) {
+      md.update(p.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      md.update((byte) 0);
+    }
+    return HexFormat.of().formatHex(md.digest());
+  }
+
+  private static MessageDigest newSha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 }

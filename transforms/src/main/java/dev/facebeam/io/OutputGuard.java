@@ -1,6 +1,6 @@
 package dev.facebeam.io;
 
-import dev.facebeam.codec.CodecException;
+import dev.facebeam.UserInputException;
 import dev.facebeam.proto.StageManifest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -37,21 +37,21 @@ public final class OutputGuard {
     }
     String shown = option + "=" + raw + " (" + out + ")";
     if (Files.isSymbolicLink(out)) {
-      throw new CodecException(shown, "is a symbolic link; name a new folder");
+      throw new UserInputException(shown, "is a symbolic link; name a new folder");
     }
     if (!Files.isDirectory(out)) {
-      throw new CodecException(shown, "is an existing file, not " + article(stage) + " output; name a new folder");
+      throw new UserInputException(shown, "is an existing file, not " + article(stage) + " output; name a new folder");
     }
     if (isEmpty(out)) {
       return out;
     }
     String found = stageOf(out);
     if (found == null) {
-      throw new CodecException(shown, "is a folder with files that facebeam did not write (no manifest.json of "
+      throw new UserInputException(shown, "is a folder with files that facebeam did not write (no manifest.json of "
           + article(stage) + " output); refusing to replace it: name a new folder, or remove it yourself");
     }
     if (!found.equals(stage)) {
-      throw new CodecException(shown, "is a facebeam " + found + " output, not " + article(stage)
+      throw new UserInputException(shown, "is a facebeam " + found + " output, not " + article(stage)
           + " output; refusing to replace it: name another folder");
     }
     return out;
@@ -95,7 +95,7 @@ public final class OutputGuard {
     for (Path w : writes) {
       Path abs = w.toAbsolutePath().normalize();
       if (Files.exists(abs, LinkOption.NOFOLLOW_LINKS) && !ours.contains(abs.getFileName().toString())) {
-        throw new CodecException(option + "=" + raw + " (" + abs + ")", (Files.isDirectory(abs) ? "is a folder" : "is an existing file")
+        throw new UserInputException(option + "=" + raw + " (" + abs + ")", (Files.isDirectory(abs) ? "is a folder" : "is an existing file")
             + " that facebeam did not write (not listed in " + sidecar.getFileName() + "); refusing to replace it: "
             + "name a new file, or remove it yourself");
       }
@@ -105,7 +105,7 @@ public final class OutputGuard {
   /** A run-config target or {@code --targets} entry: a plain name, so its outputs stay inside the work folder. */
   public static String plainName(String where, String name) {
     if (name == null || !PLAIN_NAME.matcher(name).matches() || name.equals("..")) {
-      throw new CodecException(where, "target '" + name + "' is not a plain name (letters, digits, '_', '-', '.';"
+      throw new UserInputException(where, "target '" + name + "' is not a plain name (letters, digits, '_', '-', '.';"
           + " no '/', no leading '.'): outputs are written under <folder>/<stage>/<target>");
     }
     return name;
@@ -113,16 +113,16 @@ public final class OutputGuard {
 
   private static Path resolve(String option, String raw) {
     if (raw == null || raw.isBlank()) {
-      throw new CodecException(option, "is empty: name the folder to write");
+      throw new UserInputException(option, "is empty: name the folder to write");
     }
     Path out = Path.of(raw).toAbsolutePath().normalize();
     Path cwd = Path.of("").toAbsolutePath().normalize();
     if (cwd.startsWith(out)) {
-      throw new CodecException(option + "=" + raw + " (" + out + ")",
+      throw new UserInputException(option + "=" + raw + " (" + out + ")",
           out.equals(cwd) ? "is the working directory; name a new folder" : "holds the working directory; name a new folder");
     }
     if (out.getParent() == null) {
-      throw new CodecException(option + "=" + raw, "is the file-system root");
+      throw new UserInputException(option + "=" + raw, "is the file-system root");
     }
     return out;
   }
@@ -132,13 +132,13 @@ public final class OutputGuard {
       for (Path input : List.of(in.toAbsolutePath().normalize(), real(in))) {
         String shown = option + "=" + out;
         if (input.equals(out)) {
-          throw new CodecException(shown, "is an input of this command (" + in + "); name a new folder");
+          throw new UserInputException(shown, "is an input of this command (" + in + "); name a new folder");
         }
         if (input.startsWith(out)) {
-          throw new CodecException(shown, "holds an input of this command (" + in + "); name a new folder");
+          throw new UserInputException(shown, "holds an input of this command (" + in + "); name a new folder");
         }
         if (out.startsWith(input) && Files.isDirectory(input)) {
-          throw new CodecException(shown, "is inside the input folder " + in + "; name a folder outside it");
+          throw new UserInputException(shown, "is inside the input folder " + in + "; name a folder outside it");
         }
       }
     }

@@ -2,6 +2,7 @@ package dev.facebeam.io;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
+import dev.facebeam.UserInputException;
 import dev.facebeam.proto.StageManifest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -131,7 +132,7 @@ public final class StageOutput {
     try {
       return readManifest(dir);
     } catch (IOException | RuntimeException e) {
-      throw new dev.facebeam.codec.CodecException(dir.toString(),
+      throw new UserInputException(dir.toString(),
           "not a stage output: no readable manifest.json (" + e.getMessage() + ")", e);
     }
   }
@@ -148,19 +149,19 @@ public final class StageOutput {
       String again = "; rerun the " + m.getStage() + " stage into this folder";
       try {
         if (!Files.isRegularFile(f)) {
-          throw new dev.facebeam.codec.CodecException(f.toString(), "is listed in " + MANIFEST + " but missing" + again);
+          throw new UserInputException(f.toString(), "is listed in " + MANIFEST + " but missing" + again);
         }
         long size = Files.size(f);
         if (size != d.getBytes()) {
-          throw new dev.facebeam.codec.CodecException(f.toString(), "has " + size + " bytes but " + MANIFEST + " says "
+          throw new UserInputException(f.toString(), "has " + size + " bytes but " + MANIFEST + " says "
               + d.getBytes() + ": cut short or changed after the stage wrote it" + again);
         }
         if (!d.getSha256().isEmpty() && !Digests.sha256(f).equals(d.getSha256())) {
-          throw new dev.facebeam.codec.CodecException(f.toString(), "its SHA-256 differs from the one in " + MANIFEST
+          throw new UserInputException(f.toString(), "its SHA-256 differs from the one in " + MANIFEST
               + ": corrupted or changed after the stage wrote it" + again);
         }
       } catch (IOException e) {
-        throw new dev.facebeam.codec.CodecException(f.toString(), "cannot read: " + e.getMessage(), e);
+        throw new UserInputException(f.toString(), "cannot read: " + e.getMessage(), e);
       }
     }
     return m;

@@ -1,6 +1,6 @@
 package dev.facebeam.io;
 
-import dev.facebeam.codec.CodecException;
+import dev.facebeam.UserInputException;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -67,7 +67,7 @@ public final class TextFiles {
       try {
         return utf8.reset().decode(ByteBuffer.wrap(bytes, 0, n)).toString();
       } catch (CharacterCodingException e) {
-        throw new CodecException(source + ":" + lineNo, "line is not UTF-8 text (" + badByte(bytes, n) + ")");
+        throw new UserInputException(source + ":" + lineNo, "line is not UTF-8 text (" + badByte(bytes, n) + ")");
       }
     }
 

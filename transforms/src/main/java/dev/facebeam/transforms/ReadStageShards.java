@@ -2,6 +2,7 @@ package dev.facebeam.transforms;
 
 import com.google.protobuf.Message;
 import com.google.protobuf.Parser;
+import dev.facebeam.UserInputException;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -69,7 +70,7 @@ public final class ReadStageShards<T extends Message> extends PTransform<PBegin,
           records++;
         }
       } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-        throw new dev.facebeam.codec.CodecException(file + "#record=" + records, "corrupt stage shard: " + e.getMessage(), e);
+        throw new UserInputException(file + "#record=" + records, "corrupt stage shard: " + e.getMessage(), e);
       }
     }
   }

@@ -1,5 +1,6 @@
 package dev.facebeam.transforms;
 
+import dev.facebeam.UserInputException;
 import dev.facebeam.codec.features.DistractorSlice;
 import dev.facebeam.metrics.DistractorProduct;
 import dev.facebeam.metrics.DistractorScores;
@@ -95,7 +96,7 @@ public final class ScoreDistractors extends PTransform<PCollection<DistractorSli
         @Override
         public void accept(long listIndex, boolean noisy, float[] v, int offset, int dim) {
           if (dim != d) {
-            throw new dev.facebeam.codec.CodecException(slice.where(listIndex), "distractor feature of dimension " + dim
+            throw new UserInputException(slice.where(listIndex), "distractor feature of dimension " + dim
                 + ", but the probes have dimension " + d + " (features of two different models?)");
           }
           counts[0]++;

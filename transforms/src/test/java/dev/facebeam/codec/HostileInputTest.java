@@ -5,6 +5,7 @@ import static org.junit.Assert.assertTrue;
 
 import dev.facebeam.CollectingSink;
 import dev.facebeam.TestData;
+import dev.facebeam.UserInputException;
 import dev.facebeam.align.FacePreparation;
 import dev.facebeam.codec.pack.RecPack;
 import dev.facebeam.codec.pack.VerificationPack;
@@ -17,7 +18,7 @@ import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 
 /**
- * Randomly corrupted real packs: every outcome must be a parsed pack, a CodecException naming the
+ * Randomly corrupted real packs: every outcome must be a parsed pack, a UserInputException naming the
  * file, or per-record rejects whose count reconciles — never another exception, a hang or an OOM.
  */
 public class HostileInputTest {
@@ -54,7 +55,7 @@ public class HostileInputTest {
         for (byte[] img : p.images()) {
           decodeOrReject(img);
         }
-      } catch (CodecException e) {
+      } catch (UserInputException e) {
         assertTrue(e.getMessage(), e.getMessage().startsWith("fuzz.bin"));
         refused++;
       }
@@ -84,7 +85,7 @@ public class HostileInputTest {
           assertEquals("every indexed image is read or rejected", 8, c.faces.size() + c.rejects.size());
         }
         assertTrue(rejectedLater <= c.faces.size());
-      } catch (CodecException e) {
+      } catch (UserInputException e) {
         assertTrue(e.getMessage(), e.getMessage().contains("a.rec") || e.getMessage().contains("a.idx"));
       }
     }

@@ -11,6 +11,7 @@ import static org.junit.Assert.assertTrue;
 
 import dev.facebeam.CollectingSink;
 import dev.facebeam.TestData;
+import dev.facebeam.UserInputException;
 import dev.facebeam.codec.pack.FacePack;
 import dev.facebeam.codec.pack.FolderPack;
 import dev.facebeam.codec.pack.LstLine;
@@ -97,11 +98,11 @@ public class PackReadersTest {
   @Test
   public void emptyPacksAreErrors() throws Exception {
     Path lst = tmp.newFile("empty.lst").toPath();
-    CodecException e = assertThrows(CodecException.class, () -> PackOpener.open(lst, "auto", null));
+    UserInputException e = assertThrows(UserInputException.class, () -> PackOpener.open(lst, "auto", null));
     assertThat(e.getMessage(), containsString("empty pack"));
     Path dir = tmp.newFolder("nothing").toPath();
     Files.createDirectories(dir.resolve("person"));
-    e = assertThrows(CodecException.class, () -> PackOpener.open(dir, "folder", null));
+    e = assertThrows(UserInputException.class, () -> PackOpener.open(dir, "folder", null));
     assertThat(e.getMessage(), containsString("empty pack"));
   }
 
@@ -172,7 +173,7 @@ public class PackReadersTest {
     assertEquals("megaface", PackOpener.detect(megaFacePack()));
     Path weird = tmp.newFile("weird.dat").toPath();
     Files.writeString(weird, "hello");
-    CodecException e = assertThrows(CodecException.class, () -> PackOpener.detect(weird));
+    UserInputException e = assertThrows(UserInputException.class, () -> PackOpener.detect(weird));
     assertThat(e.getMessage(), containsString("--format="));
   }
 

@@ -4,6 +4,7 @@ import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.fail;
 
+import dev.facebeam.UserInputException;
 import dev.facebeam.codec.pack.VerificationPack;
 import dev.facebeam.codec.pickle.PickleWriter;
 import java.io.IOException;
@@ -75,7 +76,7 @@ public class PickleConformanceTest {
       VerificationPack p;
       try {
         p = VerificationPack.parse(fixture(name), name);
-      } catch (CodecException e) {
+      } catch (UserInputException e) {
         throw new AssertionError(name + ": " + e.getMessage(), e);
       }
       assertEquals(name, IMAGES, p.images().size());
@@ -112,7 +113,7 @@ public class PickleConformanceTest {
   @Test(timeout = 60_000)
   public void corruptingARealPackGivesACodecErrorOrAPackNeverAnotherFailure() throws IOException {
     // Byte flips and cuts across Python 2's cPickle file (LONG_BINPUT/LONG_BINGET everywhere past
-    // the 256th object): each either still parses or is a CodecException naming the file.
+    // the 256th object): each either still parses or is a UserInputException naming the file.
     byte[] real = fixture("py2-cpickle-p2-list-bools");
     java.util.Random random = new java.util.Random(12);
     for (int trial = 0; trial < 300; trial++) {
@@ -124,7 +125,7 @@ public class PickleConformanceTest {
       }
       try {
         VerificationPack.parse(bad, "corrupt.bin");
-      } catch (CodecException e) {
+      } catch (UserInputException e) {
         if (!e.getMessage().startsWith("corrupt.bin")) {
           fail("error does not name the file: " + e.getMessage());
         }

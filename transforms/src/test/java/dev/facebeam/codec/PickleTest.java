@@ -8,6 +8,7 @@ import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
 import dev.facebeam.TestData;
+import dev.facebeam.UserInputException;
 import dev.facebeam.codec.image.ImageCodec;
 import dev.facebeam.codec.image.RgbPixels;
 import dev.facebeam.codec.pack.VerificationPack;
@@ -86,15 +87,15 @@ public class PickleTest {
     }
   }
 
-  private static CodecException refused(String latin1) {
-    return assertThrows(CodecException.class,
+  private static UserInputException refused(String latin1) {
+    return assertThrows(UserInputException.class,
         () -> VerificationPack.parse(latin1.getBytes(StandardCharsets.ISO_8859_1), "hostile.bin"));
   }
 
   @Test
   public void globalsOutsideTheAllowlistAreRefusedByName() {
     // pickle.dumps of an object whose __reduce__ returns (os.system, ('echo pwned',)), protocol 2.
-    CodecException e = refused("\u0080\u0002cos\nsystem\nq\u0000X\n\u0000\u0000\u0000echo pwnedq\u0001\u0085q\u0002Rq\u0003.");
+    UserInputException e = refused("\u0080\u0002cos\nsystem\nq\u0000X\n\u0000\u0000\u0000echo pwnedq\u0001\u0085q\u0002Rq\u0003.");
     assertThat(e.getMessage(), containsString("'os.system'"));
     assertThat(e.getMessage(), containsString("hostile.bin@byte=2"));
     // Protocol 4 spells it with STACK_GLOBAL.
@@ -105,17 +106,17 @@ public class PickleTest {
   @Test
   public void oddImageCountAndMismatchedIssameAreErrors() {
     byte[] odd = PickleWriter.packBytes(List.of(A, B, A), new boolean[] {true}, 4, PickleWriter.ElementForm.BYTES);
-    CodecException e = assertThrows(CodecException.class, () -> VerificationPack.parse(odd, "odd.bin"));
+    UserInputException e = assertThrows(UserInputException.class, () -> VerificationPack.parse(odd, "odd.bin"));
     assertThat(e.getMessage(), containsString("odd image count 3"));
     byte[] mismatch = PickleWriter.packBytes(List.of(A, B), new boolean[] {true, false}, 4, PickleWriter.ElementForm.BYTES);
-    e = assertThrows(CodecException.class, () -> VerificationPack.parse(mismatch, "mis.bin"));
+    e = assertThrows(UserInputException.class, () -> VerificationPack.parse(mismatch, "mis.bin"));
     assertThat(e.getMessage(), containsString("issame_list has 2 entries but the pack holds 1 pairs"));
   }
 
   @Test
   public void lengthsBeyondTheDataAreRefusedBeforeAllocation() {
     // BINBYTES claiming 2 GiB in a 12-byte pickle.
-    CodecException e = refused("\u0080\u0003B\u00ff\u00ff\u00ff\u007f\u0000.");
+    UserInputException e = refused("\u0080\u0003B\u00ff\u00ff\u00ff\u007f\u0000.");
     assertThat(e.getMessage(), containsString("claims 2147483647 bytes"));
     // BINBYTES8 claiming 2^62.
     e = refused("\u0080\u0004\u008e\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0040.");
@@ -127,9 +128,9 @@ public class PickleTest {
     byte[] good = HexFormat.of().parseHex(CPYTHON[1]);
     for (int cut : new int[] {1, 5, 20, good.length - 1}) {
       byte[] part = java.util.Arrays.copyOf(good, cut);
-      assertThrows(CodecException.class, () -> VerificationPack.parse(part, "cut.bin"));
+      assertThrows(UserInputException.class, () -> VerificationPack.parse(part, "cut.bin"));
     }
-    CodecException e = assertThrows(CodecException.class,
+    UserInputException e = assertThrows(UserInputException.class,
         () -> VerificationPack.parse(PickleWriter.packBytes(List.of(), new boolean[0], 4, PickleWriter.ElementForm.BYTES), "e.bin"));
     assertThat(e.getMessage(), containsString("empty pack"));
   }
@@ -139,7 +140,7 @@ public class PickleTest {
     byte[] good = PickleWriter.packBytes(List.of(A, B), new boolean[] {true}, 4, PickleWriter.ElementForm.NUMPY_UINT8);
     // Shape (4,) of the first element is written as BININT1 4 right after 'K\x01' (the version); make it 5.
     String s = new String(good, StandardCharsets.ISO_8859_1).replaceFirst("\\(K\u0001K\u0004", "(K\u0001K\u0005");
-    CodecException e = refused(s);
+    UserInputException e = refused(s);
     assertThat(e.getMessage(), containsString("needs 5 bytes but holds 4"));
     assertTrue(e.getMessage().startsWith("hostile.bin@byte="));
   }

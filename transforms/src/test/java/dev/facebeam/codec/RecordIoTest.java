@@ -10,6 +10,7 @@ import static org.junit.Assert.assertTrue;
 
 import dev.facebeam.CollectingSink;
 import dev.facebeam.TestData;
+import dev.facebeam.UserInputException;
 import dev.facebeam.codec.image.ImageCodec;
 import dev.facebeam.codec.image.RgbPixels;
 import dev.facebeam.codec.pack.RecPack;
@@ -117,7 +118,7 @@ public class RecordIoTest {
       assertArrayEquals(payload, first.payload());
       assertEquals(pos, first.next());
       assertArrayEquals("after".getBytes(StandardCharsets.US_ASCII), r.readAt(first.next()).payload());
-      CodecException e = assertThrows(CodecException.class, () -> r.readAt(8)); // the middle part
+      UserInputException e = assertThrows(UserInputException.class, () -> r.readAt(8)); // the middle part
       assertThat(e.getMessage(), containsString("middle of a multi-part record"));
     }
   }
@@ -182,7 +183,7 @@ public class RecordIoTest {
     Path dir = tmp.newFolder("noprop").toPath();
     insightFaceRec(dir);
     Files.delete(dir.resolve("property"));
-    CodecException e = assertThrows(CodecException.class, () -> RecPack.open(dir));
+    UserInputException e = assertThrows(UserInputException.class, () -> RecPack.open(dir));
     assertThat(e.getMessage(), containsString("missing property file"));
     // The .rec itself can still be read without one.
     assertEquals(4, CollectingSink.readAll(RecPack.open(dir.resolve("train.rec"))).faces.size());
@@ -193,7 +194,7 @@ public class RecordIoTest {
     Path rec = tmp.getRoot().toPath().resolve("bad.rec");
     Files.write(rec, new byte[64]);
     Files.writeString(RecordIoDataset.siblingIdx(rec), "0\t0\n");
-    CodecException e = assertThrows(CodecException.class, () -> RecPack.open(rec));
+    UserInputException e = assertThrows(UserInputException.class, () -> RecPack.open(rec));
     assertThat(e.getMessage(), containsString("bad.rec@offset=0"));
     assertThat(e.getMessage(), containsString("wrong magic"));
   }
@@ -204,7 +205,7 @@ public class RecordIoTest {
     Path rec = dir.resolve("a.rec");
     Files.copy(TestData.file("rec/adaface/train.rec"), rec);
     Files.writeString(dir.resolve("a.idx"), "0\t0\n1\t5028\n1\t11020\n");
-    CodecException e = assertThrows(CodecException.class, () -> RecPack.open(rec));
+    UserInputException e = assertThrows(UserInputException.class, () -> RecPack.open(rec));
     assertThat(e.getMessage(), containsString("a.idx:3"));
     assertThat(e.getMessage(), containsString("duplicate key 1"));
   }
@@ -244,7 +245,7 @@ public class RecordIoTest {
     Files.write(rec, b.array());
     try (RecordIoReader r = new RecordIoReader(rec)) {
       assertTrue(r.isRecordStart(0));
-      CodecException e = assertThrows(CodecException.class, () -> r.readAt(0));
+      UserInputException e = assertThrows(UserInputException.class, () -> r.readAt(0));
       assertThat(e.getMessage(), containsString("truncated"));
     }
   }
@@ -254,7 +255,7 @@ public class RecordIoTest {
     Path rec = tmp.getRoot().toPath().resolve("e.rec");
     Files.write(rec, new byte[0]);
     Files.writeString(RecordIoDataset.siblingIdx(rec), "");
-    CodecException e = assertThrows(CodecException.class, () -> RecPack.open(rec));
+    UserInputException e = assertThrows(UserInputException.class, () -> RecPack.open(rec));
     assertThat(e.getMessage(), containsString("empty"));
   }
 

@@ -17,7 +17,7 @@ import ai.djl.nn.Block;
 import dev.facebeam.CollectingSink;
 import dev.facebeam.TestData;
 import dev.facebeam.align.FacePreparation;
-import dev.facebeam.codec.CodecException;
+import dev.facebeam.UserInputException;
 import dev.facebeam.codec.image.RgbPixels;
 import dev.facebeam.codec.pack.RecPack;
 import dev.facebeam.proto.Embedding;
@@ -188,7 +188,7 @@ public class FaceEmbedderTest {
   @Test
   public void descriptorThatDisagreesWithTheModelIsAClearError() throws Exception {
     Path dir = saveSmallConvNet(64, 128);
-    CodecException e = assertThrows(CodecException.class, () -> FaceModel.load(ModelSpec.resolve(dir, ModelSpec.Overrides.NONE), Device.cpu()));
+    UserInputException e = assertThrows(UserInputException.class, () -> FaceModel.load(ModelSpec.resolve(dir, ModelSpec.Overrides.NONE), Device.cpu()));
     assertThat(e.getMessage(), containsString("64-d embeddings but its descriptor says 128"));
   }
 
@@ -204,21 +204,21 @@ public class FaceEmbedderTest {
     }
     Path image = tmp.getRoot().toPath().resolve("identity.pt");
     TorchScriptArchive.write(image, "torch.mul(x, 2.)");
-    CodecException e = assertThrows(CodecException.class, () -> FaceModel.load(ModelSpec.resolve(image, ModelSpec.Overrides.NONE), Device.cpu()));
+    UserInputException e = assertThrows(UserInputException.class, () -> FaceModel.load(ModelSpec.resolve(image, ModelSpec.Overrides.NONE), Device.cpu()));
     assertThat(e.getMessage(), containsString("is not one vector per image"));
   }
 
   @Test
   public void missingOrUnreadableModelsAreClearErrors() throws Exception {
-    CodecException e = assertThrows(CodecException.class,
+    UserInputException e = assertThrows(UserInputException.class,
         () -> ModelSpec.resolve(tmp.getRoot().toPath().resolve("nope.onnx"), ModelSpec.Overrides.NONE));
     assertThat(e.getMessage(), containsString("no such model"));
     Path junk = tmp.getRoot().toPath().resolve("junk.onnx");
     Files.write(junk, new byte[] {1, 2, 3, 4});
-    e = assertThrows(CodecException.class, () -> FaceModel.load(ModelSpec.resolve(junk, ModelSpec.Overrides.NONE), Device.cpu()));
+    e = assertThrows(UserInputException.class, () -> FaceModel.load(ModelSpec.resolve(junk, ModelSpec.Overrides.NONE), Device.cpu()));
     assertThat(e.getMessage(), containsString("junk.onnx"));
     Path dir = tmp.newFolder("nodescriptor").toPath();
-    e = assertThrows(CodecException.class, () -> ModelSpec.resolve(dir, ModelSpec.Overrides.NONE));
+    e = assertThrows(UserInputException.class, () -> ModelSpec.resolve(dir, ModelSpec.Overrides.NONE));
     assertThat(e.getMessage(), containsString("model.json"));
   }
 

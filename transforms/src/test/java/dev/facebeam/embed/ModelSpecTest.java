@@ -5,7 +5,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertThrows;
 
-import dev.facebeam.codec.CodecException;
+import dev.facebeam.UserInputException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.Rule;
@@ -19,13 +19,13 @@ public class ModelSpecTest {
   public void preprocessingOptionsAreRangeCheckedNamingTheOption() throws Exception {
     Path model = Files.writeString(tmp.getRoot().toPath().resolve("r50.onnx"), "bytes");
     for (int bad : new int[] {100_000, 0, -3, 15, 1025}) {
-      CodecException e = assertThrows(CodecException.class,
+      UserInputException e = assertThrows(UserInputException.class,
           () -> ModelSpec.resolve(model, new ModelSpec.Overrides(null, bad, null, null, null)));
       assertThat(e.getMessage(), containsString("--inputSize"));
       assertThat(e.getMessage(), containsString("16 to 1024"));
     }
     assertEquals(224, ModelSpec.resolve(model, new ModelSpec.Overrides(null, 224, null, null, null)).preprocessing().inputSize());
-    CodecException zero = assertThrows(CodecException.class,
+    UserInputException zero = assertThrows(UserInputException.class,
         () -> ModelSpec.resolve(model, new ModelSpec.Overrides(null, null, 127f, 0f, null)));
     assertThat(zero.getMessage(), containsString("--mean/--scale"));
   }

@@ -6,7 +6,7 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
-import dev.facebeam.codec.CodecException;
+import dev.facebeam.UserInputException;
 import dev.facebeam.proto.StageManifest;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,7 +26,7 @@ public class OutputGuardTest {
   }
 
   private static String refused(String raw, String stage, List<Path> inputs) {
-    return assertThrows(CodecException.class, () -> OutputGuard.folder("--output", raw, stage, inputs)).getMessage();
+    return assertThrows(UserInputException.class, () -> OutputGuard.folder("--output", raw, stage, inputs)).getMessage();
   }
 
   @Test
@@ -76,7 +76,7 @@ public class OutputGuardTest {
     assertEquals("evaluate", StageOutput.readManifest(dir).getStage());
     // A crash before any result leaves a folder that the next run recognises as its own.
     OutputGuard.claim("--output", dir.toString(), "evaluate", List.of());
-    assertThrows(CodecException.class, () -> OutputGuard.claim("--output", dir.toString(), "run", List.of()));
+    assertThrows(UserInputException.class, () -> OutputGuard.claim("--output", dir.toString(), "run", List.of()));
   }
 
   @Test
@@ -87,7 +87,7 @@ public class OutputGuardTest {
     List<Path> writes = List.of(rec, dir.resolve("train.idx"), dir.resolve("property"), sidecar);
     OutputGuard.files("--output", rec.toString(), "pack", sidecar, writes, List.of());
     Files.writeString(dir.resolve("property"), "10,112,112\n"); // someone else's property file
-    String e = assertThrows(CodecException.class, () -> OutputGuard.files("--output", rec.toString(), "pack", sidecar, writes, List.of()))
+    String e = assertThrows(UserInputException.class, () -> OutputGuard.files("--output", rec.toString(), "pack", sidecar, writes, List.of()))
         .getMessage();
     assertThat(e, containsString(dir.resolve("property").toString()));
     Files.writeString(sidecar, StageOutput.toJson(StageManifest.newBuilder().setStage("pack")
@@ -100,7 +100,7 @@ public class OutputGuardTest {
     assertEquals("agedb_30", OutputGuard.plainName("targets", "agedb_30"));
     assertEquals("cfp-fp.v2", OutputGuard.plainName("targets", "cfp-fp.v2"));
     for (String bad : new String[] {"../../x", "/abs", "a/b", ".hidden", "..", "", "a b"}) {
-      assertTrue(bad, assertThrows(CodecException.class, () -> OutputGuard.plainName("targets", bad)).getMessage()
+      assertTrue(bad, assertThrows(UserInputException.class, () -> OutputGuard.plainName("targets", bad)).getMessage()
           .contains("not a plain name"));
     }
   }

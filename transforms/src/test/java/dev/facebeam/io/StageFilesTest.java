@@ -8,7 +8,7 @@ import static org.junit.Assert.assertTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import dev.facebeam.codec.CodecException;
+import dev.facebeam.UserInputException;
 import dev.facebeam.proto.StageManifest;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
@@ -48,13 +48,13 @@ public class StageFilesTest {
         .addOutputs(Digests.of(shard, shard.getFileName().toString(), Long.MAX_VALUE)).build()));
     assertEquals("embed", StageOutput.requireIntact(dir).getStage());
     Files.write(shard, new byte[] {3, 1, 2, 3, 2, 9});
-    String cut = assertThrows(CodecException.class, () -> StageOutput.requireIntact(dir)).getMessage();
+    String cut = assertThrows(UserInputException.class, () -> StageOutput.requireIntact(dir)).getMessage();
     assertThat(cut, containsString(shard.toString()));
     assertThat(cut, containsString("has 6 bytes but manifest.json says 7"));
     Files.write(shard, new byte[] {3, 1, 2, 3, 2, 9, 8});
-    assertThat(assertThrows(CodecException.class, () -> StageOutput.requireIntact(dir)).getMessage(), containsString("SHA-256 differs"));
+    assertThat(assertThrows(UserInputException.class, () -> StageOutput.requireIntact(dir)).getMessage(), containsString("SHA-256 differs"));
     Files.delete(shard);
-    assertThat(assertThrows(CodecException.class, () -> StageOutput.requireIntact(dir)).getMessage(), containsString("missing"));
+    assertThat(assertThrows(UserInputException.class, () -> StageOutput.requireIntact(dir)).getMessage(), containsString("missing"));
   }
 
   @Test
@@ -62,7 +62,7 @@ public class StageFilesTest {
     Path list = tmp.getRoot().toPath().resolve("facescrub_lst");
     byte[] latin1 = "Person_1/a.png\r\nPerson_2/b.png\nJos\u00e9/c.png\n".getBytes(StandardCharsets.ISO_8859_1);
     Files.write(list, latin1);
-    CodecException e = assertThrows(CodecException.class, () -> TextFiles.readLines(list));
+    UserInputException e = assertThrows(UserInputException.class, () -> TextFiles.readLines(list));
     assertThat(e.getMessage(), containsString("facescrub_lst:3"));
     assertThat(e.getMessage(), containsString("byte 0xE9 at column 4"));
     Files.writeString(list, "Person_1/a.png\r\nPerson_2/b.png\nJos\u00e9/c.png");
@@ -70,7 +70,7 @@ public class StageFilesTest {
     // Read from the middle of a file, lines keep their numbers.
     try (TextFiles.Lines lines = new TextFiles.Lines(new ByteArrayInputStream(new byte[] {'o', 'k', '\n', (byte) 0xC3, '\n'}), "x.lst", 41)) {
       assertEquals("ok", lines.next());
-      assertThat(assertThrows(CodecException.class, lines::next).getMessage(), containsString("x.lst:42"));
+      assertThat(assertThrows(UserInputException.class, lines::next).getMessage(), containsString("x.lst:42"));
     }
   }
 }

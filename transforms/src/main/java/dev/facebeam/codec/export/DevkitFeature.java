@@ -1,6 +1,6 @@
 package dev.facebeam.codec.export;
 
-import dev.facebeam.codec.CodecException;
+import dev.facebeam.UserInputException;
 import dev.facebeam.codec.features.UnitVector;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -58,7 +58,7 @@ public final class DevkitFeature {
       }
       v = decode(Files.readAllBytes(file));
     } catch (IOException e) {
-      throw new CodecException(file.toString(), "bad devkit feature file: " + e.getMessage(), e);
+      throw new UserInputException(file.toString(), "bad devkit feature file: " + e.getMessage(), e);
     }
     UnitVector.normalise(v, 0, v.length, file.toString());
     return v;

@@ -1,6 +1,6 @@
 package dev.facebeam.codec.export;
 
-import dev.facebeam.codec.CodecException;
+import dev.facebeam.UserInputException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -39,11 +39,11 @@ public final class NpyMatrix {
     this.dataOffset = dataOffset;
   }
 
-  /** Reads and checks the header; every problem is a {@link CodecException} naming the file. */
+  /** Reads and checks the header; every problem is a {@link UserInputException} naming the file. */
   public static NpyMatrix open(Path file) {
     String where = file.toString();
     if (!java.nio.file.Files.isRegularFile(file)) {
-      throw new CodecException(where, "no such file");
+      throw new UserInputException(where, "no such file");
     }
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
       long size = ch.size();
@@ -54,10 +54,10 @@ public final class NpyMatrix {
       pre.flip();
       if (pre.remaining() < 6 || (pre.get(0) & 0xff) != 0x93
           || !"NUMPY".equals(new String(pre.array(), 1, 5, StandardCharsets.US_ASCII))) {
-        throw new CodecException(where, "not a .npy file (no \\x93NUMPY magic)");
+        throw new UserInputException(where, "not a .npy file (no \\x93NUMPY magic)");
       }
       if (pre.remaining() < 10) {
-        throw new CodecException(where, "truncated .npy header");
+        throw new UserInputException(where, "truncated .npy header");
       }
       int major = pre.get(6);
       long headerLen;
@@ -67,33 +67,33 @@ public final class NpyMatrix {
         headerStart = 10;
       } else if (major == 2 || major == 3) {
         if (pre.remaining() < 12) {
-          throw new CodecException(where, "truncated .npy header");
+          throw new UserInputException(where, "truncated .npy header");
         }
         headerLen = pre.getInt(8) & 0xffffffffL;
         headerStart = 12;
       } else {
-        throw new CodecException(where, ".npy format version " + major + " is not known");
+        throw new UserInputException(where, ".npy format version " + major + " is not known");
       }
       if (headerLen > MAX_HEADER || headerStart + headerLen > size) {
-        throw new CodecException(where, ".npy header of " + headerLen + " bytes does not fit the file");
+        throw new UserInputException(where, ".npy header of " + headerLen + " bytes does not fit the file");
       }
       ByteBuffer h = ByteBuffer.allocate((int) headerLen);
       readFully(ch, h, headerStart);
       String header = new String(h.array(), 0, h.position(), major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
       Matcher descr = DESCR.matcher(header);
       if (!descr.find()) {
-        throw new CodecException(where, "features must be float32 or float64, header says " + header.strip());
+        throw new UserInputException(where, "features must be float32 or float64, header says " + header.strip());
       }
       Matcher fortran = FORTRAN.matcher(header);
       if (!fortran.find()) {
-        throw new CodecException(where, ".npy header without fortran_order: " + header.strip());
+        throw new UserInputException(where, ".npy header without fortran_order: " + header.strip());
       }
       if (fortran.group(1).equals("True")) {
-        throw new CodecException(where, "Fortran-ordered matrix: save it with numpy.ascontiguousarray first");
+        throw new UserInputException(where, "Fortran-ordered matrix: save it with numpy.ascontiguousarray first");
       }
       Matcher shape = SHAPE.matcher(header);
       if (!shape.find()) {
-        throw new CodecException(where, "features must be a 2-D matrix (rows, dimension), header says " + header.strip());
+        throw new UserInputException(where, "features must be a 2-D matrix (rows, dimension), header says " + header.strip());
       }
       long rows = Long.parseLong(shape.group(1));
       int cols = Integer.parseInt(shape.group(2));
@@ -101,16 +101,16 @@ public final class NpyMatrix {
       ByteOrder order = descr.group(1).equals(">") ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
       long offset = headerStart + headerLen;
       if (cols < 1) {
-        throw new CodecException(where, "feature dimension 0");
+        throw new UserInputException(where, "feature dimension 0");
       }
       long expected = offset + rows * cols * item; // rows < 10^12 and cols < 10^9 keep this far from overflow
       if (size != expected) {
-        throw new CodecException(where, "file holds " + size + " bytes but shape (" + rows + ", " + cols + ") of " + item
+        throw new UserInputException(where, "file holds " + size + " bytes but shape (" + rows + ", " + cols + ") of " + item
             + "-byte floats needs " + expected + (size < expected ? " (truncated)" : ""));
       }
       return new NpyMatrix(file, rows, cols, item, order, offset);
     } catch (IOException e) {
-      throw new CodecException(where, "cannot read: " + e.getMessage(), e);
+      throw new UserInputException(where, "cannot read: " + e.getMessage(), e);
     }
   }
 
@@ -149,7 +149,7 @@ public final class NpyMatrix {
         done += k;
       }
     } catch (IOException e) {
-      throw new CodecException(file.toString(), "cannot read rows " + from + "+" + n + ": " + e.getMessage(), e);
+      throw new UserInputException(file.toString(), "cannot read rows " + from + "+" + n + ": " + e.getMessage(), e);
     }
   }
 

@@ -1,6 +1,6 @@
 package dev.facebeam.codec.features;
 
-import dev.facebeam.codec.CodecException;
+import dev.facebeam.UserInputException;
 import dev.facebeam.codec.export.DevkitFeature;
 import dev.facebeam.codec.export.NpyMatrix;
 import dev.facebeam.codec.pack.MegaFacePack;
@@ -69,7 +69,7 @@ public sealed interface DistractorSlice extends Serializable {
           sink.accept(e.getIndex() - 1, e.getNoisy(), v, 0, d); // list lines are numbered from 1
         }
       } catch (IOException ex) {
-        throw new CodecException(file, "cannot read embed shard: " + ex.getMessage(), ex);
+        throw new UserInputException(file, "cannot read embed shard: " + ex.getMessage(), ex);
       }
     }
   }
@@ -89,7 +89,7 @@ public sealed interface DistractorSlice extends Serializable {
           if (line.text().isBlank()) {
             continue;
           }
-          throw new CodecException(lines.path() + ":" + line.number(), "a megaface_lst path needs <a1>/<a2>/<file>: " + line.text());
+          throw new UserInputException(lines.path() + ":" + line.number(), "a megaface_lst path needs <a1>/<a2>/<file>: " + line.text());
         }
         String rel = String.join("/", parts);
         Path file = Path.of(features).resolve(DevkitFeature.fileName(rel, algo));
@@ -98,7 +98,7 @@ public sealed interface DistractorSlice extends Serializable {
             sink.missing();
             continue;
           }
-          throw new CodecException(file.toString(), "feature file missing for " + lines.path() + ":" + line.number()
+          throw new UserInputException(file.toString(), "feature file missing for " + lines.path() + ":" + line.number()
               + " (pass --skipMissing to count and skip)");
         }
         float[] v = DevkitFeature.readUnit(file);
@@ -159,7 +159,7 @@ public sealed interface DistractorSlice extends Serializable {
     List<TextSlice> slices = TextSlice.plan(list, LINES_PER_SLICE);
     long lines = slices.stream().mapToLong(TextSlice::count).sum();
     if (lines != m.rows()) {
-      throw new CodecException(list.toString(), "has " + lines + " lines but " + npy + " has " + m.rows() + " rows (row i is line i)");
+      throw new UserInputException(list.toString(), "has " + lines + " lines but " + npy + " has " + m.rows() + " rows (row i is line i)");
     }
     List<DistractorSlice> out = new ArrayList<>();
     slices.forEach(t -> out.add(new NpyRows(npy.toAbsolutePath().toString(), t)));

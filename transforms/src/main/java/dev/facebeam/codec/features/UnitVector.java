@@ -1,6 +1,6 @@
 package dev.facebeam.codec.features;
 
-import dev.facebeam.codec.CodecException;
+import dev.facebeam.UserInputException;
 
 /** Features are compared as cosines: every vector read is L2-normalised, and a bad one is named. */
 public final class UnitVector {
@@ -11,12 +11,12 @@ public final class UnitVector {
     double n = 0;
     for (int i = offset; i < offset + d; i++) {
       if (!Float.isFinite(v[i])) {
-        throw new CodecException(where, "feature holds NaN or infinity");
+        throw new UserInputException(where, "feature holds NaN or infinity");
       }
       n += (double) v[i] * v[i];
     }
     if (!(n > 0)) {
-      throw new CodecException(where, "zero feature vector");
+      throw new UserInputException(where, "zero feature vector");
     }
     double inv = 1 / Math.sqrt(n);
     for (int i = offset; i < offset + d; i++) {

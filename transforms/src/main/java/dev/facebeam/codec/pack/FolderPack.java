@@ -1,6 +1,6 @@
 package dev.facebeam.codec.pack;
 
-import dev.facebeam.codec.CodecException;
+import dev.facebeam.UserInputException;
 import dev.facebeam.proto.Role;
 import java.io.IOException;
 import java.io.Serializable;
@@ -38,7 +38,7 @@ public final class FolderPack implements FacePack {
 
   public static FolderPack open(Path root) {
     if (!Files.isDirectory(root)) {
-      throw new CodecException(root.toString(), "not a folder");
+      throw new UserInputException(root.toString(), "not a folder");
     }
     List<Path> identityDirs;
     long looseFiles;
@@ -47,7 +47,7 @@ public final class FolderPack implements FacePack {
       identityDirs = all.stream().filter(Files::isDirectory).toList();
       looseFiles = all.size() - identityDirs.size();
     } catch (IOException e) {
-      throw new CodecException(root.toString(), "cannot list folder: " + e.getMessage(), e);
+      throw new UserInputException(root.toString(), "cannot list folder: " + e.getMessage(), e);
     }
     List<ArrayList<Item>> tasks = new ArrayList<>();
     ArrayList<Item> current = new ArrayList<>();
@@ -67,7 +67,7 @@ public final class FolderPack implements FacePack {
       try (Stream<Path> s = Files.list(dir)) {
         files = s.filter(Files::isRegularFile).sorted().toList();
       } catch (IOException e) {
-        throw new CodecException(dir.toString(), "cannot list folder: " + e.getMessage(), e);
+        throw new UserInputException(dir.toString(), "cannot list folder: " + e.getMessage(), e);
       }
       for (Path f : files) {
         if (!ImageFiles.looksLikeImage(f.getFileName().toString())) {
@@ -85,7 +85,7 @@ public final class FolderPack implements FacePack {
       tasks.add(current);
     }
     if (index == 0) {
-      throw new CodecException(root.toString(), "empty pack: no images in identity sub-folders");
+      throw new UserInputException(root.toString(), "empty pack: no images in identity sub-folders");
     }
     List<String> warnings = new ArrayList<>();
     if (looseFiles > 0) {

@@ -1,6 +1,6 @@
 package dev.facebeam.codec.pack;
 
-import dev.facebeam.codec.CodecException;
+import dev.facebeam.UserInputException;
 import dev.facebeam.proto.FaceRecord;
 import dev.facebeam.proto.Role;
 import java.io.IOException;
@@ -30,7 +30,7 @@ public final class LstPack implements FacePack {
 
   public static LstPack open(Path lst, Path imageRoot) {
     if (!Files.isRegularFile(lst)) {
-      throw new CodecException(lst.toString(), "no such list file");
+      throw new UserInputException(lst.toString(), "no such list file");
     }
     Path root = imageRoot != null ? imageRoot : lst.toAbsolutePath().getParent();
     List<TextSlice> slices = TextSlice.plan(lst, LINES_PER_SLICE);
@@ -38,10 +38,10 @@ public final class LstPack implements FacePack {
     try {
       any = dev.facebeam.io.TextFiles.readLines(lst).stream().anyMatch(l -> !l.isBlank());
     } catch (IOException e) {
-      throw new CodecException(lst.toString(), "cannot read list: " + e.getMessage(), e);
+      throw new UserInputException(lst.toString(), "cannot read list: " + e.getMessage(), e);
     }
     if (!any) {
-      throw new CodecException(lst.toString(), "empty pack: the list names no images");
+      throw new UserInputException(lst.toString(), "empty pack: the list names no images");
     }
     return new LstPack(lst.toString(), root.toString(), slices);
   }

@@ -1,6 +1,6 @@
 package dev.facebeam.codec.pack;
 
-import dev.facebeam.codec.CodecException;
+import dev.facebeam.UserInputException;
 import dev.facebeam.proto.FaceRecord;
 import dev.facebeam.proto.Role;
 import java.io.IOException;
@@ -58,7 +58,7 @@ public final class MegaFacePack implements FacePack {
     Path mf = root.resolve("megaface_lst");
     for (Path p : List.of(fs, mf)) {
       if (!Files.isRegularFile(p)) {
-        throw new CodecException(p.toString(), "missing list: a MegaFace pack needs facescrub_lst and megaface_lst");
+        throw new UserInputException(p.toString(), "missing list: a MegaFace pack needs facescrub_lst and megaface_lst");
       }
     }
     List<String> warnings = new ArrayList<>();
@@ -79,7 +79,7 @@ public final class MegaFacePack implements FacePack {
       distractorLines += line.isBlank() ? 0 : 1;
     }
     if (probeLines == 0 && distractorLines == 0) {
-      throw new CodecException(root.toString(), "empty pack: both lists are empty");
+      throw new UserInputException(root.toString(), "empty pack: both lists are empty");
     }
     HashMap<String, Long> labels = new HashMap<>();
     long l = 0;
@@ -100,7 +100,7 @@ public final class MegaFacePack implements FacePack {
     try {
       return dev.facebeam.io.TextFiles.readLines(p);
     } catch (IOException e) {
-      throw new CodecException(p.toString(), "cannot read list: " + e.getMessage(), e);
+      throw new UserInputException(p.toString(), "cannot read list: " + e.getMessage(), e);
     }
   }
 

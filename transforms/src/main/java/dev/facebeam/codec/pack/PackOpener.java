@@ -1,6 +1,6 @@
 package dev.facebeam.codec.pack;
 
-import dev.facebeam.codec.CodecException;
+import dev.facebeam.UserInputException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -15,7 +15,7 @@ public final class PackOpener {
 
   public static FacePack open(Path input, String format, Path imageRoot) {
     if (!Files.exists(input)) {
-      throw new CodecException(input.toString(), "no such file or folder");
+      throw new UserInputException(input.toString(), "no such file or folder");
     }
     String f = format == null ? "auto" : format.toLowerCase(Locale.ROOT);
     if (f.equals("auto")) {
@@ -28,7 +28,7 @@ public final class PackOpener {
       case "megaface" -> MegaFacePack.open(input);
       case "lst" -> LstPack.open(input, imageRoot);
       case "folder" -> FolderPack.open(input);
-      default -> throw new CodecException(input.toString(), "unknown format '" + format + "' (expected " + FORMATS + ")");
+      default -> throw new UserInputException(input.toString(), "unknown format '" + format + "' (expected " + FORMATS + ")");
     };
   }
 
@@ -55,7 +55,7 @@ public final class PackOpener {
     try (InputStream in = Files.newInputStream(input)) {
       n = in.readNBytes(head, 0, 4);
     } catch (IOException e) {
-      throw new CodecException(input.toString(), "cannot read: " + e.getMessage(), e);
+      throw new UserInputException(input.toString(), "cannot read: " + e.getMessage(), e);
     }
     if (n >= 2 && (head[0] & 0xFF) == 0x80 && head[1] >= 2 && head[1] <= 5) {
       return "bin";
@@ -66,6 +66,6 @@ public final class PackOpener {
     if (name.endsWith(".bin")) {
       return "bin";
     }
-    throw new CodecException(input.toString(), "cannot recognise the pack format; pass --format=" + FORMATS);
+    throw new UserInputException(input.toString(), "cannot recognise the pack format; pass --format=" + FORMATS);
   }
 }

@@ -1,6 +1,6 @@
 package dev.facebeam.codec.pack;
 
-import dev.facebeam.codec.CodecException;
+import dev.facebeam.UserInputException;
 import dev.facebeam.codec.recordio.IrHeader;
 import dev.facebeam.codec.recordio.RecordIoDataset;
 import dev.facebeam.codec.recordio.RecordIoIndex;
@@ -92,7 +92,7 @@ public final class RecPack implements FacePack {
       sink.face(RawFaces.raw(id, where, key, Role.TRAIN, u.payload())
           .setLabel((long) label)
           .build());
-    } catch (CodecException e) {
+    } catch (UserInputException e) {
       sink.reject(id, where, e.reason());
     }
   }

@@ -1,6 +1,6 @@
 package dev.facebeam.codec.pack;
 
-import dev.facebeam.codec.CodecException;
+import dev.facebeam.UserInputException;
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.channels.Channels;
@@ -55,7 +55,7 @@ public record TextSlice(String path, long fromByte, long firstLine, int count) i
       }
       return out;
     } catch (IOException e) {
-      throw new CodecException(file.toString(), "cannot read list: " + e.getMessage(), e);
+      throw new UserInputException(file.toString(), "cannot read list: " + e.getMessage(), e);
     }
   }
 
@@ -73,7 +73,7 @@ public record TextSlice(String path, long fromByte, long firstLine, int count) i
       }
       return out;
     } catch (IOException e) {
-      throw new CodecException(path, "cannot read list: " + e.getMessage(), e);
+      throw new UserInputException(path, "cannot read list: " + e.getMessage(), e);
     }
   }
 }

@@ -1,6 +1,6 @@
 package dev.facebeam.codec.pack;
 
-import dev.facebeam.codec.CodecException;
+import dev.facebeam.UserInputException;
 import dev.facebeam.codec.pickle.NdArray;
 import dev.facebeam.codec.pickle.PickleWriter;
 import dev.facebeam.codec.pickle.PyTuple;
@@ -39,35 +39,35 @@ public record VerificationPack(List<byte[]> images, boolean[] issame) {
     try {
       size = Files.size(file);
     } catch (IOException e) {
-      throw new CodecException(file.toString(), "cannot read verification pack: " + e.getMessage(), e);
+      throw new UserInputException(file.toString(), "cannot read verification pack: " + e.getMessage(), e);
     }
     if (size > MAX_FILE_BYTES) {
-      throw new CodecException(file.toString(), "verification pack of " + size + " bytes is larger than 2 GiB");
+      throw new UserInputException(file.toString(), "verification pack of " + size + " bytes is larger than 2 GiB");
     }
     if (size == 0) {
-      throw new CodecException(file.toString(), "empty file: not a verification pack");
+      throw new UserInputException(file.toString(), "empty file: not a verification pack");
     }
     byte[] data;
     try {
       data = Files.readAllBytes(file);
     } catch (IOException e) {
-      throw new CodecException(file.toString(), "cannot read verification pack: " + e.getMessage(), e);
+      throw new UserInputException(file.toString(), "cannot read verification pack: " + e.getMessage(), e);
     }
     return parse(data, file.toString());
   }
 
   public static VerificationPack parse(byte[] data, String source) {
     if (data.length < 2 || (data[0] & 0xFF) != 0x80) {
-      throw new CodecException(source, "not a pickle of protocol 2 or later (no PROTO opcode at the start)");
+      throw new UserInputException(source, "not a pickle of protocol 2 or later (no PROTO opcode at the start)");
     }
     Object top = SafeUnpickler.load(data, source);
     List<Object> parts = sequence(top);
     if (parts == null || parts.size() != 2) {
-      throw new CodecException(source, "expected the pair (bins, issame_list) at the top level");
+      throw new UserInputException(source, "expected the pair (bins, issame_list) at the top level");
     }
     List<Object> bins = sequence(parts.get(0));
     if (bins == null) {
-      throw new CodecException(source, "bins is not a list");
+      throw new UserInputException(source, "bins is not a list");
     }
     List<byte[]> images = new ArrayList<>(bins.size());
     for (int i = 0; i < bins.size(); i++) {
@@ -75,13 +75,13 @@ public record VerificationPack(List<byte[]> images, boolean[] issame) {
     }
     boolean[] issame = flags(parts.get(1), source);
     if (images.isEmpty()) {
-      throw new CodecException(source, "empty pack: no images");
+      throw new UserInputException(source, "empty pack: no images");
     }
     if (images.size() % 2 != 0) {
-      throw new CodecException(source, "odd image count " + images.size() + ": images come in pairs");
+      throw new UserInputException(source, "odd image count " + images.size() + ": images come in pairs");
     }
     if (issame.length != images.size() / 2) {
-      throw new CodecException(source, "issame_list has " + issame.length + " entries but the pack holds "
+      throw new UserInputException(source, "issame_list has " + issame.length + " entries but the pack holds "
           + images.size() / 2 + " pairs (" + images.size() + " images)");
     }
     return new VerificationPack(images, issame);
@@ -107,19 +107,19 @@ public record VerificationPack(List<byte[]> images, boolean[] issame) {
       // cv2.imencode gives shape (N, 1); other writers give (N,). Either way: one run of uint8 bytes.
       long nonUnit = java.util.Arrays.stream(a.shape()).filter(d -> d != 1).count();
       if (a.data() == null || !a.dtype().equals("u1") || nonUnit > 1) {
-        throw new CodecException(source + "#image=" + i, "numpy element of dtype " + a.dtype() + " and shape "
+        throw new UserInputException(source + "#image=" + i, "numpy element of dtype " + a.dtype() + " and shape "
             + java.util.Arrays.toString(a.shape()) + " is not a vector of encoded uint8 bytes");
       }
       return a.data();
     }
-    throw new CodecException(source + "#image=" + i, "element is " + (o == null ? "None" : o.getClass().getSimpleName())
+    throw new UserInputException(source + "#image=" + i, "element is " + (o == null ? "None" : o.getClass().getSimpleName())
         + ", not bytes or a numpy uint8 array");
   }
 
   private static boolean[] flags(Object o, String source) {
     if (o instanceof NdArray a) {
       if (a.shape().length != 1 || (!a.dtype().equals("b1") && !a.dtype().equals("u1"))) {
-        throw new CodecException(source, "issame_list is a numpy array of dtype " + a.dtype() + ", not bool");
+        throw new UserInputException(source, "issame_list is a numpy array of dtype " + a.dtype() + ", not bool");
       }
       boolean[] f = new boolean[a.data().length];
       for (int i = 0; i < f.length; i++) {
@@ -129,7 +129,7 @@ public record VerificationPack(List<byte[]> images, boolean[] issame) {
     }
     List<Object> list = sequence(o);
     if (list == null) {
-      throw new CodecException(source, "issame_list is not a list");
+      throw new UserInputException(source, "issame_list is not a list");
     }
     boolean[] f = new boolean[list.size()];
     for (int i = 0; i < f.length; i++) {
@@ -139,7 +139,7 @@ public record VerificationPack(List<byte[]> images, boolean[] issame) {
       } else if (v instanceof Long l && (l == 0 || l == 1)) {
         f[i] = l == 1;
       } else {
-        throw new CodecException(source + "#pair=" + i, "issame entry is " + v + ", not a bool");
+        throw new UserInputException(source + "#pair=" + i, "issame entry is " + v + ", not a bool");
       }
     }
     return f;

@@ -1,6 +1,6 @@
 package dev.facebeam.codec.pickle;
 
-import dev.facebeam.codec.CodecException;
+import dev.facebeam.UserInputException;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -63,8 +63,8 @@ public final class SafeUnpickler {
     return new SafeUnpickler(source, data).run();
   }
 
-  private CodecException error(int at, String message) {
-    return new CodecException(source + "@byte=" + at, message);
+  private UserInputException error(int at, String message) {
+    return new UserInputException(source + "@byte=" + at, message);
   }
 
   private Object run() {

@@ -1,6 +1,6 @@
 package dev.facebeam.codec.recordio;
 
-import dev.facebeam.codec.CodecException;
+import dev.facebeam.UserInputException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
@@ -41,7 +41,7 @@ public record IrHeader(int flag, float label, long id, long id2, float[] labels)
 
   public static Unpacked unpack(byte[] record, String where) {
     if (record.length < BYTES) {
-      throw new CodecException(where, "record of " + record.length + " bytes is shorter than the 24-byte IRHeader");
+      throw new UserInputException(where, "record of " + record.length + " bytes is shorter than the 24-byte IRHeader");
     }
     ByteBuffer b = ByteBuffer.wrap(record).order(ByteOrder.LITTLE_ENDIAN);
     int flag = b.getInt(0);
@@ -49,7 +49,7 @@ public record IrHeader(int flag, float label, long id, long id2, float[] labels)
     long id = b.getLong(8);
     long id2 = b.getLong(16);
     if (flag < 0 || flag > (record.length - BYTES) / 4) {
-      throw new CodecException(where, "IRHeader flag " + Integer.toUnsignedString(flag) + " claims more label floats than the record holds");
+      throw new UserInputException(where, "IRHeader flag " + Integer.toUnsignedString(flag) + " claims more label floats than the record holds");
     }
     float[] labels = new float[flag];
     for (int i = 0; i < flag; i++) {

@@ -1,6 +1,6 @@
 package dev.facebeam.codec.recordio;
 
-import dev.facebeam.codec.CodecException;
+import dev.facebeam.UserInputException;
 import java.io.Serializable;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,7 +55,7 @@ public final class RecordIoDataset {
       propertyFile = input.resolve("property");
       requireProperty = true;
       if (!Files.isRegularFile(rec)) {
-        throw new CodecException(input.toString(), "no train.rec in this dataset folder");
+        throw new UserInputException(input.toString(), "no train.rec in this dataset folder");
       }
     } else {
       rec = input;
@@ -64,22 +64,22 @@ public final class RecordIoDataset {
     }
     Path idx = siblingIdx(rec);
     if (!Files.isRegularFile(idx)) {
-      throw new CodecException(rec.toString(), "no index beside it (expected " + idx.getFileName() + ")");
+      throw new UserInputException(rec.toString(), "no index beside it (expected " + idx.getFileName() + ")");
     }
     RecordIoProperty property = null;
     if (Files.isRegularFile(propertyFile)) {
       property = RecordIoProperty.read(propertyFile);
     } else if (requireProperty) {
-      throw new CodecException(propertyFile.toString(),
+      throw new UserInputException(propertyFile.toString(),
           "missing property file (expected 'num_classes,H,W'); pass the .rec file itself to read a pack without one");
     }
     RecordIoIndex index = RecordIoIndex.read(idx);
     try (RecordIoReader reader = new RecordIoReader(rec)) {
       if (reader.size() == 0) {
-        throw new CodecException(rec.toString(), "empty RecordIO file");
+        throw new UserInputException(rec.toString(), "empty RecordIO file");
       }
       if (!reader.isRecordStart(0)) {
-        throw new CodecException(rec + "@offset=0", "wrong magic: not an MXNet RecordIO file (expected 0A 23 D7 CE)");
+        throw new UserInputException(rec + "@offset=0", "wrong magic: not an MXNet RecordIO file (expected 0A 23 D7 CE)");
       }
       Layout0 layout = new Layout0(Layout.SHUFFLED, -1, -1);
       long offset0 = index.offsetOf(0);
@@ -88,12 +88,12 @@ public final class RecordIoDataset {
         header0 = IrHeader.unpack(reader.readAt(offset0).payload(), reader.where(offset0) + "#key=0").header();
         if (header0.flag() > 0) {
           if (header0.flag() < 2) {
-            throw new CodecException(reader.where(offset0) + "#key=0", "header record with flag " + header0.flag() + " (expected a 2-element label)");
+            throw new UserInputException(reader.where(offset0) + "#key=0", "header record with flag " + header0.flag() + " (expected a 2-element label)");
           }
           long first = (long) header0.labels()[0];
           long end = (long) header0.labels()[1];
           if (first < 1 || end < first) {
-            throw new CodecException(reader.where(offset0) + "#key=0",
+            throw new UserInputException(reader.where(offset0) + "#key=0",
                 "header record label [" + first + ", " + end + ") is not a valid identity range");
           }
           layout = new Layout0(Layout.INSIGHTFACE, first, end);
@@ -137,7 +137,7 @@ public final class RecordIoDataset {
         if (h.flag() < 2 || h.labels()[0] < 1 || h.labels()[1] < h.labels()[0] || h.labels()[1] > first) {
           bad++;
         }
-      } catch (CodecException e) {
+      } catch (UserInputException e) {
         bad++;
       }
     }

@@ -1,6 +1,6 @@
 package dev.facebeam.codec.recordio;
 
-import dev.facebeam.codec.CodecException;
+import dev.facebeam.UserInputException;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -35,7 +35,7 @@ public final class RecordIoIndex {
     for (int i = 0; i < keys.length; i++) {
       Integer before = positionOfKey.put(keys[i], i);
       if (before != null) {
-        throw new CodecException(path + ":" + (i + 1), "duplicate key " + keys[i] + " (first on line " + (before + 1) + "): the index is ambiguous");
+        throw new UserInputException(path + ":" + (i + 1), "duplicate key " + keys[i] + " (first on line " + (before + 1) + "): the index is ambiguous");
       }
     }
   }
@@ -54,7 +54,7 @@ public final class RecordIoIndex {
     }, starts);
     starts.add(end);
     if (keys.size == 0) {
-      throw new CodecException(idx.toString(), "empty index: the pack has no records");
+      throw new UserInputException(idx.toString(), "empty index: the pack has no records");
     }
     return new RecordIoIndex(idx, keys.toArray(), offsets.toArray(), starts.toArray());
   }
@@ -81,7 +81,7 @@ public final class RecordIoIndex {
         while ((c = in.read()) != -1 && c != '\n') {
           pos++;
           if (sb.length() > 256) {
-            throw new CodecException(idx + ":" + line, "index line longer than 256 characters");
+            throw new UserInputException(idx + ":" + line, "index line longer than 256 characters");
           }
           sb.append((char) c);
         }
@@ -98,7 +98,7 @@ public final class RecordIoIndex {
           }
           sink.accept(parse(idx, line, text));
         } else if (starts != null) {
-          throw new CodecException(idx + ":" + line, "blank line in the index");
+          throw new UserInputException(idx + ":" + line, "blank line in the index");
         }
         line++;
         if (c == -1) {
@@ -107,7 +107,7 @@ public final class RecordIoIndex {
       }
       return pos;
     } catch (IOException e) {
-      throw new CodecException(idx.toString(), "cannot read index: " + e.getMessage(), e);
+      throw new UserInputException(idx.toString(), "cannot read index: " + e.getMessage(), e);
     }
   }
 
@@ -117,7 +117,7 @@ public final class RecordIoIndex {
       tab = text.indexOf(' ');
     }
     if (tab < 0) {
-      throw new CodecException(idx + ":" + line, "expected 'key<TAB>offset', got '" + abbreviate(text) + "'");
+      throw new UserInputException(idx + ":" + line, "expected 'key<TAB>offset', got '" + abbreviate(text) + "'");
     }
     try {
       long key = Long.parseLong(text.substring(0, tab).strip());
@@ -127,7 +127,7 @@ public final class RecordIoIndex {
       }
       return new Entry(key, offset, line);
     } catch (NumberFormatException e) {
-      throw new CodecException(idx + ":" + line, "expected integer key and offset, got '" + abbreviate(text) + "'");
+      throw new UserInputException(idx + ":" + line, "expected integer key and offset, got '" + abbreviate(text) + "'");
     }
   }
 

@@ -1,6 +1,6 @@
 package dev.facebeam.codec.recordio;
 
-import dev.facebeam.codec.CodecException;
+import dev.facebeam.UserInputException;
 import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
@@ -14,7 +14,7 @@ import java.nio.file.StandardOpenOption;
 /**
  * Random-access reader of a {@code .rec} file: reads the (possibly multi-part) record that starts
  * at an offset. Every length is checked against the file before anything is allocated, so a
- * hostile or truncated file gives a {@link CodecException}, never a huge allocation.
+ * hostile or truncated file gives a {@link UserInputException}, never a huge allocation.
  * Not thread-safe: one reader per thread (positional reads make that cheap).
  */
 public final class RecordIoReader implements Closeable {
@@ -38,7 +38,7 @@ public final class RecordIoReader implements Closeable {
       this.channel = FileChannel.open(path, StandardOpenOption.READ);
       this.size = channel.size();
     } catch (IOException e) {
-      throw new CodecException(path.toString(), "cannot open RecordIO file: " + e.getMessage(), e);
+      throw new UserInputException(path.toString(), "cannot open RecordIO file: " + e.getMessage(), e);
     }
   }
 
@@ -61,17 +61,17 @@ public final class RecordIoReader implements Closeable {
   /** Reads the logical record whose first part starts at {@code offset}. */
   public Read readAt(long offset) {
     if (offset < 0 || offset > size - RecordIo.HEADER_BYTES) {
-      throw new CodecException(where(offset), "offset outside the file (size " + size + ")");
+      throw new UserInputException(where(offset), "offset outside the file (size " + size + ")");
     }
     if ((offset & 3) != 0) {
-      throw new CodecException(where(offset), "offset is not 4-byte aligned, so not a record start");
+      throw new UserInputException(where(offset), "offset is not 4-byte aligned, so not a record start");
     }
     long pos = offset;
     ByteArrayOutputStream multi = null;
     int part = 0;
     while (true) {
       if (pos > size - RecordIo.HEADER_BYTES) {
-        throw new CodecException(where(offset), "truncated: record part " + part + " header at " + pos + " runs past the end of the file");
+        throw new UserInputException(where(offset), "truncated: record part " + part + " header at " + pos + " runs past the end of the file");
       }
       header.clear();
       readFully(header, pos);
@@ -79,25 +79,25 @@ public final class RecordIoReader implements Closeable {
       int magic = header.getInt();
       int lrec = header.getInt();
       if (magic != RecordIo.MAGIC) {
-        throw new CodecException(where(offset), String.format(
+        throw new UserInputException(where(offset), String.format(
             "bad magic 0x%08X at %d (expected 0xCED7230A): %s", magic, pos,
             part == 0 ? "the offset is not a record start" : "corrupt multi-part record"));
       }
       int cflag = RecordIo.cflag(lrec);
       int length = RecordIo.length(lrec);
       if (part == 0 && cflag != RecordIo.CFLAG_FULL && cflag != RecordIo.CFLAG_START) {
-        throw new CodecException(where(offset), "cflag " + cflag + " at a record start: the offset points into the middle of a multi-part record");
+        throw new UserInputException(where(offset), "cflag " + cflag + " at a record start: the offset points into the middle of a multi-part record");
       }
       if (part > 0 && cflag != RecordIo.CFLAG_MIDDLE && cflag != RecordIo.CFLAG_END) {
-        throw new CodecException(where(offset), "cflag " + cflag + " in part " + part + " of a multi-part record (expected 2 or 3)");
+        throw new UserInputException(where(offset), "cflag " + cflag + " in part " + part + " of a multi-part record (expected 2 or 3)");
       }
       long dataStart = pos + RecordIo.HEADER_BYTES;
       if (length > size - dataStart) {
-        throw new CodecException(where(offset), "truncated: part " + part + " claims " + length + " bytes but only " + (size - dataStart) + " remain");
+        throw new UserInputException(where(offset), "truncated: part " + part + " claims " + length + " bytes but only " + (size - dataStart) + " remain");
       }
       long total = (multi == null ? 0 : multi.size() + 4L) + length;
       if (total > maxRecordBytes) {
-        throw new CodecException(where(offset), "record larger than the " + maxRecordBytes + "-byte limit");
+        throw new UserInputException(where(offset), "record larger than the " + maxRecordBytes + "-byte limit");
       }
       byte[] data = new byte[length];
       readFully(ByteBuffer.wrap(data), dataStart);
@@ -141,7 +141,7 @@ public final class RecordIoReader implements Closeable {
       while (buffer.hasRemaining()) {
         int n = channel.read(buffer, p);
         if (n < 0) {
-          throw new CodecException(where(position), "unexpected end of file");
+          throw new UserInputException(where(position), "unexpected end of file");
         }
         p += n;
       }

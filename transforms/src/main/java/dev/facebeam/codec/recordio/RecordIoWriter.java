@@ -1,6 +1,6 @@
 package dev.facebeam.codec.recordio;
 
-import dev.facebeam.codec.CodecException;
+import dev.facebeam.UserInputException;
 import java.io.BufferedOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
@@ -55,7 +55,7 @@ public final class RecordIoWriter implements Closeable {
   private void writeRecord(byte[] payload) {
     int len = payload.length;
     if (len > RecordIo.MAX_PART_LENGTH) {
-      throw new CodecException(recPath.toString(), "record of " + len + " bytes exceeds the RecordIO limit of 2^29 - 1");
+      throw new UserInputException(recPath.toString(), "record of " + len + " bytes exceeds the RecordIO limit of 2^29 - 1");
     }
     int cut = 0;
     boolean split = false;

@@ -6,7 +6,7 @@ import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertThrows;
 
-import dev.facebeam.codec.CodecException;
+import dev.facebeam.UserInputException;
 import dev.facebeam.codec.export.NpyMatrix;
 import dev.facebeam.codec.export.NpyWriter;
 import java.nio.ByteBuffer;
@@ -112,11 +112,11 @@ public class NpyFeaturesTest {
     assertArrayEquals(new float[] {-1f, 0f}, got.get(2), 0f);
 
     Files.writeString(list, "1/a@N00/x.jpg\n1/a@N00/y.jpg\n");
-    assertThat(assertThrows(CodecException.class, () -> DistractorSlice.npy(npy, list)).getMessage(), containsString("2 lines but"));
+    assertThat(assertThrows(UserInputException.class, () -> DistractorSlice.npy(npy, list)).getMessage(), containsString("2 lines but"));
     try (NpyWriter w = new NpyWriter(npy, 2, 2)) {
       w.write(new float[] {1, 0, Float.NaN, 1});
     }
-    CodecException nan = assertThrows(CodecException.class,
+    UserInputException nan = assertThrows(UserInputException.class,
         () -> DistractorSlice.npy(npy, list).get(0).read(new HashSet<>(), new DistractorSlice.Sink() {
           @Override
           public void accept(long listIndex, boolean n, float[] v, int offset, int d) {}
@@ -131,7 +131,7 @@ public class NpyFeaturesTest {
   private String open(byte[] bytes) throws Exception {
     Path f = Files.createTempFile(tmp.getRoot().toPath(), "h", ".npy");
     Files.write(f, bytes);
-    return assertThrows(CodecException.class, () -> NpyMatrix.open(f)).getMessage();
+    return assertThrows(UserInputException.class, () -> NpyMatrix.open(f)).getMessage();
   }
 
   private static byte[] replace(byte[] bytes, String from, String to) {

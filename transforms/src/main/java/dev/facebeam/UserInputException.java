@@ -1,18 +1,18 @@
-package dev.facebeam.codec;
+package dev.facebeam;
 
 /**
  * Bad input, reported with where it was found (file, and a record, offset or line when known),
  * so the command line can print one line that names the culprit.
  */
-public class CodecException extends RuntimeException {
+public class UserInputException extends RuntimeException {
   private final String where;
 
-  public CodecException(String where, String message) {
+  public UserInputException(String where, String message) {
     super(where + ": " + message);
     this.where = where;
   }
 
-  public CodecException(String where, String message, Throwable cause) {
+  public UserInputException(String where, String message, Throwable cause) {
     super(where + ": " + message, cause);
     this.where = where;
   }
