@@ -38,7 +38,8 @@ public final class RunJob {
   /** One target's line of the results table. */
   public record Row(String target, Double accuracyFlip, Double accuracyFlipStd, Double accuracy) {}
 
-  public record Result(List<Row> rows, List<String> ran, List<String> skipped, List<String> missing, Path report) {}
+  /** {@code summary}: the report's table and per-target lines, as the console shows them. */
+  public record Result(List<Row> rows, List<String> ran, List<String> skipped, List<String> missing, Path report, String summary) {}
 
   public static Result run(RunOptions o, PrintStream log) {
     Path configFile = Path.of(o.getConfig());
@@ -140,8 +141,8 @@ public final class RunJob {
         stagesOf(o, c, "megaface", pack, "megaface", fp, stages, from, state, work, log, ran, skipped);
         megafaceRank1 = megafaceRank1(work.resolve("megaface").resolve("megaface").resolve("report.json"));
       }
-      Path report = RunReport.write(work, spec, rows, missing, megafaceRank1);
-      return new Result(rows, ran, skipped, missing, report);
+      RunReport.Written report = RunReport.write(work, spec, rows, missing, megafaceRank1);
+      return new Result(rows, ran, skipped, missing, report.markdown(), report.summary());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -252,17 +253,8 @@ public final class RunJob {
     if (!Files.isRegularFile(reportJson)) {
       return new Row(target, null, null, null);
     }
-    try {
-      JsonObject r = JsonParser.parseString(Files.readString(reportJson, StandardCharsets.UTF_8)).getAsJsonObject();
-      return new Row(target, number(r, "accuracy_flip"), number(r, "accuracy_flip_std"), number(r, "accuracy"));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  private static Double number(JsonObject o, String key) {
-    JsonElement e = o.get(key);
-    return e == null || e.isJsonNull() ? null : e.getAsDouble();
+    VerifyReport r = VerifyReport.read(reportJson);
+    return new Row(target, r.accuracyFlip(), r.accuracyFlipStd(), r.accuracy());
   }
 
   private static String string(JsonObject c, String key) {

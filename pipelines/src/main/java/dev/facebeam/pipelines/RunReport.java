@@ -24,7 +24,10 @@ final class RunReport {
 
   private RunReport() {}
 
-  static Path write(Path work, ModelSpec spec, List<RunJob.Row> rows, List<String> missing, Double megafaceRank1) throws IOException {
+  /** The report written, and its summary (the table and one line per target) for the console. */
+  record Written(Path markdown, String summary) {}
+
+  static Written write(Path work, ModelSpec spec, List<RunJob.Row> rows, List<String> missing, Double megafaceRank1) throws IOException {
     StringBuilder md = new StringBuilder("# facebeam results\n\nModel `" + spec.name() + "` (SHA-256 " + spec.sha256().substring(0, 12)
         + "…, " + spec.engine() + ", " + spec.preprocessing().describe() + ").\n\n| model |");
     StringBuilder html = new StringBuilder("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>facebeam results</title>"
@@ -67,6 +70,7 @@ final class RunReport {
       md.append("\n\nMissing packs (no `<target>.bin`): ").append(String.join(", ", missing)).append('\n');
       html.append("<p>Missing packs: ").append(esc(String.join(", ", missing))).append("</p>\n");
     }
+    String summary = md.toString();
     md.append("\n\n## Protocol decisions\n\n");
     html.append("<h2>Protocol decisions</h2><ul>\n");
     for (String d : DECISIONS) {
@@ -76,7 +80,7 @@ final class RunReport {
     html.append("</ul></body></html>\n");
     StageFiles.writeAtomically(work.resolve("report.html"), html.toString());
     StageFiles.writeAtomically(work.resolve("report.md"), md.toString());
-    return work.resolve("report.md");
+    return new Written(work.resolve("report.md"), summary);
   }
 
   private static String column(String target) {

@@ -140,7 +140,7 @@ public final class VerifyJob {
   private static void write(Report r, StageManifest embed, VerifyOptions options) throws IOException {
     StageOutput out = StageOutput.begin(Path.of(options.getOutput()));
     try {
-      Files.writeString(out.work().resolve("report.json"), json(r, embed), StandardCharsets.UTF_8);
+      VerifyReport.of(r, embed).write(out.work());
       Files.writeString(out.work().resolve("report.md"), markdown(r, embed), StandardCharsets.UTF_8);
       roc(r, out.work().resolve("roc.png"));
       StageManifest.Builder m = Stages.manifest("verify", options.getEmbeddings(), r.pairs(), r.pairs(), 0, options)
@@ -155,38 +155,6 @@ public final class VerifyJob {
       throw e;
     }
   }
-
-  static String json(Report r, StageManifest embed) {
-    VerificationProtocol.Result main = r.flip() != null ? r.flip() : r.plain();
-    StringBuilder sb = new StringBuilder("{\n");
-    field(sb, "target", Json.quote(r.target()));
-    field(sb, "model", Json.quote(embed.getParametersOrDefault("model_name", "")));
-    field(sb, "model_sha256", Json.quote(embed.getParametersOrDefault("model_sha256", "")));
-    field(sb, "pairs", Integer.toString(r.pairs()));
-    field(sb, "folds", Integer.toString(VerificationProtocol.FOLDS));
-    field(sb, "accuracy", Json.number(r.plain() == null ? Double.NaN : r.plain().accuracy()));
-    field(sb, "accuracy_std", Json.number(r.plain() == null ? Double.NaN : r.plain().accuracyStd()));
-    field(sb, "accuracy_flip", Json.number(r.flip() == null ? Double.NaN : r.flip().accuracy()));
-    field(sb, "accuracy_flip_std", Json.number(r.flip() == null ? Double.NaN : r.flip().accuracyStd()));
-    field(sb, "xnorm", Json.number(r.xnorm()));
-    field(sb, "thresholds", Json.array(main.bestThresholds()));
-    field(sb, "fold_accuracy", Json.array(main.foldAccuracy()));
-    field(sb, "val", Json.number(main.val()));
-    field(sb, "val_std", Json.number(main.valStd()));
-    field(sb, "far", Json.number(main.far()));
-    field(sb, "far_target", Json.number(VerificationProtocol.FAR_TARGET));
-    field(sb, "tpr", Json.array(main.tpr()));
-    field(sb, "fpr", Json.array(main.fpr()));
-    sb.append("  \"protocol\": ").append(Json.quote("10 contiguous folds; thresholds 0.00..3.99 step 0.01 on squared L2 "
-        + "distance of unit vectors; same iff dist < threshold; first best threshold on the training folds; mean and "
-        + "population std over test folds; flip fusion = sum of original and mirrored embeddings, L2-normalised")).append("\n}\n");
-    return sb.toString();
-  }
-
-  private static void field(StringBuilder sb, String name, String value) {
-    sb.append("  ").append(Json.quote(name)).append(": ").append(value).append(",\n");
-  }
-
 
   static String markdown(Report r, StageManifest embed) {
     StringBuilder sb = new StringBuilder();

@@ -74,7 +74,7 @@ final class Commands {
         "An evaluation from a config, staged in a work folder: ingest -> embed -> verify per target, unchanged stages skipped, report.md/html",
         dev.facebeam.pipelines.RunOptions.class, o -> {
           dev.facebeam.pipelines.RunJob.Result r = dev.facebeam.pipelines.RunJob.run(o.as(dev.facebeam.pipelines.RunOptions.class), System.out);
-          return java.nio.file.Files.readString(r.report()).split("\n## Protocol decisions")[0].stripTrailing()
+          return r.summary().stripTrailing()
               + String.format("%n%nran %d stage outputs, skipped %d unchanged; report: %s", r.ran().size(), r.skipped().size(), r.report());
         }, true));
     cmds.put("train", new Command("train",
