@@ -179,18 +179,6 @@ public final class MegaFaceJob extends PTransform<PBegin, PDone> {
   }
 
   private static void writeReports(Path dir, Result r, MegaFaceOptions o) throws IOException {
-    StringBuilder json = new StringBuilder("{\n  \"probes\": " + r.probes() + ",\n  \"identities\": " + r.identities()
-        + ",\n  \"noise_cleaning\": {\"on\": " + o.getNoiseCleaning() + ", \"probes_replaced\": " + r.probesReplaced()
-        + ", \"distractors_dropped\": " + (o.getNoiseCleaning() ? r.noisyDistractors() : 0)
-        + ", \"noise_entries_not_in_lists\": " + r.noiseEntriesNotInLists() + "},\n"
-        + "  \"distractors_read\": " + r.distractorsRead() + ",\n"
-        + "  \"sizes_left_out\": {\"sizes\": " + r.sizesLeftOut() + ", \"note\": "
-        + Json.quote("sizes above the " + (r.distractorsRead() + r.distractorsMissing()) + " distractors in the lists are not reported") + "},\n"
-        + "  \"missing_skipped\": {\"probes\": " + r.probesMissing() + ", \"distractors\": " + r.distractorsMissing() + "},\n"
-        + "  \"single_image_identities\": {\"count\": " + r.singleImageIdentities().size() + ", \"note\": "
-        + Json.quote("an identity with one probe image has no (probe, gallery) pair: it contributes no trials")
-        + ", \"names\": [" + String.join(", ", r.singleImageIdentities().stream().map(Json::quote).toList()) + "]},\n"
-        + "  \"scores\": \"cosine of L2-normalised embeddings\",\n  \"rank1_tie_rule\": " + Json.quote("genuine >= best distractor") + ",\n  \"sizes\": [\n");
     StringBuilder md = new StringBuilder("# MegaFace identification\n\n" + r.probes() + " probes of " + r.identities()
         + " identities; noise cleaning " + (o.getNoiseCleaning() ? "on (" + r.probesReplaced() + " probes replaced, "
         + r.noisyDistractors() + " distractors dropped)" : "off") + ".\n"
@@ -209,19 +197,12 @@ public final class MegaFaceJob extends PTransform<PBegin, PDone> {
     XYChart chart = new XYChartBuilder().width(640).height(480).title("CMC").xAxisTitle("Rank").yAxisTitle("Identification rate").build();
     for (int i = 0; i < r.sizes().size(); i++) {
       SizeReport s = r.sizes().get(i);
-      json.append("    {\"size\": ").append(s.size()).append(", \"distractors\": ").append(s.distractors())
-          .append(", \"probes\": ").append(r.probes()).append(", \"identities\": ").append(r.identities())
-          .append(", \"trials\": ").append(s.trials()).append(", \"correct\": ").append(s.correct())
-          .append(", \"rank1\": ").append(Json.number(s.rank1())).append(", \"cmc\": ").append(Json.array(s.cmc())).append(", \"tar_at_far\": {");
       md.append("| ").append(s.distractors()).append(" | ").append(s.trials()).append(" | ").append(s.correct())
           .append(" | ").append(String.format(Locale.ROOT, "%.4f", s.rank1())).append(" |");
       for (int f = 0; f < s.tarAtFar().size(); f++) {
         MegaFaceProtocol.TarAtFar t = s.tarAtFar().get(f);
-        json.append(f == 0 ? "" : ", ").append(Json.quote(Double.toString(t.targetFar()))).append(": {\"tar\": ").append(Json.number(t.tar()))
-            .append(", \"far\": ").append(Json.number(t.far())).append(", \"threshold\": ").append(Json.number(t.threshold())).append("}");
         md.append(String.format(Locale.ROOT, " %.4f (FAR %.2e) |", t.tar(), t.far()));
       }
-      json.append("}}").append(i < r.sizes().size() - 1 ? ",\n" : "\n");
       md.append('\n');
       double[] ranks = new double[s.cmc().length];
       for (int k = 0; k < ranks.length; k++) {
@@ -230,8 +211,7 @@ public final class MegaFaceJob extends PTransform<PBegin, PDone> {
       chart.addSeries(s.size() + " distractors", ranks, s.cmc());
       Files.writeString(dir.resolve("cmc_facescrub_megaface_" + o.getAlgo() + "_" + s.size() + "_1.json"), devkitCmc(s), StandardCharsets.UTF_8);
     }
-    json.append("  ]\n}\n");
-    Files.writeString(dir.resolve("report.json"), json.toString(), StandardCharsets.UTF_8);
+    MegaFaceReport.of(r, o.getNoiseCleaning()).write(dir);
     Files.writeString(dir.resolve("report.md"), md.toString(), StandardCharsets.UTF_8);
     System.setProperty("java.awt.headless", "true");
     BitmapEncoder.saveBitmap(chart, dir.resolve("cmc.png").toString(), BitmapEncoder.BitmapFormat.PNG);

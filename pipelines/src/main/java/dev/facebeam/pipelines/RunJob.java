@@ -1,6 +1,5 @@
 package dev.facebeam.pipelines;
 
-import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.facebeam.UserInputException;
@@ -200,13 +199,7 @@ public final class RunJob {
     if (!Files.isRegularFile(reportJson)) {
       return null;
     }
-    try {
-      JsonObject r = JsonParser.parseString(Files.readString(reportJson, StandardCharsets.UTF_8)).getAsJsonObject();
-      var sizes = r.getAsJsonArray("sizes");
-      return sizes.isEmpty() ? null : sizes.get(sizes.size() - 1).getAsJsonObject().get("rank1").getAsDouble();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return MegaFaceReport.read(reportJson).largestRank1();
   }
 
   private static void runStage(RunOptions o, String stage, String target, Path input, String format, Path work, JsonObject c) {

@@ -67,6 +67,11 @@ public class MegaFaceDefaultsTest {
     assertThat(Files.readString(out.resolve("report.json")), containsString("\"sizes_left_out\": {\"sizes\": [10000, 100000, 1000000]"));
     assertThat(Files.readString(out.resolve("report.md")), containsString("left out: 10000, 100000, 1000000"));
     assertTrue(Files.size(out.resolve("cmc.png")) > 1000);
+    // run reads this report through the type that wrote it: read back and written again, the same bytes.
+    MegaFaceReport back = MegaFaceReport.read(out.resolve("report.json"));
+    assertEquals(Files.readString(out.resolve("report.json")), back.toJson());
+    assertEquals(r.sizes().get(2).rank1(), back.largestRank1(), 0);
+    assertEquals(List.of(10000, 100000, 1000000), back.sizesLeftOut());
   }
 
   @Test
