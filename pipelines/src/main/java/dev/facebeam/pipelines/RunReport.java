@@ -84,7 +84,7 @@ final class RunReport {
   }
 
   private static String column(String target) {
-    return EvaluateJob.COLUMNS.getOrDefault(target, target);
+    return ResultsTable.COLUMNS.getOrDefault(target, target);
   }
 
   private static String esc(String s) {

@@ -103,6 +103,10 @@ public class EvaluateJobTest {
     assertThat(md, containsString("| model | LFW | CFP-FP | AgeDB-30 |"));
     assertThat(md, containsString("| r50 (aaaa1111bbbb) | 90.00 | 80.00 | 70.00 |"));
     assertThat(md, containsString("| r50 (cccc3333dddd) | 50.00 | – | – |"));
+    // The table reads back through the type that wrote it, and writes the same bytes again.
+    ResultsTable back = ResultsTable.read(out.resolve("results.json"));
+    assertEquals(Files.readString(out.resolve("results.json")), back.toJson());
+    assertEquals(0.9, back.rows().get(0).accuracyFlip().get("lfw"), 0);
   }
 
   @Test
