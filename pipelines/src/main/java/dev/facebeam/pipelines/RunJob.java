@@ -1,7 +1,6 @@
 package dev.facebeam.pipelines;
 
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import dev.facebeam.UserInputException;
 import dev.facebeam.config.ConfigSchema;
 import dev.facebeam.config.Options;
@@ -11,7 +10,6 @@ import dev.facebeam.io.OutputGuard;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -42,15 +40,7 @@ public final class RunJob {
 
   public static Result run(RunOptions o, PrintStream log) {
     Path configFile = Path.of(o.getConfig());
-    if (!Files.isRegularFile(configFile)) {
-      throw new UserInputException(configFile.toString(), "no such run config file (" + configFile.toAbsolutePath() + ")");
-    }
-    JsonObject c;
-    try {
-      c = JsonParser.parseString(Files.readString(configFile, StandardCharsets.UTF_8)).getAsJsonObject();
-    } catch (IOException | RuntimeException e) {
-      throw new UserInputException(configFile.toString(), "cannot read the run config as a JSON object: " + e.getMessage(), e);
-    }
+    JsonObject c = ConfigSchema.readObject(configFile);
     ConfigSchema schema = ConfigSchema.load(SCHEMA);
     List<String> errors = schema.validate(c);
     if (!errors.isEmpty()) {

@@ -6,9 +6,6 @@ import dev.facebeam.UserInputException;
 import dev.facebeam.config.ConfigSchema;
 import dev.facebeam.models.Networks;
 import dev.facebeam.models.loss.MarginSoftmax;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,15 +50,7 @@ public record TrainConfig(String network, String loss, String dataset, int numCl
 
   public static TrainConfig load(Path file, Map<String, String> overrides) {
     ConfigSchema schema = ConfigSchema.load(SCHEMA);
-    if (!Files.isRegularFile(file)) {
-      throw new UserInputException(file.toString(), "no such config file (" + file.toAbsolutePath() + ")");
-    }
-    JsonObject given;
-    try {
-      given = JsonParser.parseString(Files.readString(file, StandardCharsets.UTF_8)).getAsJsonObject();
-    } catch (IOException | RuntimeException e) {
-      throw new UserInputException(file.toString(), "cannot read the config as a JSON object: " + e.getMessage(), e);
-    }
+    JsonObject given = ConfigSchema.readObject(file);
     for (Map.Entry<String, String> o : overrides.entrySet()) {
       try {
         given.add(o.getKey(), schema.parse(o.getKey(), o.getValue()));

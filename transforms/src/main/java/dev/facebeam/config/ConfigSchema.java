@@ -37,6 +37,18 @@ public final class ConfigSchema {
     }
   }
 
+  /** A config file as a JSON object: a missing file or one that is not a JSON object is an error naming it. */
+  public static JsonObject readObject(java.nio.file.Path file) {
+    if (!java.nio.file.Files.isRegularFile(file)) {
+      throw new dev.facebeam.UserInputException(file.toString(), "no such config file (" + file.toAbsolutePath() + ")");
+    }
+    try {
+      return JsonParser.parseString(java.nio.file.Files.readString(file, StandardCharsets.UTF_8)).getAsJsonObject();
+    } catch (IOException | RuntimeException e) {
+      throw new dev.facebeam.UserInputException(file.toString(), "cannot read the config as a JSON object: " + e.getMessage(), e);
+    }
+  }
+
   public String resource() {
     return resource;
   }
