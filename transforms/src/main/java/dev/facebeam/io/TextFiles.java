@@ -1,8 +1,6 @@
 package dev.facebeam.io;
 
 import dev.facebeam.UserInputException;
-import java.io.BufferedInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -41,33 +39,65 @@ public final class TextFiles {
     private final String source;
     private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
         .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
-    private final ByteArrayOutputStream line = new ByteArrayOutputStream(256);
+    private final byte[] buf = new byte[1 << 16];
+    private int pos;
+    private int end;
+    private byte[] line = new byte[256];
     private long lineNo;
 
     public Lines(InputStream in, String source, long firstLine) {
-      this.in = new BufferedInputStream(in, 1 << 16);
+      this.in = in;
       this.source = source;
       this.lineNo = firstLine - 1;
     }
 
-    /** The next line, or null at the end. */
+    /** The next line, or null at the end. Scans a block buffer: lists run to millions of lines. */
     public String next() throws IOException {
-      line.reset();
-      int b = in.read();
-      if (b < 0) {
-        return null;
-      }
-      while (b >= 0 && b != '\n') {
-        line.write(b);
-        b = in.read();
+      int n = 0;
+      boolean any = false;
+      while (true) {
+        if (pos == end) {
+          end = in.read(buf, 0, buf.length);
+          pos = 0;
+          if (end <= 0) {
+            end = 0;
+            if (!any) {
+              return null;
+            }
+            break;
+          }
+        }
+        any = true;
+        int start = pos;
+        while (pos < end && buf[pos] != '\n') {
+          pos++;
+        }
+        int len = pos - start;
+        if (n + len > line.length) {
+          line = java.util.Arrays.copyOf(line, Math.max(line.length * 2, n + len));
+        }
+        System.arraycopy(buf, start, line, n, len);
+        n += len;
+        if (pos < end) {
+          pos++; // the '\n'
+          break;
+        }
       }
       lineNo++;
-      byte[] bytes = line.toByteArray();
-      int n = bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? bytes.length - 1 : bytes.length;
+      if (n > 0 && line[n - 1] == '\r') {
+        n--;
+      }
+      boolean ascii = true;
+      for (int i = 0; i < n && ascii; i++) {
+        ascii = line[i] >= 0;
+      }
+      if (ascii) {
+        return new String(line, 0, n, StandardCharsets.US_ASCII);
+      }
       try {
-        return utf8.reset().decode(ByteBuffer.wrap(bytes, 0, n)).toString();
+        return utf8.reset().decode(ByteBuffer.wrap(line, 0, n)).toString();
       } catch (CharacterCodingException e) {
-        throw new UserInputException(source + ":" + lineNo, "line is not UTF-8 text (" + badByte(bytes, n) + ")");
+        throw new UserInputException(source + ":" + lineNo, "line is not UTF-8 text (" + badByte(line, n) + ")");
       }
     }
 
