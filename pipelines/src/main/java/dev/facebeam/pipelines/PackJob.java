@@ -92,7 +92,6 @@ public final class PackJob {
     long read = faces.size() + rejects.size();
     try {
       Files.createDirectories(output.getParent());
-      writeRejects(output, rejects);
       Result r;
       List<Path> written = new ArrayList<>(List.of(output));
       if (name.endsWith(".rec")) {
@@ -106,6 +105,8 @@ public final class PackJob {
         int pairs = writeBin(output, faces, options);
         r = new Result(read, rejects.size(), 2L * pairs, 0, pairs);
       }
+      // Only once the pack is written: a pack that fails (a bad pairs line) leaves nothing a rerun would refuse.
+      writeRejects(output, rejects);
       if (!rejects.isEmpty()) {
         written.add(rejectsFile(output));
       }
