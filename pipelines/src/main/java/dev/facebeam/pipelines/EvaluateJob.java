@@ -35,10 +35,13 @@ public final class EvaluateJob {
     for (String t : Options.list(options.getTargets())) {
       targets.add(OutputGuard.plainName("--targets", t));
     }
-    Path output = OutputGuard.claim("--output", options.getOutput(), "evaluate", List.of(dataset, Path.of(options.getModel())));
+    List<Path> inputs = List.of(dataset, Path.of(options.getModel()));
+    OutputGuard.folder("--output", options.getOutput(), "evaluate", inputs);
     // The same overrides embed will use, so a model whose engine only --engine names resolves here too.
     ModelSpec spec = ModelSpec.resolve(Path.of(options.getModel()), new ModelSpec.Overrides(options.getEngine(),
         options.getInputSize(), options.getMean(), options.getScale(), options.getChannelOrder()));
+    // Marked as evaluate's only once the model resolves: a typo in --model leaves no folder behind.
+    Path output = OutputGuard.claim("--output", options.getOutput(), "evaluate", inputs);
     String model = spec.name();
     Map<String, Double> acc = new LinkedHashMap<>();
     List<String> missing = new ArrayList<>();

@@ -42,6 +42,9 @@ public final class LrProbe {
 
   public static Result run(Path config, Path dataset, Path output, List<Double> lrs, int steps, Map<String, String> overrides,
       PrintStream log) {
+    OutputGuard.folder("--output", output.toString(), "lr-probe", List.of(config, dataset));
+    // The config and the dataset are checked before the folder is marked: a typo there leaves none behind.
+    FaceData.open(dataset, TrainConfig.load(config, overrides).numClasses());
     output = OutputGuard.claim("--output", output.toString(), "lr-probe", List.of(config, dataset));
     List<Curve> curves = new ArrayList<>();
     for (double lr : lrs) {

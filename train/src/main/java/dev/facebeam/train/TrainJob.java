@@ -52,15 +52,17 @@ public final class TrainJob {
   }
 
   public static Result run(TrainConfig c, Path dataset, Path output, PrintStream log) {
-    output = OutputGuard.claim("--output", output.toString(), "train", java.util.Arrays.asList(dataset,
-        c.pretrained().isEmpty() ? null : Path.of(c.pretrained())));
+    List<Path> inputs = java.util.Arrays.asList(dataset, c.pretrained().isEmpty() ? null : Path.of(c.pretrained()));
+    OutputGuard.folder("--output", output.toString(), "train", inputs);
+    FaceData data = FaceData.open(dataset, c.numClasses());
+    TrainDevices devices = TrainDevices.parse(c.devices(), Engine.getEngine("PyTorch").getGpuCount());
+    // Marked as train's once the dataset and devices are sound: a typo there leaves no folder behind.
+    output = OutputGuard.claim("--output", output.toString(), "train", inputs);
     try {
       Files.writeString(output.resolve("config.json"), c.json() + "\n", StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    FaceData data = FaceData.open(dataset, c.numClasses());
-    TrainDevices devices = TrainDevices.parse(c.devices(), Engine.getEngine("PyTorch").getGpuCount());
     int batch = c.perBatchSize() * devices.count();
     if (c.triplet() && c.perBatchSize() % 3 != 0) {
       throw new UserInputException("per_batch_size", "triplet batches hold anchors, positives and negatives in thirds: "
