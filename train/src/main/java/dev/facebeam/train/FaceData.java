@@ -37,6 +37,9 @@ final class FaceData {
 
   /** {@code numClasses} 0 = the property file's. */
   static FaceData open(Path dir, int numClasses) {
+    if (!java.nio.file.Files.exists(dir)) {
+      throw new UserInputException(dir.toString(), "no such dataset folder (train.rec, train.idx, property)");
+    }
     RecordIoDataset ds = RecordIoDataset.open(dir); // a folder: property required, with a clear error
     int classes = numClasses > 0 ? numClasses : ds.property().numClasses();
     List<Item> items = new ArrayList<>();
