@@ -70,9 +70,12 @@ public class ImageCodecTest {
       // The scan complete but the end-of-image marker gone: still refused.
       byte[] noEoi = Arrays.copyOf(jpeg, jpeg.length - 2);
       assertThrows(ImageDecodeException.class, () -> ImageCodec.decode(noEoi));
-      // Padding after the marker, as some writers leave, is fine.
+      // Padding or a trailer after the marker, as some writers and cameras leave, is fine.
       byte[] padded = Arrays.copyOf(jpeg, jpeg.length + 5);
       assertEquals(112, ImageCodec.decode(padded).height());
+      byte[] trailer = Arrays.copyOf(jpeg, jpeg.length + 500);
+      Arrays.fill(trailer, jpeg.length, trailer.length, (byte) 0x5A);
+      assertEquals(112, ImageCodec.decode(trailer).height());
     }
   }
 

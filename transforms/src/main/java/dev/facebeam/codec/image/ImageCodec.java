@@ -103,13 +103,21 @@ public final class ImageCodec {
     }
   }
 
-  /** The EOI marker, allowing the zero or 0xFF padding some writers leave after it. */
+  /**
+   * Whether an end-of-image marker (FF D9) follows the last start-of-scan (FF DA). Neither can occur
+   * inside entropy-coded data (an FF there is followed by 00 or a restart marker), so this holds for a
+   * whole image whatever a writer appends after it (padding, camera trailers), and fails for one cut
+   * off inside its last scan.
+   */
   static boolean hasEoi(byte[] data) {
-    int end = data.length;
-    while (end > 2 && (data[end - 1] == 0 || (data[end - 1] == (byte) 0xFF && data[end - 2] == (byte) 0xFF))) {
-      end--;
+    int sos = -1;
+    for (int i = data.length - 2; i >= 2; i--) {
+      if (data[i] == (byte) 0xFF && data[i + 1] == (byte) 0xDA) {
+        sos = i;
+        break;
+      }
     }
-    for (int i = end - 2; i >= Math.max(2, end - 64); i--) {
+    for (int i = Math.max(sos, 2); i < data.length - 1; i++) {
       if (data[i] == (byte) 0xFF && data[i + 1] == (byte) 0xD9) {
         return true;
       }
