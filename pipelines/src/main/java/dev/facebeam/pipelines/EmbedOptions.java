@@ -37,13 +37,13 @@ public interface EmbedOptions extends ModelOptions {
   void setExportDevkit(String value);
 
   @Description("Algorithm name in devkit feature file names")
-  @Default.String("facebeam")
+  @Default.String(EmbedParams.ALGO)
   String getAlgo();
 
   void setAlgo(String value);
 
   @Description("Embeddings per output shard")
-  @Default.Integer(20000)
+  @Default.Integer(EmbedParams.EMBEDDINGS_PER_SHARD)
   int getEmbeddingsPerShard();
 
   void setEmbeddingsPerShard(int value);

@@ -34,6 +34,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
@@ -55,16 +56,16 @@ public final class EmbedPipeline extends PTransform<PBegin, PDone> {
 
   private final List<String> shardFiles;
   private final ModelSpec spec;
-  private final EmbedOptions options;
+  private final ModelParams settings;
   private final String workDir;
   private final int shards;
   private final boolean keepRaw;
 
-  EmbedPipeline(List<String> shardFiles, ModelSpec spec, EmbedOptions options, String workDir, int shards, boolean keepRaw) {
+  EmbedPipeline(List<String> shardFiles, ModelSpec spec, ModelParams settings, String workDir, int shards, boolean keepRaw) {
     this.keepRaw = keepRaw;
     this.shardFiles = shardFiles;
     this.spec = spec;
-    this.options = options;
+    this.settings = settings;
     this.workDir = workDir;
     this.shards = shards;
   }
@@ -75,8 +76,8 @@ public final class EmbedPipeline extends PTransform<PBegin, PDone> {
   @Override
   public PDone expand(PBegin begin) {
     PCollection<FaceRecord> faces = begin.apply("ReadRecords", ReadStageShards.of(shardFiles, FaceRecord.class));
-    PCollectionTuple embedded = faces.apply(EMBED, new EmbedFaces(spec, options.getDevice(),
-        options.getBatchSize(), options.getFlip(), keepRaw));
+    PCollectionTuple embedded = faces.apply(EMBED, new EmbedFaces(spec, settings.device(),
+        settings.batchSize(), settings.flip(), keepRaw));
     PCollection<Embedding> embeddings = embedded.get(EmbedFaces.EMBEDDINGS);
     embeddings.apply("WriteEmbeddings", WriteShards.of(workDir, shards, Embedding.class, Embedding::getId));
     PCollection<Reject> rejects = embedded.get(FaceTags.REJECTS);
@@ -88,14 +89,21 @@ public final class EmbedPipeline extends PTransform<PBegin, PDone> {
     return PDone.in(begin.getPipeline());
   }
 
+  /** The command line's embed: its options made into parameters once. */
   public static Result run(EmbedOptions options) {
-    Path records = Path.of(options.getRecords());
-    Options.number("--batchSize", Integer.toString(options.getBatchSize()), 1, 4096);
-    Options.number("--embeddingsPerShard", Integer.toString(options.getEmbeddingsPerShard()), 1, 10_000_000);
-    Path target = OutputGuard.folder("--output", options.getOutput(), "embed", List.of(records, Path.of(options.getModel())));
-    List<Path> exportInputs = List.of(records, Path.of(options.getModel()), target);
-    if (options.getExportDevkit() != null) {
-      OutputGuard.folder("--exportDevkit", options.getExportDevkit(), "devkit-export", exportInputs);
+    return run(EmbedParams.of(options), options);
+  }
+
+  /** Embeds an ingest output on {@code runner} and commits the output; throws with a clear message on failure. */
+  public static Result run(EmbedParams params, PipelineOptions runner) {
+    ModelParams settings = params.settings();
+    Path records = Path.of(params.records());
+    Options.number("--batchSize", Integer.toString(settings.batchSize()), 1, 4096);
+    Options.number("--embeddingsPerShard", Integer.toString(params.embeddingsPerShard()), 1, 10_000_000);
+    Path target = OutputGuard.folder("--output", params.output(), "embed", List.of(records, Path.of(params.model())));
+    List<Path> exportInputs = List.of(records, Path.of(params.model()), target);
+    if (params.exportDevkit() != null) {
+      OutputGuard.folder("--exportDevkit", params.exportDevkit(), "devkit-export", exportInputs);
     }
     StageManifest input = StageOutput.requireIntact(records);
     List<String> shardFiles = new ArrayList<>();
@@ -106,9 +114,8 @@ public final class EmbedPipeline extends PTransform<PBegin, PDone> {
       }
       shardFiles.add(p.toAbsolutePath().toString());
     }
-    ModelSpec spec = ModelSpec.resolve(StagePaths.local(options.getModel()), new ModelSpec.Overrides(options.getEngine(),
-        options.getInputSize(), options.getMean(), options.getScale(), options.getChannelOrder()));
-    DeviceSpec device = DeviceSpec.parse(options.getDevice());
+    ModelSpec spec = ModelSpec.resolve(StagePaths.local(params.model()), settings.overrides());
+    DeviceSpec device = DeviceSpec.parse(settings.device());
     int embeddingSize;
     int fixedBatch;
     // Load once here: a wrong model, a wrong descriptor or a missing GPU fails before the pipeline starts.
@@ -116,23 +123,23 @@ public final class EmbedPipeline extends PTransform<PBegin, PDone> {
       embeddingSize = probe.embeddingSize();
       fixedBatch = probe.fixedBatch();
     }
-    int shards = WriteShards.shardsFor(input.getWritten(), options.getEmbeddingsPerShard());
-    if (options.getExportDevkit() != null) {
-      OutputGuard.claim("--exportDevkit", options.getExportDevkit(), "devkit-export", exportInputs);
+    int shards = WriteShards.shardsFor(input.getWritten(), params.embeddingsPerShard());
+    if (params.exportDevkit() != null) {
+      OutputGuard.claim("--exportDevkit", params.exportDevkit(), "devkit-export", exportInputs);
     }
     StageOutput out = StageOutput.begin(target);
     try {
       try (Progress progress = Progress.show("embed", input.getWritten(),
           ClusterProgress.forStage(Stages.jobName(NAME, out.target()), PROGRESS_STEP,
               ClusterProgress.Count.IN))) {
-        Stages.runToCompletion(options, new EmbedPipeline(shardFiles, spec, options, out.work().toString(), shards,
-            keepRaw(options, input)), NAME, out.target());
+        Stages.runToCompletion(runner, new EmbedPipeline(shardFiles, spec, settings, out.work().toString(), shards,
+            keepRaw(params, input)), NAME, out.target());
       }
       Map<String, Long> counts = Stages.read(out.work());
       long read = counts.getOrDefault("read", 0L);
       long written = counts.getOrDefault("written", 0L);
       long rejected = counts.getOrDefault("rejected", 0L);
-      StageManifest.Builder m = Stages.manifest("embed", options.getRecords(), read, written, rejected, options)
+      StageManifest.Builder m = Stages.manifest("embed", params.records(), read, written, rejected, runner)
           .setFormat(input.getFormat())
           .setIdentities(input.getIdentities())
           .setDeclaredIdentities(input.getDeclaredIdentities())
@@ -146,10 +153,10 @@ public final class EmbedPipeline extends PTransform<PBegin, PDone> {
         m.putParameters("block", spec.block());
       }
       m.putParameters("preprocessing", spec.preprocessing().describe());
-      m.putParameters("flip", Boolean.toString(options.getFlip()));
-      m.putParameters("fusion", options.getFlip() ? "sum of original and mirrored, L2-normalised" : "original, L2-normalised");
+      m.putParameters("flip", Boolean.toString(settings.flip()));
+      m.putParameters("fusion", settings.flip() ? "sum of original and mirrored, L2-normalised" : "original, L2-normalised");
       m.putParameters("embedding_size", Integer.toString(embeddingSize));
-      m.putParameters("batch_size", Integer.toString(fixedBatch > 0 ? fixedBatch : options.getBatchSize()));
+      m.putParameters("batch_size", Integer.toString(fixedBatch > 0 ? fixedBatch : settings.batchSize()));
       m.putParameters("fixed_batch", Integer.toString(fixedBatch));
       m.putParameters("device", device.toString());
       m.addInputs(Digests.of(records.resolve(StageOutput.MANIFEST), records.resolve(StageOutput.MANIFEST).toString(), Long.MAX_VALUE));
@@ -158,14 +165,14 @@ public final class EmbedPipeline extends PTransform<PBegin, PDone> {
         Files.copy(pairs, out.work().resolve(IngestPipeline.PAIRS), StandardCopyOption.REPLACE_EXISTING);
       }
       Stages.complete(out.work(), shards, REJECTS, m);
-      if (options.getExportNpy() || options.getExportDevkit() != null) {
+      if (params.exportNpy() || params.exportDevkit() != null) {
         List<Embedding> all = readAll(out.work(), m.getShardsList());
-        if (options.getExportNpy()) {
-          exportNpy(out.work(), all, embeddingSize, options.getFlip(), pairs);
+        if (params.exportNpy()) {
+          exportNpy(out.work(), all, embeddingSize, settings.flip(), pairs);
         }
-        if (options.getExportDevkit() != null) {
-          exportDevkit(Path.of(options.getExportDevkit()), all, options.getAlgo());
-          m.putParameters("devkit_export", options.getExportDevkit());
+        if (params.exportDevkit() != null) {
+          exportDevkit(Path.of(params.exportDevkit()), all, params.algo());
+          m.putParameters("devkit_export", params.exportDevkit());
         }
       }
       Stages.digestOutputs(out.work(), m);
@@ -186,8 +193,8 @@ public final class EmbedPipeline extends PTransform<PBegin, PDone> {
    * Raw (unfused) vectors are kept for NumPy exports and for verification packs, whose report
    * includes the accuracy of the original images alone; MegaFace-sized sets skip them.
    */
-  static boolean keepRaw(EmbedOptions options, StageManifest input) {
-    return options.getExportNpy() || input.getPairs() > 0;
+  static boolean keepRaw(EmbedParams params, StageManifest input) {
+    return params.exportNpy() || input.getPairs() > 0;
   }
 
   /** All embeddings in id order (for a .bin pack: the pack's image order). */

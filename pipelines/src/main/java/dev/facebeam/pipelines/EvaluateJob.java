@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.beam.sdk.options.PipelineOptions;
 
 /**
  * {@code evaluate}: for every {@code <target>.bin} of a dataset folder, ingest → embed → verify on
@@ -26,22 +27,26 @@ public final class EvaluateJob {
   /** What one evaluate run found: accuracy-flip per target (null where the pack was missing). */
   public record Result(String model, Map<String, Double> accuracyFlip, List<String> missing, Path table) {}
 
+  /** The command line's evaluate: its options made into parameters once. */
   public static Result run(EvaluateOptions options) {
-    Path dataset = Path.of(options.getDataset());
+    return run(EvaluateParams.of(options), options);
+  }
+
+  public static Result run(EvaluateParams params, PipelineOptions runner) {
+    Path dataset = Path.of(params.dataset());
     if (!Files.isDirectory(dataset)) {
       throw new UserInputException(dataset.toString(), "no such dataset folder");
     }
     List<String> targets = new ArrayList<>();
-    for (String t : Options.list(options.getTargets())) {
+    for (String t : Options.list(params.targets())) {
       targets.add(OutputGuard.plainName("--targets", t));
     }
-    List<Path> inputs = List.of(dataset, Path.of(options.getModel()));
-    OutputGuard.folder("--output", options.getOutput(), "evaluate", inputs);
+    List<Path> inputs = List.of(dataset, Path.of(params.model()));
+    OutputGuard.folder("--output", params.output(), "evaluate", inputs);
     // The same overrides embed will use, so a model whose engine only --engine names resolves here too.
-    ModelSpec spec = ModelSpec.resolve(Path.of(options.getModel()), new ModelSpec.Overrides(options.getEngine(),
-        options.getInputSize(), options.getMean(), options.getScale(), options.getChannelOrder()));
+    ModelSpec spec = ModelSpec.resolve(Path.of(params.model()), params.settings().overrides());
     // Marked as evaluate's only once the model resolves: a typo in --model leaves no folder behind.
-    Path output = OutputGuard.claim("--output", options.getOutput(), "evaluate", inputs);
+    Path output = OutputGuard.claim("--output", params.output(), "evaluate", inputs);
     String model = spec.name();
     Map<String, Double> acc = new LinkedHashMap<>();
     List<String> missing = new ArrayList<>();
@@ -53,12 +58,11 @@ public final class EvaluateJob {
         continue;
       }
       Path base = output.resolve(target);
-      TargetStages.ingest(options, bin, "bin", base.resolve("ingest"));
-      TargetStages.embed(options, base.resolve("ingest"), base.resolve("embed"));
-      VerifyJob.Report r = TargetStages.verify(options, base.resolve("embed"), base.resolve("verify"), target);
+      TargetStages.ingest(runner, bin, "bin", base.resolve("ingest"));
+      TargetStages.embed(runner, base.resolve("ingest"), params.model(), params.settings(), base.resolve("embed"));
+      VerifyJob.Report r = TargetStages.verify(runner, base.resolve("embed"), base.resolve("verify"), target);
       acc.put(target, r.flip() != null ? r.flip().accuracy() : r.plain().accuracy());
     }
-    options.setOutput(output.toString());
     Path table = writeTable(output, model, spec.sha256(), targets, acc);
     return new Result(model, acc, missing, table);
   }

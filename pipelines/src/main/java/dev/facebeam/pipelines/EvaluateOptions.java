@@ -25,7 +25,7 @@ public interface EvaluateOptions extends ModelOptions {
   void setOutput(String value);
 
   @Description("Targets to look for, in table order")
-  @Default.String("lfw,cfp_ff,cfp_fp,agedb_30,calfw,cplfw,vgg2_fp")
+  @Default.String(EvaluateParams.TARGETS)
   String getTargets();
 
   void setTargets(String value);

@@ -22,7 +22,7 @@ public interface IngestOptions extends PipelineOptions {
   void setOutput(String value);
 
   @Description("Pack format: auto|rec|bin|megaface|lst|folder (auto recognises it from the files)")
-  @Default.String("auto")
+  @Default.String(IngestParams.FORMAT)
   String getFormat();
 
   void setFormat(String value);
@@ -38,7 +38,7 @@ public interface IngestOptions extends PipelineOptions {
   void setImageRoot(String value);
 
   @Description("Records per output shard; shards are sorted in memory, so this bounds a writer's memory")
-  @Default.Integer(4000)
+  @Default.Integer(IngestParams.RECORDS_PER_SHARD)
   int getRecordsPerShard();
 
   void setRecordsPerShard(int value);

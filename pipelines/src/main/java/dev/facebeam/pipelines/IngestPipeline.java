@@ -25,6 +25,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.transforms.Distinct;
 import org.apache.beam.sdk.transforms.Filter;
 import org.apache.beam.sdk.transforms.Flatten;
@@ -88,30 +89,38 @@ public final class IngestPipeline extends PTransform<PBegin, PDone> {
     return PDone.in(begin.getPipeline());
   }
 
-  /** Opens the pack, runs the stage and commits its output; throws with a clear message on failure. */
+  /** The command line's ingest: its options made into parameters once. */
   public static Result run(IngestOptions options) {
-    Options.number("--recordsPerShard", Integer.toString(options.getRecordsPerShard()), 1, 10_000_000);
-    Path input = StagePaths.local(options.getInput());
-    Path imageRoot = options.getImageRoot() == null ? null : StagePaths.local(options.getImageRoot());
-    Path target = OutputGuard.folder("--output", options.getOutput(), "ingest", Arrays.asList(input, imageRoot));
+    return run(IngestParams.of(options), options);
+  }
+
+  /**
+   * Opens the pack, runs the stage on {@code runner} and commits its output; throws with a clear
+   * message on failure.
+   */
+  public static Result run(IngestParams params, PipelineOptions runner) {
+    Options.number("--recordsPerShard", Integer.toString(params.recordsPerShard()), 1, 10_000_000);
+    Path input = StagePaths.local(params.input());
+    Path imageRoot = params.imageRoot() == null ? null : StagePaths.local(params.imageRoot());
+    Path target = OutputGuard.folder("--output", params.output(), "ingest", Arrays.asList(input, imageRoot));
     List<Path> exportInputs = Arrays.asList(input, imageRoot, target);
-    if (options.getExportImages() != null) {
-      OutputGuard.folder("--exportImages", options.getExportImages(), "exported-images", exportInputs);
+    if (params.exportImages() != null) {
+      OutputGuard.folder("--exportImages", params.exportImages(), "exported-images", exportInputs);
     }
-    FacePack pack = PackOpener.open(input, options.getFormat(), imageRoot);
-    int shards = WriteShards.shardsFor(pack.expectedFaces(), options.getRecordsPerShard());
-    if (options.getExportImages() != null) {
-      OutputGuard.claim("--exportImages", options.getExportImages(), "exported-images", exportInputs);
+    FacePack pack = PackOpener.open(input, params.format(), imageRoot);
+    int shards = WriteShards.shardsFor(pack.expectedFaces(), params.recordsPerShard());
+    if (params.exportImages() != null) {
+      OutputGuard.claim("--exportImages", params.exportImages(), "exported-images", exportInputs);
     }
     StageOutput out = StageOutput.begin(target);
     try {
       try (Progress progress = Progress.show("ingest", pack.expectedFaces(),
           ClusterProgress.forStage(Stages.jobName(NAME, out.target()), PROGRESS_STEP,
               ClusterProgress.Count.OUT))) {
-        Stages.runToCompletion(options, new IngestPipeline(pack, out.work().toString(), shards,
-            options.getExportImages() == null ? null : StagePaths.local(options.getExportImages()).toString()), NAME, out.target());
+        Stages.runToCompletion(runner, new IngestPipeline(pack, out.work().toString(), shards,
+            params.exportImages() == null ? null : StagePaths.local(params.exportImages()).toString()), NAME, out.target());
       }
-      StageManifest manifest = finish(pack, out.work(), shards, options);
+      StageManifest manifest = finish(pack, out.work(), shards, params, runner);
       out.commit(manifest);
       Stages.requireSomethingWritten("ingest", input.toString(), manifest, out.target());
       return new Result(out.target(), manifest);
@@ -121,7 +130,7 @@ public final class IngestPipeline extends PTransform<PBegin, PDone> {
     }
   }
 
-  private static StageManifest finish(FacePack pack, Path work, int shards, IngestOptions options) {
+  private static StageManifest finish(FacePack pack, Path work, int shards, IngestParams params, PipelineOptions runner) {
     try {
       Map<String, Long> counts = Stages.read(work);
       long raw = counts.getOrDefault("raw", 0L);
@@ -129,7 +138,7 @@ public final class IngestPipeline extends PTransform<PBegin, PDone> {
       long written = counts.getOrDefault("written", 0L);
       long rejected = counts.getOrDefault("rejected", 0L);
       long read = raw + readRejected;
-      StageManifest.Builder m = Stages.manifest("ingest", options.getInput(), read, written, rejected, options)
+      StageManifest.Builder m = Stages.manifest("ingest", params.input(), read, written, rejected, runner)
           .setFormat(pack.format())
           .setIdentities(counts.getOrDefault("identities", 0L));
       PackSummary summary = pack.summary();
@@ -138,7 +147,7 @@ public final class IngestPipeline extends PTransform<PBegin, PDone> {
           .setPositivePairs(summary.positivePairs())
           .putAllParameters(summary.parameters())
           .addAllWarnings(summary.warnings());
-      m.putParameters("records_per_shard", Integer.toString(options.getRecordsPerShard()));
+      m.putParameters("records_per_shard", Integer.toString(params.recordsPerShard()));
       if (pack instanceof BinPack bin) {
         StageFiles.writeFramed(work.resolve(PAIRS), bin.pairs());
       }

@@ -35,62 +35,62 @@ record MegaFaceInputs(Probes probes, List<DistractorSlice> slices, Set<String> d
   /** The probe set as read: unit rows, identity per row, noise flags, identity names, list entries skipped. */
   record Probes(float[][] vectors, int[] identity, boolean[] noisy, List<String> names, long missing) {}
 
-  static MegaFaceInputs of(MegaFaceOptions o) {
-    boolean devkit = o.getFacescrubList() != null || o.getMegafaceList() != null;
-    boolean npy = o.getProbesNpy() != null || o.getDistractorsNpy() != null;
-    boolean embedded = o.getProbes() != null || o.getDistractors() != null;
+  static MegaFaceInputs of(MegaFaceParams o) {
+    boolean devkit = o.facescrubList() != null || o.megafaceList() != null;
+    boolean npy = o.probesNpy() != null || o.distractorsNpy() != null;
+    boolean embedded = o.probes() != null || o.distractors() != null;
     if ((devkit ? 1 : 0) + (npy ? 1 : 0) + (embedded ? 1 : 0) != 1) {
       throw new UserInputException("megaface", "give exactly one input form: --probes/--distractors (embed outputs), "
           + "--facescrubList/--megafaceList/--facescrubFeatures/--megafaceFeatures (devkit), or "
           + "--probesNpy/--probesList/--distractorsNpy/--distractorsList (NumPy)");
     }
     if (devkit) {
-      require(new String[][] {{"facescrubList", o.getFacescrubList()}, {"megafaceList", o.getMegafaceList()},
-          {"facescrubFeatures", o.getFacescrubFeatures()}, {"megafaceFeatures", o.getMegafaceFeatures()}}, "devkit");
-      Set<String> probeNoise = noiseSet(o.getFacescrubNoises());
-      Set<String> distractorNoise = noiseSet(o.getMegafaceNoises());
-      Path list = StagePaths.local(o.getFacescrubList());
+      require(new String[][] {{"facescrubList", o.facescrubList()}, {"megafaceList", o.megafaceList()},
+          {"facescrubFeatures", o.facescrubFeatures()}, {"megafaceFeatures", o.megafaceFeatures()}}, "devkit");
+      Set<String> probeNoise = noiseSet(o.facescrubNoises());
+      Set<String> distractorNoise = noiseSet(o.megafaceNoises());
+      Path list = StagePaths.local(o.facescrubList());
       Probes p = listedProbes(list, probeNoise, (entry, row) -> {
-        Path f = StagePaths.local(o.getFacescrubFeatures()).resolve(entry[0]).resolve(DevkitFeature.fileName(entry[1], o.getAlgo()));
+        Path f = StagePaths.local(o.facescrubFeatures()).resolve(entry[0]).resolve(DevkitFeature.fileName(entry[1], o.algo()));
         if (!Files.isRegularFile(f)) {
-          if (o.getSkipMissing()) {
+          if (o.skipMissing()) {
             return null;
           }
           throw new UserInputException(f.toString(), "probe feature file missing (pass --skipMissing to count and skip)");
         }
         return DevkitFeature.readUnit(f);
       }, false);
-      Path mlist = StagePaths.local(o.getMegafaceList());
-      return new MegaFaceInputs(p, DistractorSlice.devkit(mlist, StagePaths.local(o.getMegafaceFeatures()).toString(), o.getAlgo(), o.getSkipMissing()),
+      Path mlist = StagePaths.local(o.megafaceList());
+      return new MegaFaceInputs(p, DistractorSlice.devkit(mlist, StagePaths.local(o.megafaceFeatures()).toString(), o.algo(), o.skipMissing()),
           distractorNoise, notListed(list, 2, probeNoise, true) + notListed(mlist, 3, distractorNoise, false), mlist.toString());
     }
     if (npy) {
-      require(new String[][] {{"probesNpy", o.getProbesNpy()}, {"probesList", o.getProbesList()},
-          {"distractorsNpy", o.getDistractorsNpy()}, {"distractorsList", o.getDistractorsList()}}, "NumPy");
-      Set<String> probeNoise = noiseSet(o.getFacescrubNoises());
-      Set<String> distractorNoise = noiseSet(o.getMegafaceNoises());
-      Path list = StagePaths.local(o.getProbesList());
-      NpyMatrix m = NpyMatrix.open(StagePaths.local(o.getProbesNpy()));
+      require(new String[][] {{"probesNpy", o.probesNpy()}, {"probesList", o.probesList()},
+          {"distractorsNpy", o.distractorsNpy()}, {"distractorsList", o.distractorsList()}}, "NumPy");
+      Set<String> probeNoise = noiseSet(o.facescrubNoises());
+      Set<String> distractorNoise = noiseSet(o.megafaceNoises());
+      Path list = StagePaths.local(o.probesList());
+      NpyMatrix m = NpyMatrix.open(StagePaths.local(o.probesNpy()));
       long lines = lines(list).size();
       if (lines != m.rows()) {
-        throw new UserInputException(list.toString(), "has " + lines + " lines but " + o.getProbesNpy() + " has " + m.rows() + " rows (row i is line i)");
+        throw new UserInputException(list.toString(), "has " + lines + " lines but " + o.probesNpy() + " has " + m.rows() + " rows (row i is line i)");
       }
       float[] all = new float[Math.toIntExact(m.rows() * m.cols())];
       m.readRows(0, (int) m.rows(), all, 0);
       Probes p = listedProbes(list, probeNoise, (entry, row) -> {
         float[] v = java.util.Arrays.copyOfRange(all, row * m.cols(), (row + 1) * m.cols());
-        UnitVector.normalise(v, 0, v.length, o.getProbesNpy() + "@row=" + row);
+        UnitVector.normalise(v, 0, v.length, o.probesNpy() + "@row=" + row);
         return v;
       }, true);
-      Path dlist = StagePaths.local(o.getDistractorsList());
-      return new MegaFaceInputs(p, DistractorSlice.npy(StagePaths.local(o.getDistractorsNpy()), dlist), distractorNoise,
-          notListed(list, 2, probeNoise, true) + notListed(dlist, 3, distractorNoise, false), o.getDistractorsNpy());
+      Path dlist = StagePaths.local(o.distractorsList());
+      return new MegaFaceInputs(p, DistractorSlice.npy(StagePaths.local(o.distractorsNpy()), dlist), distractorNoise,
+          notListed(list, 2, probeNoise, true) + notListed(dlist, 3, distractorNoise, false), o.distractorsNpy());
     }
-    require(new String[][] {{"probes", o.getProbes()}, {"distractors", o.getDistractors()}}, "embed-output");
-    Path dir = StagePaths.local(o.getDistractors());
+    require(new String[][] {{"probes", o.probes()}, {"distractors", o.distractors()}}, "embed-output");
+    Path dir = StagePaths.local(o.distractors());
     StageManifest dm = StageOutput.requireIntact(dir);
-    return new MegaFaceInputs(embeddedProbes(StagePaths.local(o.getProbes())),
-        DistractorSlice.embedShards(dm.getShardsList().stream().map(dir::resolve).toList()), Set.of(), 0, o.getDistractors());
+    return new MegaFaceInputs(embeddedProbes(StagePaths.local(o.probes())),
+        DistractorSlice.embedShards(dm.getShardsList().stream().map(dir::resolve).toList()), Set.of(), 0, o.distractors());
   }
 
   private static void require(String[][] options, String form) {

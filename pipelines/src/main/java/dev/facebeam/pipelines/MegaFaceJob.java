@@ -22,6 +22,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import org.apache.beam.sdk.coders.SerializableCoder;
+import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
@@ -77,25 +78,28 @@ public final class MegaFaceJob extends PTransform<PBegin, PDone> {
       long noiseEntriesNotInLists, long distractorsRead, long probesMissing, long distractorsMissing,
       List<String> singleImageIdentities, List<Integer> sizesLeftOut) {}
 
-  public static Result run(MegaFaceOptions o) {
-    Path target = OutputGuard.folder("--output", o.getOutput(), "megaface", java.util.stream.Stream.of(o.getProbes(),
-        o.getDistractors(), o.getFacescrubList(), o.getMegafaceList(), o.getFacescrubFeatures(), o.getMegafaceFeatures(),
-        o.getProbesNpy(), o.getProbesList(), o.getDistractorsNpy(), o.getDistractorsList(), o.getFacescrubNoises(),
-        o.getMegafaceNoises()).filter(java.util.Objects::nonNull).map(Path::of).toList());
+  /** The command line's megaface: its options made into parameters once. */
+  public static Result run(MegaFaceOptions options) {
+    return run(MegaFaceParams.of(options), options);
+  }
+
+  /** Scores probes against distractors on {@code runner} and commits the reports; throws with a clear message on failure. */
+  public static Result run(MegaFaceParams o, PipelineOptions runner) {
+    Path target = OutputGuard.folder("--output", o.output(), "megaface", o.inputs().toList());
     MegaFaceInputs in = MegaFaceInputs.of(o);
     MegaFaceInputs.Probes probes = in.probes();
     int p = probes.vectors().length;
-    boolean[] noisy = o.getNoiseCleaning() ? probes.noisy() : new boolean[p];
+    boolean[] noisy = o.noiseCleaning() ? probes.noisy() : new boolean[p];
     MegaFaceProtocol.Probes cleaned = MegaFaceProtocol.cleanProbes(probes.vectors(), probes.identity(), noisy);
-    int[] sizes = Options.list(o.getSizes()).stream()
+    int[] sizes = Options.list(o.sizes()).stream()
         .mapToInt(s -> (int) Options.number("--sizes", s, 1, Integer.MAX_VALUE - 8)).distinct().toArray();
-    double[] fars = Options.list(o.getFar()).stream()
+    double[] fars = Options.list(o.far()).stream()
         .mapToDouble(s -> Options.fraction("--far", s)).toArray();
     if (sizes.length == 0 || fars.length == 0) {
       throw new UserInputException(sizes.length == 0 ? "--sizes" : "--far", "needs at least one value");
     }
-    Options.number("--topK", Integer.toString(o.getTopK()), 1, 1_000_000);
-    Options.number("--blockSize", Integer.toString(o.getBlockSize()), 1, 1 << 20);
+    Options.number("--topK", Integer.toString(o.topK()), 1, 1_000_000);
+    Options.number("--blockSize", Integer.toString(o.blockSize()), 1, 1 << 20);
     double maxFar = Arrays.stream(fars).max().orElse(0);
     int[] keep = new int[sizes.length];
     for (int s = 0; s < sizes.length; s++) {
@@ -103,8 +107,8 @@ public final class MegaFaceJob extends PTransform<PBegin, PDone> {
     }
     StageOutput out = StageOutput.begin(target);
     try {
-      Stages.runToCompletion(o, new MegaFaceJob(in.slices(),
-          new ScoreDistractors(cleaned.vectors(), sizes, o.getTopK(), keep, o.getBlockSize(), in.distractorNoise(), o.getNoiseCleaning()),
+      Stages.runToCompletion(runner, new MegaFaceJob(in.slices(),
+          new ScoreDistractors(cleaned.vectors(), sizes, o.topK(), keep, o.blockSize(), in.distractorNoise(), o.noiseCleaning()),
           out.work().toString()), "MegaFace", out.target());
       DistractorScores scores;
       try (ObjectInputStream ois = new ObjectInputStream(Files.newInputStream(out.work().resolve(SCORES)))) {
@@ -134,7 +138,7 @@ public final class MegaFaceJob extends PTransform<PBegin, PDone> {
           continue;
         }
         int label = onlyAll ? (int) listed : sizes[s];
-        MegaFaceProtocol.Identification id = MegaFaceProtocol.identify(trials, scores.topPerProbe(s), o.getTopK());
+        MegaFaceProtocol.Identification id = MegaFaceProtocol.identify(trials, scores.topPerProbe(s), o.topK());
         long impostors = (long) p * scores.distractors(s);
         List<MegaFaceProtocol.TarAtFar> tars = new ArrayList<>();
         for (double f : fars) {
@@ -159,12 +163,12 @@ public final class MegaFaceJob extends PTransform<PBegin, PDone> {
       writeReports(out.work(), result, o);
       long competing = scores.read() - scores.noisyDropped();
       StageManifest.Builder m = Stages.manifest("megaface", in.input(), scores.read() + scores.missing(), competing,
-          scores.noisyDropped() + scores.missing(), o).setFormat("megaface").setIdentities(identities);
-      m.putParameters("noise_cleaning", Boolean.toString(o.getNoiseCleaning()));
+          scores.noisyDropped() + scores.missing(), runner).setFormat("megaface").setIdentities(identities);
+      m.putParameters("noise_cleaning", Boolean.toString(o.noiseCleaning()));
       m.putParameters("probes", Integer.toString(p));
-      m.putParameters("sizes", o.getSizes());
-      m.putParameters("top_k", Integer.toString(o.getTopK()));
-      m.putParameters("far", o.getFar());
+      m.putParameters("sizes", o.sizes());
+      m.putParameters("top_k", Integer.toString(o.topK()));
+      m.putParameters("far", o.far());
       m.putParameters("rank1_tie_rule", "correct when genuine score >= best distractor score");
       Stages.digestOutputs(out.work(), m);
       out.commit(m.build());
@@ -178,9 +182,9 @@ public final class MegaFaceJob extends PTransform<PBegin, PDone> {
     }
   }
 
-  private static void writeReports(Path dir, Result r, MegaFaceOptions o) throws IOException {
+  private static void writeReports(Path dir, Result r, MegaFaceParams o) throws IOException {
     StringBuilder md = new StringBuilder("# MegaFace identification\n\n" + r.probes() + " probes of " + r.identities()
-        + " identities; noise cleaning " + (o.getNoiseCleaning() ? "on (" + r.probesReplaced() + " probes replaced, "
+        + " identities; noise cleaning " + (o.noiseCleaning() ? "on (" + r.probesReplaced() + " probes replaced, "
         + r.noisyDistractors() + " distractors dropped)" : "off") + ".\n"
         + (r.probesMissing() + r.distractorsMissing() > 0 ? "\nSkipped for missing feature files (--skipMissing): " + r.probesMissing()
             + " probes, " + r.distractorsMissing() + " distractors.\n" : "")
@@ -190,7 +194,7 @@ public final class MegaFaceJob extends PTransform<PBegin, PDone> {
             + r.sizesLeftOut().stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(", ")) + ".\n")
         + (r.noiseEntriesNotInLists() > 0 ? "\n" + r.noiseEntriesNotInLists() + " noise-list entries name nothing in the lists (ignored).\n" : "")
         + "\n| distractors | trials | correct | rank-1 |");
-    for (double f : Options.list(o.getFar()).stream().mapToDouble(Double::parseDouble).toArray()) {
+    for (double f : Options.list(o.far()).stream().mapToDouble(Double::parseDouble).toArray()) {
       md.append(" TAR@FAR=").append(f).append(" |");
     }
     md.append("\n| ---: | ---: | ---: | ---: |").append(" ---: |".repeat(r.sizes().get(0).tarAtFar().size())).append('\n');
@@ -209,9 +213,9 @@ public final class MegaFaceJob extends PTransform<PBegin, PDone> {
         ranks[k] = k + 1;
       }
       chart.addSeries(s.size() + " distractors", ranks, s.cmc());
-      Files.writeString(dir.resolve("cmc_facescrub_megaface_" + o.getAlgo() + "_" + s.size() + "_1.json"), devkitCmc(s), StandardCharsets.UTF_8);
+      Files.writeString(dir.resolve("cmc_facescrub_megaface_" + o.algo() + "_" + s.size() + "_1.json"), devkitCmc(s), StandardCharsets.UTF_8);
     }
-    MegaFaceReport.of(r, o.getNoiseCleaning()).write(dir);
+    MegaFaceReport.of(r, o.noiseCleaning()).write(dir);
     Files.writeString(dir.resolve("report.md"), md.toString(), StandardCharsets.UTF_8);
     System.setProperty("java.awt.headless", "true");
     BitmapEncoder.saveBitmap(chart, dir.resolve("cmc.png").toString(), BitmapEncoder.BitmapFormat.PNG);

@@ -81,19 +81,19 @@ public interface MegaFaceOptions extends PipelineOptions {
   void setOutput(String value);
 
   @Description("Distractor set sizes: each uses the first N distractors of the list")
-  @Default.String("10,100,1000,10000,100000,1000000")
+  @Default.String(MegaFaceParams.SIZES)
   String getSizes();
 
   void setSizes(String value);
 
   @Description("CMC ranks kept per probe")
-  @Default.Integer(10)
+  @Default.Integer(MegaFaceParams.TOP_K)
   int getTopK();
 
   void setTopK(int value);
 
   @Description("Target FARs for TAR@FAR")
-  @Default.String("1e-6,1e-5,1e-4")
+  @Default.String(MegaFaceParams.FAR)
   String getFar();
 
   void setFar(String value);
@@ -106,13 +106,13 @@ public interface MegaFaceOptions extends PipelineOptions {
   void setNoiseCleaning(boolean value);
 
   @Description("Distractors per matrix product")
-  @Default.Integer(4096)
+  @Default.Integer(MegaFaceParams.BLOCK_SIZE)
   int getBlockSize();
 
   void setBlockSize(int value);
 
   @Description("Algorithm name: the suffix of devkit feature files (<file>_<algo>.bin) and of the cmc file names")
-  @Default.String("facebeam")
+  @Default.String(MegaFaceParams.ALGO)
   String getAlgo();
 
   void setAlgo(String value);

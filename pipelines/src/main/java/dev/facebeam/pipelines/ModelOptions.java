@@ -7,7 +7,7 @@ import org.apache.beam.sdk.options.PipelineOptions;
 /** How a model is run: shared by {@code embed} and {@code evaluate}. */
 public interface ModelOptions extends PipelineOptions {
   @Description("auto|PyTorch|OnnxRuntime (auto: from the descriptor, else from the file name)")
-  @Default.String("auto")
+  @Default.String(ModelParams.ENGINE)
   String getEngine();
 
   void setEngine(String value);
@@ -19,13 +19,13 @@ public interface ModelOptions extends PipelineOptions {
   void setFlip(boolean value);
 
   @Description("Images per forward pass (a model whose graph fixes the batch is fed that size instead)")
-  @Default.Integer(64)
+  @Default.Integer(ModelParams.BATCH_SIZE)
   int getBatchSize();
 
   void setBatchSize(int value);
 
   @Description("cpu, gpu (every visible GPU, one predictor each) or gpu:K")
-  @Default.String("cpu")
+  @Default.String(ModelParams.DEVICE)
   String getDevice();
 
   void setDevice(String value);

@@ -50,14 +50,19 @@ public final class PackJob {
    */
   public record Result(long read, long rejected, long imagesWritten, long identities, long pairs) {}
 
+  /** The command line's pack: its options made into parameters once. */
   public static Result run(PackOptions options) {
-    if (options.getOutput() == null || options.getOutput().isBlank()) {
+    return run(PackParams.of(options));
+  }
+
+  public static Result run(PackParams params) {
+    if (params.output() == null || params.output().isBlank()) {
       throw new UserInputException("--output", "is empty: name the .rec or .bin file to write");
     }
-    Path output = Path.of(options.getOutput()).toAbsolutePath().normalize();
+    Path output = Path.of(params.output()).toAbsolutePath().normalize();
     String name = output.getFileName().toString();
     if (!name.endsWith(".rec") && !name.endsWith(".bin")) {
-      throw new UserInputException("--output=" + options.getOutput(), "must end in .rec or .bin");
+      throw new UserInputException("--output=" + params.output(), "must end in .rec or .bin");
     }
     Path sidecar = sidecar(output);
     List<Path> writes = new ArrayList<>(List.of(output, rejectsFile(output), sidecar));
@@ -65,11 +70,11 @@ public final class PackJob {
       writes.add(RecordIoDataset.siblingIdx(output));
       writes.add(output.resolveSibling("property"));
     }
-    OutputGuard.files("--output", options.getOutput(), "pack", sidecar, writes, java.util.Arrays.asList(
-        Path.of(options.getInput()), options.getImageRoot() == null ? null : Path.of(options.getImageRoot()),
-        options.getPairs() == null ? null : Path.of(options.getPairs())));
-    FacePack pack = PackOpener.open(Path.of(options.getInput()), options.getFormat(),
-        options.getImageRoot() == null ? null : Path.of(options.getImageRoot()));
+    OutputGuard.files("--output", params.output(), "pack", sidecar, writes, java.util.Arrays.asList(
+        Path.of(params.input()), params.imageRoot() == null ? null : Path.of(params.imageRoot()),
+        params.pairs() == null ? null : Path.of(params.pairs())));
+    FacePack pack = PackOpener.open(Path.of(params.input()), params.format(),
+        params.imageRoot() == null ? null : Path.of(params.imageRoot()));
     List<FaceRecord> faces = new ArrayList<>();
     List<Reject> rejects = new ArrayList<>();
     for (Serializable task : pack.tasks()) {
@@ -95,14 +100,14 @@ public final class PackJob {
       Result r;
       List<Path> written = new ArrayList<>(List.of(output));
       if (name.endsWith(".rec")) {
-        long ids = writeRec(output, faces, options);
+        long ids = writeRec(output, faces, params);
         written.add(RecordIoDataset.siblingIdx(output));
         if (ids > 0) {
           written.add(output.resolveSibling("property"));
         }
         r = new Result(read, rejects.size(), faces.size(), ids, 0);
       } else {
-        int pairs = writeBin(output, faces, options);
+        int pairs = writeBin(output, faces, params);
         r = new Result(read, rejects.size(), 2L * pairs, 0, pairs);
       }
       // Only once the pack is written: a pack that fails (a bad pairs line) leaves nothing a rerun would refuse.
@@ -110,7 +115,7 @@ public final class PackJob {
       if (!rejects.isEmpty()) {
         written.add(rejectsFile(output));
       }
-      writeSidecar(sidecar, options, r, written);
+      writeSidecar(sidecar, params, r, written);
       return r;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + output + ": " + e.getMessage(), e);
@@ -126,8 +131,8 @@ public final class PackJob {
     return output.resolveSibling(output.getFileName() + ".rejects.jsonl");
   }
 
-  private static void writeSidecar(Path sidecar, PackOptions options, Result r, List<Path> written) throws IOException {
-    StageManifest.Builder m = StageManifest.newBuilder().setStage("pack").setInput(options.getInput())
+  private static void writeSidecar(Path sidecar, PackParams params, Result r, List<Path> written) throws IOException {
+    StageManifest.Builder m = StageManifest.newBuilder().setStage("pack").setInput(params.input())
         .setRead(r.read()).setWritten(r.imagesWritten()).setRejected(r.rejected()).setIdentities(r.identities())
         .setPairs(r.pairs()).setCreated(java.time.Instant.now().toString());
     for (Path p : written) {
@@ -145,13 +150,13 @@ public final class PackJob {
     return ImageCodec.encodeJpeg(px, quality);
   }
 
-  private static long writeRec(Path rec, List<FaceRecord> faces, PackOptions options) throws IOException {
+  private static long writeRec(Path rec, List<FaceRecord> faces, PackParams params) throws IOException {
     if (faces.isEmpty()) {
-      throw new UserInputException(options.getInput(), "nothing to pack: every input was rejected");
+      throw new UserInputException(params.input(), "nothing to pack: every input was rejected");
     }
-    boolean header = options.getHeader();
+    boolean header = params.header();
     if (header && faces.stream().anyMatch(f -> f.getLabel() < 0)) {
-      throw new UserInputException(options.getInput(), "--header=true needs a label on every image; pass --header=false for unlabelled images");
+      throw new UserInputException(params.input(), "--header=true needs a label on every image; pass --header=false for unlabelled images");
     }
     // Identities get contiguous keys and labels 0..C-1, in label order (dir2rec.py's layout).
     faces.sort(Comparator.comparingLong(FaceRecord::getLabel).thenComparingLong(FaceRecord::getIndex).thenComparing(FaceRecord::getId));
@@ -167,7 +172,7 @@ public final class PackJob {
       Map<Long, long[]> ranges = new HashMap<>();
       for (FaceRecord f : faces) {
         long label = f.getLabel() < 0 ? -1 : remap.get(f.getLabel());
-        w.write(key, IrHeader.scalar(label, key).pack(imageBytes(f, options.getQuality())));
+        w.write(key, IrHeader.scalar(label, key).pack(imageBytes(f, params.quality())));
         if (label >= 0) {
           long[] r = ranges.computeIfAbsent(label, l -> new long[] {Long.MAX_VALUE, 0});
           r[0] = Math.min(r[0], key);
@@ -194,8 +199,8 @@ public final class PackJob {
     return classes;
   }
 
-  private static int writeBin(Path bin, List<FaceRecord> faces, PackOptions options) throws IOException {
-    if (options.getPairs() == null) {
+  private static int writeBin(Path bin, List<FaceRecord> faces, PackParams params) throws IOException {
+    if (params.pairs() == null) {
       throw new UserInputException(bin.toString(), "a .bin needs --pairs=FILE (lines: <imageA> <imageB> <1|0>)");
     }
     Map<String, FaceRecord> byName = new HashMap<>();
@@ -207,7 +212,7 @@ public final class PackJob {
     }
     List<byte[]> images = new ArrayList<>();
     List<Boolean> issame = new ArrayList<>();
-    Path pairs = Path.of(options.getPairs());
+    Path pairs = Path.of(params.pairs());
     List<String> lines = dev.facebeam.io.TextFiles.readLines(pairs);
     for (int i = 0; i < lines.size(); i++) {
       String line = lines.get(i).strip();
@@ -224,8 +229,8 @@ public final class PackJob {
       if (a == null || b == null) {
         throw new UserInputException(where, "pair names " + (a == null ? f[0] : f[1]) + ", which is not an image of the input (or was rejected)");
       }
-      images.add(imageBytes(a, options.getQuality()));
-      images.add(imageBytes(b, options.getQuality()));
+      images.add(imageBytes(a, params.quality()));
+      images.add(imageBytes(b, params.quality()));
       issame.add(f[2].equals("1"));
     }
     if (issame.isEmpty()) {
@@ -235,13 +240,13 @@ public final class PackJob {
     for (int i = 0; i < flags.length; i++) {
       flags[i] = issame.get(i);
     }
-    PickleWriter.ElementForm form = switch (options.getElements()) {
+    PickleWriter.ElementForm form = switch (params.elements()) {
       case "bytes" -> PickleWriter.ElementForm.BYTES;
       case "numpy" -> PickleWriter.ElementForm.NUMPY_UINT8;
-      default -> throw new IllegalArgumentException("--elements must be bytes or numpy, got " + options.getElements());
+      default -> throw new IllegalArgumentException("--elements must be bytes or numpy, got " + params.elements());
     };
     Path tmp = bin.resolveSibling("." + bin.getFileName() + ".tmp");
-    new VerificationPack(images, flags).write(tmp, options.getProtocol(), form);
+    new VerificationPack(images, flags).write(tmp, params.protocol(), form);
     Files.move(tmp, bin, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     return flags.length;
   }

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.beam.sdk.options.PipelineOptions;
 
 /**
  * {@code run}: an evaluation described by a config (dataset folder, targets, model, preprocessing),
@@ -38,8 +39,13 @@ public final class RunJob {
   /** {@code summary}: the report's table and per-target lines, as the console shows them. */
   public record Result(List<Row> rows, List<String> ran, List<String> skipped, List<String> missing, Path report, String summary) {}
 
-  public static Result run(RunOptions o, PrintStream log) {
-    Path configFile = Path.of(o.getConfig());
+  /** The command line's run: its options made into parameters once. */
+  public static Result run(RunOptions options, PrintStream log) {
+    return run(RunParams.of(options), options, log);
+  }
+
+  public static Result run(RunParams o, PipelineOptions runner, PrintStream log) {
+    Path configFile = Path.of(o.config());
     JsonObject c = ConfigSchema.readObject(configFile);
     ConfigSchema schema = ConfigSchema.load(SCHEMA);
     List<String> errors = schema.validate(c);
@@ -50,15 +56,15 @@ public final class RunJob {
     List<String> targets = new ArrayList<>();
     c.getAsJsonArray("targets").forEach(t -> targets.add(OutputGuard.plainName(configFile + ": targets", t.getAsString())));
     List<String> stages = new ArrayList<>();
-    for (String s : Options.list(o.getStages())) {
+    for (String s : Options.list(o.stages())) {
       if (!STAGES.contains(s)) {
         throw new UserInputException("--stages", "unknown stage '" + s + "' (stages: " + String.join(", ", STAGES) + ")");
       }
       stages.add(s);
     }
-    int from = o.getFrom() == null ? Integer.MAX_VALUE : STAGES.indexOf(o.getFrom());
+    int from = o.from() == null ? Integer.MAX_VALUE : STAGES.indexOf(o.from());
     if (from < 0) {
-      throw new UserInputException("--from", "unknown stage '" + o.getFrom() + "' (stages: " + String.join(", ", STAGES) + ")");
+      throw new UserInputException("--from", "unknown stage '" + o.from() + "' (stages: " + String.join(", ", STAGES) + ")");
     }
     Path modelPath = Path.of(c.get("model").getAsString());
     Path megafacePack = c.has("megaface") ? Path.of(c.getAsJsonObject("megaface").get("pack").getAsString()) : null;
@@ -77,7 +83,7 @@ public final class RunJob {
         throw new UserInputException(configFile + ": megaface.pack", "no such folder: " + megafacePack.toAbsolutePath());
       }
     }
-    Path work = OutputGuard.claim("--workdir", o.getWorkdir(), "run", java.util.Arrays.asList(configFile, dataset, modelPath, megafacePack));
+    Path work = OutputGuard.claim("--workdir", o.workdir(), "run", java.util.Arrays.asList(configFile, dataset, modelPath, megafacePack));
     if (demo) {
       // The shipped demo on a machine without ../shared/data: a generated pack and model, said so.
       DemoPack.Generated g = DemoPack.ensure(work.resolve("demo-pack"));
@@ -93,10 +99,9 @@ public final class RunJob {
         c.remove(preprocessing); // the generated model's descriptor says how to preprocess
       }
     }
-    ModelSpec spec = ModelSpec.resolve(Path.of(c.get("model").getAsString()), new ModelSpec.Overrides(string(c, "engine"),
-        c.has("input_size") ? c.get("input_size").getAsInt() : null, c.has("mean") ? c.get("mean").getAsFloat() : null,
-        c.has("scale") ? c.get("scale").getAsFloat() : null, string(c, "channel_order")));
-    boolean flip = !c.has("flip") || c.get("flip").getAsBoolean();
+    ModelParams settings = modelParams(c);
+    ModelSpec spec = ModelSpec.resolve(Path.of(c.get("model").getAsString()), settings.overrides());
+    boolean flip = settings.flip();
     RunState state = RunState.load(work);
     List<String> ran = new ArrayList<>();
     List<String> skipped = new ArrayList<>();
@@ -116,7 +121,7 @@ public final class RunJob {
         fp.put("ingest", fingerprint("ingest", "format=bin", Digests.sha256(bin)));
         fp.put("embed", fingerprint("embed", fp.get("ingest"), modelFp));
         fp.put("verify", fingerprint("verify", fp.get("embed"), "target=" + target));
-        stagesOf(o, c, target, bin, "bin", fp, stages, from, state, work, log, ran, skipped);
+        stagesOf(o, runner, c, settings, target, bin, "bin", fp, stages, from, state, work, log, ran, skipped);
         rows.add(row(target, work.resolve("verify").resolve(target).resolve("report.json")));
       }
       Double megafaceRank1 = null;
@@ -127,7 +132,7 @@ public final class RunJob {
         fp.put("ingest", fingerprint("ingest", "format=megaface", folderFingerprint(pack)));
         fp.put("embed", fingerprint("embed", fp.get("ingest"), modelFp));
         fp.put("megaface", fingerprint("megaface", fp.get("embed"), mf.toString()));
-        stagesOf(o, c, "megaface", pack, "megaface", fp, stages, from, state, work, log, ran, skipped);
+        stagesOf(o, runner, c, settings, "megaface", pack, "megaface", fp, stages, from, state, work, log, ran, skipped);
         megafaceRank1 = megafaceRank1(work.resolve("megaface").resolve("megaface").resolve("report.json"));
       }
       RunReport.Written report = RunReport.write(work, spec, rows, missing, megafaceRank1);
@@ -138,7 +143,7 @@ public final class RunJob {
   }
 
   /** The stages of one target in order: skip what is current, run what is stale or asked for. */
-  private static void stagesOf(RunOptions o, JsonObject c, String target, Path input, String format, Map<String, String> fp,
+  private static void stagesOf(RunParams o, PipelineOptions runner, JsonObject c, ModelParams settings, String target, Path input, String format, Map<String, String> fp,
       List<String> stages, int from, RunState state, Path work, PrintStream log, List<String> ran, List<String> skipped) {
     List<String> own = new ArrayList<>(fp.keySet());
     for (String stage : own) {
@@ -153,14 +158,14 @@ public final class RunJob {
         continue;
       }
       // Only a selected stage is checked: checking hashes every output file.
-      String why = o.getForce() ? "forced" : index >= from ? "--from=" + o.getFrom() : state.staleness(key, dir, fp.get(stage));
+      String why = o.force() ? "forced" : index >= from ? "--from=" + o.from() : state.staleness(key, dir, fp.get(stage));
       if (why == null) {
         log.println(key + ": inputs and parameters unchanged, skipped");
         skipped.add(key);
         continue;
       }
       log.println(key + ": running (" + why + ")");
-      runStage(o, stage, target, input, format, work, c);
+      runStage(runner, stage, target, input, format, work, c, settings);
       state.record(key, dir, fp.get(stage));
       ran.add(key);
     }
@@ -192,44 +197,31 @@ public final class RunJob {
     return MegaFaceReport.read(reportJson).largestRank1();
   }
 
-  private static void runStage(RunOptions o, String stage, String target, Path input, String format, Path work, JsonObject c) {
+  private static void runStage(PipelineOptions runner, String stage, String target, Path input, String format, Path work,
+      JsonObject c, ModelParams settings) {
     Path in = work.resolve("ingest").resolve(target);
     Path emb = work.resolve("embed").resolve(target);
     switch (stage) {
-      case "ingest" -> TargetStages.ingest(o, input, format, in);
-      case "embed" -> {
-        EmbedOptions e = o.as(EmbedOptions.class);
-        e.setModel(c.get("model").getAsString());
-        e.setEngine(c.has("engine") ? c.get("engine").getAsString() : "auto");
-        e.setMean(c.has("mean") ? c.get("mean").getAsFloat() : null);
-        e.setScale(c.has("scale") ? c.get("scale").getAsFloat() : null);
-        e.setChannelOrder(string(c, "channel_order"));
-        e.setInputSize(c.has("input_size") ? c.get("input_size").getAsInt() : null);
-        e.setFlip(!c.has("flip") || c.get("flip").getAsBoolean());
-        if (c.has("batch_size")) {
-          e.setBatchSize(c.get("batch_size").getAsInt());
-        }
-        TargetStages.embed(o, in, emb);
-      }
+      case "ingest" -> TargetStages.ingest(runner, input, format, in);
+      case "embed" -> TargetStages.embed(runner, in, c.get("model").getAsString(), settings, emb);
       case "megaface" -> {
         JsonObject mf = c.getAsJsonObject("megaface");
-        MegaFaceOptions m = o.as(MegaFaceOptions.class);
-        m.setProbes(emb.toString());
-        m.setDistractors(emb.toString());
-        m.setOutput(work.resolve("megaface").resolve(target).toString());
-        if (mf.has("sizes")) {
-          m.setSizes(mf.get("sizes").getAsString());
-        }
-        if (mf.has("far")) {
-          m.setFar(mf.get("far").getAsString());
-        }
-        if (mf.has("top_k")) {
-          m.setTopK(mf.get("top_k").getAsInt());
-        }
-        MegaFaceJob.run(m);
+        MegaFaceJob.run(MegaFaceParams.ofEmbedded(emb, work.resolve("megaface").resolve(target),
+            mf.has("sizes") ? mf.get("sizes").getAsString() : MegaFaceParams.SIZES,
+            mf.has("far") ? mf.get("far").getAsString() : MegaFaceParams.FAR,
+            mf.has("top_k") ? mf.get("top_k").getAsInt() : MegaFaceParams.TOP_K), runner);
       }
-      default -> TargetStages.verify(o, emb, work.resolve("verify").resolve(target), target);
+      default -> TargetStages.verify(runner, emb, work.resolve("verify").resolve(target), target);
     }
+  }
+
+  /** How the config says to run its model; what it leaves out is the command line's default. */
+  static ModelParams modelParams(JsonObject c) {
+    return new ModelParams(c.has("engine") ? c.get("engine").getAsString() : ModelParams.ENGINE,
+        !c.has("flip") || c.get("flip").getAsBoolean(),
+        c.has("batch_size") ? c.get("batch_size").getAsInt() : ModelParams.BATCH_SIZE, ModelParams.DEVICE,
+        c.has("mean") ? c.get("mean").getAsFloat() : null, c.has("scale") ? c.get("scale").getAsFloat() : null,
+        string(c, "channel_order"), c.has("input_size") ? c.get("input_size").getAsInt() : null);
   }
 
   private static Row row(String target, Path reportJson) {

@@ -20,7 +20,7 @@ public interface RunOptions extends PipelineOptions {
   void setWorkdir(String value);
 
   @Description("Stages to run, in order")
-  @Default.String("ingest,embed,verify,megaface")
+  @Default.String(RunParams.STAGES)
   String getStages();
 
   void setStages(String value);

@@ -1,9 +1,9 @@
 package dev.facebeam.pipelines;
 
+import com.google.gson.FieldNamingPolicy;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
+import com.google.gson.reflect.TypeToken;
 import dev.facebeam.io.Digests;
 import dev.facebeam.io.StageFiles;
 import dev.facebeam.io.StageOutput;
@@ -11,9 +11,12 @@ import dev.facebeam.proto.FileDigest;
 import dev.facebeam.proto.StageManifest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.reflect.Type;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * What {@code run} remembers of each stage output in a work folder ({@code run-state.json}): the
@@ -23,40 +26,46 @@ import java.nio.file.Path;
  */
 final class RunState {
   static final String FILE = "run-state.json";
-  private static final Gson GSON = new GsonBuilder().setPrettyPrinting().create();
-  private final Path file;
-  private final JsonObject stages;
+  private static final Gson GSON = new GsonBuilder().setPrettyPrinting()
+      .setFieldNamingPolicy(FieldNamingPolicy.LOWER_CASE_WITH_UNDERSCORES).create();
+  private static final Type STAGES = new TypeToken<LinkedHashMap<String, Entry>>() {}.getType();
 
-  private RunState(Path file, JsonObject stages) {
+  /** One stage output as {@code run} committed it. */
+  record Entry(String fingerprint, String manifestSha256) {}
+
+  private final Path file;
+  private final Map<String, Entry> stages;
+
+  private RunState(Path file, Map<String, Entry> stages) {
     this.file = file;
     this.stages = stages;
   }
 
   static RunState load(Path workdir) {
     Path f = workdir.resolve(FILE);
-    JsonObject o = new JsonObject();
+    Map<String, Entry> stages = null;
     if (Files.isRegularFile(f)) {
       try {
-        o = JsonParser.parseString(Files.readString(f, StandardCharsets.UTF_8)).getAsJsonObject();
+        stages = GSON.fromJson(Files.readString(f, StandardCharsets.UTF_8), STAGES);
       } catch (IOException | RuntimeException e) {
-        o = new JsonObject(); // an unreadable state only means every stage reruns
+        stages = null; // an unreadable state only means every stage reruns
       }
     }
-    return new RunState(f, o);
+    return new RunState(f, stages == null ? new LinkedHashMap<>() : stages);
   }
 
   /** Why the stage output at {@code dir} must be (re)built, or null when it is current. */
   String staleness(String key, Path dir, String fingerprint) {
-    JsonObject s = stages.getAsJsonObject(key);
+    Entry s = stages.get(key);
     if (s == null || !Files.isDirectory(dir)) {
       return "not built yet";
     }
-    if (!fingerprint.equals(s.get("fingerprint").getAsString())) {
+    if (!fingerprint.equals(s.fingerprint())) {
       return "inputs or parameters changed";
     }
     Path manifest = dir.resolve(StageOutput.MANIFEST);
     try {
-      if (!Files.isRegularFile(manifest) || !Digests.sha256(manifest).equals(s.get("manifest_sha256").getAsString())) {
+      if (!Files.isRegularFile(manifest) || !Digests.sha256(manifest).equals(s.manifestSha256())) {
         return "manifest " + manifest + " differs from the one committed (edited or truncated): rebuilding";
       }
       StageManifest m = StageOutput.readManifest(dir);
@@ -74,11 +83,8 @@ final class RunState {
 
   void record(String key, Path dir, String fingerprint) {
     try {
-      JsonObject s = new JsonObject();
-      s.addProperty("fingerprint", fingerprint);
-      s.addProperty("manifest_sha256", Digests.sha256(dir.resolve(StageOutput.MANIFEST)));
-      stages.add(key, s);
-      StageFiles.writeAtomically(file, GSON.toJson(stages) + "\n");
+      stages.put(key, new Entry(fingerprint, Digests.sha256(dir.resolve(StageOutput.MANIFEST))));
+      StageFiles.writeAtomically(file, GSON.toJson(stages, STAGES) + "\n");
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

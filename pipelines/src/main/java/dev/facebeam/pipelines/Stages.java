@@ -40,13 +40,19 @@ final class Stages {
    * stage and its output folder ({@code facebeam-embed-lfw}), so that a cluster's web UI and REST API
    * tell a run's jobs apart.
    */
-  static void runToCompletion(PipelineOptions options, PTransform<PBegin, PDone> stage, String name, Path output) {
-    options.setJobName(jobName(name, output));
-    Pipeline p = Pipeline.create(options);
-    p.apply(name, stage);
-    PipelineResult.State state = p.run().waitUntilFinish();
-    if (state != PipelineResult.State.DONE) {
-      throw new IllegalStateException(name + " pipeline ended in state " + state);
+  static void runToCompletion(PipelineOptions runner, PTransform<PBegin, PDone> stage, String name, Path output) {
+    // Beam takes the job name from the options the pipeline is made with: set for this job only.
+    String callersName = runner.getJobName();
+    runner.setJobName(jobName(name, output));
+    try {
+      Pipeline p = Pipeline.create(runner);
+      p.apply(name, stage);
+      PipelineResult.State state = p.run().waitUntilFinish();
+      if (state != PipelineResult.State.DONE) {
+        throw new IllegalStateException(name + " pipeline ended in state " + state);
+      }
+    } finally {
+      runner.setJobName(callersName);
     }
   }
 

@@ -4,33 +4,21 @@ import java.nio.file.Path;
 import org.apache.beam.sdk.options.PipelineOptions;
 
 /**
- * One verification target's stages, as {@code evaluate} and {@code run} both chain them. Beam gives
- * every options interface one shared property map, so each stage's paths are set on the same
- * options in turn; the model's settings are whatever the caller left there.
+ * One verification target's stages, as {@code evaluate} and {@code run} both chain them: each
+ * stage gets its own parameters; {@code runner} only says where the pipelines run.
  */
 final class TargetStages {
   private TargetStages() {}
 
-  static void ingest(PipelineOptions o, Path input, String format, Path out) {
-    IngestOptions i = o.as(IngestOptions.class);
-    i.setInput(input.toString());
-    i.setOutput(out.toString());
-    i.setFormat(format);
-    IngestPipeline.run(i);
+  static void ingest(PipelineOptions runner, Path input, String format, Path out) {
+    IngestPipeline.run(IngestParams.of(input, format, out), runner);
   }
 
-  static void embed(PipelineOptions o, Path records, Path out) {
-    EmbedOptions e = o.as(EmbedOptions.class);
-    e.setRecords(records.toString());
-    e.setOutput(out.toString());
-    EmbedPipeline.run(e);
+  static void embed(PipelineOptions runner, Path records, String model, ModelParams settings, Path out) {
+    EmbedPipeline.run(EmbedParams.of(records, model, settings, out), runner);
   }
 
-  static VerifyJob.Report verify(PipelineOptions o, Path embeddings, Path out, String target) {
-    VerifyOptions v = o.as(VerifyOptions.class);
-    v.setEmbeddings(embeddings.toString());
-    v.setOutput(out.toString());
-    v.setTarget(target);
-    return VerifyJob.run(v);
+  static VerifyJob.Report verify(PipelineOptions runner, Path embeddings, Path out, String target) {
+    return VerifyJob.run(VerifyParams.of(embeddings, out, target), runner);
   }
 }

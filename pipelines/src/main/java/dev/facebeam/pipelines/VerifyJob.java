@@ -19,6 +19,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.apache.beam.sdk.options.PipelineOptions;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
@@ -35,9 +36,15 @@ public final class VerifyJob {
   public record Report(String target, int pairs, double xnorm, VerificationProtocol.Result flip,
       VerificationProtocol.Result plain) {}
 
+  /** The command line's verify: its options made into parameters once. */
   public static Report run(VerifyOptions options) {
-    Path dir = Path.of(options.getEmbeddings());
-    OutputGuard.folder("--output", options.getOutput(), "verify", List.of(dir));
+    return run(VerifyParams.of(options), options);
+  }
+
+  /** Scores an embed output and commits the report; {@code runner} is only recorded in the manifest. */
+  public static Report run(VerifyParams params, PipelineOptions runner) {
+    Path dir = Path.of(params.embeddings());
+    OutputGuard.folder("--output", params.output(), "verify", List.of(dir));
     StageManifest m = StageOutput.requireIntact(dir);
     if (!m.getStage().equals("embed")) {
       throw new UserInputException(dir.toString(), "is the output of '" + m.getStage() + "', not of embed");
@@ -58,9 +65,9 @@ public final class VerifyJob {
         }
       }
       boolean flip = Boolean.parseBoolean(m.getParametersOrDefault("flip", "true"));
-      String target = options.getTarget() != null ? options.getTarget() : targetName(m);
+      String target = params.target() != null ? params.target() : targetName(m);
       Report report = score(target, pairs, byId, flip, pairsFile);
-      write(report, m, options);
+      write(report, m, params, runner);
       return report;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot verify " + dir + ": " + e.getMessage(), e);
@@ -137,13 +144,13 @@ public final class VerifyJob {
     }
   }
 
-  private static void write(Report r, StageManifest embed, VerifyOptions options) throws IOException {
-    StageOutput out = StageOutput.begin(Path.of(options.getOutput()));
+  private static void write(Report r, StageManifest embed, VerifyParams params, PipelineOptions runner) throws IOException {
+    StageOutput out = StageOutput.begin(Path.of(params.output()));
     try {
       VerifyReport.of(r, embed).write(out.work());
       Files.writeString(out.work().resolve("report.md"), markdown(r, embed), StandardCharsets.UTF_8);
       roc(r, out.work().resolve("roc.png"));
-      StageManifest.Builder m = Stages.manifest("verify", options.getEmbeddings(), r.pairs(), r.pairs(), 0, options)
+      StageManifest.Builder m = Stages.manifest("verify", params.embeddings(), r.pairs(), r.pairs(), 0, runner)
           .setFormat(embed.getFormat())
           .setPairs(r.pairs())
           .putParameters("target", r.target())

@@ -54,8 +54,17 @@ public class EvaluateJobTest {
   @Test
   public void evaluateRunsEveryFoundTargetAndWritesTheTable() throws Exception {
     Path out = tmp.getRoot().toPath().resolve("eval");
-    EvaluateJob.Result r = EvaluateJob.run(options(out, "lfw,orl,agedb_30"));
+    EvaluateOptions options = options(out, "lfw,orl,agedb_30");
+    String jobName = options.getJobName();
+    EvaluateJob.Result r = EvaluateJob.run(options);
     assertEquals(List.of("agedb_30"), r.missing());
+    // Each stage got its parameters as values: the caller's options are as they were (Beam's
+    // options share one property map, so a stage that set its paths there would show here).
+    assertEquals(out.toString(), options.getOutput());
+    assertEquals(null, options.as(IngestOptions.class).getInput());
+    assertEquals(null, options.as(EmbedOptions.class).getRecords());
+    assertEquals(null, options.as(VerifyOptions.class).getEmbeddings());
+    assertEquals(jobName, options.getJobName());
     // small_lfw: 10 same-person pairs, one per fold; the real model gets 9 of them under the
     // threshold learnt on the other nine folds.
     assertEquals(0.9, r.accuracyFlip().get("lfw"), 1e-12);

@@ -2,6 +2,7 @@ package dev.facebeam.runners;
 
 import dev.facebeam.pipelines.PackJob;
 import dev.facebeam.pipelines.PackOptions;
+import dev.facebeam.train.MetricsLine;
 import dev.facebeam.train.TrainConfig;
 import dev.facebeam.train.TrainJob;
 import java.io.OutputStream;
@@ -75,12 +76,12 @@ final class TrainBenchmark {
             Integer.toString(steps), "frequent", "1", "verbose", "0", "ckpt", "0", "workers", Integer.toString(o.getBenchWorkers())));
         Path out = dir.resolve("out-" + net.strip());
         TrainJob.Result r = TrainJob.run(c, dataset, out, new PrintStream(OutputStream.nullOutputStream()));
-        List<String> lines = Files.readAllLines(out.resolve("metrics.jsonl"));
+        List<MetricsLine> lines = MetricsLine.read(out.resolve(MetricsLine.FILE));
         double sum = 0;
         int n = 0;
-        for (String l : lines.subList(2, lines.size())) {
-          if (l.contains("samples_per_sec")) {
-            sum += 1 / Double.parseDouble(l.replaceAll(".*\"samples_per_sec\": ([^}]+)}.*", "$1"));
+        for (MetricsLine l : lines.subList(2, lines.size())) { // the first two steps warm up
+          if (l instanceof MetricsLine.Progress progress) {
+            sum += 1 / progress.samplesPerSec();
             n++;
           }
         }

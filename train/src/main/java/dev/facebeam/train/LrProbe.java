@@ -1,6 +1,5 @@
 package dev.facebeam.train;
 
-import dev.facebeam.io.Json;
 import dev.facebeam.io.OutputGuard;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -89,7 +88,6 @@ public final class LrProbe {
   private static Path write(Path output, List<Curve> curves, Curve best) throws IOException {
     Files.createDirectories(output);
     StringBuilder md = new StringBuilder("# lr-probe\n\n| lr | mean Accuracy-Flip over the checks | last | curve |\n| ---: | ---: | ---: | --- |\n");
-    StringBuilder json = new StringBuilder("{\n  \"runs\": [\n");
     XYChart chart = new XYChartBuilder().width(640).height(480).title("lr-probe").xAxisTitle("step").yAxisTitle("Accuracy-Flip").build();
     for (int i = 0; i < curves.size(); i++) {
       Curve c = curves.get(i);
@@ -97,10 +95,6 @@ public final class LrProbe {
           c.failure() == null ? String.format(Locale.ROOT, "%.5f", c.area()) : "—",
           c.failure() == null ? String.format(Locale.ROOT, "%.5f", c.last()) : "—",
           c.failure() == null ? c.accuracy().stream().map(a -> String.format(Locale.ROOT, "%.4f", a)).toList().toString() : "stopped: " + c.failure()));
-      json.append("    {\"lr\": ").append(Json.number(c.lr())).append(", \"steps\": ")
-          .append(Json.array(c.steps().stream().mapToDouble(Long::doubleValue).toArray())).append(", \"accuracy_flip\": ")
-          .append(Json.array(c.accuracy().stream().mapToDouble(Double::doubleValue).toArray())).append(", \"failure\": ")
-          .append(c.failure() == null ? "null" : Json.quote(c.failure())).append("}").append(i < curves.size() - 1 ? ",\n" : "\n");
       if (c.failure() == null && !c.steps().isEmpty()) {
         chart.addSeries("lr " + c.lr(), c.steps().stream().mapToDouble(Long::doubleValue).toArray(),
             c.accuracy().stream().mapToDouble(Double::doubleValue).toArray());
@@ -108,9 +102,8 @@ public final class LrProbe {
     }
     md.append(best == null ? "\nNo rate trained without diverging.\n"
         : String.format(Locale.ROOT, "%nRecommended: lr %s (its accuracy rose fastest: highest mean over the checks).%n", best.lr()));
-    json.append("  ],\n  \"recommended\": ").append(best == null ? "null" : Json.number(best.lr())).append("\n}\n");
     Files.writeString(output.resolve("lr-probe.md"), md.toString(), StandardCharsets.UTF_8);
-    Files.writeString(output.resolve("lr-probe.json"), json.toString(), StandardCharsets.UTF_8);
+    new LrProbeReport(curves, best == null ? null : best.lr()).write(output);
     System.setProperty("java.awt.headless", "true");
     BitmapEncoder.saveBitmap(chart, output.resolve("lr-probe.png").toString(), BitmapEncoder.BitmapFormat.PNG);
     return output.resolve("lr-probe.md");

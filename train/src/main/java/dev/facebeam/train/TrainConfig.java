@@ -1,5 +1,8 @@
 package dev.facebeam.train;
 
+import com.google.gson.FieldNamingPolicy;
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.facebeam.UserInputException;
@@ -7,7 +10,6 @@ import dev.facebeam.config.ConfigSchema;
 import dev.facebeam.models.Networks;
 import dev.facebeam.models.loss.MarginSoftmax;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -68,24 +70,23 @@ public record TrainConfig(String network, String loss, String dataset, int numCl
     return from(c);
   }
 
-  private static TrainConfig from(JsonObject c) {
+  /**
+   * The record from the merged config: members map to components by name (emb_size ↔ embSize), so
+   * a new setting is one component and one schema entry. {@code json} is the merged config as
+   * written to the output's config.json, which {@link #load} reads back to the same record.
+   */
+  private static TrainConfig from(JsonObject merged) {
+    JsonObject c = merged.deepCopy();
     String network = c.get("network").getAsString();
-    List<Integer> steps = new ArrayList<>();
-    c.getAsJsonArray("lr_steps").forEach(x -> steps.add(x.getAsInt()));
-    List<String> targets = new ArrayList<>();
-    c.getAsJsonArray("val_targets").forEach(x -> targets.add(x.getAsString()));
-    int emb = c.get("emb_size").getAsInt();
-    return new TrainConfig(network, c.get("loss").getAsString(), c.get("dataset").getAsString(), c.get("num_classes").getAsInt(),
-        emb > 0 ? emb : Networks.defaultEmbedding(network), c.get("lr").getAsDouble(), steps, c.get("wd").getAsDouble(),
-        c.get("mom").getAsDouble(), c.get("per_batch_size").getAsInt(), c.get("margin_s").getAsDouble(),
-        c.get("margin_a").getAsDouble(), c.get("margin_m").getAsDouble(), c.get("margin_b").getAsDouble(),
-        c.get("fc7_wd_mult").getAsDouble(), c.get("fc7_lr_mult").getAsDouble(), c.get("fc7_no_bias").getAsBoolean(),
-        c.get("fc7_shards").getAsInt(), c.get("dropout").getAsDouble(), c.get("verbose").getAsInt(), c.get("frequent").getAsInt(), c.get("ckpt").getAsInt(),
-        c.get("ckpt_embedding").getAsBoolean(), c.get("max_steps").getAsLong(), c.get("pretrained").getAsString(), targets,
-        c.get("seed").getAsLong(), c.get("workers").getAsInt(), c.get("devices").getAsString(), c.get("rand_mirror").getAsBoolean(),
-        c.get("triplet_alpha").getAsDouble(), c.get("triplet_bag_size").getAsInt(), c.get("images_per_identity").getAsInt(),
-        c.get("triplet_max_ap").getAsDouble(), new com.google.gson.GsonBuilder().setPrettyPrinting().create().toJson(c));
+    if (c.get("emb_size").getAsInt() <= 0) {
+      c.addProperty("emb_size", Networks.defaultEmbedding(network));
+    }
+    c.addProperty("json", PRETTY.toJson(merged));
+    return FIELDS.fromJson(c, TrainConfig.class);
   }
+
+  private static final Gson PRETTY = new GsonBuilder().setPrettyPrinting().create();
+  private static final Gson FIELDS = new GsonBuilder().setFieldNamingPolicy(FieldNamingPolicy.LOWER_CASE_WITH_UNDERSCORES).create();
 
   /** The field names a config (and a command-line override) may use. */
   public static java.util.Set<String> fields() {

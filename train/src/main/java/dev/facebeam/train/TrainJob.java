@@ -11,7 +11,6 @@ import ai.djl.training.Trainer;
 import ai.djl.training.initializer.XavierInitializer;
 import ai.djl.training.loss.Loss;
 import dev.facebeam.UserInputException;
-import dev.facebeam.io.Json;
 import dev.facebeam.io.OutputGuard;
 import dev.facebeam.models.Networks;
 import dev.facebeam.models.loss.CrossEntropyLoss;
@@ -85,7 +84,7 @@ public final class TrainJob {
     Engine.getEngine("PyTorch").setRandomSeed((int) c.seed());
     long t0 = System.nanoTime();
     try (Model model = Model.newInstance("facebeam-train", devices.replicas().get(0), "PyTorch");
-         Writer metrics = Files.newBufferedWriter(output.resolve("metrics.jsonl"), StandardCharsets.UTF_8,
+         Writer metrics = Files.newBufferedWriter(output.resolve(MetricsLine.FILE), StandardCharsets.UTF_8,
              StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING)) {
       model.setBlock(net);
       Fc7Shards shards = sharded ? Fc7Shards.create(data.classes, c.embSize(), fc7Bias, c.fc7Shards(), devices.distinct(),
@@ -169,8 +168,7 @@ public final class TrainJob {
           sgd.atStep(step - 1); // train.py lowers the lr in the callback after batch k: batch k uses the rate set after k − 1
           double lossValue = DataParallelStep.run(trainer, devices.asArray(), b.images(), b.labels(), shards);
           if (!Double.isFinite(lossValue)) {
-            writeLine(String.format(Locale.ROOT, "{\"step\": %d, \"epoch\": %d, \"loss\": null, \"lr\": %s, \"diverged\": true}",
-                step, b.epoch(), Json.number(sgd.lr())));
+            writeLine(new MetricsLine.Diverged(step, b.epoch(), sgd.lr()));
             metrics.flush();
             throw new Diverged("loss became " + lossValue + " at step " + step + "; training stopped"
                 + (kept == null ? " before any checkpoint was written" : ", the last good checkpoint is " + kept));
@@ -179,9 +177,7 @@ public final class TrainJob {
           windowSamples += batch;
           if (step % c.frequent() == 0 || step == c.maxSteps()) {
             double secs = (System.nanoTime() - windowStart) / 1e9;
-            String line = String.format(Locale.ROOT, "{\"step\": %d, \"epoch\": %d, \"loss\": %s, \"lr\": %s, \"samples_per_sec\": %s}",
-                step, b.epoch(), Json.number(lossValue), Json.number(sgd.lr()), Json.number(windowSamples / secs));
-            writeLine(line);
+            writeLine(new MetricsLine.Progress(step, b.epoch(), lossValue, sgd.lr(), windowSamples / secs));
             log.printf(Locale.ROOT, "[%d] epoch %d loss %.5f lr %g %.1f samples/s%n", step, b.epoch(), lossValue, sgd.lr(), windowSamples / secs);
             windowStart = System.nanoTime();
             windowSamples = 0;
@@ -212,10 +208,7 @@ public final class TrainJob {
         log.printf(Locale.ROOT, "[%d]Accuracy-Highest: %1.5f%n", step, verifier.highest());
       }
       for (Verifier.Score s : round) {
-        writeLine(String.format(Locale.ROOT,
-            "{\"step\": %d, \"target\": %s, \"accuracy_flip\": %s, \"accuracy_flip_std\": %s, \"xnorm\": %s, \"highest\": %s}",
-            step, Json.quote(s.target()), Json.number(s.accuracyFlip()), Json.number(s.accuracyFlipStd()), Json.number(s.xnorm()),
-            Json.number(verifier.highest())));
+        writeLine(new MetricsLine.Check(step, s.target(), s.accuracyFlip(), s.accuracyFlipStd(), s.xnorm(), verifier.highest()));
       }
       metrics.flush();
       rounds.add(round);
@@ -232,8 +225,8 @@ public final class TrainJob {
       }
     }
 
-    private void writeLine(String line) throws IOException {
-      metrics.write(line);
+    private void writeLine(MetricsLine line) throws IOException {
+      metrics.write(line.toJson());
       metrics.write('\n');
     }
   }

@@ -50,6 +50,42 @@ public class TrainConfigTest {
   }
 
   @Test
+  public void everyMemberReachesItsSettingAndTheWrittenConfigReadsBackTheSame() throws Exception {
+    // A value for every member, none equal to its default, so a member mapped to no component fails.
+    TrainConfig c = TrainConfig.load(config("all", """
+        {"network": "r50", "loss": "combined", "dataset": "faces", "num_classes": 17, "emb_size": 256, "lr": 0.02,
+         "lr_steps": [5, 9], "wd": 0.001, "mom": 0.8, "per_batch_size": 12, "margin_s": 32.0, "margin_a": 0.9,
+         "margin_m": 0.25, "margin_b": 0.15, "fc7_wd_mult": 2.0, "fc7_lr_mult": 3.0, "fc7_no_bias": true, "fc7_shards": 2,
+         "dropout": 0.1, "verbose": 7, "frequent": 3, "ckpt": 2, "ckpt_embedding": false, "max_steps": 99,
+         "pretrained": "p/model,3", "val_targets": ["orl"], "seed": 5, "workers": 4, "devices": "cpu,cpu",
+         "rand_mirror": false, "triplet_alpha": 0.2, "triplet_bag_size": 120, "images_per_identity": 4, "triplet_max_ap": 0.5}
+        """), Map.of());
+    assertEquals(List.of("r50", "combined", "faces", 17, 256, 0.02, List.of(5, 9), 0.001, 0.8, 12, 32.0, 0.9, 0.25, 0.15,
+        2.0, 3.0, true, 2, 0.1, 7, 3, 2, false, 99L, "p/model,3", List.of("orl"), 5L, 4, "cpu,cpu", false, 0.2, 120, 4, 0.5),
+        List.of(c.network(), c.loss(), c.dataset(), c.numClasses(), c.embSize(), c.lr(), c.lrSteps(), c.wd(), c.mom(),
+            c.perBatchSize(), c.marginS(), c.marginA(), c.marginM(), c.marginB(), c.fc7WdMult(), c.fc7LrMult(), c.fc7NoBias(),
+            c.fc7Shards(), c.dropout(), c.verbose(), c.frequent(), c.ckpt(), c.ckptEmbedding(), c.maxSteps(), c.pretrained(),
+            c.valTargets(), c.seed(), c.workers(), c.devices(), c.randMirror(), c.tripletAlpha(), c.tripletBagSize(),
+            c.imagesPerIdentity(), c.tripletMaxAp()));
+    // Every schema setting is a component and every component (but the text itself) a setting.
+    java.util.Set<String> components = new java.util.TreeSet<>();
+    for (var rc : TrainConfig.class.getRecordComponents()) {
+      components.add(rc.getName().replaceAll("([A-Z])", "_$1").toLowerCase(java.util.Locale.ROOT));
+    }
+    components.remove("json");
+    java.util.Set<String> settings = new java.util.TreeSet<>(TrainConfig.fields());
+    settings.remove("description");
+    assertEquals(settings, components);
+    // What a run writes as config.json (c.json()) is read back to the same record, text and all.
+    Path written = write(tmp.newFolder().toPath(), "config", c.json() + "\n");
+    assertEquals(c, TrainConfig.load(written, Map.of()));
+    // emb_size 0 is the network's own size, and the written config keeps the 0 the user gave.
+    TrainConfig y1 = TrainConfig.load(config("y1-default-emb", "{\"network\": \"y1\", \"loss\": \"softmax\"}"), Map.of());
+    assertEquals(Networks.defaultEmbedding("y1"), y1.embSize());
+    assertThat(y1.json(), containsString("\"emb_size\": 0"));
+  }
+
+  @Test
   public void everyShippedPresetValidates() throws Exception {
     try (var files = Files.list(Path.of("..", "configs"))) {
       List<Path> presets = files.filter(f -> f.toString().endsWith(".json") && !f.getFileName().toString().startsWith("demo-")).sorted().toList();

@@ -86,8 +86,9 @@ public class TrainJobTest {
     System.out.println(text);
     assertEquals(60, r.steps());
     assertEquals(List.of("lfw"), r.missingTargets());
-    List<String> lines = Files.readAllLines(out.resolve("metrics.jsonl"));
-    List<Double> losses = lines.stream().filter(l -> l.contains("\"loss\"")).map(l -> Double.parseDouble(l.replaceAll(".*\"loss\": ([^,]+),.*", "$1"))).toList();
+    List<MetricsLine> lines = MetricsLine.read(out.resolve(MetricsLine.FILE));
+    List<Double> losses = lines.stream().filter(l -> l instanceof MetricsLine.Progress)
+        .map(l -> ((MetricsLine.Progress) l).loss()).toList();
     assertEquals(12, losses.size());
     double first = (losses.get(0) + losses.get(1)) / 2;
     double last = (losses.get(10) + losses.get(11)) / 2;
@@ -97,7 +98,10 @@ public class TrainJobTest {
     assertTrue("held-out accuracy " + heldOut, heldOut >= 0.7);
     assertThat(text, containsString("[orl][60]Accuracy-Flip: "));
     assertThat(text, containsString("[60]Accuracy-Highest: "));
-    assertTrue(lines.stream().anyMatch(l -> l.startsWith("{\"step\": 60, \"target\": \"orl\", \"accuracy_flip\": ")));
+    assertTrue(lines.stream().anyMatch(l -> l instanceof MetricsLine.Check k && k.step() == 60 && k.target().equals("orl")));
+    // Each line is written by its type: reading a line back and writing it again gives its text.
+    List<String> written = Files.readAllLines(out.resolve(MetricsLine.FILE));
+    assertEquals(written, lines.stream().map(MetricsLine::toJson).toList());
     // Mode 2: one folder per round; the last one, loaded back, gives the accuracy logged for it.
     Path model = out.resolve("model-0003");
     assertEquals(model, r.model());
@@ -213,6 +217,11 @@ public class TrainJobTest {
     assertEquals(Double.valueOf(best.lr()), r.recommended());
     assertThat(Files.readString(out.resolve("lr-probe.md")), containsString("Recommended: lr " + best.lr()));
     assertTrue(Files.size(out.resolve("lr-probe.png")) > 1000);
+    // lr-probe.json reads back to the curves the run returned, and writes again to the same text.
+    LrProbeReport json = LrProbeReport.read(out.resolve(LrProbeReport.FILE));
+    assertEquals(r.curves(), json.runs());
+    assertEquals(r.recommended(), json.recommended());
+    assertEquals(Files.readString(out.resolve(LrProbeReport.FILE)), json.toJson());
   }
 
   @Test
@@ -225,5 +234,7 @@ public class TrainJobTest {
     TrainJob.Diverged d = assertThrows(TrainJob.Diverged.class, () -> TrainJob.run(c, dataset, out, System.out));
     assertThat(d.getMessage(), containsString("training stopped"));
     assertTrue(Files.readString(out.resolve("metrics.jsonl")).contains("\"diverged\": true"));
+    List<MetricsLine> lines = MetricsLine.read(out.resolve(MetricsLine.FILE));
+    assertTrue(lines.get(lines.size() - 1) instanceof MetricsLine.Diverged);
   }
 }

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Runs every stage with two facebeam jars on the shared fixtures (small_lfw.bin, the ORL faces,
+# fr_feature.onnx) and compares every file they write, byte for byte. A refactoring that must not
+# change behaviour passes when this prints "same outputs". Only what is meant to differ between
+# two runs is set aside: a manifest's "created" time, and run-state.json's hash of that manifest.
+#
+#   scripts/same-outputs.sh BEFORE.jar AFTER.jar [DATA (default ../shared/data)]
+#
+# Make BEFORE.jar from the earlier commit: git worktree add /tmp/before <commit> &&
+# (cd /tmp/before && mvn -B -q package -DskipTests) && cp /tmp/before/runners/target/facebeam.jar /tmp/before.jar
+set -euo pipefail
+before=$(realpath "$1")
+after=$(realpath "$2")
+data=$(realpath "${3:-../shared/data}")
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+# A fixed pairs list over ORL (200 pairs: same person, images 1 and 2; different, image 3 of s and s+19).
+pairs="$work/orl-pairs.txt"
+for s in $(seq 1 40); do
+  echo "s$s/1.pgm s$s/2.pgm 1"
+  t=$(( s + 19 > 40 ? s - 21 : s + 19 )); [ "$t" -lt 1 ] && t=$(( s + 1 ))
+  echo "s$s/3.pgm s$t/3.pgm 0"
+done > "$pairs"
+
+stages() { # $1 jar, $2 output root
+  local jar=$1 out=$2 fb
+  fb() {
+    if ! (cd "$out" && java -jar "$jar" "$@" > "$out.out" 2> "$out.err"); then
+      echo "failed with $jar: $*" >&2; tail -n 5 "$out.out" "$out.err" >&2; exit 1
+    fi
+  }
+  mkdir -p "$out/dataset"
+  fb pack --input="$data/orl" --format=folder --output="$out/orl.rec"
+  fb pack --input="$data/orl" --format=folder --output="$out/dataset/orl.bin" --pairs="$pairs"
+  fb pack --input="$data/orl" --format=folder --output="$out/orl-p2-numpy.bin" --pairs="$pairs" --protocol=2 --elements=numpy
+  cp "$data/bin/small_lfw.bin" "$out/dataset/lfw.bin"
+  fb ingest --input="$data/bin/small_lfw.bin" --output=ingest-lfw --exportImages=crops-lfw
+  fb ingest --input="$out/orl.rec" --output=ingest-orl-rec
+  fb ingest --input="$data/orl" --output=ingest-orl --recordsPerShard=150
+  fb embed --records=ingest-lfw --model="$data/models/faceplugin/fr_feature.onnx" --mean=127 --output=embed-lfw --exportNpy=true
+  fb embed --records=ingest-orl --model="$data/models/faceplugin/fr_feature.onnx" --mean=127 --output=embed-orl \
+    --exportDevkit=devkit-orl --embeddingsPerShard=100 --flip=false
+  fb verify --embeddings=embed-lfw --output=verify-lfw
+  fb embed --records=ingest-orl --model="$data/models/faceplugin/fr_feature.onnx" --mean=127 --output=embed-orl-npy --exportNpy=true
+  # MegaFace in its NumPy form: ORL's 40 identities as probes, LFW's 20 faces as distractors.
+  paste -d/ "$out/embed-orl-npy/labels.txt" "$out/embed-orl-npy/ids.txt" > "$out/probes.lst"
+  fb megaface --probesNpy=embed-orl-npy/embeddings.npy --probesList=probes.lst --distractorsNpy=embed-lfw/embeddings.npy \
+    --distractorsList=embed-lfw/ids.txt --output=megaface --sizes=10,100 --far=0.01,0.1
+  fb evaluate --dataset=dataset --model="$data/models/faceplugin/fr_feature.onnx" --mean=127 --output=evaluate --targets=lfw,orl,cfp_fp
+  printf '{"dataset": "dataset", "targets": ["lfw", "orl"], "model": "%s", "mean": 127, "flip": true}\n' \
+    "$data/models/faceplugin/fr_feature.onnx" > "$out/run.json"
+  fb run --config=run.json --workdir=run
+}
+
+stages "$before" "$work/before"
+stages "$after" "$work/after"
+rm -f "$work"/*.out "$work"/*.err
+
+normalise() { # drop what differs between any two runs
+  case "$1" in
+    *manifest.json) grep -v '"created":' "$1" ;;
+    *run-state.json) grep -v '"manifest_sha256":' "$1" ;;
+    *) cat "$1" ;;
+  esac
+}
+
+status=0
+count=0
+while IFS= read -r f; do
+  count=$((count + 1))
+  if [ ! -f "$work/after/$f" ]; then
+    echo "only before: $f"; status=1
+  elif ! cmp -s <(normalise "$work/before/$f") <(normalise "$work/after/$f"); then
+    echo "differs: $f"; status=1
+  fi
+done < <(cd "$work/before" && find . -type f | sort)
+while IFS= read -r f; do
+  [ -f "$work/before/$f" ] || { echo "only after: $f"; status=1; }
+done < <(cd "$work/after" && find . -type f | sort)
+[ $status -eq 0 ] && echo "same outputs: $count files"
+exit $status
