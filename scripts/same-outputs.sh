@@ -2,7 +2,8 @@
 # Runs every stage with two facebeam jars on the shared fixtures (small_lfw.bin, the ORL faces,
 # fr_feature.onnx) and compares every file they write, byte for byte. A refactoring that must not
 # change behaviour passes when this prints "same outputs". Only what is meant to differ between
-# two runs is set aside: a manifest's "created" time, and run-state.json's hash of that manifest.
+# two runs is set aside: a manifest's "created" time, the hashes of other manifests (which hold
+# theirs) in a manifest's inputs and in run-state.json, and training's measured samples/s.
 #
 #   scripts/same-outputs.sh BEFORE.jar AFTER.jar [DATA (default ../shared/data)]
 #
@@ -12,6 +13,7 @@ set -euo pipefail
 before=$(realpath "$1")
 after=$(realpath "$2")
 data=$(realpath "${3:-../shared/data}")
+repo=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
@@ -51,16 +53,32 @@ stages() { # $1 jar, $2 output root
   printf '{"dataset": "dataset", "targets": ["lfw", "orl"], "model": "%s", "mean": 127, "flip": true}\n' \
     "$data/models/faceplugin/fr_feature.onnx" > "$out/run.json"
   fb run --config=run.json --workdir=run
+  # Training is deterministic on the CPU for a seed: checkpoints compare byte for byte.
+  mkdir -p "$out/trainset" && cp "$out/dataset/orl.bin" "$out/trainset/"
+  fb pack --input="$data/orl" --format=folder --output="$out/trainset/train.rec"
+  fb train --config="$repo/configs/ir-small-softmax-orl.json" --dataset=trainset --output=train --max_steps=10 \
+    --verbose=5 --ckpt=2 --frequent=5 --workers=1
+  fb lr-probe --config="$repo/configs/ir-small-softmax-orl.json" --dataset=trainset --output=lr-probe --lrs=0.1,0.01 \
+    --steps=8 --workers=1
 }
 
-stages "$before" "$work/before"
-stages "$after" "$work/after"
+# Both jars write under the same path (outputs name their inputs' paths), then are set side by side.
+stages "$before" "$work/run" && mv "$work/run" "$work/before"
+stages "$after" "$work/run" && mv "$work/run" "$work/after"
 rm -f "$work"/*.out "$work"/*.err
 
-normalise() { # drop what differs between any two runs
+normalise() { # drop what differs between any two runs: the time, and hashes of files holding a time
   case "$1" in
-    *manifest.json) grep -v '"created":' "$1" ;;
+    *manifest.json) python3 -c '
+import json, sys
+m = json.load(open(sys.argv[1]))
+m.pop("created", None)
+for i in m.get("inputs", []):
+    if i["path"].endswith("manifest.json"):
+        i.pop("sha256", None)
+print(json.dumps(m, indent=1))' "$1" ;;
     *run-state.json) grep -v '"manifest_sha256":' "$1" ;;
+    *metrics.jsonl) sed 's/"samples_per_sec": [^}]*/"samples_per_sec": T/' "$1" ;; # a measured time
     *) cat "$1" ;;
   esac
 }

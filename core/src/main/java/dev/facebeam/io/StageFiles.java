@@ -25,21 +25,80 @@ public final class StageFiles {
     return String.format("part-%05d-of-%05d.pb", shard, shards);
   }
 
-  public static void writeFramed(Path file, Iterable<? extends Message> messages) throws IOException {
+  /** What writes a file's or a folder's content at the path it is given. */
+  @FunctionalInterface
+  public interface Content {
+    void writeTo(Path at) throws IOException;
+  }
+
+  /** What writes a file's content to a stream. */
+  @FunctionalInterface
+  public interface Body {
+    void writeTo(OutputStream out) throws IOException;
+  }
+
+  /**
+   * A file whole or not at all: the content is written to a hidden sibling ({@code .name.tmp}),
+   * then renamed over {@code file}. A failure removes the sibling and leaves an earlier file as it was.
+   */
+  public static void replaceAtomically(Path file, Content content) throws IOException {
     Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
-    try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
+    try {
+      content.writeTo(tmp);
+      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException | RuntimeException | Error e) {
+      cleanUp(tmp, e);
+      throw e;
+    }
+  }
+
+  /** A streamed file whole or not at all (see {@link #replaceAtomically(Path, Content)}). */
+  public static void writeAtomically(Path file, Body body) throws IOException {
+    replaceAtomically(file, tmp -> {
+      try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
+        body.writeTo(out);
+      }
+    });
+  }
+
+  /**
+   * A folder whole or not at all: built in a hidden sibling, then renamed into place; an earlier
+   * folder there is removed just before (the caller has checked it may be replaced).
+   */
+  public static void replaceFolderAtomically(Path folder, Content content) throws IOException {
+    Path tmp = folder.resolveSibling("." + folder.getFileName() + ".tmp");
+    StageOutput.deleteTree(tmp);
+    try {
+      Files.createDirectories(tmp);
+      content.writeTo(tmp);
+      StageOutput.deleteTree(folder);
+      Files.move(tmp, folder, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException | RuntimeException | Error e) {
+      cleanUp(tmp, e);
+      throw e;
+    }
+  }
+
+  /** Removes what a failed write left; a failure to remove it is kept with the first failure. */
+  private static void cleanUp(Path tmp, Throwable first) {
+    try {
+      StageOutput.deleteTree(tmp);
+    } catch (IOException e) {
+      first.addSuppressed(e);
+    }
+  }
+
+  public static void writeFramed(Path file, Iterable<? extends Message> messages) throws IOException {
+    writeAtomically(file, out -> {
       for (Message m : messages) {
         m.writeDelimitedTo(out);
       }
-    }
-    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    });
   }
 
   /** Writes a small file whole or not at all: to a hidden sibling, then renamed into place. */
   public static void writeAtomically(Path file, byte[] bytes) throws IOException {
-    Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
-    Files.write(tmp, bytes);
-    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    replaceAtomically(file, tmp -> Files.write(tmp, bytes));
   }
 
   public static void writeAtomically(Path file, String text) throws IOException {
@@ -48,13 +107,11 @@ public final class StageFiles {
 
   /** Writes already-framed bytes (each element one delimited message) atomically. */
   public static void writeFramedBytes(Path file, Iterable<byte[]> framed) throws IOException {
-    Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
-    try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
+    writeAtomically(file, out -> {
       for (byte[] b : framed) {
         out.write(b);
       }
-    }
-    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    });
   }
 
   public static <T extends Message> List<T> readFramed(Path file, Parser<T> parser) throws IOException {

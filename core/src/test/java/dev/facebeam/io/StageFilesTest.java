@@ -23,6 +23,36 @@ public class StageFilesTest {
   @Rule public TemporaryFolder tmp = new TemporaryFolder();
 
   @Test
+  public void aFailedWriteLeavesTheEarlierFileOrFolderAndNoTemporary() throws Exception {
+    Path dir = tmp.newFolder().toPath();
+    Path file = Files.writeString(dir.resolve("report.json"), "earlier");
+    java.io.IOException boom = assertThrows(java.io.IOException.class, () -> StageFiles.writeAtomically(file, out -> {
+      out.write("half of the new one".getBytes(StandardCharsets.UTF_8));
+      throw new java.io.IOException("disk full");
+    }));
+    assertEquals("disk full", boom.getMessage());
+    assertEquals("earlier", Files.readString(file));
+    Path folder = Files.createDirectories(dir.resolve("model-0001"));
+    Files.writeString(folder.resolve("model.json"), "earlier");
+    assertThrows(IllegalStateException.class, () -> StageFiles.replaceFolderAtomically(folder, at -> {
+      Files.writeString(at.resolve("model.json"), "new");
+      throw new IllegalStateException("crashed");
+    }));
+    assertEquals("earlier", Files.readString(folder.resolve("model.json")));
+    try (var left = Files.list(dir)) {
+      assertEquals(List.of("model-0001", "report.json"), left.map(p -> p.getFileName().toString()).sorted().toList());
+    }
+    // And when it succeeds: the new content, in place of the old, nothing beside it.
+    StageFiles.replaceFolderAtomically(folder, at -> Files.writeString(at.resolve("model.json"), "new"));
+    StageFiles.writeAtomically(file, "new");
+    assertEquals("new", Files.readString(folder.resolve("model.json")));
+    assertEquals("new", Files.readString(file));
+    try (var left = Files.list(dir)) {
+      assertEquals(2, left.count());
+    }
+  }
+
+  @Test
   public void manifestCountsAreJsonNumbersAndZeroIsWritten() throws Exception {
     String json = StageOutput.toJson(StageManifest.newBuilder().setStage("ingest").setRead(20).setWritten(20)
         .addOutputs(dev.facebeam.proto.FileDigest.newBuilder().setPath("a.pb").setBytes(12).setSha256("ab")).build());

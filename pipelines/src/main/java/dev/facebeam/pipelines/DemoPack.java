@@ -6,7 +6,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import dev.facebeam.embed.ModelSpec;
-import dev.facebeam.io.StageOutput;
+import dev.facebeam.io.StageFiles;
 import dev.facebeam.models.Networks;
 import dev.facebeam.proto.ModelDescriptor;
 import java.awt.Color;
@@ -17,10 +17,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Random;
 import javax.imageio.ImageIO;
-import org.apache.beam.sdk.options.PipelineOptionsFactory;
 
 /**
  * What the demo runs on where {@code ../shared/data} is absent: a verification pack {@code demo.bin}
@@ -55,34 +53,27 @@ final class DemoPack {
     if (Files.isRegularFile(g.dataset().resolve(TARGET + ".bin")) && Files.isRegularFile(g.model().resolve(ModelSpec.DESCRIPTOR))) {
       return g;
     }
-    Path tmp = dir.resolveSibling("." + dir.getFileName() + ".tmp");
     try {
-      StageOutput.deleteTree(tmp);
-      Path images = Files.createDirectories(tmp.resolve("images"));
-      for (int id = 0; id < IDENTITIES; id++) {
-        Path folder = Files.createDirectories(images.resolve(String.format("id%02d", id)));
-        for (int j = 0; j < IMAGES; j++) {
-          ImageIO.write(face(id, j), "png", folder.resolve(j + ".png").toFile());
+      StageFiles.replaceFolderAtomically(dir, tmp -> {
+        Path images = Files.createDirectories(tmp.resolve("images"));
+        for (int id = 0; id < IDENTITIES; id++) {
+          Path folder = Files.createDirectories(images.resolve(String.format("id%02d", id)));
+          for (int j = 0; j < IMAGES; j++) {
+            ImageIO.write(face(id, j), "png", folder.resolve(j + ".png").toFile());
+          }
         }
-      }
-      StringBuilder pairs = new StringBuilder();
-      for (int k = 0; k < PAIRS / 2; k++) {
-        int id = k % IDENTITIES;
-        int j = (k / IDENTITIES) * 2 % IMAGES;
-        pairs.append(String.format("id%02d/%d.png id%02d/%d.png 1%n", id, j, id, j + 1));
-        int other = (id + 1 + k % (IDENTITIES - 1)) % IDENTITIES;
-        pairs.append(String.format("id%02d/%d.png id%02d/%d.png 0%n", id, (j + 2) % IMAGES, other, (j + 3) % IMAGES));
-      }
-      Path pairsFile = Files.writeString(tmp.resolve("pairs.txt"), pairs.toString());
-      PackOptions p = PipelineOptionsFactory.create().as(PackOptions.class);
-      p.setInput(images.toString());
-      p.setOutput(Files.createDirectories(tmp.resolve("dataset")).resolve(TARGET + ".bin").toString());
-      p.setPairs(pairsFile.toString());
-      PackJob.run(p);
-      writeModel(Files.createDirectories(tmp.resolve("model")));
-      StageOutput.deleteTree(dir);
-      Files.createDirectories(dir.getParent());
-      Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+        StringBuilder pairs = new StringBuilder();
+        for (int k = 0; k < PAIRS / 2; k++) {
+          int id = k % IDENTITIES;
+          int j = (k / IDENTITIES) * 2 % IMAGES;
+          pairs.append(String.format("id%02d/%d.png id%02d/%d.png 1%n", id, j, id, j + 1));
+          int other = (id + 1 + k % (IDENTITIES - 1)) % IDENTITIES;
+          pairs.append(String.format("id%02d/%d.png id%02d/%d.png 0%n", id, (j + 2) % IMAGES, other, (j + 3) % IMAGES));
+        }
+        Path pairsFile = Files.writeString(tmp.resolve("pairs.txt"), pairs.toString());
+        PackJob.run(PackParams.of(images, Files.createDirectories(tmp.resolve("dataset")).resolve(TARGET + ".bin"), pairsFile));
+        writeModel(Files.createDirectories(tmp.resolve("model")));
+      });
       return g;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot generate the demo pack in " + dir + ": " + e.getMessage(), e);

@@ -25,10 +25,8 @@ import dev.facebeam.transforms.WriteRejects;
 import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -165,9 +163,19 @@ public final class PackJob {
       remap.putIfAbsent(f.getLabel(), (long) remap.size());
     }
     Path idx = RecordIoDataset.siblingIdx(rec);
-    Path tmpRec = rec.resolveSibling("." + rec.getFileName() + ".tmp");
-    Path tmpIdx = idx.resolveSibling("." + idx.getFileName() + ".tmp");
-    try (RecordIoWriter w = new RecordIoWriter(tmpRec, tmpIdx)) {
+    // The pair is written side by side; the .idx is renamed into place just before the .rec.
+    StageFiles.replaceAtomically(rec, tmpRec -> StageFiles.replaceAtomically(idx,
+        tmpIdx -> writeRecordIo(tmpRec, tmpIdx, faces, remap, header, params)));
+    long classes = faces.get(faces.size() - 1).getLabel() < 0 ? 0 : remap.size();
+    if (classes > 0) {
+      StageFiles.writeAtomically(rec.resolveSibling("property"), classes + ",112,112\n");
+    }
+    return classes;
+  }
+
+  private static void writeRecordIo(Path rec, Path idx, List<FaceRecord> faces, Map<Long, Long> remap, boolean header,
+      PackParams params) throws IOException {
+    try (RecordIoWriter w = new RecordIoWriter(rec, idx)) {
       long key = header ? 1 : 0;
       Map<Long, long[]> ranges = new HashMap<>();
       for (FaceRecord f : faces) {
@@ -190,13 +198,6 @@ public final class PackJob {
         }
       }
     }
-    Files.move(tmpRec, rec, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    Files.move(tmpIdx, idx, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    long classes = faces.get(faces.size() - 1).getLabel() < 0 ? 0 : remap.size();
-    if (classes > 0) {
-      Files.writeString(rec.resolveSibling("property"), classes + ",112,112\n", StandardCharsets.US_ASCII);
-    }
-    return classes;
   }
 
   private static int writeBin(Path bin, List<FaceRecord> faces, PackParams params) throws IOException {
@@ -245,9 +246,7 @@ public final class PackJob {
       case "numpy" -> PickleWriter.ElementForm.NUMPY_UINT8;
       default -> throw new IllegalArgumentException("--elements must be bytes or numpy, got " + params.elements());
     };
-    Path tmp = bin.resolveSibling("." + bin.getFileName() + ".tmp");
-    new VerificationPack(images, flags).write(tmp, params.protocol(), form);
-    Files.move(tmp, bin, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    StageFiles.replaceAtomically(bin, tmp -> new VerificationPack(images, flags).write(tmp, params.protocol(), form));
     return flags.length;
   }
 
@@ -259,7 +258,7 @@ public final class PackJob {
         return;
       }
       List<String> lines = rejects.stream().map(WriteRejects::toJson).sorted().toList();
-      Files.write(file, lines, StandardCharsets.UTF_8);
+      StageFiles.writeAtomically(file, String.join("\n", lines) + "\n");
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -20,7 +20,7 @@ public interface PackOptions extends PipelineOptions {
   void setOutput(String value);
 
   @Description("Input format: auto|rec|bin|megaface|lst|folder")
-  @Default.String("auto")
+  @Default.String(PackParams.FORMAT)
   String getFormat();
 
   void setFormat(String value);
@@ -32,13 +32,13 @@ public interface PackOptions extends PipelineOptions {
   void setPairs(String value);
 
   @Description("For .bin: pickle protocol 2 to 5 (2 as released InsightFace packs; numpy elements 2 to 4); the bytes CPython writes")
-  @Default.Integer(4)
+  @Default.Integer(PackParams.PROTOCOL)
   int getProtocol();
 
   void setProtocol(int value);
 
   @Description("For .bin: store each image as 'bytes' or as a numpy uint8 array ('numpy', as cv2.imencode packs do)")
-  @Default.String("bytes")
+  @Default.String(PackParams.ELEMENTS)
   String getElements();
 
   void setElements(String value);
@@ -50,7 +50,7 @@ public interface PackOptions extends PipelineOptions {
   void setHeader(boolean value);
 
   @Description("JPEG quality for faces that had to be aligned (already aligned images keep their bytes)")
-  @Default.Integer(95)
+  @Default.Integer(PackParams.QUALITY)
   int getQuality();
 
   void setQuality(int value);

@@ -1,8 +1,6 @@
 package dev.facebeam.pipelines;
 
-import com.google.gson.JsonObject;
 import dev.facebeam.UserInputException;
-import dev.facebeam.config.ConfigSchema;
 import dev.facebeam.config.Options;
 import dev.facebeam.embed.ModelSpec;
 import dev.facebeam.io.Digests;
@@ -29,8 +27,6 @@ import org.apache.beam.sdk.options.PipelineOptions;
 public final class RunJob {
   static final List<String> STAGES = List.of("ingest", "embed", "verify", "megaface");
 
-  static final String SCHEMA = "/facebeam/run.schema.json";
-
   private RunJob() {}
 
   /** One target's line of the results table. */
@@ -46,15 +42,10 @@ public final class RunJob {
 
   public static Result run(RunParams o, PipelineOptions runner, PrintStream log) {
     Path configFile = Path.of(o.config());
-    JsonObject c = ConfigSchema.readObject(configFile);
-    ConfigSchema schema = ConfigSchema.load(SCHEMA);
-    List<String> errors = schema.validate(c);
-    if (!errors.isEmpty()) {
-      throw new UserInputException(configFile.toString(), "run config does not match " + SCHEMA + ": " + String.join("; ", errors));
-    }
-    Path dataset = Path.of(c.get("dataset").getAsString());
+    RunConfig c = RunConfig.read(configFile);
+    Path dataset = Path.of(c.dataset());
     List<String> targets = new ArrayList<>();
-    c.getAsJsonArray("targets").forEach(t -> targets.add(OutputGuard.plainName(configFile + ": targets", t.getAsString())));
+    c.targets().forEach(t -> targets.add(OutputGuard.plainName(configFile + ": targets", t)));
     List<String> stages = new ArrayList<>();
     for (String s : Options.list(o.stages())) {
       if (!STAGES.contains(s)) {
@@ -66,10 +57,9 @@ public final class RunJob {
     if (from < 0) {
       throw new UserInputException("--from", "unknown stage '" + o.from() + "' (stages: " + String.join(", ", STAGES) + ")");
     }
-    Path modelPath = Path.of(c.get("model").getAsString());
-    Path megafacePack = c.has("megaface") ? Path.of(c.getAsJsonObject("megaface").get("pack").getAsString()) : null;
-    boolean demo = c.has("demo_fallback") && c.get("demo_fallback").getAsBoolean()
-        && DemoPack.isShippedDemo(c.get("dataset").getAsString(), c.get("model").getAsString())
+    Path modelPath = Path.of(c.model());
+    Path megafacePack = c.megaface() != null ? Path.of(c.megaface().pack()) : null;
+    boolean demo = Boolean.TRUE.equals(c.demoFallback()) && DemoPack.isShippedDemo(c.dataset(), c.model())
         && (!Files.isDirectory(dataset) || !Files.exists(modelPath));
     if (!demo) {
       // A path the user named that is not there is an error naming it, never a silent substitute.
@@ -93,14 +83,10 @@ public final class RunJob {
       dataset = g.dataset();
       targets.clear();
       targets.add(DemoPack.TARGET);
-      c = c.deepCopy();
-      c.addProperty("model", g.model().toString());
-      for (String preprocessing : List.of("engine", "input_size", "mean", "scale", "channel_order")) {
-        c.remove(preprocessing); // the generated model's descriptor says how to preprocess
-      }
+      c = c.withGeneratedModel(g.model());
     }
-    ModelParams settings = modelParams(c);
-    ModelSpec spec = ModelSpec.resolve(Path.of(c.get("model").getAsString()), settings.overrides());
+    ModelParams settings = c.modelParams();
+    ModelSpec spec = ModelSpec.resolve(Path.of(c.model()), settings.overrides());
     boolean flip = settings.flip();
     RunState state = RunState.load(work);
     List<String> ran = new ArrayList<>();
@@ -125,13 +111,13 @@ public final class RunJob {
         rows.add(row(target, work.resolve("verify").resolve(target).resolve("report.json")));
       }
       Double megafaceRank1 = null;
-      if (c.has("megaface")) {
-        JsonObject mf = c.getAsJsonObject("megaface");
-        Path pack = Path.of(mf.get("pack").getAsString());
+      if (c.megaface() != null) {
+        RunConfig.Megaface mf = c.megaface();
+        Path pack = Path.of(mf.pack());
         Map<String, String> fp = new LinkedHashMap<>();
         fp.put("ingest", fingerprint("ingest", "format=megaface", folderFingerprint(pack)));
         fp.put("embed", fingerprint("embed", fp.get("ingest"), modelFp));
-        fp.put("megaface", fingerprint("megaface", fp.get("embed"), mf.toString()));
+        fp.put("megaface", fingerprint("megaface", fp.get("embed"), mf.text()));
         stagesOf(o, runner, c, settings, "megaface", pack, "megaface", fp, stages, from, state, work, log, ran, skipped);
         megafaceRank1 = megafaceRank1(work.resolve("megaface").resolve("megaface").resolve("report.json"));
       }
@@ -143,7 +129,7 @@ public final class RunJob {
   }
 
   /** The stages of one target in order: skip what is current, run what is stale or asked for. */
-  private static void stagesOf(RunParams o, PipelineOptions runner, JsonObject c, ModelParams settings, String target, Path input, String format, Map<String, String> fp,
+  private static void stagesOf(RunParams o, PipelineOptions runner, RunConfig c, ModelParams settings, String target, Path input, String format, Map<String, String> fp,
       List<String> stages, int from, RunState state, Path work, PrintStream log, List<String> ran, List<String> skipped) {
     List<String> own = new ArrayList<>(fp.keySet());
     for (String stage : own) {
@@ -198,30 +184,20 @@ public final class RunJob {
   }
 
   private static void runStage(PipelineOptions runner, String stage, String target, Path input, String format, Path work,
-      JsonObject c, ModelParams settings) {
+      RunConfig c, ModelParams settings) {
     Path in = work.resolve("ingest").resolve(target);
     Path emb = work.resolve("embed").resolve(target);
     switch (stage) {
       case "ingest" -> TargetStages.ingest(runner, input, format, in);
-      case "embed" -> TargetStages.embed(runner, in, c.get("model").getAsString(), settings, emb);
+      case "embed" -> TargetStages.embed(runner, in, c.model(), settings, emb);
       case "megaface" -> {
-        JsonObject mf = c.getAsJsonObject("megaface");
+        RunConfig.Megaface mf = c.megaface();
         MegaFaceJob.run(MegaFaceParams.ofEmbedded(emb, work.resolve("megaface").resolve(target),
-            mf.has("sizes") ? mf.get("sizes").getAsString() : MegaFaceParams.SIZES,
-            mf.has("far") ? mf.get("far").getAsString() : MegaFaceParams.FAR,
-            mf.has("top_k") ? mf.get("top_k").getAsInt() : MegaFaceParams.TOP_K), runner);
+            mf.sizes() != null ? mf.sizes() : MegaFaceParams.SIZES, mf.far() != null ? mf.far() : MegaFaceParams.FAR,
+            mf.topK() != null ? mf.topK() : MegaFaceParams.TOP_K), runner);
       }
       default -> TargetStages.verify(runner, emb, work.resolve("verify").resolve(target), target);
     }
-  }
-
-  /** How the config says to run its model; what it leaves out is the command line's default. */
-  static ModelParams modelParams(JsonObject c) {
-    return new ModelParams(c.has("engine") ? c.get("engine").getAsString() : ModelParams.ENGINE,
-        !c.has("flip") || c.get("flip").getAsBoolean(),
-        c.has("batch_size") ? c.get("batch_size").getAsInt() : ModelParams.BATCH_SIZE, ModelParams.DEVICE,
-        c.has("mean") ? c.get("mean").getAsFloat() : null, c.has("scale") ? c.get("scale").getAsFloat() : null,
-        string(c, "channel_order"), c.has("input_size") ? c.get("input_size").getAsInt() : null);
   }
 
   private static Row row(String target, Path reportJson) {
@@ -230,10 +206,6 @@ public final class RunJob {
     }
     VerifyReport r = VerifyReport.read(reportJson);
     return new Row(target, r.accuracyFlip(), r.accuracyFlipStd(), r.accuracy());
-  }
-
-  private static String string(JsonObject c, String key) {
-    return c.has(key) ? c.get(key).getAsString() : null;
   }
 
   /** SHA-256 over a stage's name, its inputs' fingerprints or hashes, and its parameters. */

@@ -91,10 +91,30 @@ public class RunJobTest {
 
   @Test
   public void theShippedDemoConfigNamesTheFixturesTheFallbackStandsFor() throws Exception {
-    com.google.gson.JsonObject demo = com.google.gson.JsonParser.parseString(
-        Files.readString(Path.of("../configs/demo-run.json"))).getAsJsonObject();
-    assertTrue(DemoPack.isShippedDemo(demo.get("dataset").getAsString(), demo.get("model").getAsString()));
-    assertEquals(List.of(), dev.facebeam.config.ConfigSchema.load(RunJob.SCHEMA).validate(demo));
+    RunConfig demo = RunConfig.read(Path.of("../configs/demo-run.json"));
+    assertTrue(DemoPack.isShippedDemo(demo.dataset(), demo.model()));
+    assertEquals(List.of("small_lfw"), demo.targets());
+    assertEquals(new ModelParams("auto", true, 64, "cpu", 127f, null, null, null), demo.modelParams());
+  }
+
+  @Test
+  public void everyConfigMemberReachesItsSetting() throws Exception {
+    Path config = tmp.newFile("every.json").toPath();
+    Files.writeString(config, """
+        {"description": "d", "dataset": "data", "targets": ["lfw", "cfp_fp"], "model": "m.onnx", "engine": "OnnxRuntime",
+         "mean": 127.5, "scale": 0.0078125, "channel_order": "BGR", "input_size": 128, "flip": false, "batch_size": 8,
+         "demo_fallback": false, "megaface": {"top_k": 5, "pack": "mf", "sizes": "10,100", "far": "1e-3"}}
+        """);
+    RunConfig c = RunConfig.read(config);
+    assertEquals(List.of("d", "data", List.of("lfw", "cfp_fp"), "m.onnx", false),
+        List.of(c.description(), c.dataset(), c.targets(), c.model(), c.demoFallback()));
+    assertEquals(new ModelParams("OnnxRuntime", false, 8, "cpu", 127.5f, 0.0078125f, "BGR", 128), c.modelParams());
+    // The MegaFace section's fingerprint is its text as given, in the user's order.
+    assertEquals(new RunConfig.Megaface("mf", "10,100", "1e-3", 5, "{\"top_k\":5,\"pack\":\"mf\",\"sizes\":\"10,100\",\"far\":\"1e-3\"}"),
+        c.megaface());
+    // The demo's generated model brings its own preprocessing: the config's overrides are dropped.
+    assertEquals(new ModelParams("auto", false, 8, "cpu", null, null, null, null),
+        c.withGeneratedModel(Path.of("gen")).modelParams());
   }
 
   @Test

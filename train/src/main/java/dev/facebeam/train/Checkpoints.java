@@ -9,12 +9,11 @@ import ai.djl.nn.Parameter;
 import dev.facebeam.UserInputException;
 import dev.facebeam.embed.BlockRegistry;
 import dev.facebeam.embed.ModelSpec;
-import dev.facebeam.io.StageOutput;
+import dev.facebeam.io.StageFiles;
 import dev.facebeam.proto.ModelDescriptor;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -31,31 +30,28 @@ final class Checkpoints {
   private Checkpoints() {}
 
   static Path save(Path folder, TrainConfig c, TrainingNet net, Fc7Shards shards, boolean withClassifier) throws IOException {
-    Path tmp = folder.resolveSibling("." + folder.getFileName() + ".tmp");
-    StageOutput.deleteTree(tmp);
-    Files.createDirectories(tmp);
-    try (Model m = Model.newInstance(c.network(), "PyTorch")) {
-      m.setBlock(net.embedding);
-      m.save(tmp, c.network());
-    }
-    ModelSpec.writeDescriptor(tmp.resolve(ModelSpec.DESCRIPTOR), ModelDescriptor.newBuilder()
-        .setName(c.network() + "-" + c.loss() + "-" + c.dataset()).setEngine("PyTorch").setFile(c.network() + "-0000.params")
-        .setBlock(c.network()).setEmbeddingSize(c.embSize()).setInputSize(112).setMean(127.5f).setScale(1 / 128f)
-        .setChannelOrder("RGB").build());
-    if (withClassifier && net.fc7Weight != null) {
-      NDList fc7 = new NDList(net.fc7Weight.getArray());
-      if (net.fc7Bias != null) {
-        fc7.add(net.fc7Bias.getArray());
+    StageFiles.replaceFolderAtomically(folder, tmp -> {
+      try (Model m = Model.newInstance(c.network(), "PyTorch")) {
+        m.setBlock(net.embedding);
+        m.save(tmp, c.network());
       }
-      Files.write(tmp.resolve(FC7), fc7.encode());
-    } else if (withClassifier && shards != null) {
-      // One whole fc7, whatever the shard count: a checkpoint loads into any sharding, or none.
-      try (NDManager m = NDManager.newBaseManager("PyTorch"); NDList fc7 = shards.whole(m)) {
+      ModelSpec.writeDescriptor(tmp.resolve(ModelSpec.DESCRIPTOR), ModelDescriptor.newBuilder()
+          .setName(c.network() + "-" + c.loss() + "-" + c.dataset()).setEngine("PyTorch").setFile(c.network() + "-0000.params")
+          .setBlock(c.network()).setEmbeddingSize(c.embSize()).setInputSize(112).setMean(127.5f).setScale(1 / 128f)
+          .setChannelOrder("RGB").build());
+      if (withClassifier && net.fc7Weight != null) {
+        NDList fc7 = new NDList(net.fc7Weight.getArray());
+        if (net.fc7Bias != null) {
+          fc7.add(net.fc7Bias.getArray());
+        }
         Files.write(tmp.resolve(FC7), fc7.encode());
+      } else if (withClassifier && shards != null) {
+        // One whole fc7, whatever the shard count: a checkpoint loads into any sharding, or none.
+        try (NDManager m = NDManager.newBaseManager("PyTorch"); NDList fc7 = shards.whole(m)) {
+          Files.write(tmp.resolve(FC7), fc7.encode());
+        }
       }
-    }
-    StageOutput.deleteTree(folder);
-    Files.move(tmp, folder, StandardCopyOption.ATOMIC_MOVE);
+    });
     return folder;
   }
 

@@ -1,10 +1,10 @@
 package dev.facebeam.train;
 
 import dev.facebeam.io.OutputGuard;
+import dev.facebeam.io.StageFiles;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -102,10 +102,10 @@ public final class LrProbe {
     }
     md.append(best == null ? "\nNo rate trained without diverging.\n"
         : String.format(Locale.ROOT, "%nRecommended: lr %s (its accuracy rose fastest: highest mean over the checks).%n", best.lr()));
-    Files.writeString(output.resolve("lr-probe.md"), md.toString(), StandardCharsets.UTF_8);
+    StageFiles.writeAtomically(output.resolve("lr-probe.md"), md.toString());
     new LrProbeReport(curves, best == null ? null : best.lr()).write(output);
     System.setProperty("java.awt.headless", "true");
-    BitmapEncoder.saveBitmap(chart, output.resolve("lr-probe.png").toString(), BitmapEncoder.BitmapFormat.PNG);
+    StageFiles.writeAtomically(output.resolve("lr-probe.png"), BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG));
     return output.resolve("lr-probe.md");
   }
 }

@@ -6,6 +6,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.facebeam.UserInputException;
 import dev.facebeam.io.Json;
+import dev.facebeam.io.StageFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -35,7 +36,7 @@ public record LrProbeReport(List<LrProbe.Curve> runs, Double recommended) {
   }
 
   void write(Path dir) throws IOException {
-    Files.writeString(dir.resolve(FILE), toJson(), StandardCharsets.UTF_8);
+    StageFiles.writeAtomically(dir.resolve(FILE), toJson());
   }
 
   static LrProbeReport read(Path file) {

@@ -2,13 +2,13 @@ package dev.facebeam.transforms;
 
 import dev.facebeam.align.FacePreparation;
 import dev.facebeam.codec.image.ImageCodec;
+import dev.facebeam.io.StageFiles;
 import dev.facebeam.proto.FaceRecord;
 import dev.facebeam.proto.Reject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.DoFn;
@@ -83,10 +83,8 @@ public final class DecodeAndAlign extends PTransform<PCollection<FaceRecord>, PC
     private void writePng(FacePreparation.Prepared prepared) {
       Path dir = Path.of(exportDir);
       Path target = dir.resolve(prepared.record().getId() + ".png");
-      Path tmp = dir.resolve("." + prepared.record().getId() + ".png.tmp");
       try {
-        Files.write(tmp, ImageCodec.encodePng(prepared.pixels()));
-        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        StageFiles.writeAtomically(target, ImageCodec.encodePng(prepared.pixels()));
       } catch (IOException e) {
         throw new UncheckedIOException("cannot export " + target + ": " + e.getMessage(), e);
       }

@@ -1,11 +1,9 @@
 package dev.facebeam.transforms;
 
-import java.io.BufferedWriter;
+import dev.facebeam.io.StageFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.beam.sdk.coders.KvCoder;
@@ -53,14 +51,12 @@ public final class WriteLines extends PTransform<PCollection<String>, PCollectio
       all.getValue().forEach(lines::add);
       lines.sort(null);
       Path target = Path.of(file);
-      Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp");
-      try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+      StageFiles.writeAtomically(target, stream -> {
         for (String l : lines) {
-          w.write(l);
-          w.write('\n');
+          stream.write(l.getBytes(StandardCharsets.UTF_8));
+          stream.write('\n');
         }
-      }
-      Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      });
       out.output(target.getFileName().toString());
     }
   }
