@@ -182,37 +182,6 @@ public final class VerificationProtocol {
     return y[i] + (y[i + 1] - y[i]) * (p - x[i]) / (x[i + 1] - x[i]);
   }
 
-  /** numpy's float32 sum: pairwise, with 8 accumulators in blocks of up to 128 (numpy/core/src/umath/loops). */
-  static float pairwiseSum(float[] a, int from, int n) {
-    if (n < 8) {
-      float r = 0f;
-      for (int i = 0; i < n; i++) {
-        r += a[from + i];
-      }
-      return r;
-    }
-    if (n <= 128) {
-      float[] r = new float[8];
-      for (int j = 0; j < 8; j++) {
-        r[j] = a[from + j];
-      }
-      int i;
-      for (i = 8; i < n - (n % 8); i += 8) {
-        for (int j = 0; j < 8; j++) {
-          r[j] += a[from + i + j];
-        }
-      }
-      float res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
-      for (; i < n; i++) {
-        res += a[from + i];
-      }
-      return res;
-    }
-    int n2 = n / 2;
-    n2 -= n2 % 8;
-    return pairwiseSum(a, from, n2) + pairwiseSum(a, from + n2, n - n2);
-  }
-
   /** np.sum(np.square(e1 − e2), 1) in float32, for unit vectors e1, e2 of each pair. */
   public static float squaredDistance(float[] e1, float[] e2) {
     float[] sq = new float[e1.length];
@@ -220,7 +189,7 @@ public final class VerificationProtocol {
       float d = e1[i] - e2[i];
       sq[i] = d * d;
     }
-    return pairwiseSum(sq, 0, sq.length);
+    return NumpySums.pairwise(sq, 0, sq.length);
   }
 
   static double mean(double[] v) {

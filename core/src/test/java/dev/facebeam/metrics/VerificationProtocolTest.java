@@ -146,9 +146,9 @@ public class VerificationProtocolTest {
       r[j] = a[j] + a[j + 8];
     }
     float expected = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
-    assertEquals(expected, VerificationProtocol.pairwiseSum(a, 0, 16), 0f);
+    assertEquals(expected, NumpySums.pairwise(a, 0, 16), 0f);
     float[] small = {0.1f, 0.2f, 0.3f};
-    assertEquals((0f + 0.1f) + 0.2f + 0.3f, VerificationProtocol.pairwiseSum(small, 0, 3), 0f);
+    assertEquals((0f + 0.1f) + 0.2f + 0.3f, NumpySums.pairwise(small, 0, 3), 0f);
     float[] e1 = {1, 0};
     float[] e2 = {0, 1};
     assertEquals(2f, VerificationProtocol.squaredDistance(e1, e2), 0f);

@@ -1,0 +1,112 @@
+package dev.facebeam.ijb;
+
+import dev.facebeam.UserInputException;
+import dev.facebeam.metrics.NumpySums;
+import java.util.Arrays;
+
+/**
+ * 1:N identification as {@code ijb_1n.py} computes it (docs/ijb.md): each probe template scored
+ * against every gallery template; top-k = share of probes whose own gallery template is among
+ * the k highest; TPIR at FPIR f = share of probes whose own score is strictly above the
+ * ceil(q·f)-th highest of all probe-to-other-gallery scores.
+ */
+public final class OneToN {
+  private OneToN() {}
+
+  public record Result(int probes, int gallery, double top1, double top5, double top10, double[] fpir, double[] tpir,
+      double[] thresholds) {}
+
+  public static final double[] FPIR = {0.01, 0.1};
+
+  /**
+   * @param probeSubjects subject of each probe row; {@code gallerySubjects} likewise: every probe
+   *     subject must have exactly one gallery template (the script's RegIdsError otherwise)
+   */
+  public static Result evaluate(double[][] probes, int[] probeSubjects, double[][] gallery, int[] gallerySubjects,
+      String where) {
+    int q = probes.length;
+    int g = gallery.length;
+    int[] mate = new int[q];
+    for (int i = 0; i < q; i++) {
+      int found = -1;
+      int count = 0;
+      for (int j = 0; j < g; j++) {
+        if (gallerySubjects[j] == probeSubjects[i]) {
+          found = j;
+          count++;
+        }
+      }
+      if (count != 1) {
+        throw new UserInputException(where, "probe subject " + probeSubjects[i] + " has " + count
+            + " gallery templates; 1:N needs exactly one");
+      }
+      mate[i] = found;
+    }
+    int[] hits = new int[3];
+    int[] ks = {1, 5, 10};
+    double[] own = new double[q];
+    int[] need = new int[FPIR.length];
+    int most = 0;
+    for (int f = 0; f < FPIR.length; f++) {
+      need[f] = (int) Math.ceil(q * FPIR[f]);
+      most = Math.max(most, need[f]);
+    }
+    // The highest non-mated scores: a bounded min-heap would do; a sorted buffer of `most` is plain.
+    double[] top = new double[Math.max(most, 1)];
+    int topSize = 0;
+    double[] row = new double[g];
+    for (int i = 0; i < q; i++) {
+      for (int j = 0; j < g; j++) {
+        row[j] = NumpySums.dot(probes[i], gallery[j]);
+      }
+      own[i] = row[mate[i]];
+      int above = 0; // gallery templates ranked before the mate: higher score, or equal and earlier
+      for (int j = 0; j < g; j++) {
+        if (j != mate[i] && (row[j] > own[i] || (row[j] == own[i] && j < mate[i]))) {
+          above++;
+        }
+      }
+      for (int k = 0; k < ks.length; k++) {
+        if (above < ks[k]) {
+          hits[k]++;
+        }
+      }
+      for (int j = 0; j < g; j++) {
+        if (j == mate[i]) {
+          continue;
+        }
+        double s = row[j];
+        if (topSize < most) {
+          top[topSize++] = s;
+          if (topSize == most) {
+            Arrays.sort(top, 0, topSize);
+          }
+        } else if (most > 0 && s > top[0]) {
+          // replace the smallest, keep ascending order
+          int p = Arrays.binarySearch(top, 0, most, s);
+          int at = p >= 0 ? p : -p - 1;
+          System.arraycopy(top, 1, top, 0, at - 1);
+          top[at - 1] = s;
+        }
+      }
+    }
+    if (topSize < most) {
+      Arrays.sort(top, 0, topSize);
+    }
+    double[] tpir = new double[FPIR.length];
+    double[] thresholds = new double[FPIR.length];
+    for (int f = 0; f < FPIR.length; f++) {
+      // the need[f]-th highest non-mated score
+      double th = topSize >= need[f] && need[f] > 0 ? top[topSize - need[f]] : Double.NaN;
+      int pass = 0;
+      for (double s : own) {
+        if (s > th) {
+          pass++;
+        }
+      }
+      tpir[f] = (double) pass / q;
+      thresholds[f] = th;
+    }
+    return new Result(q, g, (double) hits[0] / q, (double) hits[1] / q, (double) hits[2] / q, FPIR.clone(), tpir, thresholds);
+  }
+}

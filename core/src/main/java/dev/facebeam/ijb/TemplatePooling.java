@@ -1,0 +1,144 @@
+package dev.facebeam.ijb;
+
+import dev.facebeam.UserInputException;
+import dev.facebeam.metrics.NumpySums;
+import java.util.Arrays;
+
+/**
+ * Image features to template vectors, with the reference scripts' arithmetic (docs/ijb.md): per
+ * face, x in float32 by the mode; per template (ascending ids), its faces grouped by media
+ * (ascending ids), a media's frames averaged in float32 (summed in face order, then divided), the
+ * media summed in float32; then the template vector in float64, divided by its L2 norm. Faces are
+ * grouped by one sort, not one scan of every face per template.
+ */
+public final class TemplatePooling {
+  private TemplatePooling() {}
+
+  /** How the template norm is summed: scikit-learn's {@code normalize} (1:1) or the 1:N script's {@code np.sum}. */
+  public enum Norm { SKLEARN, NUMPY_SUM }
+
+  /** Template ids (ascending) and their unit vectors, row i for ids[i]. */
+  public record Templates(int[] ids, double[][] vectors) {
+    /** The row of a template id, or -1. */
+    public int row(int id) {
+      int r = Arrays.binarySearch(ids, id);
+      return r >= 0 ? r : -1;
+    }
+  }
+
+  /**
+   * x of one face from its feature row: [original | mirrored] (2d values) unless {@code fused}
+   * (d values, already combined by the caller); F2 adds the halves, N0 divides by the L2 norm,
+   * D1 multiplies by the faceness — each in float32, as NumPy does on float32 arrays.
+   */
+  public static float[] imageFeature(float[] row, float faceness, IjbMode mode, boolean fused) {
+    float[] x;
+    if (fused) {
+      x = row.clone();
+    } else {
+      int d = row.length / 2;
+      x = Arrays.copyOf(row, d);
+      if (mode.flip()) {
+        for (int i = 0; i < d; i++) {
+          x[i] = row[i] + row[d + i];
+        }
+      }
+    }
+    if (!mode.norm()) {
+      float[] sq = new float[x.length];
+      for (int i = 0; i < x.length; i++) {
+        sq[i] = x[i] * x[i];
+      }
+      float norm = (float) Math.sqrt(NumpySums.pairwise(sq, 0, sq.length)); // sqrtf: the double root rounds to the same float
+      for (int i = 0; i < x.length; i++) {
+        x[i] = x[i] / norm;
+      }
+    }
+    if (mode.detector()) {
+      for (int i = 0; i < x.length; i++) {
+        x[i] = x[i] * faceness;
+      }
+    }
+    return x;
+  }
+
+  /**
+   * The vectors of the templates {@code chosen} (ascending, distinct), from every face whose
+   * template is one of them. A chosen template without a face is an error naming {@code where}.
+   */
+  public static Templates pool(float[][] x, int[] templates, int[] medias, int[] chosen, Norm norm, String where) {
+    int n = templates.length;
+    Integer[] order = new Integer[n];
+    for (int i = 0; i < n; i++) {
+      order[i] = i;
+    }
+    // One sort: by template, then media, then face order (the order np.where gives the frames in).
+    Arrays.sort(order, (a, b) -> templates[a] != templates[b] ? Integer.compare(templates[a], templates[b])
+        : medias[a] != medias[b] ? Integer.compare(medias[a], medias[b]) : Integer.compare(a, b));
+    int d = x.length == 0 ? 0 : x[0].length;
+    double[][] vectors = new double[chosen.length][];
+    int at = 0;
+    for (int c = 0; c < chosen.length; c++) {
+      int t = chosen[c];
+      while (at < n && templates[order[at]] < t) {
+        at++;
+      }
+      if (at == n || templates[order[at]] != t) {
+        throw new UserInputException(where, "template " + t + " has no face in the face list");
+      }
+      float[] sum = null;
+      while (at < n && templates[order[at]] == t) {
+        int m = medias[order[at]];
+        int first = at;
+        float[] media = x[order[at]].clone();
+        at++;
+        while (at < n && templates[order[at]] == t && medias[order[at]] == m) {
+          float[] f = x[order[at]];
+          for (int i = 0; i < d; i++) {
+            media[i] += f[i];
+          }
+          at++;
+        }
+        int count = at - first;
+        if (count > 1) {
+          for (int i = 0; i < d; i++) {
+            media[i] = media[i] / (float) count;
+          }
+        }
+        if (sum == null) {
+          sum = media;
+        } else {
+          for (int i = 0; i < d; i++) {
+            sum[i] += media[i];
+          }
+        }
+      }
+      double[] v = new double[d];
+      for (int i = 0; i < d; i++) {
+        v[i] = sum[i];
+      }
+      double length = Math.sqrt(norm == Norm.SKLEARN ? NumpySums.einsumSquares(v) : NumpySums.pairwise(squares(v), 0, d));
+      if (length == 0) {
+        length = 1; // scikit-learn leaves a zero vector as it is
+      }
+      for (int i = 0; i < d; i++) {
+        v[i] = v[i] / length;
+      }
+      vectors[c] = v;
+    }
+    return new Templates(chosen, vectors);
+  }
+
+  /** The distinct ids, ascending (np.unique). */
+  public static int[] unique(int[] ids) {
+    return Arrays.stream(ids).distinct().sorted().toArray();
+  }
+
+  private static double[] squares(double[] v) {
+    double[] s = new double[v.length];
+    for (int i = 0; i < v.length; i++) {
+      s[i] = v[i] * v[i];
+    }
+    return s;
+  }
+}
