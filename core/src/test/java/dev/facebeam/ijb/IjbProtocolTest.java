@@ -81,6 +81,25 @@ public class IjbProtocolTest {
   }
 
   @Test
+  public void theWholeEvaluationFromTheFolderAndTheFeatureFileGivesTheDefaultModesNumbers() throws Exception {
+    Path features = tmp.getRoot().toPath().resolve("features.npy");
+    IjbEvaluation.Result r = IjbEvaluation.run(IjbTestsuite.open(meta.getParent(), null), features, IjbMode.DEFAULT, false);
+    assertEquals("IJBC", r.suite().target());
+    JsonObject want = expected.getAsJsonObject("modes").getAsJsonObject("N1D1F2");
+    assertEquals(want.get("templates").getAsInt(), r.templates());
+    assertEquals(want.getAsJsonObject("one_to_one").getAsJsonObject("tar_at_far").get("0.0001").getAsDouble(),
+        r.roc().insightFaceTar(1e-4), 0.0);
+    assertEquals(want.getAsJsonObject("one_to_n").get("top1").getAsDouble(), r.oneToN().top1(), 0.0);
+    // Features that do not fit the face list are an error naming the file.
+    Path wrong = tmp.getRoot().toPath().resolve("wrong.npy");
+    try (dev.facebeam.codec.export.NpyWriter w = new dev.facebeam.codec.export.NpyWriter(wrong, 3, 4)) {
+      w.write(new float[12]);
+    }
+    assertThat(assertThrows(UserInputException.class, () -> IjbEvaluation.run(IjbTestsuite.open(meta.getParent(), null), wrong,
+        IjbMode.DEFAULT, false)).getMessage(), containsString("wrong.npy: has 3 rows but"));
+  }
+
+  @Test
   public void theListsReadAsWritten() {
     assertEquals(expected.get("faces").getAsInt(), faces.size());
     assertEquals(expected.get("pairs").getAsInt(), pairs.size());
@@ -126,7 +145,7 @@ public class IjbProtocolTest {
       }
       IjbCsv gallery = IjbCsv.read(meta.resolve("ijbc_1N_gallery_G1.csv")).then(IjbCsv.read(meta.resolve("ijbc_1N_gallery_G2.csv")));
       IjbCsv probes = IjbCsv.read(meta.resolve("ijbc_1N_probe_mixed.csv"));
-      OneToN.Result r = OneToN.evaluate(pool1n(x, probes), subjects(probes), pool1n(x, gallery), subjects(gallery), "csv");
+      OneToN.Result r = OneToN.evaluate(pool1n(x, probes), IjbEvaluation.subjects(probes), pool1n(x, gallery), IjbEvaluation.subjects(gallery), "csv");
       JsonObject oneToN = want.getAsJsonObject("one_to_n");
       assertEquals(oneToN.get("probes").getAsInt(), r.probes());
       assertEquals(oneToN.get("gallery").getAsInt(), r.gallery());
@@ -141,20 +160,5 @@ public class IjbProtocolTest {
   static double[][] pool1n(float[][] x, IjbCsv csv) {
     return TemplatePooling.pool(x, faces.templates(), faces.medias(), TemplatePooling.unique(csv.templates()),
         TemplatePooling.Norm.NUMPY_SUM, "csv").vectors();
-  }
-
-  /** The subject of each template (ascending ids) as its first row gives it (np.unique's return_index). */
-  static int[] subjects(IjbCsv csv) {
-    int[] ids = TemplatePooling.unique(csv.templates());
-    int[] s = new int[ids.length];
-    for (int i = 0; i < ids.length; i++) {
-      for (int r = 0; r < csv.templates().length; r++) {
-        if (csv.templates()[r] == ids[i]) {
-          s[i] = csv.subjects()[r];
-          break;
-        }
-      }
-    }
-    return s;
   }
 }

@@ -1,0 +1,97 @@
+package dev.facebeam.ijb;
+
+import dev.facebeam.UserInputException;
+import dev.facebeam.codec.export.NpyMatrix;
+import dev.facebeam.metrics.NumpySums;
+import java.nio.file.Path;
+
+/**
+ * The whole IJB evaluation from image features (docs/ijb.md): faces → x by the mode → template
+ * vectors → 1:1 scores, ROC, TAR tables and AUC; and, where the 1:N lists are there, identification.
+ */
+public final class IjbEvaluation {
+  private IjbEvaluation() {}
+
+  /** The FARs of the table papers copy. */
+  public static final double[] FARS = {1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1};
+
+  public record Result(IjbTestsuite suite, IjbMode mode, int faces, int templates, int pairs, long genuine, double[] scores,
+      RocCurve roc, OneToN.Result oneToN) {}
+
+  /**
+   * @param features one row per face in the order of the face list: [original | mirrored] float32,
+   *     or already fused when {@code fused}
+   */
+  public static Result run(IjbTestsuite suite, Path features, IjbMode mode, boolean fused) {
+    IjbFaces faces = IjbFaces.read(suite.faceScores(), suite.faceTemplates());
+    NpyMatrix m = NpyMatrix.open(features);
+    if (m.rows() != faces.size()) {
+      throw new UserInputException(features.toString(), "has " + m.rows() + " rows but " + suite.faceScores() + " lists "
+          + faces.size() + " faces (row i is the face of line i)");
+    }
+    if (!fused && m.cols() % 2 != 0) {
+      throw new UserInputException(features.toString(), "has " + m.cols() + " columns: [original | mirrored] needs an even "
+          + "count (pass --fused=true for features already combined)");
+    }
+    float[][] x = new float[faces.size()][];
+    float[] row = new float[m.cols()];
+    for (int i = 0; i < x.length; i++) {
+      m.readRows(i, 1, row, 0);
+      for (float v : row) {
+        if (!Float.isFinite(v)) {
+          throw new UserInputException(features + "@row=" + i, "holds a value that is not a finite number (" + v + ")");
+        }
+      }
+      x[i] = TemplatePooling.imageFeature(row, faces.faceness()[i], mode, fused);
+    }
+    IjbPairs pairs = IjbPairs.read(suite.pairs());
+    int[] pairTemplates = TemplatePooling.unique(concat(pairs.first(), pairs.second()));
+    TemplatePooling.Templates all = TemplatePooling.pool(x, faces.templates(), faces.medias(),
+        TemplatePooling.unique(faces.templates()), TemplatePooling.Norm.SKLEARN, suite.faceTemplates().toString());
+    for (int t : pairTemplates) {
+      if (all.row(t) < 0) {
+        throw new UserInputException(suite.pairs().toString(), "template " + t + " has no face in " + suite.faceTemplates());
+      }
+    }
+    double[] scores = new double[pairs.size()];
+    for (int i = 0; i < scores.length; i++) {
+      scores[i] = NumpySums.dot(all.vectors()[all.row(pairs.first()[i])], all.vectors()[all.row(pairs.second()[i])]);
+    }
+    RocCurve roc = RocCurve.of(scores, pairs.label());
+    OneToN.Result oneToN = null;
+    if (suite.hasOneToN()) {
+      Path[] g = suite.galleries();
+      IjbCsv gallery = IjbCsv.read(g[0]).then(IjbCsv.read(g[1]));
+      IjbCsv probes = IjbCsv.read(suite.probes());
+      oneToN = OneToN.evaluate(templates(x, faces, probes, suite.probes()), subjects(probes),
+          templates(x, faces, gallery, g[0]), subjects(gallery), g[0] + " + " + g[1].getFileName());
+    }
+    return new Result(suite, mode, faces.size(), all.ids().length, pairs.size(), pairs.genuine(), scores, roc, oneToN);
+  }
+
+  private static double[][] templates(float[][] x, IjbFaces faces, IjbCsv csv, Path where) {
+    return TemplatePooling.pool(x, faces.templates(), faces.medias(), TemplatePooling.unique(csv.templates()),
+        TemplatePooling.Norm.NUMPY_SUM, where.toString()).vectors();
+  }
+
+  /** The subject of each template (ascending ids): that of its first row, as np.unique's return_index gives it. */
+  static int[] subjects(IjbCsv csv) {
+    int[] ids = TemplatePooling.unique(csv.templates());
+    int[] s = new int[ids.length];
+    boolean[] seen = new boolean[ids.length];
+    for (int r = 0; r < csv.templates().length; r++) {
+      int i = java.util.Arrays.binarySearch(ids, csv.templates()[r]);
+      if (!seen[i]) {
+        seen[i] = true;
+        s[i] = csv.subjects()[r];
+      }
+    }
+    return s;
+  }
+
+  private static int[] concat(int[] a, int[] b) {
+    int[] c = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, c, a.length, b.length);
+    return c;
+  }
+}

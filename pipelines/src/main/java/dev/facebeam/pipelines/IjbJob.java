@@ -1,0 +1,114 @@
+package dev.facebeam.pipelines;
+
+import dev.facebeam.ijb.IjbEvaluation;
+import dev.facebeam.ijb.IjbMode;
+import dev.facebeam.ijb.IjbTestsuite;
+import dev.facebeam.ijb.RocCurve;
+import dev.facebeam.io.Digests;
+import dev.facebeam.io.OutputGuard;
+import dev.facebeam.io.StageOutput;
+import dev.facebeam.proto.StageManifest;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.beam.sdk.options.PipelineOptions;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+/**
+ * {@code ijb}: IJB-B / IJB-C template evaluation from image features (docs/ijb.md): the 1:1 TAR
+ * table exactly as InsightFace's eval_ijbc.py, AUC, the standard TAR at FAR beside it, 1:N as
+ * ijb_1n.py; report.json, report.md, scores.npy (float32, pair-file order) and roc.png.
+ */
+public final class IjbJob {
+  private IjbJob() {}
+
+  /** The command line's ijb: its options made into parameters once. */
+  public static IjbReport run(IjbOptions options) {
+    return run(IjbParams.of(options), options);
+  }
+
+  /** {@code runner} is only recorded in the manifest: the scoring runs in this JVM. */
+  public static IjbReport run(IjbParams params, PipelineOptions runner) {
+    Path root = Path.of(params.input());
+    Path features = Path.of(params.featuresNpy());
+    Path target = OutputGuard.folder("--output", params.output(), "ijb", List.of(root, features));
+    IjbMode mode = IjbMode.parse("--mode", params.mode());
+    IjbTestsuite suite = IjbTestsuite.open(root, params.target());
+    if (!Files.isRegularFile(features)) {
+      throw new dev.facebeam.UserInputException(features.toString(), "no such feature file");
+    }
+    IjbEvaluation.Result r = IjbEvaluation.run(suite, features, mode, params.fused());
+    String method = params.method() != null ? params.method() : features.getFileName().toString().replaceFirst("\\.npy$", "");
+    IjbReport report = IjbReport.of(r, method);
+    StageOutput out = StageOutput.begin(target);
+    try {
+      report.write(out.work());
+      Files.writeString(out.work().resolve("report.md"), report.markdown(), StandardCharsets.UTF_8);
+      writeScores(out.work().resolve("scores.npy"), r.scores());
+      roc(r.roc(), method + "-" + suite.target() + " (" + mode + ")", out.work().resolve("roc.png"));
+      StageManifest.Builder m = Stages.manifest("ijb", root.toString(), r.pairs(), r.pairs(), 0, runner)
+          .setFormat(suite.target().toLowerCase(java.util.Locale.ROOT))
+          .setPairs(r.pairs())
+          .setPositivePairs(r.genuine())
+          .putParameters("mode", mode.toString())
+          .putParameters("fused", Boolean.toString(params.fused()))
+          .putParameters("method", method);
+      List<Path> inputs = new ArrayList<>(List.of(features, suite.faceScores(), suite.faceTemplates(), suite.pairs()));
+      if (suite.hasOneToN()) {
+        inputs.addAll(List.of(suite.galleries()));
+        inputs.add(suite.probes());
+      }
+      for (Path p : inputs) {
+        m.addInputs(Digests.of(p, p.toString(), Long.MAX_VALUE));
+      }
+      Stages.digestOutputs(out.work(), m);
+      out.commit(m.build());
+      return report;
+    } catch (IOException e) {
+      out.abort();
+      throw new UncheckedIOException("cannot write the ijb output: " + e.getMessage(), e);
+    } catch (RuntimeException | Error e) {
+      out.abort();
+      throw e;
+    }
+  }
+
+  /** The pair scores as a float32 .npy, in pair-file order. */
+  static void writeScores(Path file, double[] scores) throws IOException {
+    try (dev.facebeam.codec.export.NpyWriter w = new dev.facebeam.codec.export.NpyWriter(file, scores.length)) {
+      float[] f = new float[scores.length];
+      for (int i = 0; i < f.length; i++) {
+        f[i] = (float) scores[i];
+      }
+      w.write(f);
+    }
+  }
+
+  /** TPR against FPR on a log axis from 1e-6 to 0.1, as the reference scripts plot it. */
+  static void roc(RocCurve roc, String label, Path png) throws IOException {
+    System.setProperty("java.awt.headless", "true");
+    List<Double> x = new ArrayList<>();
+    List<Double> y = new ArrayList<>();
+    for (int i = 0; i < roc.fpr().length; i++) {
+      if (roc.fpr()[i] > 0) { // a log axis has no 0
+        x.add(roc.fpr()[i]);
+        y.add(roc.tpr()[i]);
+      }
+    }
+    XYChart chart = new XYChartBuilder().width(640).height(480).title("ROC on " + label)
+        .xAxisTitle("False Positive Rate").yAxisTitle("True Positive Rate").build();
+    chart.getStyler().setXAxisLogarithmic(true).setXAxisMin(1e-6).setXAxisMax(0.1).setYAxisMin(0.3).setYAxisMax(1.0)
+        .setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideSE);
+    if (!x.isEmpty()) {
+      chart.addSeries(label, x, y).setMarker(SeriesMarkers.NONE);
+    }
+    BitmapEncoder.saveBitmap(chart, png.toString(), BitmapEncoder.BitmapFormat.PNG);
+  }
+}

@@ -1,0 +1,124 @@
+package dev.facebeam.pipelines;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import dev.facebeam.UserInputException;
+import dev.facebeam.ijb.IjbEvaluation;
+import dev.facebeam.ijb.OneToN;
+import dev.facebeam.ijb.RocCurve;
+import dev.facebeam.io.StageFiles;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The ijb stage's {@code report.json}, one type that writes and reads it (docs/ijb.md). FARs are
+ * keyed as Python's {@code %g} writes them ({@code "1e-06"} … {@code "0.1"}); numbers are
+ * fractions; an undefined one is null.
+ */
+public record IjbReport(String target, String method, String mode, int faces, int templates, int pairs, long genuine,
+    OneToOne oneToOne, OneToNReport oneToN, String protocol) {
+
+  static final String FILE = "report.json";
+  static final String PROTOCOL = "InsightFace eval_ijbc.py (1:1: scikit-learn roc_curve with drop_intermediate; TAR at "
+      + "the ROC vertex nearest each FAR, first on ties) and ijb_1n.py (1:N: top-k; TPIR with the ceil(q*FPIR)-th highest "
+      + "non-mated score as threshold); tar_at_far_at_most: the highest TAR at FAR <= x";
+  private static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeNulls().disableHtmlEscaping()
+      .setFieldNamingPolicy(com.google.gson.FieldNamingPolicy.LOWER_CASE_WITH_UNDERSCORES).create();
+
+  /** InsightFace's table ({@code tar_at_far}) and the standard definition beside it. */
+  public record OneToOne(Map<String, Double> tarAtFar, Double auc, Map<String, Operating> tarAtFarAtMost) {}
+
+  public record Operating(Double tar, Double far, Double threshold) {}
+
+  public record OneToNReport(int probes, int gallery, Double top1, Double top5, Double top10, Map<String, Double> tpirAtFpir,
+      Map<String, Double> thresholds) {}
+
+  static IjbReport of(IjbEvaluation.Result r, String method) {
+    Map<String, Double> tar = new LinkedHashMap<>();
+    Map<String, Operating> atMost = new LinkedHashMap<>();
+    for (double far : IjbEvaluation.FARS) {
+      tar.put(pythonG(far), defined(r.roc().insightFaceTar(far)));
+      RocCurve.Operating o = r.roc().highestTarAtMost(far);
+      atMost.put(pythonG(far), new Operating(defined(o.tar()), defined(o.far()), defined(o.threshold())));
+    }
+    OneToNReport n = null;
+    if (r.oneToN() != null) {
+      OneToN.Result o = r.oneToN();
+      Map<String, Double> tpir = new LinkedHashMap<>();
+      Map<String, Double> th = new LinkedHashMap<>();
+      for (int i = 0; i < o.fpir().length; i++) {
+        tpir.put(pythonG(o.fpir()[i]), defined(o.tpir()[i]));
+        th.put(pythonG(o.fpir()[i]), defined(o.thresholds()[i]));
+      }
+      n = new OneToNReport(o.probes(), o.gallery(), o.top1(), o.top5(), o.top10(), tpir, th);
+    }
+    return new IjbReport(r.suite().target(), method, r.mode().toString(), r.faces(), r.templates(), r.pairs(), r.genuine(),
+        new OneToOne(tar, defined(r.roc().auc()), atMost), n, PROTOCOL);
+  }
+
+  /** Python's {@code %g} of the FARs used here: 1e-06, 1e-05, 0.0001, 0.001, 0.01, 0.1. */
+  static String pythonG(double far) {
+    String s = String.format(Locale.ROOT, "%.6g", far);
+    if (far < 1e-4) {
+      int exp = (int) Math.round(Math.log10(far));
+      return String.format(Locale.ROOT, "1e-%02d", -exp);
+    }
+    return new BigDecimal(s).stripTrailingZeros().toPlainString();
+  }
+
+  private static Double defined(double v) {
+    return Double.isFinite(v) ? v : null;
+  }
+
+  String toJson() {
+    return GSON.toJson(this) + "\n";
+  }
+
+  void write(Path dir) throws IOException {
+    StageFiles.writeAtomically(dir.resolve(FILE), toJson());
+  }
+
+  static IjbReport read(Path file) {
+    try {
+      return GSON.fromJson(Files.readString(file, StandardCharsets.UTF_8), IjbReport.class);
+    } catch (IOException | RuntimeException e) {
+      throw new UserInputException(file.toString(), "not an ijb report: " + e.getMessage(), e);
+    }
+  }
+
+  /** The table papers copy: TAR in percent with two decimals, rounded as Python's {@code '%.2f'} (half-even on the exact value). */
+  public String markdown() {
+    StringBuilder sb = new StringBuilder("# ").append(target).append(" 1:1 verification (").append(mode).append(")\n\n");
+    sb.append("| Methods | 1e-06 | 1e-05 | 1e-04 | 1e-03 | 1e-02 | 1e-01 |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+    sb.append("| ").append(method).append('-').append(target);
+    for (Double v : oneToOne.tarAtFar().values()) {
+      sb.append(" | ").append(v == null ? "–" : percent(v));
+    }
+    sb.append(" |\n\nTAR at the ROC vertex nearest each FAR (InsightFace's eval_ijbc.py). AUC ")
+        .append(oneToOne.auc() == null ? "–" : percent(oneToOne.auc())).append(" %.\n\n");
+    sb.append("Highest TAR with FAR at most x (the standard definition):\n\n| FAR ≤ | TAR | at FAR | threshold |\n| ---: | ---: | ---: | ---: |\n");
+    oneToOne.tarAtFarAtMost().forEach((far, o) -> sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %s |%n", far,
+        o.tar() == null ? "–" : percent(o.tar()), o.far() == null ? "–" : String.format(Locale.ROOT, "%.3g", o.far()),
+        o.threshold() == null ? "–" : String.format(Locale.ROOT, "%.6f", o.threshold()))));
+    sb.append(String.format(Locale.ROOT, "%n%d faces, %d templates, %d pairs (%d genuine).%n", faces, templates, pairs, genuine));
+    if (oneToN != null) {
+      sb.append(String.format(Locale.ROOT, "%n# %s 1:N identification (%s)%n%n| probes | gallery | top-1 | top-5 | top-10 |"
+          + " TPIR@FPIR=0.01 | TPIR@FPIR=0.1 |%n| ---: | ---: | ---: | ---: | ---: | ---: | ---: |%n| %d | %d | %s | %s | %s | %s | %s |%n",
+          target, mode, oneToN.probes(), oneToN.gallery(), percent(oneToN.top1()), percent(oneToN.top5()), percent(oneToN.top10()),
+          percent(oneToN.tpirAtFpir().get("0.01")), percent(oneToN.tpirAtFpir().get("0.1"))));
+      sb.append("\nAs InsightFace's ijb_1n.py computes them: the non-mated scores of every probe pooled (closed set).\n");
+    }
+    return sb.toString();
+  }
+
+  static String percent(Double v) {
+    return v == null ? "–" : new BigDecimal(v * 100).setScale(2, RoundingMode.HALF_EVEN).toPlainString();
+  }
+}
