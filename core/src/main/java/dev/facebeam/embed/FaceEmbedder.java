@@ -81,6 +81,9 @@ public final class FaceEmbedder implements AutoCloseable {
             .setIndex(f.getIndex())
             .setRelativePath(f.getRelativePath())
             .setNoisy(f.getNoisy())
+            .setTemplateId(f.getTemplateId())
+            .setMediaId(f.getMediaId())
+            .setFaceness(f.getFaceness())
             .setNormOriginal(fused.normOriginal())
             .setNormFlipped(fused.normFlipped());
         for (float v : fused.vector()) {

@@ -15,31 +15,81 @@ public final class IjbEvaluation {
   /** The FARs of the table papers copy. */
   public static final double[] FARS = {1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1};
 
-  public record Result(IjbTestsuite suite, IjbMode mode, int faces, int templates, int pairs, long genuine, double[] scores,
-      RocCurve roc, OneToN.Result oneToN) {}
+  /** {@code facesWithout}: faces of the list that had no features (rejected at ingest) and were left out of their templates. */
+  public record Result(IjbTestsuite suite, IjbMode mode, int faces, int facesWithout, int templates, int pairs, long genuine,
+      double[] scores, RocCurve roc, OneToN.Result oneToN) {}
+
+  /** Image features, one row per face of the face list, in its order; null for a face that has none (rejected at ingest). */
+  public interface FaceFeatures {
+    /** How many rows: every face's (a matrix), or up to the last face that has any (an embed output). */
+    int rows();
+
+    /** Whether there is a row for every face of the list, so that the counts must agree. */
+    default boolean everyFace() {
+      return true;
+    }
+
+    float[] row(int face);
+
+    /** The template a row says its face belongs to, or -1 where the rows do not say. */
+    default long templateOf(int face) {
+      return -1;
+    }
+
+    /** Where the rows come from, for messages. */
+    String source();
+  }
+
+  /** A .npy matrix: [original | mirrored] float32 rows, or already fused ones. */
+  public static FaceFeatures npy(Path file) {
+    NpyMatrix m = NpyMatrix.open(file);
+    return new FaceFeatures() {
+      public int rows() {
+        return (int) m.rows();
+      }
+
+      public float[] row(int face) {
+        float[] r = new float[m.cols()];
+        m.readRows(face, 1, r, 0);
+        return r;
+      }
+
+      public String source() {
+        return file.toString();
+      }
+    };
+  }
 
   /**
-   * @param features one row per face in the order of the face list: [original | mirrored] float32,
-   *     or already fused when {@code fused}
+   * The evaluation of a testsuite from its faces' features; {@code fused}: the rows are one vector
+   * per face already (the F of the mode does not apply), else [original | mirrored].
    */
-  public static Result run(IjbTestsuite suite, Path features, IjbMode mode, boolean fused) {
+  public static Result run(IjbTestsuite suite, FaceFeatures features, IjbMode mode, boolean fused) {
     IjbFaces faces = IjbFaces.read(suite.faceScores(), suite.faceTemplates());
-    NpyMatrix m = NpyMatrix.open(features);
-    if (m.rows() != faces.size()) {
-      throw new UserInputException(features.toString(), "has " + m.rows() + " rows but " + suite.faceScores() + " lists "
+    if (features.everyFace() ? features.rows() != faces.size() : features.rows() > faces.size()) {
+      throw new UserInputException(features.source(), "has " + features.rows() + " rows but " + suite.faceScores() + " lists "
           + faces.size() + " faces (row i is the face of line i)");
     }
-    if (!fused && m.cols() % 2 != 0) {
-      throw new UserInputException(features.toString(), "has " + m.cols() + " columns: [original | mirrored] needs an even "
-          + "count (pass --fused=true for features already combined)");
-    }
     float[][] x = new float[faces.size()][];
-    float[] row = new float[m.cols()];
+    int missing = 0;
     for (int i = 0; i < x.length; i++) {
-      m.readRows(i, 1, row, 0);
+      float[] row = features.row(i);
+      if (row == null) {
+        missing++;
+        continue;
+      }
+      long t = features.templateOf(i);
+      if (t >= 0 && t != faces.templates()[i]) {
+        throw new UserInputException(features.source(), "face " + i + " belongs to template " + t + " there but to "
+            + faces.templates()[i] + " in " + suite.faceTemplates() + ": features of another testsuite?");
+      }
+      if (!fused && row.length % 2 != 0) {
+        throw new UserInputException(features.source(), "has " + row.length + " columns: [original | mirrored] needs an "
+            + "even count (pass --fused=true for features already combined)");
+      }
       for (float v : row) {
         if (!Float.isFinite(v)) {
-          throw new UserInputException(features + "@row=" + i, "holds a value that is not a finite number (" + v + ")");
+          throw new UserInputException(features.source() + "@row=" + i, "holds a value that is not a finite number (" + v + ")");
         }
       }
       x[i] = TemplatePooling.imageFeature(row, faces.faceness()[i], mode, fused);
@@ -66,7 +116,7 @@ public final class IjbEvaluation {
       oneToN = OneToN.evaluate(templates(x, faces, probes, suite.probes()), subjects(probes),
           templates(x, faces, gallery, g[0]), subjects(gallery), g[0] + " + " + g[1].getFileName());
     }
-    return new Result(suite, mode, faces.size(), all.ids().length, pairs.size(), pairs.genuine(), scores, roc, oneToN);
+    return new Result(suite, mode, faces.size(), missing, all.ids().length, pairs.size(), pairs.genuine(), scores, roc, oneToN);
   }
 
   private static double[][] templates(float[][] x, IjbFaces faces, IjbCsv csv, Path where) {

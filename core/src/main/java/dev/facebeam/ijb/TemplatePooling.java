@@ -64,18 +64,17 @@ public final class TemplatePooling {
 
   /**
    * The vectors of the templates {@code chosen} (ascending, distinct), from every face whose
-   * template is one of them. A chosen template without a face is an error naming {@code where}.
+   * template is one of them and that has features ({@code x[i]} null: none). A chosen template
+   * without such a face is an error naming {@code where}.
    */
   public static Templates pool(float[][] x, int[] templates, int[] medias, int[] chosen, Norm norm, String where) {
-    int n = templates.length;
-    Integer[] order = new Integer[n];
-    for (int i = 0; i < n; i++) {
-      order[i] = i;
-    }
+    // Faces without features (rejected at ingest: x is null) are left out of their templates.
+    Integer[] order = java.util.stream.IntStream.range(0, templates.length).filter(i -> x[i] != null).boxed().toArray(Integer[]::new);
+    int n = order.length;
     // One sort: by template, then media, then face order (the order np.where gives the frames in).
     Arrays.sort(order, (a, b) -> templates[a] != templates[b] ? Integer.compare(templates[a], templates[b])
         : medias[a] != medias[b] ? Integer.compare(medias[a], medias[b]) : Integer.compare(a, b));
-    int d = x.length == 0 ? 0 : x[0].length;
+    int d = n == 0 ? 0 : x[order[0]].length;
     double[][] vectors = new double[chosen.length][];
     int at = 0;
     for (int c = 0; c < chosen.length; c++) {
@@ -84,7 +83,8 @@ public final class TemplatePooling {
         at++;
       }
       if (at == n || templates[order[at]] != t) {
-        throw new UserInputException(where, "template " + t + " has no face in the face list");
+        throw new UserInputException(where, "template " + t + " has no face in the face list"
+            + (n < templates.length ? " with features (faces rejected at ingest have none)" : ""));
       }
       float[] sum = null;
       while (at < n && templates[order[at]] == t) {

@@ -83,7 +83,7 @@ public class IjbProtocolTest {
   @Test
   public void theWholeEvaluationFromTheFolderAndTheFeatureFileGivesTheDefaultModesNumbers() throws Exception {
     Path features = tmp.getRoot().toPath().resolve("features.npy");
-    IjbEvaluation.Result r = IjbEvaluation.run(IjbTestsuite.open(meta.getParent(), null), features, IjbMode.DEFAULT, false);
+    IjbEvaluation.Result r = IjbEvaluation.run(IjbTestsuite.open(meta.getParent(), null), IjbEvaluation.npy(features), IjbMode.DEFAULT, false);
     assertEquals("IJBC", r.suite().target());
     JsonObject want = expected.getAsJsonObject("modes").getAsJsonObject("N1D1F2");
     assertEquals(want.get("templates").getAsInt(), r.templates());
@@ -95,7 +95,7 @@ public class IjbProtocolTest {
     try (dev.facebeam.codec.export.NpyWriter w = new dev.facebeam.codec.export.NpyWriter(wrong, 3, 4)) {
       w.write(new float[12]);
     }
-    assertThat(assertThrows(UserInputException.class, () -> IjbEvaluation.run(IjbTestsuite.open(meta.getParent(), null), wrong,
+    assertThat(assertThrows(UserInputException.class, () -> IjbEvaluation.run(IjbTestsuite.open(meta.getParent(), null), IjbEvaluation.npy(wrong),
         IjbMode.DEFAULT, false)).getMessage(), containsString("wrong.npy: has 3 rows but"));
   }
 

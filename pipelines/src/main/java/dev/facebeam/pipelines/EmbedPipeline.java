@@ -190,11 +190,12 @@ public final class EmbedPipeline extends PTransform<PBegin, PDone> {
   }
 
   /**
-   * Raw (unfused) vectors are kept for NumPy exports and for verification packs, whose report
-   * includes the accuracy of the original images alone; MegaFace-sized sets skip them.
+   * Raw (unfused) vectors are kept for NumPy exports, for verification packs, whose report
+   * includes the accuracy of the original images alone, and for IJB testsuites, whose modes
+   * combine the two views themselves; MegaFace-sized sets skip them.
    */
   static boolean keepRaw(EmbedParams params, StageManifest input) {
-    return params.exportNpy() || input.getPairs() > 0;
+    return params.exportNpy() || input.getPairs() > 0 || input.getFormat().equals("ijb"); // ijb's modes need both views
   }
 
   /** All embeddings in id order (for a .bin pack: the pack's image order). */

@@ -1,5 +1,6 @@
 package dev.facebeam.pipelines;
 
+import dev.facebeam.UserInputException;
 import dev.facebeam.ijb.IjbEvaluation;
 import dev.facebeam.ijb.IjbMode;
 import dev.facebeam.ijb.IjbTestsuite;
@@ -7,6 +8,7 @@ import dev.facebeam.ijb.RocCurve;
 import dev.facebeam.io.Digests;
 import dev.facebeam.io.OutputGuard;
 import dev.facebeam.io.StageOutput;
+import dev.facebeam.proto.Embedding;
 import dev.facebeam.proto.StageManifest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -36,17 +38,29 @@ public final class IjbJob {
 
   /** {@code runner} is only recorded in the manifest: the scoring runs in this JVM. */
   public static IjbReport run(IjbParams params, PipelineOptions runner) {
+    if ((params.embeddings() == null) == (params.featuresNpy() == null)) {
+      throw new UserInputException("--embeddings", "give the features one way: --embeddings=<embed output> or --featuresNpy=<file>");
+    }
     Path root = Path.of(params.input());
-    Path features = Path.of(params.featuresNpy());
+    Path features = Path.of(params.embeddings() != null ? params.embeddings() : params.featuresNpy());
     Path target = OutputGuard.folder("--output", params.output(), "ijb", List.of(root, features));
     IjbMode mode = IjbMode.parse("--mode", params.mode());
     IjbTestsuite suite = IjbTestsuite.open(root, params.target());
-    if (!Files.isRegularFile(features)) {
-      throw new dev.facebeam.UserInputException(features.toString(), "no such feature file");
+    IjbEvaluation.FaceFeatures rows;
+    boolean fused = params.fused();
+    if (params.embeddings() != null) {
+      rows = embedded(features, mode);
+      fused = false;
+    } else {
+      if (!Files.isRegularFile(features)) {
+        throw new UserInputException(features.toString(), "no such feature file");
+      }
+      rows = IjbEvaluation.npy(features);
     }
-    IjbEvaluation.Result r = IjbEvaluation.run(suite, features, mode, params.fused());
-    String method = params.method() != null ? params.method() : features.getFileName().toString().replaceFirst("\\.npy$", "");
-    IjbReport report = IjbReport.of(r, method);
+    IjbEvaluation.Result r = IjbEvaluation.run(suite, rows, mode, fused);
+    String method = params.method() != null ? params.method() : params.embeddings() != null
+        ? embeddedModelName(features) : features.getFileName().toString().replaceFirst("\\.npy$", "");
+    IjbReport report = IjbReport.of(r, method, fused);
     StageOutput out = StageOutput.begin(target);
     try {
       report.write(out.work());
@@ -58,9 +72,10 @@ public final class IjbJob {
           .setPairs(r.pairs())
           .setPositivePairs(r.genuine())
           .putParameters("mode", mode.toString())
-          .putParameters("fused", Boolean.toString(params.fused()))
+          .putParameters("fused", Boolean.toString(fused))
           .putParameters("method", method);
-      List<Path> inputs = new ArrayList<>(List.of(features, suite.faceScores(), suite.faceTemplates(), suite.pairs()));
+      List<Path> inputs = new ArrayList<>(List.of(params.embeddings() != null ? features.resolve(StageOutput.MANIFEST) : features,
+          suite.faceScores(), suite.faceTemplates(), suite.pairs()));
       if (suite.hasOneToN()) {
         inputs.addAll(List.of(suite.galleries()));
         inputs.add(suite.probes());
@@ -78,6 +93,69 @@ public final class IjbJob {
       out.abort();
       throw e;
     }
+  }
+
+  /**
+   * The faces' [original | mirrored] embeddings from an embed output of an IJB ingest, by face (the
+   * record's index is its line in the face list); a face rejected at ingest or embed has none.
+   */
+  static IjbEvaluation.FaceFeatures embedded(Path dir, IjbMode mode) {
+    StageManifest m = StageOutput.requireIntact(dir);
+    if (!m.getStage().equals("embed") || !m.getFormat().equals("ijb")) {
+      throw new UserInputException(dir.toString(), "is not the embed output of an IJB ingest (stage " + m.getStage()
+          + ", format " + m.getFormat() + ")");
+    }
+    java.util.Map<Long, float[]> byFace = new java.util.HashMap<>();
+    java.util.Map<Long, Long> templates = new java.util.HashMap<>();
+    try {
+      for (String shard : m.getShardsList()) {
+        for (Embedding e : Stages.readShard(dir.resolve(shard), Embedding.parser())) {
+          if (e.getRawOriginalCount() == 0) {
+            throw new UserInputException(dir.resolve(shard).toString(), "embedding " + e.getId() + " has no raw vectors");
+          }
+          if (e.getRawFlippedCount() == 0 && mode.flip()) {
+            throw new UserInputException(dir.toString(), "was embedded with --flip=false: mode " + mode
+                + " needs the mirrored view (use F0)");
+          }
+          int d = e.getRawOriginalCount();
+          float[] row = new float[2 * d];
+          for (int i = 0; i < d; i++) {
+            row[i] = e.getRawOriginal(i);
+            row[d + i] = e.getRawFlippedCount() == 0 ? 0f : e.getRawFlipped(i);
+          }
+          byFace.put(e.getIndex(), row);
+          templates.put(e.getIndex(), e.getTemplateId());
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + dir + ": " + e.getMessage(), e);
+    }
+    int rows = (int) byFace.keySet().stream().mapToLong(Long::longValue).max().orElse(-1) + 1;
+    return new IjbEvaluation.FaceFeatures() {
+      public int rows() {
+        return rows;
+      }
+
+      public boolean everyFace() {
+        return false; // faces rejected at ingest or embed have no row
+      }
+
+      public float[] row(int face) {
+        return byFace.get((long) face);
+      }
+
+      public long templateOf(int face) {
+        return templates.getOrDefault((long) face, -1L);
+      }
+
+      public String source() {
+        return dir.toString();
+      }
+    };
+  }
+
+  private static String embeddedModelName(Path dir) {
+    return StageOutput.requireManifest(dir).getParametersOrDefault("model_name", dir.getFileName().toString());
   }
 
   /** The pair scores as a float32 .npy, in pair-file order. */

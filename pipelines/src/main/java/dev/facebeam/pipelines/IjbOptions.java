@@ -13,9 +13,14 @@ public interface IjbOptions extends PipelineOptions {
 
   void setInput(String value);
 
-  @Description("Image features as .npy, one float32 row per line of <t>_name_5pts_score.txt: [original | mirrored] "
-      + "(N x 2d, as InsightFace's scripts hold them), or N x d with --fused=true")
-  @Validation.Required
+  @Description("The embed stage's output of an ingested IJB testsuite (ingest --format=ijb): each face's original and "
+      + "mirrored embeddings (or --featuresNpy)")
+  String getEmbeddings();
+
+  void setEmbeddings(String value);
+
+  @Description("Image features as .npy instead of --embeddings, one float32 row per line of <t>_name_5pts_score.txt: "
+      + "[original | mirrored] (N x 2d, as InsightFace's scripts hold them), or N x d with --fused=true")
   String getFeaturesNpy();
 
   void setFeaturesNpy(String value);

@@ -22,7 +22,7 @@ import java.util.Map;
  * keyed as Python's {@code %g} writes them ({@code "1e-06"} … {@code "0.1"}); numbers are
  * fractions; an undefined one is null.
  */
-public record IjbReport(String target, String method, String mode, int faces, int templates, int pairs, long genuine,
+public record IjbReport(String target, String method, String mode, boolean fused, int faces, int facesWithoutFeatures, int templates, int pairs, long genuine,
     OneToOne oneToOne, OneToNReport oneToN, String protocol) {
 
   static final String FILE = "report.json";
@@ -40,7 +40,7 @@ public record IjbReport(String target, String method, String mode, int faces, in
   public record OneToNReport(int probes, int gallery, Double top1, Double top5, Double top10, Map<String, Double> tpirAtFpir,
       Map<String, Double> thresholds) {}
 
-  static IjbReport of(IjbEvaluation.Result r, String method) {
+  static IjbReport of(IjbEvaluation.Result r, String method, boolean fused) {
     Map<String, Double> tar = new LinkedHashMap<>();
     Map<String, Operating> atMost = new LinkedHashMap<>();
     for (double far : IjbEvaluation.FARS) {
@@ -59,7 +59,7 @@ public record IjbReport(String target, String method, String mode, int faces, in
       }
       n = new OneToNReport(o.probes(), o.gallery(), o.top1(), o.top5(), o.top10(), tpir, th);
     }
-    return new IjbReport(r.suite().target(), method, r.mode().toString(), r.faces(), r.templates(), r.pairs(), r.genuine(),
+    return new IjbReport(r.suite().target(), method, r.mode().toString(), fused, r.faces(), r.facesWithout(), r.templates(), r.pairs(), r.genuine(),
         new OneToOne(tar, defined(r.roc().auc()), atMost), n, PROTOCOL);
   }
 
@@ -95,7 +95,8 @@ public record IjbReport(String target, String method, String mode, int faces, in
 
   /** The table papers copy: TAR in percent with two decimals, rounded as Python's {@code '%.2f'} (half-even on the exact value). */
   public String markdown() {
-    StringBuilder sb = new StringBuilder("# ").append(target).append(" 1:1 verification (").append(mode).append(")\n\n");
+    StringBuilder sb = new StringBuilder("# ").append(target).append(" 1:1 verification (").append(mode)
+        .append(fused ? ", features fused before: F does not apply" : "").append(")\n\n");
     sb.append("| Methods | 1e-06 | 1e-05 | 1e-04 | 1e-03 | 1e-02 | 1e-01 |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
     sb.append("| ").append(method).append('-').append(target);
     for (Double v : oneToOne.tarAtFar().values()) {
@@ -107,7 +108,9 @@ public record IjbReport(String target, String method, String mode, int faces, in
     oneToOne.tarAtFarAtMost().forEach((far, o) -> sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %s |%n", far,
         o.tar() == null ? "–" : percent(o.tar()), o.far() == null ? "–" : String.format(Locale.ROOT, "%.3g", o.far()),
         o.threshold() == null ? "–" : String.format(Locale.ROOT, "%.6f", o.threshold()))));
-    sb.append(String.format(Locale.ROOT, "%n%d faces, %d templates, %d pairs (%d genuine).%n", faces, templates, pairs, genuine));
+    sb.append(String.format(Locale.ROOT, "%n%d faces%s, %d templates, %d pairs (%d genuine).%n", faces,
+        facesWithoutFeatures == 0 ? "" : " (" + facesWithoutFeatures + " without features: rejected, left out of their templates)",
+        templates, pairs, genuine));
     if (oneToN != null) {
       sb.append(String.format(Locale.ROOT, "%n# %s 1:N identification (%s)%n%n| probes | gallery | top-1 | top-5 | top-10 |"
           + " TPIR@FPIR=0.01 | TPIR@FPIR=0.1 |%n| ---: | ---: | ---: | ---: | ---: | ---: | ---: |%n| %d | %d | %s | %s | %s | %s | %s |%n",

@@ -8,7 +8,7 @@ import org.apache.beam.sdk.options.Validation;
 /** Options of the {@code ingest} stage. */
 public interface IngestOptions extends PipelineOptions {
   @Description("The pack to read: a .rec (or a dataset folder with train.rec, train.idx, property), a verification .bin, "
-      + "a MegaFace pack folder, an image .lst, or a folder with one sub-folder per identity")
+      + "a MegaFace pack folder, an IJB-B/IJB-C testsuite folder, an image .lst, or a folder with one sub-folder per identity")
   @Validation.Required
   String getInput();
 
@@ -21,7 +21,7 @@ public interface IngestOptions extends PipelineOptions {
 
   void setOutput(String value);
 
-  @Description("Pack format: auto|rec|bin|megaface|lst|folder (auto recognises it from the files)")
+  @Description("Pack format: auto|rec|bin|megaface|lst|folder|ijb (auto recognises it from the files)")
   @Default.String(IngestParams.FORMAT)
   String getFormat();
 

@@ -9,7 +9,7 @@ import java.util.Locale;
 
 /** Opens a pack by format name, or recognises the format from the files themselves ({@code auto}). */
 public final class PackOpener {
-  public static final String FORMATS = "auto|rec|bin|megaface|lst|folder";
+  public static final String FORMATS = "auto|rec|bin|megaface|lst|folder|ijb";
 
   private PackOpener() {}
 
@@ -28,6 +28,7 @@ public final class PackOpener {
       case "megaface" -> MegaFacePack.open(input);
       case "lst" -> LstPack.open(input, imageRoot);
       case "folder" -> FolderPack.open(input);
+      case "ijb" -> IjbPack.open(input);
       default -> throw new UserInputException(input.toString(), "unknown format '" + format + "' (expected " + FORMATS + ")");
     };
   }
@@ -40,6 +41,9 @@ public final class PackOpener {
       }
       if (MegaFacePack.looksLike(input)) {
         return "megaface";
+      }
+      if (IjbPack.looksLike(input)) {
+        return "ijb";
       }
       return "folder";
     }

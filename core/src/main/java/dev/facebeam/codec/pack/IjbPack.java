@@ -1,0 +1,116 @@
+package dev.facebeam.codec.pack;
+
+import dev.facebeam.ijb.IjbFaces;
+import dev.facebeam.ijb.IjbTestsuite;
+import dev.facebeam.proto.FaceRecord;
+import dev.facebeam.proto.Role;
+import java.io.IOException;
+import java.io.Serializable;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * An IJB-B or IJB-C testsuite (docs/ijb.md): every face of {@code loose_crop/} named by
+ * {@code meta/<t>_name_5pts_score.txt}, to be aligned from its five landmarks, with its template,
+ * media and faceness from the lists. The lists are checked whole when the pack opens (a line of
+ * the wrong shape is an error naming it); a missing or unreadable image is a reject.
+ */
+public final class IjbPack implements FacePack {
+  public static final int LINES_PER_SLICE = 2_000;
+
+  private final String root;
+  private final String target;
+  private final String scores;
+  private final List<TextSlice> slices;
+  private final int[] templates;
+  private final int[] medias;
+  private final float[] faceness;
+
+  private IjbPack(IjbTestsuite suite, List<TextSlice> slices, IjbFaces faces) {
+    this.root = suite.root().toString();
+    this.target = suite.target();
+    this.scores = suite.faceScores().toString();
+    this.slices = slices;
+    this.templates = faces.templates();
+    this.medias = faces.medias();
+    this.faceness = faces.faceness();
+  }
+
+  /** Whether a folder is an IJB testsuite: a {@code meta/ijbb_} or {@code meta/ijbc_name_5pts_score.txt}. */
+  public static boolean looksLike(Path dir) {
+    return Files.isRegularFile(dir.resolve("meta/ijbb_name_5pts_score.txt"))
+        || Files.isRegularFile(dir.resolve("meta/ijbc_name_5pts_score.txt"));
+  }
+
+  public static IjbPack open(Path root) {
+    IjbTestsuite suite = IjbTestsuite.open(root, null);
+    IjbFaces faces = IjbFaces.read(suite.faceScores(), suite.faceTemplates());
+    if (faces.size() == 0) {
+      throw new dev.facebeam.UserInputException(suite.faceScores().toString(), "empty pack: the list names no faces");
+    }
+    return new IjbPack(suite, TextSlice.plan(suite.faceScores(), LINES_PER_SLICE), faces);
+  }
+
+  @Override
+  public String format() {
+    return "ijb";
+  }
+
+  @Override
+  public List<TextSlice> tasks() {
+    return slices;
+  }
+
+  @Override
+  public void read(Serializable task, FaceSink sink) {
+    Path crops = Path.of(root, "loose_crop");
+    for (TextSlice.Line line : ((TextSlice) task).lines()) {
+      if (line.text().isBlank()) {
+        continue;
+      }
+      int face = (int) line.number() - 1; // the lists were checked whole at open: line i is face i - 1
+      String[] f = line.text().strip().split(" +");
+      String id = RawFaces.id("ijb", face);
+      String where = scores + ":" + line.number();
+      try {
+        Path image = PackPaths.resolveInside(crops, f[0]);
+        byte[] bytes = ImageFiles.read(image);
+        double[][] points = new double[5][];
+        for (int k = 0; k < 5; k++) {
+          points[k] = new double[] {Double.parseDouble(f[1 + 2 * k]), Double.parseDouble(f[2 + 2 * k])};
+        }
+        FaceRecord.Builder b = RawFaces.raw(id, where + " " + f[0], face, Role.TEMPLATE_FACE, bytes)
+            .setRelativePath(f[0])
+            .setTemplateId(templates[face])
+            .setMediaId(medias[face])
+            .setFaceness(faceness[face]);
+        sink.face(RawFaces.withGeometry(b, null, points).build());
+      } catch (PackPaths.EscapeException e) {
+        sink.reject(id, where, e.getMessage());
+      } catch (IOException e) {
+        sink.reject(id, where + " " + f[0], "cannot read image: " + e.getMessage());
+      }
+    }
+  }
+
+  @Override
+  public long expectedFaces() {
+    return templates.length;
+  }
+
+  @Override
+  public List<String> inputFiles() {
+    return List.of(scores, Path.of(root, "meta", target.toLowerCase(java.util.Locale.ROOT) + "_face_tid_mid.txt").toString());
+  }
+
+  @Override
+  public PackSummary summary() {
+    Map<String, String> params = new LinkedHashMap<>();
+    params.put("target", target);
+    params.put("templates", Long.toString(java.util.Arrays.stream(templates).distinct().count()));
+    return new PackSummary(0, 0, 0, params, List.of());
+  }
+}
