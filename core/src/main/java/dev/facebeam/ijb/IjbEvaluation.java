@@ -43,15 +43,24 @@ public final class IjbEvaluation {
   /** A .npy matrix: [original | mirrored] float32 rows, or already fused ones. */
   public static FaceFeatures npy(Path file) {
     NpyMatrix m = NpyMatrix.open(file);
+    int block = Math.max(1, (1 << 22) / (4 * m.cols()));
     return new FaceFeatures() {
+      private long first = -1;
+      private float[] rows = new float[0];
+
       public int rows() {
         return (int) m.rows();
       }
 
       public float[] row(int face) {
-        float[] r = new float[m.cols()];
-        m.readRows(face, 1, r, 0);
-        return r;
+        if (first < 0 || face < first || face >= first + rows.length / m.cols()) { // read a block of rows at a time
+          first = face;
+          int n = (int) Math.min(block, m.rows() - face);
+          rows = new float[n * m.cols()];
+          m.readRows(face, n, rows, 0);
+        }
+        int at = (int) (face - first) * m.cols();
+        return java.util.Arrays.copyOfRange(rows, at, at + m.cols());
       }
 
       public String source() {

@@ -38,6 +38,9 @@ public final class IjbJob {
 
   /** {@code runner} is only recorded in the manifest: the scoring runs in this JVM. */
   public static IjbReport run(IjbParams params, PipelineOptions runner) {
+    if (params.scoresNpy() != null) {
+      throw new UserInputException("--scoresNpy", "compares methods' scores: use IjbJob.compare");
+    }
     if ((params.embeddings() == null) == (params.featuresNpy() == null)) {
       throw new UserInputException("--embeddings", "give the features one way: --embeddings=<embed output> or --featuresNpy=<file>");
     }
@@ -156,6 +159,14 @@ public final class IjbJob {
 
   private static String embeddedModelName(Path dir) {
     return StageOutput.requireManifest(dir).getParametersOrDefault("model_name", dir.getFileName().toString());
+  }
+
+  /** {@code ijb --scoresNpy=A.npy,B.npy}: methods compared in one table and one ROC. */
+  public static IjbComparison compare(IjbParams params, PipelineOptions runner) {
+    if (params.embeddings() != null || params.featuresNpy() != null) {
+      throw new UserInputException("--scoresNpy", "compares scores already computed: leave out --embeddings and --featuresNpy");
+    }
+    return IjbComparison.run(params, runner);
   }
 
   /** The pair scores as a float32 .npy, in pair-file order. */

@@ -25,6 +25,17 @@ public interface IjbOptions extends PipelineOptions {
 
   void setFeaturesNpy(String value);
 
+  @Description("Compare methods instead: pair scores as .npy files (comma-separated; 1-D, in pair-file order, as ijb "
+      + "writes scores.npy or InsightFace's scripts save them), drawn in one ROC and one table")
+  String getScoresNpy();
+
+  void setScoresNpy(String value);
+
+  @Description("With --scoresNpy: the methods' names, comma-separated (default: the file names)")
+  String getLabels();
+
+  void setLabels(String value);
+
   @Description("The features are already one vector per face (N x d): the F part of --mode does not apply")
   @Default.Boolean(false)
   boolean getFused();

@@ -92,7 +92,7 @@ public class IjbFullPathTest {
         model, work.resolve("embed")), runner);
 
     IjbReport r = IjbJob.run(new IjbParams(root.toString(), work.resolve("embed").toString(), null, false,
-        work.resolve("ijb").toString(), IjbParams.MODE, null, null), runner);
+        work.resolve("ijb").toString(), IjbParams.MODE, null, null, null, null), runner);
     assertEquals("IJBC", r.target());
     assertEquals("fr_feature", r.method());
     assertEquals(401, r.faces());

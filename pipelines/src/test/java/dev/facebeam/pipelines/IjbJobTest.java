@@ -116,6 +116,33 @@ public class IjbJobTest {
   }
 
   @Test
+  public void methodsCompareInOneTableAndOneRoc() throws Exception {
+    Path reference = tmp.getRoot().toPath().resolve("scripts.npy");
+    try (InputStream in = resource("scores_N1D1F2.npy")) {
+      Files.write(reference, in.readAllBytes()); // float64, as the reference scripts saved them
+    }
+    Path ours = tmp.getRoot().toPath().resolve("ours");
+    IjbJob.run(options(ours));
+    IjbOptions o = PipelineOptionsFactory.create().as(IjbOptions.class);
+    o.setInput(root.toString());
+    o.setScoresNpy(reference + "," + ours.resolve("scores.npy"));
+    o.setLabels("scripts,facebeam");
+    o.setOutput(tmp.getRoot().toPath().resolve("compare").toString());
+    IjbComparison c = IjbJob.compare(IjbParams.of(o), o);
+    assertEquals(2, c.methods().size());
+    // The scripts' own scores give the scripts' table ('%.2f' from Python), AUC 94.90.
+    assertThat(c.markdown(), containsString("| scripts-IJBC | 1.68 | 1.68 | 3.07 | 19.13 | 50.15 | 86.12 | 94.90 |"));
+    assertEquals(expected.getAsJsonObject("one_to_one").get("auc").getAsDouble(), c.methods().get(0).auc(), 0.0);
+    assertThat(c.markdown(), containsString("| facebeam-IJBC |"));
+    assertTrue(Files.size(tmp.getRoot().toPath().resolve("compare/roc.png")) > 1000);
+    assertEquals(c, IjbComparison.read(tmp.getRoot().toPath().resolve("compare/report.json")));
+    o.setLabels("one");
+    o.setOutput(tmp.getRoot().toPath().resolve("compare2").toString());
+    assertThat(assertThrows(UserInputException.class, () -> IjbJob.compare(IjbParams.of(o), o)).getMessage(),
+        containsString("--labels: names 1 methods for 2 score files"));
+  }
+
+  @Test
   public void badInputIsAnErrorBeforeAnythingIsWritten() throws Exception {
     Path out = tmp.getRoot().toPath().resolve("bad");
     IjbOptions o = options(out);

@@ -6,7 +6,6 @@ import dev.facebeam.pipelines.EvaluateJob;
 import dev.facebeam.pipelines.EvaluateOptions;
 import dev.facebeam.pipelines.IjbJob;
 import dev.facebeam.pipelines.IjbOptions;
-import dev.facebeam.pipelines.IjbReport;
 import dev.facebeam.pipelines.IngestOptions;
 import dev.facebeam.pipelines.IngestPipeline;
 import dev.facebeam.pipelines.MegaFaceJob;
@@ -77,8 +76,11 @@ final class Commands {
         "IJB-B / IJB-C template evaluation from image features: the 1:1 TAR@FAR table exactly as InsightFace's eval_ijbc.py, "
             + "AUC, 1:N top-k and TPIR as ijb_1n.py; report.json, report.md, scores.npy, roc.png",
         IjbOptions.class, o -> {
-          IjbReport r = IjbJob.run(o.as(IjbOptions.class));
-          return r.markdown().stripTrailing();
+          IjbOptions i = o.as(IjbOptions.class);
+          if (i.getScoresNpy() != null) {
+            return IjbJob.compare(dev.facebeam.pipelines.IjbParams.of(i), i).markdown().stripTrailing();
+          }
+          return IjbJob.run(i).markdown().stripTrailing();
         }, false));
     cmds.put("run", new Command("run",
         "An evaluation from a config, staged in a work folder: ingest -> embed -> verify per target, unchanged stages skipped, report.md/html",

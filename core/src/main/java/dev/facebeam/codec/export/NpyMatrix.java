@@ -22,6 +22,8 @@ public final class NpyMatrix {
   private static final Pattern DESCR = Pattern.compile("'descr'\\s*:\\s*'([<>|=])f([48])'");
   private static final Pattern FORTRAN = Pattern.compile("'fortran_order'\\s*:\\s*(True|False)");
   private static final Pattern SHAPE = Pattern.compile("'shape'\\s*:\\s*\\(\\s*(\\d{1,12})\\s*,\\s*(\\d{1,9})\\s*\\)");
+  /** A 1-D array, (n,): read as n rows of one column (pair scores). */
+  private static final Pattern VECTOR = Pattern.compile("'shape'\\s*:\\s*\\(\\s*(\\d{1,12})\\s*,\\s*\\)");
 
   private final Path file;
   private final long rows;
@@ -92,11 +94,18 @@ public final class NpyMatrix {
         throw new UserInputException(where, "Fortran-ordered matrix: save it with numpy.ascontiguousarray first");
       }
       Matcher shape = SHAPE.matcher(header);
-      if (!shape.find()) {
+      Matcher vector = VECTOR.matcher(header);
+      long rows;
+      int cols;
+      if (shape.find()) {
+        rows = Long.parseLong(shape.group(1));
+        cols = Integer.parseInt(shape.group(2));
+      } else if (vector.find()) {
+        rows = Long.parseLong(vector.group(1));
+        cols = 1;
+      } else {
         throw new UserInputException(where, "features must be a 2-D matrix (rows, dimension), header says " + header.strip());
       }
-      long rows = Long.parseLong(shape.group(1));
-      int cols = Integer.parseInt(shape.group(2));
       int item = descr.group(2).equals("4") ? 4 : 8;
       ByteOrder order = descr.group(1).equals(">") ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
       long offset = headerStart + headerLen;
@@ -151,6 +160,32 @@ public final class NpyMatrix {
     } catch (IOException e) {
       throw new UserInputException(file.toString(), "cannot read rows " + from + "+" + n + ": " + e.getMessage(), e);
     }
+  }
+
+  /** Every value, in order, at full precision (a float64 file stays float64). */
+  public double[] readAllDoubles() {
+    long count = rows * cols;
+    if (count > Integer.MAX_VALUE - 8) {
+      throw new UserInputException(file.toString(), "holds " + count + " values: too many to read at once");
+    }
+    double[] out = new double[(int) count];
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+      ByteBuffer buf = ByteBuffer.allocate((int) Math.min(count * itemSize, 1 << 22) / itemSize * itemSize).order(order);
+      int done = 0;
+      while (done < out.length) {
+        int k = Math.min(buf.capacity() / itemSize, out.length - done);
+        buf.clear().limit(k * itemSize);
+        readFully(ch, buf, dataOffset + (long) done * itemSize);
+        buf.flip();
+        for (int i = 0; i < k; i++) {
+          out[done + i] = itemSize == 4 ? buf.getFloat() : buf.getDouble();
+        }
+        done += k;
+      }
+    } catch (IOException e) {
+      throw new UserInputException(file.toString(), "cannot read: " + e.getMessage(), e);
+    }
+    return out;
   }
 
   private static void readFully(FileChannel ch, ByteBuffer b, long position) throws IOException {
