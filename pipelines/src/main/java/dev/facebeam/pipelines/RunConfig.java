@@ -16,7 +16,7 @@ import java.util.List;
  */
 public record RunConfig(String description, String dataset, List<String> targets, String model, String engine, Float mean,
     Float scale, String channelOrder, Integer inputSize, Boolean flip, Integer batchSize, Boolean demoFallback,
-    Megaface megaface) {
+    Megaface megaface, Ijb ijb) {
 
   static final String SCHEMA = "/facebeam/run.schema.json";
   private static final Gson GSON = new GsonBuilder().setFieldNamingPolicy(FieldNamingPolicy.LOWER_CASE_WITH_UNDERSCORES).create();
@@ -26,6 +26,9 @@ public record RunConfig(String description, String dataset, List<String> targets
    * the user's order), which fingerprints the stage's parameters.
    */
   public record Megaface(String pack, String sizes, String far, Integer topK, String text) {}
+
+  /** The optional IJB stage: the testsuite folder, its target (default: from the meta files) and the mode (default N1D1F2). */
+  public record Ijb(String root, String target, String mode) {}
 
   /** Reads and checks a config; every problem is an error naming the file and the field. */
   public static RunConfig read(Path file) {
@@ -51,11 +54,11 @@ public record RunConfig(String description, String dataset, List<String> targets
   /** The demo's generated model in place of the config's: its own descriptor says how to preprocess. */
   RunConfig withGeneratedModel(Path generated) {
     return new RunConfig(description, dataset, targets, generated.toString(), null, null, null, null, null, flip, batchSize,
-        demoFallback, megaface);
+        demoFallback, megaface, ijb);
   }
 
   private RunConfig withMegaface(Megaface megaface) {
     return new RunConfig(description, dataset, targets, model, engine, mean, scale, channelOrder, inputSize, flip, batchSize,
-        demoFallback, megaface);
+        demoFallback, megaface, ijb);
   }
 }

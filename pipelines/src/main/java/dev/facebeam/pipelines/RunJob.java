@@ -3,6 +3,8 @@ package dev.facebeam.pipelines;
 import dev.facebeam.UserInputException;
 import dev.facebeam.config.Options;
 import dev.facebeam.embed.ModelSpec;
+import dev.facebeam.ijb.IjbMode;
+import dev.facebeam.ijb.IjbTestsuite;
 import dev.facebeam.io.Digests;
 import dev.facebeam.io.OutputGuard;
 import java.io.IOException;
@@ -25,7 +27,7 @@ import org.apache.beam.sdk.options.PipelineOptions;
  * verify only; a new target adds its outputs and touches no other. Ends with report.md / report.html.
  */
 public final class RunJob {
-  static final List<String> STAGES = List.of("ingest", "embed", "verify", "megaface");
+  static final List<String> STAGES = List.of("ingest", "embed", "verify", "megaface", "ijb");
 
   private RunJob() {}
 
@@ -59,6 +61,9 @@ public final class RunJob {
     }
     Path modelPath = Path.of(c.model());
     Path megafacePack = c.megaface() != null ? Path.of(c.megaface().pack()) : null;
+    Path ijbRoot = c.ijb() != null ? Path.of(c.ijb().root()) : null;
+    IjbMode ijbMode = c.ijb() == null ? null
+        : IjbMode.parse(configFile + ": ijb.mode", c.ijb().mode() != null ? c.ijb().mode() : IjbParams.MODE);
     boolean demo = Boolean.TRUE.equals(c.demoFallback()) && DemoPack.isShippedDemo(c.dataset(), c.model())
         && (!Files.isDirectory(dataset) || !Files.exists(modelPath));
     if (!demo) {
@@ -72,8 +77,12 @@ public final class RunJob {
       if (megafacePack != null && !Files.isDirectory(megafacePack)) {
         throw new UserInputException(configFile + ": megaface.pack", "no such folder: " + megafacePack.toAbsolutePath());
       }
+      if (ijbRoot != null && !Files.isDirectory(ijbRoot)) {
+        throw new UserInputException(configFile + ": ijb.root", "no such folder: " + ijbRoot.toAbsolutePath());
+      }
     }
-    Path work = OutputGuard.claim("--workdir", o.workdir(), "run", java.util.Arrays.asList(configFile, dataset, modelPath, megafacePack));
+    IjbTestsuite ijbSuite = c.ijb() == null ? null : IjbTestsuite.open(ijbRoot, c.ijb().target()); // before any folder is made
+    Path work = OutputGuard.claim("--workdir", o.workdir(), "run", java.util.Arrays.asList(configFile, dataset, modelPath, megafacePack, ijbRoot));
     if (demo) {
       // The shipped demo on a machine without ../shared/data: a generated pack and model, said so.
       DemoPack.Generated g = DemoPack.ensure(work.resolve("demo-pack"));
@@ -121,7 +130,20 @@ public final class RunJob {
         stagesOf(o, runner, c, settings, "megaface", pack, "megaface", fp, stages, from, state, work, log, ran, skipped);
         megafaceRank1 = megafaceRank1(work.resolve("megaface").resolve("megaface").resolve("report.json"));
       }
-      RunReport.Written report = RunReport.write(work, spec, rows, missing, megafaceRank1);
+      RunReport.IjbColumn ijb = null;
+      if (c.ijb() != null) {
+        IjbTestsuite suite = ijbSuite;
+        String target = suite.target().toLowerCase(java.util.Locale.ROOT);
+        Map<String, String> fp = new LinkedHashMap<>();
+        fp.put("ingest", fingerprint("ingest", "format=ijb", folderFingerprint(ijbRoot)));
+        fp.put("embed", fingerprint("embed", fp.get("ingest"), modelFp));
+        fp.put("ijb", fingerprint("ijb", fp.get("embed"), "mode=" + ijbMode, "target=" + suite.target()));
+        stagesOf(o, runner, c, settings, target, ijbRoot, "ijb", fp, stages, from, state, work, log, ran, skipped);
+        Path report = work.resolve("ijb").resolve(target).resolve(IjbReport.FILE);
+        ijb = new RunReport.IjbColumn(suite.target(), target,
+            Files.isRegularFile(report) ? IjbReport.read(report).oneToOne().tarAtFar().get("0.0001") : null);
+      }
+      RunReport.Written report = RunReport.write(work, spec, rows, missing, megafaceRank1, ijb);
       return new Result(rows, ran, skipped, missing, report.markdown(), report.summary());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -195,6 +217,11 @@ public final class RunJob {
         MegaFaceJob.run(MegaFaceParams.ofEmbedded(emb, work.resolve("megaface").resolve(target),
             mf.sizes() != null ? mf.sizes() : MegaFaceParams.SIZES, mf.far() != null ? mf.far() : MegaFaceParams.FAR,
             mf.topK() != null ? mf.topK() : MegaFaceParams.TOP_K), runner);
+      }
+      case "ijb" -> {
+        RunConfig.Ijb ijb = c.ijb();
+        IjbJob.run(new IjbParams(ijb.root(), emb.toString(), null, false, work.resolve("ijb").resolve(target).toString(),
+            ijb.mode() != null ? ijb.mode() : IjbParams.MODE, ijb.target(), null, null, null), runner);
       }
       default -> TargetStages.verify(runner, emb, work.resolve("verify").resolve(target), target);
     }

@@ -27,7 +27,15 @@ final class RunReport {
   /** The report written, and its summary (the table and one line per target) for the console. */
   record Written(Path markdown, String summary) {}
 
-  static Written write(Path work, ModelSpec spec, List<RunJob.Row> rows, List<String> missing, Double megafaceRank1) throws IOException {
+  /** The IJB column of a run with an ijb section: TAR at FAR 1e-4, as arcface_torch's README reports it. */
+  record IjbColumn(String target, String folder, Double tarAt1e4) {
+    String header() {
+      return target.equals("IJBB") ? "IJB-B" : "IJB-C";
+    }
+  }
+
+  static Written write(Path work, ModelSpec spec, List<RunJob.Row> rows, List<String> missing, Double megafaceRank1,
+      IjbColumn ijb) throws IOException {
     StringBuilder md = new StringBuilder("# facebeam results\n\nModel `" + spec.name() + "` (SHA-256 " + spec.sha256().substring(0, 12)
         + "…, " + spec.engine() + ", " + spec.preprocessing().describe() + ").\n\n| model |");
     StringBuilder html = new StringBuilder("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>facebeam results</title>"
@@ -39,8 +47,10 @@ final class RunReport {
       md.append(' ').append(column(r.target())).append(" |");
       html.append("<th>").append(esc(column(r.target()))).append("</th>");
     }
-    md.append(" MegaFace rank-1 |\n| --- |").append(" ---: |".repeat(rows.size() + 1)).append("\n| ").append(spec.name()).append(" |");
-    html.append("<th>MegaFace rank-1</th></tr>\n<tr><td>").append(esc(spec.name())).append("</td>");
+    md.append(" MegaFace rank-1 |").append(ijb == null ? "" : " " + ijb.header() + " TAR@FAR=1e-4 |")
+        .append("\n| --- |").append(" ---: |".repeat(rows.size() + (ijb == null ? 1 : 2))).append("\n| ").append(spec.name()).append(" |");
+    html.append("<th>MegaFace rank-1</th>").append(ijb == null ? "" : "<th>" + ijb.header() + " TAR@FAR=1e-4</th>")
+        .append("</tr>\n<tr><td>").append(esc(spec.name())).append("</td>");
     for (RunJob.Row r : rows) {
       String v = r.accuracyFlip() == null ? "–" : String.format(Locale.ROOT, "%.2f", 100 * r.accuracyFlip());
       md.append(' ').append(v).append(" |");
@@ -49,8 +59,14 @@ final class RunReport {
     String mf = megafaceRank1 == null ? "–" : String.format(Locale.ROOT, "%.2f", 100 * megafaceRank1);
     String note = "Accuracy-Flip in percent (10-fold mean)" + (megafaceRank1 == null ? "; MegaFace is not part of this run's config."
         : "; MegaFace rank-1 in percent at the largest distractor-set size (`megaface/megaface/report.md`).");
-    md.append(' ').append(mf).append(" |\n\n").append(note).append('\n');
-    html.append("<td class=\"n\">").append(mf).append("</td></tr></table>\n<p>").append(esc(note)).append("</p>\n");
+    String ij = ijb == null ? null : ijb.tarAt1e4() == null ? "–" : IjbReport.percent(ijb.tarAt1e4());
+    if (ijb != null) {
+      note += " " + ijb.header() + ": TAR at FAR=1e-4 in percent, at the ROC vertex nearest it as InsightFace's eval_ijbc.py"
+          + " reports (`ijb/" + ijb.folder() + "/report.md`).";
+    }
+    md.append(' ').append(mf).append(" |").append(ij == null ? "" : " " + ij + " |").append("\n\n").append(note).append('\n');
+    html.append("<td class=\"n\">").append(mf).append("</td>").append(ij == null ? "" : "<td class=\"n\">" + ij + "</td>")
+        .append("</tr></table>\n<p>").append(esc(note)).append("</p>\n");
     for (RunJob.Row r : rows) {
       if (r.accuracyFlip() != null) {
         md.append(String.format(Locale.ROOT, "%n- [%s]Accuracy-Flip: %1.5f+-%1.5f — `verify/%s/report.md`, ROC `verify/%s/roc.png`",
@@ -65,6 +81,12 @@ final class RunReport {
           + "`megaface/megaface/cmc.png`", megafaceRank1));
       html.append("<h2>MegaFace</h2><p>Rank-1 ").append(String.format(Locale.ROOT, "%.5f", megafaceRank1))
           .append(" at the largest distractor-set size</p><img alt=\"CMC\" width=\"480\" src=\"megaface/megaface/cmc.png\">\n");
+    }
+    if (ijb != null && ijb.tarAt1e4() != null) {
+      md.append(String.format(Locale.ROOT, "%n- %s TAR@FAR=1e-4: %.5f — `ijb/%s/report.md`, ROC `ijb/%s/roc.png`", ijb.header(),
+          ijb.tarAt1e4(), ijb.folder(), ijb.folder()));
+      html.append("<h2>").append(ijb.header()).append("</h2><p>TAR@FAR=1e-4 ").append(String.format(Locale.ROOT, "%.5f", ijb.tarAt1e4()))
+          .append("</p><img alt=\"ROC\" width=\"480\" src=\"ijb/").append(esc(ijb.folder())).append("/roc.png\">\n");
     }
     if (!missing.isEmpty()) {
       md.append("\n\nMissing packs (no `<target>.bin`): ").append(String.join(", ", missing)).append('\n');
