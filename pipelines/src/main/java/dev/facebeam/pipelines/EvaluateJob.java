@@ -3,6 +3,7 @@ package dev.facebeam.pipelines;
 import dev.facebeam.UserInputException;
 import dev.facebeam.config.Options;
 import dev.facebeam.embed.ModelSpec;
+import dev.facebeam.ijb.IjbTestsuite;
 import dev.facebeam.io.OutputGuard;
 import dev.facebeam.io.StageFiles;
 import java.io.IOException;
@@ -41,7 +42,9 @@ public final class EvaluateJob {
     for (String t : Options.list(params.targets())) {
       targets.add(OutputGuard.plainName("--targets", t));
     }
-    List<Path> inputs = List.of(dataset, Path.of(params.model()));
+    Path ijbRoot = params.ijb() == null ? null : Path.of(params.ijb());
+    IjbTestsuite ijb = ijbRoot == null ? null : IjbTestsuite.open(ijbRoot, null);
+    List<Path> inputs = ijbRoot == null ? List.of(dataset, Path.of(params.model())) : List.of(dataset, Path.of(params.model()), ijbRoot);
     OutputGuard.folder("--output", params.output(), "evaluate", inputs);
     // The same overrides embed will use, so a model whose engine only --engine names resolves here too.
     ModelSpec spec = ModelSpec.resolve(Path.of(params.model()), params.settings().overrides());
@@ -62,6 +65,17 @@ public final class EvaluateJob {
       TargetStages.embed(runner, base.resolve("ingest"), params.model(), params.settings(), base.resolve("embed"));
       VerifyJob.Report r = TargetStages.verify(runner, base.resolve("embed"), base.resolve("verify"), target);
       acc.put(target, r.flip() != null ? r.flip().accuracy() : r.plain().accuracy());
+    }
+    if (ijb != null) {
+      // IJB's column is TAR at FAR=1e-4 (InsightFace's nearest ROC vertex), as arcface_torch's README reports it.
+      String column = ijb.target().toLowerCase(java.util.Locale.ROOT);
+      Path base = output.resolve(column);
+      TargetStages.ingest(runner, ijbRoot, "ijb", base.resolve("ingest"));
+      TargetStages.embed(runner, base.resolve("ingest"), params.model(), params.settings(), base.resolve("embed"));
+      IjbReport r = IjbJob.run(new IjbParams(ijbRoot.toString(), base.resolve("embed").toString(), null, false,
+          base.resolve("ijb").toString(), IjbParams.MODE, ijb.target(), null, null, null), runner);
+      targets.add(column);
+      acc.put(column, r.oneToOne().tarAtFar().get("0.0001"));
     }
     Path table = writeTable(output, model, spec.sha256(), targets, acc);
     return new Result(model, acc, missing, table);

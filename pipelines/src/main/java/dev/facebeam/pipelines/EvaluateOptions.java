@@ -29,4 +29,9 @@ public interface EvaluateOptions extends ModelOptions {
   String getTargets();
 
   void setTargets(String value);
+
+  @Description("Also an IJB-B or IJB-C testsuite folder: ingested, embedded and scored as ijb does; its column is TAR at FAR=1e-4")
+  String getIjb();
+
+  void setIjb(String value);
 }

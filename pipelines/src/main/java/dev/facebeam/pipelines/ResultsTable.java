@@ -26,10 +26,10 @@ public record ResultsTable(String metric, List<String> targets, List<Row> rows) 
   static final String METRIC = "accuracy-flip, 10-fold mean (InsightFace verification.py)";
   private static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeNulls()
       .setFieldNamingPolicy(FieldNamingPolicy.LOWER_CASE_WITH_UNDERSCORES).create();
-  /** The seed's column names for the verification targets. */
+  /** The seed's column names for the verification targets; IJB columns hold TAR at FAR=1e-4 (docs/ijb.md). */
   static final Map<String, String> COLUMNS = Map.of(
       "lfw", "LFW", "cfp_ff", "CFP-FF", "cfp_fp", "CFP-FP", "agedb_30", "AgeDB-30",
-      "calfw", "CALFW", "cplfw", "CPLFW", "vgg2_fp", "VGG2-FP");
+      "calfw", "CALFW", "cplfw", "CPLFW", "vgg2_fp", "VGG2-FP", "ijbb", "IJB-B TAR@1e-4", "ijbc", "IJB-C TAR@1e-4");
 
   static ResultsTable empty() {
     return new ResultsTable(METRIC, List.of(), List.of());

@@ -139,4 +139,23 @@ public class IjbFullPathTest {
     assertThat(org.junit.Assert.assertThrows(dev.facebeam.UserInputException.class, () -> RunJob.run(o, System.out)).getMessage(),
         containsString("ijb.mode"));
   }
+
+  @Test
+  public void evaluateAddsAnIjbColumnToTheResultsTable() throws Exception {
+    Path root = orlTestsuite();
+    EvaluateOptions o = PipelineOptionsFactory.fromArgs("--runner=DirectRunner").as(EvaluateOptions.class);
+    o.setDataset(Fixtures.shared("bin").toString());
+    o.setModel(Fixtures.shared("models/faceplugin/fr_feature.onnx").toString());
+    o.setMean(127f);
+    o.setTargets("small_lfw");
+    o.setIjb(root.toString());
+    Path out = tmp.getRoot().toPath().resolve("evaluate");
+    o.setOutput(out.toString());
+    EvaluateJob.Result r = EvaluateJob.run(o);
+    assertEquals(1.0, r.accuracyFlip().get("ijbc"), 0.0);
+    String table = Files.readString(out.resolve("results.md"));
+    assertThat(table, containsString("| model | small_lfw | IJB-C TAR@1e-4 |"));
+    assertThat(table, containsString("| fr_feature | 90.00 | 100.00 |"));
+    assertTrue(Files.isRegularFile(out.resolve("ijbc/ijb/roc.png")));
+  }
 }
