@@ -55,9 +55,10 @@ public final class OneToN {
     double[] top = new double[Math.max(most, 1)];
     int topSize = 0;
     double[] row = new double[g];
+    double[] scratch = new double[probes.length == 0 ? 0 : probes[0].length];
     for (int i = 0; i < q; i++) {
       for (int j = 0; j < g; j++) {
-        row[j] = NumpySums.dot(probes[i], gallery[j]);
+        row[j] = NumpySums.dot(probes[i], gallery[j], scratch);
       }
       own[i] = row[mate[i]];
       int above = 0; // gallery templates ranked before the mate: higher score, or equal and earlier

@@ -16,38 +16,56 @@ public record RocCurve(double[] fpr, double[] tpr, double[] thresholds) {
 
   /** The curve of {@code scores} against {@code labels} (1 = genuine). */
   public static RocCurve of(double[] scores, byte[] labels) {
-    int n = scores.length;
-    // Descending by score; ties keep index order, which does not matter: a tie is one vertex.
-    Integer[] order = new Integer[n];
-    for (int i = 0; i < n; i++) {
-      order[i] = i;
+    // One sort per class, then one descending walk over both: primitive sorts, no index objects.
+    int genuine = 0;
+    for (byte l : labels) {
+      genuine += l == 1 ? 1 : 0;
     }
-    Arrays.sort(order, (a, b) -> Double.compare(scores[b], scores[a]));
-    double[] fps = new double[n];
-    double[] tps = new double[n];
+    double[] g = new double[genuine];
+    double[] im = new double[scores.length - genuine];
+    int a = 0;
+    int b = 0;
+    for (int i = 0; i < scores.length; i++) {
+      if (labels[i] == 1) {
+        g[a++] = scores[i];
+      } else {
+        im[b++] = scores[i];
+      }
+    }
+    java.util.Arrays.sort(g);
+    java.util.Arrays.sort(im);
+    int n = scores.length;
+    int[] fps = new int[n]; // counts, at most n each
+    int[] tps = new int[n];
     double[] thr = new double[n];
     int v = 0;
-    long tp = 0;
-    long fp = 0;
-    for (int i = 0; i < n; i++) {
-      int k = order[i];
-      if (labels[k] == 1) {
+    int gi = g.length - 1;
+    int ii = im.length - 1;
+    int tp = 0;
+    int fp = 0;
+    while (gi >= 0 || ii >= 0) {
+      // the next distinct score, highest first; -0.0 and 0.0 are one score, as np.diff sees them
+      double s = gi < 0 ? im[ii] : ii < 0 ? g[gi] : Math.max(g[gi], im[ii]);
+      while (gi >= 0 && g[gi] == s) {
         tp++;
-      } else {
+        gi--;
+      }
+      while (ii >= 0 && im[ii] == s) {
         fp++;
+        ii--;
       }
-      if (i == n - 1 || scores[order[i + 1]] != scores[k]) {
-        fps[v] = fp;
-        tps[v] = tp;
-        thr[v] = scores[k];
-        v++;
-      }
+      fps[v] = fp;
+      tps[v] = tp;
+      thr[v] = s;
+      v++;
     }
+    g = null; // the sorted copies are done with: at IJB-C size they are 125 MB
+    im = null;
     int[] keep = new int[v];
     int kept = 0;
     for (int i = 0; i < v; i++) {
       boolean ends = v <= 2 || i == 0 || i == v - 1;
-      if (ends || fps[i - 1] - 2 * fps[i] + fps[i + 1] != 0 || tps[i - 1] - 2 * tps[i] + tps[i + 1] != 0) {
+      if (ends || fps[i - 1] - 2L * fps[i] + fps[i + 1] != 0 || tps[i - 1] - 2L * tps[i] + tps[i + 1] != 0) {
         keep[kept++] = i;
       }
     }
@@ -55,8 +73,8 @@ public record RocCurve(double[] fpr, double[] tpr, double[] thresholds) {
     double[] tpr = new double[kept + 1];
     double[] t = new double[kept + 1];
     t[0] = Double.POSITIVE_INFINITY;
-    double fpAll = fps[v - 1];
-    double tpAll = tps[v - 1];
+    double fpAll = v == 0 ? 0 : fps[v - 1];
+    double tpAll = v == 0 ? 0 : tps[v - 1];
     for (int i = 0; i < kept; i++) {
       fpr[i + 1] = fpAll > 0 ? fps[keep[i]] / fpAll : Double.NaN;
       tpr[i + 1] = tpAll > 0 ? tps[keep[i]] / tpAll : Double.NaN;

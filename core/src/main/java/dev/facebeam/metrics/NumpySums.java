@@ -70,11 +70,15 @@ public final class NumpySums {
 
   /** {@code np.sum(x * y)} of two float64 rows: the products, then their pairwise sum. */
   public static double dot(double[] x, double[] y) {
-    double[] p = new double[x.length];
-    for (int i = 0; i < p.length; i++) {
-      p[i] = x[i] * y[i];
+    return dot(x, y, new double[x.length]);
+  }
+
+  /** The same, with the products in {@code scratch} (at least as long as the rows), for loops over many pairs. */
+  public static double dot(double[] x, double[] y, double[] scratch) {
+    for (int i = 0; i < x.length; i++) {
+      scratch[i] = x[i] * y[i];
     }
-    return pairwise(p, 0, p.length);
+    return pairwise(scratch, 0, x.length);
   }
 
   /** {@code np.einsum("ij,ij->i", X, X)} of one float64 row: two lanes, four steps unrolled, no FMA. */
