@@ -97,6 +97,19 @@ public class IjbProtocolTest {
     }
     assertThat(assertThrows(UserInputException.class, () -> IjbEvaluation.run(IjbTestsuite.open(meta.getParent(), null), IjbEvaluation.npy(wrong),
         IjbMode.DEFAULT, false)).getMessage(), containsString("wrong.npy: has 3 rows but"));
+    // A NaN feature is an error naming the file and row, not a NaN score.
+    Path nan = tmp.getRoot().toPath().resolve("nan.npy");
+    try (dev.facebeam.codec.export.NpyWriter w = new dev.facebeam.codec.export.NpyWriter(nan, rows.length, rows[0].length)) {
+      for (int i = 0; i < rows.length; i++) {
+        float[] row = rows[i].clone();
+        if (i == 7) {
+          row[3] = Float.NaN;
+        }
+        w.write(row);
+      }
+    }
+    assertThat(assertThrows(UserInputException.class, () -> IjbEvaluation.run(IjbTestsuite.open(meta.getParent(), null),
+        IjbEvaluation.npy(nan), IjbMode.DEFAULT, false)).getMessage(), containsString("nan.npy@row=7: holds a value that is not a finite number"));
   }
 
   @Test

@@ -67,6 +67,7 @@ public class OutputSafetyTest {
         List.of("verify", "--embeddings=" + records, "--output="),
         List.of("evaluate", "--dataset=" + dataset, "--model=" + model, "--output="),
         List.of("megaface", "--probes=" + records, "--distractors=" + records, "--output="),
+        List.of("ijb", "--input=" + dataset, "--featuresNpy=" + model, "--output="),
         List.of("pack", "--input=" + dataset, "--output="),
         List.of("run", "--config=" + runConfig, "--workdir="),
         List.of("train", "--config=" + trainConfig, "--dataset=" + dataset, "--output="),
