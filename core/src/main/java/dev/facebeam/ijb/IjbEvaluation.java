@@ -17,7 +17,7 @@ public final class IjbEvaluation {
 
   /** {@code facesWithout}: faces of the list that had no features (rejected at ingest) and were left out of their templates. */
   public record Result(IjbTestsuite suite, IjbMode mode, int faces, int facesWithout, int templates, int pairs, long genuine,
-      double[] scores, RocCurve roc, OneToN.Result oneToN) {}
+      double[] scores, RocCurve roc, OneToN.Result oneToN, OneToN.OpenSet[] openSet) {}
 
   /** Image features, one row per face of the face list, in its order; null for a face that has none (rejected at ingest). */
   public interface FaceFeatures {
@@ -128,14 +128,24 @@ public final class IjbEvaluation {
     });
     RocCurve roc = RocCurve.of(scores, pairs.label());
     OneToN.Result oneToN = null;
+    OneToN.OpenSet[] openSet = null;
     if (suite.hasOneToN()) {
       Path[] g = suite.galleries();
-      IjbCsv gallery = IjbCsv.read(g[0]).then(IjbCsv.read(g[1]));
+      IjbCsv g1 = IjbCsv.read(g[0]);
+      IjbCsv g2 = IjbCsv.read(g[1]);
+      IjbCsv gallery = g1.then(g2);
       IjbCsv probes = IjbCsv.read(suite.probes());
-      oneToN = OneToN.evaluate(templates(x, faces, probes, suite.probes()), subjects(probes),
-          templates(x, faces, gallery, g[0]), subjects(gallery), g[0] + " + " + g[1].getFileName());
+      double[][] probeVectors = templates(x, faces, probes, suite.probes());
+      int[] probeSubjects = subjects(probes);
+      oneToN = OneToN.evaluate(probeVectors, probeSubjects, templates(x, faces, gallery, g[0]), subjects(gallery),
+          g[0] + " + " + g[1].getFileName());
+      // NIST's way beside it: each gallery searched on its own, the other's subjects as non-mated probes.
+      openSet = new OneToN.OpenSet[] {
+          OneToN.openSet(probeVectors, probeSubjects, templates(x, faces, g1, g[0]), subjects(g1)),
+          OneToN.openSet(probeVectors, probeSubjects, templates(x, faces, g2, g[1]), subjects(g2))};
     }
-    return new Result(suite, mode, faces.size(), missing, all.ids().length, pairs.size(), pairs.genuine(), scores, roc, oneToN);
+    return new Result(suite, mode, faces.size(), missing, all.ids().length, pairs.size(), pairs.genuine(), scores, roc, oneToN,
+        openSet);
   }
 
   private static double[][] templates(float[][] x, IjbFaces faces, IjbCsv csv, Path where) {

@@ -13,8 +13,26 @@ import java.util.Arrays;
 public final class OneToN {
   private OneToN() {}
 
+  /** {@code ranks}: each probe's mate's rank among the gallery (0 = first), for the CMC curve. */
   public record Result(int probes, int gallery, double top1, double top5, double top10, double[] fpir, double[] tpir,
-      double[] thresholds) {}
+      double[] thresholds, int[] ranks) {
+    /** The share of probes whose mate ranks within the first k, for k = 1 … {@code upTo}. */
+    public double[] cmc(int upTo) {
+      double[] c = new double[upTo];
+      for (int r : ranks) {
+        for (int k = r; k < upTo; k++) {
+          c[k]++;
+        }
+      }
+      for (int k = 0; k < upTo; k++) {
+        c[k] /= ranks.length;
+      }
+      return c;
+    }
+  }
+
+  /** NIST-style open-set numbers against one gallery: mated probes (subject in it) and non-mated ones (not). */
+  public record OpenSet(int mated, int nonMated, double[] fpir, double[] tpir, double[] thresholds) {}
 
   public static final double[] FPIR = {0.01, 0.1};
 
@@ -54,6 +72,7 @@ public final class OneToN {
     // The highest non-mated scores: a bounded min-heap would do; a sorted buffer of `most` is plain.
     double[] top = new double[Math.max(most, 1)];
     int topSize = 0;
+    int[] ranks = new int[q];
     double[] row = new double[g];
     double[] scratch = new double[probes.length == 0 ? 0 : probes[0].length];
     for (int i = 0; i < q; i++) {
@@ -67,6 +86,7 @@ public final class OneToN {
           above++;
         }
       }
+      ranks[i] = above;
       for (int k = 0; k < ks.length; k++) {
         if (above < ks[k]) {
           hits[k]++;
@@ -108,6 +128,52 @@ public final class OneToN {
       tpir[f] = (double) pass / q;
       thresholds[f] = th;
     }
-    return new Result(q, g, (double) hits[0] / q, (double) hits[1] / q, (double) hits[2] / q, FPIR.clone(), tpir, thresholds);
+    return new Result(q, g, (double) hits[0] / q, (double) hits[1] / q, (double) hits[2] / q, FPIR.clone(), tpir, thresholds,
+        ranks);
+  }
+
+  /**
+   * Open-set identification against one gallery (docs/ijb.md): every probe is searched in it; a
+   * probe whose subject has a template there is mated, any other non-mated. At FPIR f the threshold
+   * t is the (floor(f·n)+1)-th highest of the non-mated probes' best scores (n of them), so that at
+   * most f·n of them score above it; TPIR = share of mated probes whose mate ranks first with a
+   * score above t.
+   */
+  public static OpenSet openSet(double[][] probes, int[] probeSubjects, double[][] gallery, int[] gallerySubjects) {
+    java.util.Map<Integer, Integer> mateOf = new java.util.HashMap<>();
+    for (int j = 0; j < gallery.length; j++) {
+      mateOf.put(gallerySubjects[j], j);
+    }
+    double[] scratch = new double[probes.length == 0 ? 0 : probes[0].length];
+    java.util.List<Double> nonMatedBest = new java.util.ArrayList<>();
+    java.util.List<Double> matedFirst = new java.util.ArrayList<>(); // the mate's score where it ranks first, else -inf
+    for (int i = 0; i < probes.length; i++) {
+      Integer mate = mateOf.get(probeSubjects[i]);
+      double best = Double.NEGATIVE_INFINITY;
+      int bestAt = -1;
+      for (int j = 0; j < gallery.length; j++) {
+        double s = NumpySums.dot(probes[i], gallery[j], scratch);
+        if (s > best) {
+          best = s;
+          bestAt = j;
+        }
+      }
+      if (mate == null) {
+        nonMatedBest.add(best);
+      } else {
+        matedFirst.add(bestAt == mate ? best : Double.NEGATIVE_INFINITY);
+      }
+    }
+    double[] nm = nonMatedBest.stream().mapToDouble(Double::doubleValue).sorted().toArray(); // ascending
+    double[] tpir = new double[FPIR.length];
+    double[] thresholds = new double[FPIR.length];
+    for (int f = 0; f < FPIR.length; f++) {
+      int k = (int) Math.floor(FPIR[f] * nm.length);
+      double th = k < nm.length ? nm[nm.length - 1 - k] : Double.NEGATIVE_INFINITY;
+      long pass = matedFirst.stream().filter(s -> s > th).count();
+      tpir[f] = matedFirst.isEmpty() ? Double.NaN : (double) pass / matedFirst.size();
+      thresholds[f] = th;
+    }
+    return new OpenSet(matedFirst.size(), nm.length, FPIR.clone(), tpir, thresholds);
   }
 }

@@ -70,6 +70,9 @@ public final class IjbJob {
       Files.writeString(out.work().resolve("report.md"), report.markdown(), StandardCharsets.UTF_8);
       writeScores(out.work().resolve("scores.npy"), r.scores());
       roc(r.roc(), method + "-" + suite.target() + " (" + mode + ")", out.work().resolve("roc.png"));
+      if (report.oneToN() != null) {
+        cmc(report.oneToN().cmc(), method + "-" + suite.target() + " (" + mode + ")", out.work().resolve("cmc.png"));
+      }
       StageManifest.Builder m = Stages.manifest("ijb", root.toString(), r.pairs(), r.pairs(), 0, runner)
           .setFormat(suite.target().toLowerCase(java.util.Locale.ROOT))
           .setPairs(r.pairs())
@@ -178,6 +181,21 @@ public final class IjbJob {
       }
       w.write(f);
     }
+  }
+
+  /** 1:N: the share of probes whose mate ranks within the first k, k = 1 … 20. */
+  static void cmc(List<Double> cmc, String label, Path png) throws IOException {
+    System.setProperty("java.awt.headless", "true");
+    List<Integer> k = new ArrayList<>();
+    for (int i = 1; i <= cmc.size(); i++) {
+      k.add(i);
+    }
+    XYChart chart = new XYChartBuilder().width(640).height(480).title("CMC on " + label).xAxisTitle("Rank")
+        .yAxisTitle("Identification rate").build();
+    chart.getStyler().setYAxisMin(Math.min(0.9, cmc.stream().mapToDouble(Double::doubleValue).min().orElse(0) - 0.02))
+        .setYAxisMax(1.0).setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideSE);
+    chart.addSeries(label, k, cmc).setMarker(SeriesMarkers.CIRCLE);
+    BitmapEncoder.saveBitmap(chart, png.toString(), BitmapEncoder.BitmapFormat.PNG);
   }
 
   /** TPR against FPR on a log axis from 1e-6 to 0.1, as the reference scripts plot it. */

@@ -4,6 +4,7 @@ import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import dev.facebeam.UserInputException;
 import dev.facebeam.ijb.IjbEvaluation;
+import dev.facebeam.ijb.IjbTestsuite;
 import dev.facebeam.ijb.OneToN;
 import dev.facebeam.ijb.RocCurve;
 import dev.facebeam.io.StageFiles;
@@ -13,7 +14,9 @@ import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -37,8 +40,15 @@ public record IjbReport(String target, String method, String mode, boolean fused
 
   public record Operating(Double tar, Double far, Double threshold) {}
 
+  /**
+   * {@code tpir_at_fpir}: ijb_1n.py's closed-set numbers; {@code cmc}: the share of probes whose mate
+   * ranks within the first k, k = 1 … 20; {@code open_set}: NIST's open-set numbers per gallery.
+   */
   public record OneToNReport(int probes, int gallery, Double top1, Double top5, Double top10, Map<String, Double> tpirAtFpir,
-      Map<String, Double> thresholds) {}
+      Map<String, Double> thresholds, List<Double> cmc, List<OpenSetReport> openSet) {}
+
+  /** One gallery searched on its own: mated probes (subject in it), non-mated ones, TPIR at FPIR and thresholds. */
+  public record OpenSetReport(String gallery, int mated, int nonMated, Map<String, Double> tpirAtFpir, Map<String, Double> thresholds) {}
 
   static IjbReport of(IjbEvaluation.Result r, String method, boolean fused) {
     Map<String, Double> tar = new LinkedHashMap<>();
@@ -57,7 +67,23 @@ public record IjbReport(String target, String method, String mode, boolean fused
         tpir.put(pythonG(o.fpir()[i]), defined(o.tpir()[i]));
         th.put(pythonG(o.fpir()[i]), defined(o.thresholds()[i]));
       }
-      n = new OneToNReport(o.probes(), o.gallery(), o.top1(), o.top5(), o.top10(), tpir, th);
+      List<Double> cmc = new ArrayList<>();
+      for (double c : o.cmc(Math.min(20, o.gallery()))) {
+        cmc.add(c);
+      }
+      List<OpenSetReport> open = new ArrayList<>();
+      String[] names = r.suite().target().equals(IjbTestsuite.IJBB) ? new String[] {"S1", "S2"} : new String[] {"G1", "G2"};
+      for (int g = 0; g < r.openSet().length; g++) {
+        OneToN.OpenSet s = r.openSet()[g];
+        Map<String, Double> tp = new LinkedHashMap<>();
+        Map<String, Double> ts = new LinkedHashMap<>();
+        for (int i = 0; i < s.fpir().length; i++) {
+          tp.put(pythonG(s.fpir()[i]), defined(s.tpir()[i]));
+          ts.put(pythonG(s.fpir()[i]), defined(s.thresholds()[i]));
+        }
+        open.add(new OpenSetReport(names[g], s.mated(), s.nonMated(), tp, ts));
+      }
+      n = new OneToNReport(o.probes(), o.gallery(), o.top1(), o.top5(), o.top10(), tpir, th, cmc, open);
     }
     return new IjbReport(r.suite().target(), method, r.mode().toString(), fused, r.faces(), r.facesWithout(), r.templates(), r.pairs(), r.genuine(),
         new OneToOne(tar, defined(r.roc().auc()), atMost), n, PROTOCOL);
@@ -117,6 +143,12 @@ public record IjbReport(String target, String method, String mode, boolean fused
           target, mode, oneToN.probes(), oneToN.gallery(), percent(oneToN.top1()), percent(oneToN.top5()), percent(oneToN.top10()),
           percent(oneToN.tpirAtFpir().get("0.01")), percent(oneToN.tpirAtFpir().get("0.1"))));
       sb.append("\nAs InsightFace's ijb_1n.py computes them: the non-mated scores of every probe pooled (closed set).\n");
+      sb.append("\nOpen set, NIST's way (each gallery searched on its own; probes of the other gallery's subjects are non-mated):"
+          + "\n\n| gallery | mated | non-mated | TPIR@FPIR=0.01 | TPIR@FPIR=0.1 |\n| --- | ---: | ---: | ---: | ---: |\n");
+      for (OpenSetReport s : oneToN.openSet()) {
+        sb.append(String.format(Locale.ROOT, "| %s | %d | %d | %s | %s |%n", s.gallery(), s.mated(), s.nonMated(),
+            percent(s.tpirAtFpir().get("0.01")), percent(s.tpirAtFpir().get("0.1"))));
+      }
     }
     return sb.toString();
   }

@@ -87,6 +87,23 @@ public class IjbJobTest {
     }
     assertEquals(expected.getAsJsonObject("one_to_n").getAsJsonObject("tpir_at_fpir").get("0.01").getAsDouble(),
         oneToN.getAsJsonObject("tpir_at_fpir").get("0.01").getAsDouble(), 0.0);
+    // CMC at ranks 1, 5, 10 is top-1, top-5, top-10; open set per gallery: its subjects' probes are mated.
+    var cmc = oneToN.getAsJsonArray("cmc");
+    assertEquals(20, cmc.size());
+    assertEquals(oneToN.get("top1").getAsDouble(), cmc.get(0).getAsDouble(), 1e-12);
+    assertEquals(oneToN.get("top5").getAsDouble(), cmc.get(4).getAsDouble(), 1e-12);
+    assertEquals(oneToN.get("top10").getAsDouble(), cmc.get(9).getAsDouble(), 1e-12);
+    java.util.Set<Integer> g1 = new java.util.HashSet<>();
+    Files.readAllLines(root.resolve("meta/ijbc_1N_gallery_G1.csv")).stream().skip(1).forEach(l -> g1.add(Integer.parseInt(l.split(",")[1])));
+    java.util.Map<Integer, Integer> probeSubject = new java.util.HashMap<>();
+    Files.readAllLines(root.resolve("meta/ijbc_1N_probe_mixed.csv")).stream().skip(1)
+        .forEach(l -> probeSubject.putIfAbsent(Integer.parseInt(l.split(",")[0]), Integer.parseInt(l.split(",")[1])));
+    long matedG1 = probeSubject.values().stream().filter(g1::contains).count();
+    JsonObject openG1 = oneToN.getAsJsonArray("open_set").get(0).getAsJsonObject();
+    assertEquals("G1", openG1.get("gallery").getAsString());
+    assertEquals(matedG1, openG1.get("mated").getAsLong());
+    assertEquals(probeSubject.size() - matedG1, openG1.get("non_mated").getAsLong());
+    assertTrue(Files.size(out.resolve("cmc.png")) > 1000);
     // The table as the script prints it ('%.2f' of the percentages, from Python on the same numbers).
     String md = Files.readString(out.resolve("report.md"));
     assertThat(md, containsString("| Methods | 1e-06 | 1e-05 | 1e-04 | 1e-03 | 1e-02 | 1e-01 |"));
