@@ -105,10 +105,12 @@ public final class IjbEvaluation {
       }
       x[i] = TemplatePooling.imageFeature(row, faces.faceness()[i], mode, fused);
     }
-    IjbPairs pairs = IjbPairs.read(suite.pairs());
-    int[] pairTemplates = TemplatePooling.unique(concat(pairs.first(), pairs.second()));
     TemplatePooling.Templates all = TemplatePooling.pool(x, faces.templates(), faces.medias(),
         TemplatePooling.unique(faces.templates()), TemplatePooling.Norm.SKLEARN, suite.faceTemplates().toString());
+    OneToNInput oneToNInput = suite.hasOneToN() ? OneToNInput.of(suite, x, faces) : null;
+    x = null; // every template is pooled: at IJB-C size the faces' vectors (about 1 GB) can go before the 15.66 M pairs come
+    IjbPairs pairs = IjbPairs.read(suite.pairs());
+    int[] pairTemplates = TemplatePooling.unique(concat(pairs.first(), pairs.second()));
     for (int t : pairTemplates) {
       if (all.row(t) < 0) {
         throw new UserInputException(suite.pairs().toString(), "template " + t + " has no face in " + suite.faceTemplates());
@@ -119,33 +121,38 @@ public final class IjbEvaluation {
     // Pairs are scored in parallel slices: each score is the same sum whichever thread computes it.
     java.util.stream.IntStream.range(0, (scores.length + 65535) / 65536).parallel().forEach(slice -> {
       double[] scratch = new double[d];
-      int[] rows = new int[2];
       for (int i = slice * 65536; i < Math.min(scores.length, (slice + 1) * 65536); i++) {
-        rows[0] = all.row(pairs.first()[i]);
-        rows[1] = all.row(pairs.second()[i]);
-        scores[i] = NumpySums.dot(all.vectors()[rows[0]], all.vectors()[rows[1]], scratch);
+        scores[i] = NumpySums.dot(all.vectors()[all.row(pairs.first()[i])], all.vectors()[all.row(pairs.second()[i])], scratch);
       }
     });
     RocCurve roc = RocCurve.of(scores, pairs.label());
     OneToN.Result oneToN = null;
     OneToN.OpenSet[] openSet = null;
-    if (suite.hasOneToN()) {
+    if (oneToNInput != null) {
+      OneToNInput in = oneToNInput;
+      oneToN = OneToN.evaluate(in.probes(), in.probeSubjects(), in.gallery(), in.gallerySubjects(), in.where());
+      // NIST's way beside it: each gallery searched on its own, the other's subjects as non-mated probes.
+      openSet = new OneToN.OpenSet[] {
+          OneToN.openSet(in.probes(), in.probeSubjects(), in.g1(), in.g1Subjects()),
+          OneToN.openSet(in.probes(), in.probeSubjects(), in.g2(), in.g2Subjects())};
+    }
+    return new Result(suite, mode, faces.size(), missing, all.ids().length, pairs.size(), pairs.genuine(), scores, roc, oneToN,
+        openSet);
+  }
+
+  /** The 1:N lists' template vectors: probes, the gallery (G1 then G2) and each gallery alone. */
+  private record OneToNInput(double[][] probes, int[] probeSubjects, double[][] gallery, int[] gallerySubjects, double[][] g1,
+      int[] g1Subjects, double[][] g2, int[] g2Subjects, String where) {
+    static OneToNInput of(IjbTestsuite suite, float[][] x, IjbFaces faces) {
       Path[] g = suite.galleries();
       IjbCsv g1 = IjbCsv.read(g[0]);
       IjbCsv g2 = IjbCsv.read(g[1]);
       IjbCsv gallery = g1.then(g2);
       IjbCsv probes = IjbCsv.read(suite.probes());
-      double[][] probeVectors = templates(x, faces, probes, suite.probes());
-      int[] probeSubjects = subjects(probes);
-      oneToN = OneToN.evaluate(probeVectors, probeSubjects, templates(x, faces, gallery, g[0]), subjects(gallery),
+      return new OneToNInput(templates(x, faces, probes, suite.probes()), subjects(probes), templates(x, faces, gallery, g[0]),
+          subjects(gallery), templates(x, faces, g1, g[0]), subjects(g1), templates(x, faces, g2, g[1]), subjects(g2),
           g[0] + " + " + g[1].getFileName());
-      // NIST's way beside it: each gallery searched on its own, the other's subjects as non-mated probes.
-      openSet = new OneToN.OpenSet[] {
-          OneToN.openSet(probeVectors, probeSubjects, templates(x, faces, g1, g[0]), subjects(g1)),
-          OneToN.openSet(probeVectors, probeSubjects, templates(x, faces, g2, g[1]), subjects(g2))};
     }
-    return new Result(suite, mode, faces.size(), missing, all.ids().length, pairs.size(), pairs.genuine(), scores, roc, oneToN,
-        openSet);
   }
 
   private static double[][] templates(float[][] x, IjbFaces faces, IjbCsv csv, Path where) {

@@ -57,7 +57,7 @@ public record IjbComparison(String target, int pairs, long genuine, List<Method>
     List<RocCurve> curves = new ArrayList<>();
     for (int i = 0; i < files.size(); i++) {
       Path f = Path.of(files.get(i));
-      NpyMatrix m = NpyMatrix.open(f);
+      NpyMatrix m = NpyMatrix.openVector(f);
       if (m.cols() != 1 || m.rows() != pairs.size()) {
         throw new UserInputException(f.toString(), "holds " + m.rows() + " x " + m.cols() + " values; "
             + suite.pairs().getFileName() + " has " + pairs.size() + " pairs (one score each, in its order)");

@@ -43,6 +43,15 @@ public final class NpyMatrix {
 
   /** Reads and checks the header; every problem is a {@link UserInputException} naming the file. */
   public static NpyMatrix open(Path file) {
+    return open(file, false);
+  }
+
+  /** A 1-D float array, (n,), as n rows of one column: pair scores, not features. */
+  public static NpyMatrix openVector(Path file) {
+    return open(file, true);
+  }
+
+  private static NpyMatrix open(Path file, boolean oneDimension) {
     String where = file.toString();
     if (!java.nio.file.Files.isRegularFile(file)) {
       throw new UserInputException(where, "no such file");
@@ -97,14 +106,15 @@ public final class NpyMatrix {
       Matcher vector = VECTOR.matcher(header);
       long rows;
       int cols;
-      if (shape.find()) {
+      if (!oneDimension && shape.find()) {
         rows = Long.parseLong(shape.group(1));
         cols = Integer.parseInt(shape.group(2));
-      } else if (vector.find()) {
+      } else if (oneDimension && vector.find()) {
         rows = Long.parseLong(vector.group(1));
         cols = 1;
       } else {
-        throw new UserInputException(where, "features must be a 2-D matrix (rows, dimension), header says " + header.strip());
+        throw new UserInputException(where, (oneDimension ? "scores must be a 1-D array (n,)" : "features must be a 2-D matrix"
+            + " (rows, dimension)") + ", header says " + header.strip());
       }
       int item = descr.group(2).equals("4") ? 4 : 8;
       ByteOrder order = descr.group(1).equals(">") ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
