@@ -41,13 +41,12 @@ public final class IjbEvaluation {
     String source();
   }
 
-  /** A .npy matrix: [original | mirrored] float32 rows, or already fused ones. */
+  /** A .npy matrix: [original | mirrored] float32 rows, or already fused ones, read in face order with one buffer. */
   public static FaceFeatures npy(Path file) {
     NpyMatrix m = NpyMatrix.open(file);
-    int block = Math.max(1, (1 << 22) / (4 * m.cols()));
     return new FaceFeatures() {
-      private long first = -1;
-      private float[] rows = new float[0];
+      private NpyMatrix.RowReader reader;
+      private int next;
       private final float[] out = new float[m.cols()];
 
       public int rows() {
@@ -55,14 +54,22 @@ public final class IjbEvaluation {
       }
 
       public float[] row(int face) {
-        if (first < 0 || face < first || face >= first + rows.length / m.cols()) { // read a block of rows at a time
-          first = face;
-          int n = (int) Math.min(block, m.rows() - face);
-          rows = new float[n * m.cols()];
-          m.readRows(face, n, rows, 0);
+        if (reader == null || face != next) { // a pass in face order reads on; anything else starts a new pass there
+          if (reader != null) {
+            reader.close();
+          }
+          reader = m.rowReader();
+          for (next = 0; next < face; next++) {
+            reader.next(out);
+          }
         }
-        System.arraycopy(rows, (int) (face - first) * m.cols(), out, 0, out.length);
-        return out; // one buffer: a 469,375-face run would otherwise leave 1.9 GB of copies to collect
+        reader.next(out);
+        next++;
+        if (next == m.rows()) {
+          reader.close();
+          reader = null;
+        }
+        return out; // one buffer: callers copy what they keep
       }
 
       public String source() {
