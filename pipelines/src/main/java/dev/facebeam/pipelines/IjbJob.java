@@ -147,7 +147,7 @@ public final class IjbJob {
       }
 
       public float[] row(int face) {
-        return byFace.get((long) face);
+        return byFace.remove((long) face); // read once, in face order: the map drains as the vectors fill
       }
 
       public long templateOf(int face) {
