@@ -25,7 +25,7 @@ import org.junit.rules.TemporaryFolder;
 /**
  * The IJB arithmetic against the numbers InsightFace's scripts give on a synthetic testsuite in the
  * real layout (src/test/resources/ijb: 300 subjects, 5,143 faces with video frames, 20,933 pairs;
- * made by make_ijb.py with numpy 2 and scikit-learn, which runs the scripts' own code), every mode.
+ * made by make_ijb.py, which runs the scripts' functions as written with numpy 2 and scikit-learn), every mode.
  */
 public class IjbProtocolTest {
   @ClassRule public static TemporaryFolder tmp = new TemporaryFolder();

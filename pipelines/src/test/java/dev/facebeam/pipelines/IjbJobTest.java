@@ -25,7 +25,7 @@ import org.junit.rules.TemporaryFolder;
 
 /**
  * The ijb stage on the synthetic IJB-C-layout testsuite (core's test resources, made by make_ijb.py
- * with the reference scripts' code): report.json, report.md, scores.npy against the scripts' numbers.
+ * with the reference scripts' functions): report.json, report.md, scores.npy against the scripts' numbers.
  */
 public class IjbJobTest {
   @ClassRule public static TemporaryFolder tmp = new TemporaryFolder();
