@@ -112,9 +112,10 @@ public final class IjbEvaluation {
       }
       x[i] = TemplatePooling.imageFeature(row, faces.faceness()[i], mode, fused);
     }
-    TemplatePooling.Templates all = TemplatePooling.pool(x, faces.templates(), faces.medias(),
-        TemplatePooling.unique(faces.templates()), TemplatePooling.Norm.SKLEARN, suite.faceTemplates().toString());
-    OneToNInput oneToNInput = suite.hasOneToN() ? OneToNInput.of(suite, x, faces) : null;
+    TemplatePooling.Sums sums = TemplatePooling.sums(x, faces.templates(), faces.medias());
+    TemplatePooling.Templates all = sums.normalized(TemplatePooling.unique(faces.templates()), TemplatePooling.Norm.SKLEARN,
+        suite.faceTemplates().toString());
+    OneToNInput oneToNInput = suite.hasOneToN() ? OneToNInput.of(suite, sums) : null;
     x = null; // every template is pooled: at IJB-C size the faces' vectors (about 1 GB) can go before the 15.66 M pairs come
     IjbPairs pairs = IjbPairs.read(suite.pairs());
     int[] pairTemplates = TemplatePooling.unique(concat(pairs.first(), pairs.second()));
@@ -150,21 +151,21 @@ public final class IjbEvaluation {
   /** The 1:N lists' template vectors: probes, the gallery (G1 then G2) and each gallery alone. */
   private record OneToNInput(double[][] probes, int[] probeSubjects, double[][] gallery, int[] gallerySubjects, double[][] g1,
       int[] g1Subjects, double[][] g2, int[] g2Subjects, String where) {
-    static OneToNInput of(IjbTestsuite suite, float[][] x, IjbFaces faces) {
+    static OneToNInput of(IjbTestsuite suite, TemplatePooling.Sums sums) {
       Path[] g = suite.galleries();
       IjbCsv g1 = IjbCsv.read(g[0]);
       IjbCsv g2 = IjbCsv.read(g[1]);
       IjbCsv gallery = g1.then(g2);
       IjbCsv probes = IjbCsv.read(suite.probes());
-      return new OneToNInput(templates(x, faces, probes, suite.probes()), subjects(probes), templates(x, faces, gallery, g[0]),
-          subjects(gallery), templates(x, faces, g1, g[0]), subjects(g1), templates(x, faces, g2, g[1]), subjects(g2),
+      return new OneToNInput(templates(sums, probes, suite.probes()), subjects(probes), templates(sums, gallery, g[0]),
+          subjects(gallery), templates(sums, g1, g[0]), subjects(g1), templates(sums, g2, g[1]), subjects(g2),
           g[0] + " + " + g[1].getFileName());
     }
   }
 
-  private static double[][] templates(float[][] x, IjbFaces faces, IjbCsv csv, Path where) {
-    return TemplatePooling.pool(x, faces.templates(), faces.medias(), TemplatePooling.unique(csv.templates()),
-        TemplatePooling.Norm.NUMPY_SUM, where.toString()).vectors();
+  /** A 1:N list's templates, normalised as ijb_1n.py does (a pairwise np.sum for the norm). */
+  private static double[][] templates(TemplatePooling.Sums sums, IjbCsv csv, Path where) {
+    return sums.normalized(TemplatePooling.unique(csv.templates()), TemplatePooling.Norm.NUMPY_SUM, where.toString()).vectors();
   }
 
   /** The subject of each template (ascending ids): that of its first row, as np.unique's return_index gives it. */

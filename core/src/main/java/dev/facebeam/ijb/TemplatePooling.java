@@ -68,6 +68,39 @@ public final class TemplatePooling {
    * without such a face is an error naming {@code where}.
    */
   public static Templates pool(float[][] x, int[] templates, int[] medias, int[] chosen, Norm norm, String where) {
+    return sums(x, templates, medias).normalized(chosen, norm, where);
+  }
+
+  /**
+   * Every template's sum of media vectors (float32, held as float64), before its norm: pooled once,
+   * so the 1:1 and 1:N lists, normalised their two ways, share one sort and one pass over the faces.
+   */
+  public record Sums(int[] ids, double[][] sums, boolean someFacesWithout) {
+    /** The unit vectors of {@code chosen} (ascending, distinct); one without faces is an error naming {@code where}. */
+    public Templates normalized(int[] chosen, Norm norm, String where) {
+      double[][] vectors = new double[chosen.length][];
+      for (int c = 0; c < chosen.length; c++) {
+        int r = Arrays.binarySearch(ids, chosen[c]);
+        if (r < 0) {
+          throw new UserInputException(where, "template " + chosen[c] + " has no face in the face list"
+              + (someFacesWithout ? " with features (faces rejected at ingest have none)" : ""));
+        }
+        double[] v = sums[r].clone();
+        double length = Math.sqrt(norm == Norm.SKLEARN ? NumpySums.einsumSquares(v) : NumpySums.pairwise(squares(v), 0, v.length));
+        if (length == 0) {
+          length = 1; // scikit-learn leaves a zero vector as it is
+        }
+        for (int i = 0; i < v.length; i++) {
+          v[i] = v[i] / length;
+        }
+        vectors[c] = v;
+      }
+      return new Templates(chosen, vectors);
+    }
+  }
+
+  /** Every template's media sum, from one sort of the faces that have features. */
+  public static Sums sums(float[][] x, int[] templates, int[] medias) {
     // Faces without features (rejected at ingest: x is null) are left out of their templates.
     Integer[] order = java.util.stream.IntStream.range(0, templates.length).filter(i -> x[i] != null).boxed().toArray(Integer[]::new);
     int n = order.length;
@@ -75,17 +108,11 @@ public final class TemplatePooling {
     Arrays.sort(order, (a, b) -> templates[a] != templates[b] ? Integer.compare(templates[a], templates[b])
         : medias[a] != medias[b] ? Integer.compare(medias[a], medias[b]) : Integer.compare(a, b));
     int d = n == 0 ? 0 : x[order[0]].length;
-    double[][] vectors = new double[chosen.length][];
+    java.util.List<double[]> sums = new java.util.ArrayList<>();
+    int[] ids = new int[n];
     int at = 0;
-    for (int c = 0; c < chosen.length; c++) {
-      int t = chosen[c];
-      while (at < n && templates[order[at]] < t) {
-        at++;
-      }
-      if (at == n || templates[order[at]] != t) {
-        throw new UserInputException(where, "template " + t + " has no face in the face list"
-            + (n < templates.length ? " with features (faces rejected at ingest have none)" : ""));
-      }
+    while (at < n) {
+      int t = templates[order[at]];
       float[] sum = null;
       while (at < n && templates[order[at]] == t) {
         int m = medias[order[at]];
@@ -117,16 +144,10 @@ public final class TemplatePooling {
       for (int i = 0; i < d; i++) {
         v[i] = sum[i];
       }
-      double length = Math.sqrt(norm == Norm.SKLEARN ? NumpySums.einsumSquares(v) : NumpySums.pairwise(squares(v), 0, d));
-      if (length == 0) {
-        length = 1; // scikit-learn leaves a zero vector as it is
-      }
-      for (int i = 0; i < d; i++) {
-        v[i] = v[i] / length;
-      }
-      vectors[c] = v;
+      ids[sums.size()] = t;
+      sums.add(v);
     }
-    return new Templates(chosen, vectors);
+    return new Sums(Arrays.copyOf(ids, sums.size()), sums.toArray(new double[0][]), n < templates.length);
   }
 
   /** The distinct ids, ascending (np.unique). */
