@@ -138,28 +138,33 @@ public final class IjbEvaluation {
     OneToN.OpenSet[] openSet = null;
     if (oneToNInput != null) {
       OneToNInput in = oneToNInput;
-      oneToN = OneToN.evaluate(in.probes(), in.probeSubjects(), in.gallery(), in.gallerySubjects(), in.where());
-      // NIST's way beside it: each gallery searched on its own, the other's subjects as non-mated probes.
-      openSet = new OneToN.OpenSet[] {
-          OneToN.openSet(in.probes(), in.probeSubjects(), in.g1(), in.g1Subjects()),
-          OneToN.openSet(in.probes(), in.probeSubjects(), in.g2(), in.g2Subjects())};
+      // NIST's open-set numbers beside: each gallery searched on its own, from the same scores.
+      oneToN = OneToN.evaluate(in.probes(), in.probeSubjects(), in.gallery(), in.gallerySubjects(),
+          new int[][] {in.g1Columns(), in.g2Columns()}, in.where());
+      openSet = oneToN.openSet();
     }
     return new Result(suite, mode, faces.size(), missing, all.ids().length, pairs.size(), pairs.genuine(), scores, roc, oneToN,
         openSet);
   }
 
-  /** The 1:N lists' template vectors: probes, the gallery (G1 then G2) and each gallery alone. */
-  private record OneToNInput(double[][] probes, int[] probeSubjects, double[][] gallery, int[] gallerySubjects, double[][] g1,
-      int[] g1Subjects, double[][] g2, int[] g2Subjects, String where) {
+  /** The 1:N lists' template vectors: probes and the gallery (G1 then G2), with each gallery's columns in it. */
+  private record OneToNInput(double[][] probes, int[] probeSubjects, double[][] gallery, int[] gallerySubjects,
+      int[] g1Columns, int[] g2Columns, String where) {
     static OneToNInput of(IjbTestsuite suite, TemplatePooling.Sums sums) {
       Path[] g = suite.galleries();
       IjbCsv g1 = IjbCsv.read(g[0]);
       IjbCsv g2 = IjbCsv.read(g[1]);
       IjbCsv gallery = g1.then(g2);
       IjbCsv probes = IjbCsv.read(suite.probes());
+      int[] galleryIds = TemplatePooling.unique(gallery.templates());
       return new OneToNInput(templates(sums, probes, suite.probes()), subjects(probes), templates(sums, gallery, g[0]),
-          subjects(gallery), templates(sums, g1, g[0]), subjects(g1), templates(sums, g2, g[1]), subjects(g2),
-          g[0] + " + " + g[1].getFileName());
+          subjects(gallery), columns(galleryIds, g1), columns(galleryIds, g2), g[0] + " + " + g[1].getFileName());
+    }
+
+    /** Where a gallery's templates stand among all gallery templates (ascending ids). */
+    private static int[] columns(int[] galleryIds, IjbCsv one) {
+      return java.util.Arrays.stream(TemplatePooling.unique(one.templates()))
+          .map(id -> java.util.Arrays.binarySearch(galleryIds, id)).toArray();
     }
   }
 

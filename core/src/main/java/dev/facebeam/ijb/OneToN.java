@@ -13,9 +13,12 @@ import java.util.Arrays;
 public final class OneToN {
   private OneToN() {}
 
-  /** {@code ranks}: each probe's mate's rank among the gallery (0 = first), for the CMC curve. */
+  /**
+   * {@code ranks}: each probe's mate's rank among the gallery (0 = first), for the CMC curve;
+   * {@code openSet}: one per gallery asked for.
+   */
   public record Result(int probes, int gallery, double top1, double top5, double top10, double[] fpir, double[] tpir,
-      double[] thresholds, int[] ranks) {
+      double[] thresholds, int[] ranks, OpenSet[] openSet) {
     /** The share of probes whose mate ranks within the first k, for k = 1 … {@code upTo}. */
     public double[] cmc(int upTo) {
       double[] c = new double[upTo];
@@ -42,6 +45,19 @@ public final class OneToN {
    */
   public static Result evaluate(double[][] probes, int[] probeSubjects, double[][] gallery, int[] gallerySubjects,
       String where) {
+    return evaluate(probes, probeSubjects, gallery, gallerySubjects, new int[0][], where);
+  }
+
+  /**
+   * The same, and the open-set numbers of each gallery in {@code openSetGalleries} (its columns of
+   * {@code gallery}), from the same scores: every probe-to-gallery score is computed once.
+   */
+  public static Result evaluate(double[][] probes, int[] probeSubjects, double[][] gallery, int[] gallerySubjects,
+      int[][] openSetGalleries, String where) {
+    OpenSetTally[] tallies = new OpenSetTally[openSetGalleries.length];
+    for (int s = 0; s < tallies.length; s++) {
+      tallies[s] = new OpenSetTally(openSetGalleries[s], gallerySubjects);
+    }
     int q = probes.length;
     int g = gallery.length;
     int[] mate = new int[q];
@@ -80,6 +96,9 @@ public final class OneToN {
         row[j] = NumpySums.dot(probes[i], gallery[j], scratch);
       }
       own[i] = row[mate[i]];
+      for (OpenSetTally tally : tallies) {
+        tally.add(row, probeSubjects[i]);
+      }
       int above = 0; // gallery templates ranked before the mate: higher score, or equal and earlier
       for (int j = 0; j < g; j++) {
         if (j != mate[i] && (row[j] > own[i] || (row[j] == own[i] && j < mate[i]))) {
@@ -128,8 +147,12 @@ public final class OneToN {
       tpir[f] = (double) pass / q;
       thresholds[f] = th;
     }
+    OpenSet[] open = new OpenSet[tallies.length];
+    for (int s = 0; s < open.length; s++) {
+      open[s] = tallies[s].result();
+    }
     return new Result(q, g, (double) hits[0] / q, (double) hits[1] / q, (double) hits[2] / q, FPIR.clone(), tpir, thresholds,
-        ranks);
+        ranks, open);
   }
 
   /**
@@ -140,22 +163,40 @@ public final class OneToN {
    * score above t.
    */
   public static OpenSet openSet(double[][] probes, int[] probeSubjects, double[][] gallery, int[] gallerySubjects) {
-    java.util.Map<Integer, Integer> mateOf = new java.util.HashMap<>();
-    for (int j = 0; j < gallery.length; j++) {
-      mateOf.put(gallerySubjects[j], j);
-    }
+    OpenSetTally tally = new OpenSetTally(java.util.stream.IntStream.range(0, gallery.length).toArray(), gallerySubjects);
+    double[] row = new double[gallery.length];
     double[] scratch = new double[probes.length == 0 ? 0 : probes[0].length];
-    java.util.List<Double> nonMatedBest = new java.util.ArrayList<>();
-    java.util.List<Double> matedFirst = new java.util.ArrayList<>(); // the mate's score where it ranks first, else -inf
     for (int i = 0; i < probes.length; i++) {
-      Integer mate = mateOf.get(probeSubjects[i]);
+      for (int j = 0; j < gallery.length; j++) {
+        row[j] = NumpySums.dot(probes[i], gallery[j], scratch);
+      }
+      tally.add(row, probeSubjects[i]);
+    }
+    return tally.result();
+  }
+
+  /** One gallery's open-set counts, fed one probe's scores against every gallery template at a time. */
+  private static final class OpenSetTally {
+    private final int[] columns;
+    private final java.util.Map<Integer, Integer> mateOf = new java.util.HashMap<>();
+    private final java.util.List<Double> nonMatedBest = new java.util.ArrayList<>();
+    private final java.util.List<Double> matedFirst = new java.util.ArrayList<>(); // the mate's score where it ranks first, else -inf
+
+    OpenSetTally(int[] columns, int[] gallerySubjects) {
+      this.columns = columns;
+      for (int c : columns) {
+        mateOf.put(gallerySubjects[c], c);
+      }
+    }
+
+    void add(double[] row, int probeSubject) {
+      Integer mate = mateOf.get(probeSubject);
       double best = Double.NEGATIVE_INFINITY;
       int bestAt = -1;
-      for (int j = 0; j < gallery.length; j++) {
-        double s = NumpySums.dot(probes[i], gallery[j], scratch);
-        if (s > best) {
-          best = s;
-          bestAt = j;
+      for (int c : columns) {
+        if (row[c] > best) {
+          best = row[c];
+          bestAt = c;
         }
       }
       if (mate == null) {
@@ -164,16 +205,19 @@ public final class OneToN {
         matedFirst.add(bestAt == mate ? best : Double.NEGATIVE_INFINITY);
       }
     }
-    double[] nm = nonMatedBest.stream().mapToDouble(Double::doubleValue).sorted().toArray(); // ascending
-    double[] tpir = new double[FPIR.length];
-    double[] thresholds = new double[FPIR.length];
-    for (int f = 0; f < FPIR.length; f++) {
-      int k = (int) Math.floor(FPIR[f] * nm.length);
-      double th = k < nm.length ? nm[nm.length - 1 - k] : Double.NEGATIVE_INFINITY;
-      long pass = matedFirst.stream().filter(s -> s > th).count();
-      tpir[f] = matedFirst.isEmpty() ? Double.NaN : (double) pass / matedFirst.size();
-      thresholds[f] = th;
+
+    OpenSet result() {
+      double[] nm = nonMatedBest.stream().mapToDouble(Double::doubleValue).sorted().toArray(); // ascending
+      double[] tpir = new double[FPIR.length];
+      double[] thresholds = new double[FPIR.length];
+      for (int f = 0; f < FPIR.length; f++) {
+        int k = (int) Math.floor(FPIR[f] * nm.length);
+        double th = k < nm.length ? nm[nm.length - 1 - k] : Double.NEGATIVE_INFINITY;
+        long pass = matedFirst.stream().filter(s -> s > th).count();
+        tpir[f] = matedFirst.isEmpty() ? Double.NaN : (double) pass / matedFirst.size();
+        thresholds[f] = th;
+      }
+      return new OpenSet(matedFirst.size(), nm.length, FPIR.clone(), tpir, thresholds);
     }
-    return new OpenSet(matedFirst.size(), nm.length, FPIR.clone(), tpir, thresholds);
   }
 }
