@@ -22,10 +22,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.beam.sdk.options.PipelineOptions;
-import org.knowm.xchart.BitmapEncoder;
-import org.knowm.xchart.XYChart;
-import org.knowm.xchart.XYChartBuilder;
-import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
  * {@code ijb --scoresNpy=A.npy,B.npy}: several methods' pair scores on one testsuite, in one TAR
@@ -82,7 +78,8 @@ public record IjbComparison(String target, int pairs, long genuine, List<Method>
     try {
       StageFiles.writeAtomically(out.work().resolve(IjbReport.FILE), GSON.toJson(c) + "\n");
       StageFiles.writeAtomically(out.work().resolve("report.md"), c.markdown());
-      roc(c, curves, out.work().resolve("roc.png"));
+      IjbJob.roc("ROC on " + c.target(), methods.stream().map(Method::method).toList(), curves, 720, 540,
+          out.work().resolve("roc.png"));
       StageManifest.Builder m = Stages.manifest("ijb", root.toString(), pairs.size() * (long) files.size(),
           pairs.size() * (long) files.size(), 0, runner).setFormat(suite.target().toLowerCase(java.util.Locale.ROOT))
           .setPairs(pairs.size()).setPositivePairs(pairs.genuine()).putParameters("compare", String.join(",", files));
@@ -121,28 +118,5 @@ public record IjbComparison(String target, int pairs, long genuine, List<Method>
     sb.append(String.format(java.util.Locale.ROOT, "%nTAR at the ROC vertex nearest each FAR (InsightFace's eval_ijbc.py); "
         + "%d pairs, %d genuine.%n", pairs, genuine));
     return sb.toString();
-  }
-
-  private static void roc(IjbComparison c, List<RocCurve> curves, Path png) throws IOException {
-    System.setProperty("java.awt.headless", "true");
-    XYChart chart = new XYChartBuilder().width(720).height(540).title("ROC on " + c.target())
-        .xAxisTitle("False Positive Rate").yAxisTitle("True Positive Rate").build();
-    chart.getStyler().setXAxisLogarithmic(true).setXAxisMin(1e-6).setXAxisMax(0.1).setYAxisMin(0.3).setYAxisMax(1.0)
-        .setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideSE);
-    for (int i = 0; i < curves.size(); i++) {
-      List<Double> x = new ArrayList<>();
-      List<Double> y = new ArrayList<>();
-      RocCurve r = curves.get(i);
-      for (int k = 0; k < r.fpr().length; k++) {
-        if (r.fpr()[k] > 0) {
-          x.add(r.fpr()[k]);
-          y.add(r.tpr()[k]);
-        }
-      }
-      if (!x.isEmpty()) {
-        chart.addSeries(c.methods().get(i).method(), x, y).setMarker(SeriesMarkers.NONE);
-      }
-    }
-    BitmapEncoder.saveBitmap(chart, png.toString(), BitmapEncoder.BitmapFormat.PNG);
   }
 }

@@ -200,22 +200,31 @@ public final class IjbJob {
 
   /** TPR against FPR on a log axis from 1e-6 to 0.1, as the reference scripts plot it. */
   static void roc(RocCurve roc, String label, Path png) throws IOException {
+    roc("ROC on " + label, List.of(label), List.of(roc), 640, 480, png);
+  }
+
+  /** The curves of one or more methods on one log FPR axis (vertices at FPR 0 left out: a log axis has no 0). */
+  static void roc(String title, List<String> labels, List<RocCurve> curves, int width, int height, Path png) throws IOException {
     System.setProperty("java.awt.headless", "true");
-    List<Double> x = new ArrayList<>();
-    List<Double> y = new ArrayList<>();
-    for (int i = 0; i < roc.fpr().length; i++) {
-      if (roc.fpr()[i] > 0) { // a log axis has no 0
-        x.add(roc.fpr()[i]);
-        y.add(roc.tpr()[i]);
-      }
-    }
-    XYChart chart = new XYChartBuilder().width(640).height(480).title("ROC on " + label)
+    XYChart chart = new XYChartBuilder().width(width).height(height).title(title)
         .xAxisTitle("False Positive Rate").yAxisTitle("True Positive Rate").build();
     chart.getStyler().setXAxisLogarithmic(true).setXAxisMin(1e-6).setXAxisMax(0.1).setYAxisMin(0.3).setYAxisMax(1.0)
         .setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideSE);
-    if (!x.isEmpty()) {
-      chart.addSeries(label, x, y).setMarker(SeriesMarkers.NONE);
+    for (int c = 0; c < curves.size(); c++) {
+      RocCurve roc = curves.get(c);
+      List<Double> x = new ArrayList<>();
+      List<Double> y = new ArrayList<>();
+      for (int i = 0; i < roc.fpr().length; i++) {
+        if (roc.fpr()[i] > 0) {
+          x.add(roc.fpr()[i]);
+          y.add(roc.tpr()[i]);
+        }
+      }
+      if (!x.isEmpty()) {
+        chart.addSeries(labels.get(c), x, y).setMarker(SeriesMarkers.NONE);
+      }
     }
     BitmapEncoder.saveBitmap(chart, png.toString(), BitmapEncoder.BitmapFormat.PNG);
   }
+
 }
