@@ -1,0 +1,128 @@
+package dev.facebeam.results;
+
+import com.google.gson.FieldNamingPolicy;
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import dev.facebeam.UserInputException;
+import dev.facebeam.io.OutputGuard;
+import dev.facebeam.io.StageFiles;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * The results store (docs/results.md): a folder of {@link ResultRecord}s, one JSON file each under
+ * {@code records/}, named by the record's key. Adding a record replaces the one with its key and
+ * nothing else; nothing is ever removed. The folder is marked as a store by its {@code manifest.json}
+ * (stage "results"), so a folder facebeam did not make is refused before any work.
+ */
+public final class ResultsStore {
+  public static final String STAGE = "results";
+  /** The default folder name, beside a command's output folder. */
+  public static final String DEFAULT_NAME = "facebeam-results";
+  static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeNulls().disableHtmlEscaping()
+      .setFieldNamingPolicy(FieldNamingPolicy.LOWER_CASE_WITH_UNDERSCORES).create();
+
+  private final String option;
+  private final String raw;
+  private final Path dir;
+  private final Collection<Path> inputs;
+
+  private ResultsStore(String option, String raw, Path dir, Collection<Path> inputs) {
+    this.option = option;
+    this.raw = raw;
+    this.dir = dir;
+    this.inputs = inputs;
+  }
+
+  /**
+   * The store at {@code raw} (the value of {@code option}), checked now — before any work — as a new
+   * folder, an empty one or an earlier store; created at the first {@link #put}.
+   */
+  public static ResultsStore at(String option, String raw, Collection<Path> inputs) {
+    return new ResultsStore(option, raw, OutputGuard.folder(option, raw, STAGE, inputs), List.copyOf(inputs));
+  }
+
+  /** An existing store, for reading; a path that is not one is an error naming it. */
+  public static ResultsStore existing(String option, String raw) {
+    ResultsStore s = at(option, raw, List.of());
+    if (!Files.isDirectory(s.dir.resolve("records"))) {
+      throw new UserInputException(option + "=" + raw + " (" + s.dir + ")", "holds no results store (no records/ folder):"
+          + " run verify, megaface, ijb, evaluate or run with --results=" + raw + " first");
+    }
+    return s;
+  }
+
+  /** The default store beside an output folder: {@code <parent>/facebeam-results}. */
+  public static String besides(String output) {
+    Path parent = Path.of(output).toAbsolutePath().normalize().getParent();
+    return (parent == null ? Path.of(DEFAULT_NAME) : parent.resolve(DEFAULT_NAME)).toString();
+  }
+
+  public Path dir() {
+    return dir;
+  }
+
+  /**
+   * Adds a record, replacing the one with its key; the file is rewritten only when its bytes change.
+   * Returns the record's file.
+   */
+  public Path put(ResultRecord record) {
+    String json = toJson(record);
+    Path file = dir.resolve("records").resolve(record.id().substring(0, 24) + ".json");
+    try {
+      OutputGuard.claim(option, raw, STAGE, inputs);
+      Files.createDirectories(file.getParent());
+      if (!Files.isRegularFile(file) || !Files.readString(file, StandardCharsets.UTF_8).equals(json)) {
+        StageFiles.writeAtomically(file, json);
+      }
+      return file;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot add to the results store " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Every record, in a stable order (model, SHA-256, benchmark, key); an unreadable one is an error naming its file. */
+  public List<ResultRecord> records() {
+    Path records = dir.resolve("records");
+    if (!Files.isDirectory(records)) {
+      return List.of();
+    }
+    List<ResultRecord> out = new ArrayList<>();
+    try (Stream<Path> files = Files.list(records)) {
+      for (Path f : files.filter(p -> p.getFileName().toString().endsWith(".json")).sorted().toList()) {
+        out.add(read(f));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the results store " + dir + ": " + e.getMessage(), e);
+    }
+    out.sort(Comparator.comparing(ResultRecord::model).thenComparing(ResultRecord::modelSha256)
+        .thenComparing(ResultRecord::benchmark).thenComparing(ResultRecord::id));
+    return out;
+  }
+
+  /** The record's file text: one type writes and reads it. */
+  public static String toJson(ResultRecord r) {
+    return GSON.toJson(r) + "\n";
+  }
+
+  static ResultRecord read(Path file) {
+    try {
+      ResultRecord r = GSON.fromJson(Files.readString(file, StandardCharsets.UTF_8), ResultRecord.class);
+      if (r == null || r.benchmark() == null || r.kind() == null || r.model() == null || r.modelSha256() == null
+          || r.preprocessing() == null || r.settings() == null || r.protocol() == null || r.metrics() == null) {
+        throw new IllegalArgumentException("members missing");
+      }
+      return r;
+    } catch (IOException | RuntimeException e) {
+      throw new UserInputException(file.toString(), "not a results record this version wrote: " + e.getMessage(), e);
+    }
+  }
+}
