@@ -35,7 +35,7 @@ public record Metric(String name) {
   public static final java.util.List<String> FARS = java.util.List.of("1e-06", "1e-05", "0.0001", "0.001", "0.01", "0.1");
 
   /** The FAR as the reports key it ("1e-06" … "0.1"), or null if it is not a standard one. */
-  static String farKey(String s) {
+  public static String farKey(String s) {
     try {
       double v = Double.parseDouble(s);
       for (String k : FARS) {

@@ -71,8 +71,9 @@ public final class ResultsStore {
   }
 
   /**
-   * Adds a record, replacing the one with its key; the file is rewritten only when its bytes change.
-   * Returns the record's file.
+   * Adds a record, replacing the one with its key. A record that differs from the stored one only in
+   * its time — the same numbers from the same output, evaluated again — leaves the file as it was:
+   * a rerun that changes nothing changes no byte of the store. Returns the record's file.
    */
   public Path put(ResultRecord record) {
     String json = toJson(record);
@@ -80,7 +81,7 @@ public final class ResultsStore {
     try {
       OutputGuard.claim(option, raw, STAGE, inputs);
       Files.createDirectories(file.getParent());
-      if (!Files.isRegularFile(file) || !Files.readString(file, StandardCharsets.UTF_8).equals(json)) {
+      if (!Files.isRegularFile(file) || !sameButForTime(read(file), record)) {
         StageFiles.writeAtomically(file, json);
       }
       return file;
@@ -106,6 +107,11 @@ public final class ResultsStore {
     out.sort(Comparator.comparing(ResultRecord::model).thenComparing(ResultRecord::modelSha256)
         .thenComparing(ResultRecord::benchmark).thenComparing(ResultRecord::id));
     return out;
+  }
+
+  private static boolean sameButForTime(ResultRecord stored, ResultRecord r) {
+    return stored.equals(new ResultRecord(r.benchmark(), r.kind(), r.model(), r.modelSha256(), r.preprocessing(), r.settings(),
+        r.protocol(), r.metrics(), r.roc(), r.pairs(), r.negatives(), r.facebeamVersion(), stored.created(), r.source()));
   }
 
   /** The record's file text: one type writes and reads it. */

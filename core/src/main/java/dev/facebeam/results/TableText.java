@@ -99,7 +99,7 @@ public final class TableText {
     return row.getAsJsonObject("sources");
   }
 
-  static final String STYLE = "body{font-family:sans-serif;margin:2em;max-width:72em}"
+  public static final String STYLE = "body{font-family:sans-serif;margin:2em;max-width:72em}"
       + "table.results{border-collapse:collapse}table.results th,table.results td{padding:4px 10px;border-bottom:1px solid #ccc}"
       + "table.results td{text-align:right;font-variant-numeric:tabular-nums}table.results th[scope=row]{text-align:left;font-weight:normal}";
 

@@ -32,6 +32,11 @@ public class ResultsStoreTest {
     Thread.sleep(20);
     store.put(lfw);
     assertEquals("the same record again: the file is left as it is", modified, Files.getLastModifiedTime(f).toMillis());
+    ResultRecord later = new ResultRecord(lfw.benchmark(), lfw.kind(), lfw.model(), lfw.modelSha256(), lfw.preprocessing(),
+        lfw.settings(), lfw.protocol(), lfw.metrics(), lfw.roc(), lfw.pairs(), lfw.negatives(), lfw.facebeamVersion(),
+        "2027-01-01T00:00:00Z", lfw.source());
+    store.put(later);
+    assertEquals("evaluated again with the same numbers: the first time stays", modified, Files.getLastModifiedTime(f).toMillis());
     ResultRecord better = Records.verification("r50", "aaaa", "lfw", 0.995, 0.01);
     assertEquals(f, store.put(better));
     assertEquals(List.of(cfp, better), ResultsStore.existing("--results", dir.toString()).records());

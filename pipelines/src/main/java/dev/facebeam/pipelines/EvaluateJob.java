@@ -6,6 +6,7 @@ import dev.facebeam.embed.ModelSpec;
 import dev.facebeam.ijb.IjbTestsuite;
 import dev.facebeam.io.OutputGuard;
 import dev.facebeam.io.StageFiles;
+import dev.facebeam.results.ResultsStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -46,6 +47,7 @@ public final class EvaluateJob {
     IjbTestsuite ijb = ijbRoot == null ? null : IjbTestsuite.open(ijbRoot, null);
     List<Path> inputs = ijbRoot == null ? List.of(dataset, Path.of(params.model())) : List.of(dataset, Path.of(params.model()), ijbRoot);
     OutputGuard.folder("--output", params.output(), "evaluate", inputs);
+    ResultsStore store = StoreRecords.store(params.results(), params.output(), inputs);
     // The same overrides embed will use, so a model whose engine only --engine names resolves here too.
     ModelSpec spec = ModelSpec.resolve(Path.of(params.model()), params.settings().overrides());
     // Marked as evaluate's only once the model resolves: a typo in --model leaves no folder behind.
@@ -53,6 +55,7 @@ public final class EvaluateJob {
     String model = spec.name();
     Map<String, Double> acc = new LinkedHashMap<>();
     List<String> missing = new ArrayList<>();
+    List<Path> scored = new ArrayList<>();
     for (String target : targets) {
       Path bin = dataset.resolve(target + ".bin");
       if (!Files.isRegularFile(bin)) {
@@ -64,6 +67,7 @@ public final class EvaluateJob {
       TargetStages.ingest(runner, bin, "bin", base.resolve("ingest"));
       TargetStages.embed(runner, base.resolve("ingest"), params.model(), params.settings(), base.resolve("embed"));
       VerifyJob.Report r = TargetStages.verify(runner, base.resolve("embed"), base.resolve("verify"), target);
+      scored.add(base.resolve("verify"));
       acc.put(target, r.flip() != null ? r.flip().accuracy() : r.plain().accuracy());
     }
     if (ijb != null) {
@@ -75,9 +79,11 @@ public final class EvaluateJob {
       IjbReport r = IjbJob.run(new IjbParams(ijbRoot.toString(), base.resolve("embed").toString(), null, false,
           base.resolve("ijb").toString(), IjbParams.MODE, ijb.target(), null, null, null), runner);
       targets.add(column);
+      scored.add(base.resolve("ijb"));
       acc.put(column, r.oneToOne().tarAtFar().get("0.0001"));
     }
     Path table = writeTable(output, model, spec.sha256(), targets, acc);
+    StoreRecords.addAll(store, scored);
     return new Result(model, acc, missing, table);
   }
 

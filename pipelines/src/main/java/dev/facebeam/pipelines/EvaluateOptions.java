@@ -5,7 +5,7 @@ import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.Validation;
 
 /** Options of {@code evaluate}: ingest → embed → verify for every verification pack of a dataset folder. */
-public interface EvaluateOptions extends ModelOptions {
+public interface EvaluateOptions extends ModelOptions, ResultsOptions {
   @Description("Folder holding <target>.bin verification packs (lfw.bin, cfp_fp.bin, agedb_30.bin, …)")
   @Validation.Required
   String getDataset();

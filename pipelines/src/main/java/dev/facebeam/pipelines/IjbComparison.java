@@ -78,8 +78,11 @@ public record IjbComparison(String target, int pairs, long genuine, List<Method>
     try {
       StageFiles.writeAtomically(out.work().resolve(IjbReport.FILE), GSON.toJson(c) + "\n");
       StageFiles.writeAtomically(out.work().resolve("report.md"), c.markdown());
-      IjbJob.roc("ROC on " + c.target(), methods.stream().map(Method::method).toList(), curves, 720, 540,
-          out.work().resolve("roc.png"));
+      List<Charts.Curve> drawn = new ArrayList<>();
+      for (int i = 0; i < curves.size(); i++) {
+        drawn.add(Charts.vertices(methods.get(i).method(), curves.get(i)));
+      }
+      Charts.roc("ROC on " + c.target(), drawn, null, out.work().resolve("roc"));
       StageManifest.Builder m = Stages.manifest("ijb", root.toString(), pairs.size() * (long) files.size(),
           pairs.size() * (long) files.size(), 0, runner).setFormat(suite.target().toLowerCase(java.util.Locale.ROOT))
           .setPairs(pairs.size()).setPositivePairs(pairs.genuine()).putParameters("compare", String.join(",", files));

@@ -10,6 +10,7 @@ import dev.facebeam.io.OutputGuard;
 import dev.facebeam.io.StageOutput;
 import dev.facebeam.proto.Embedding;
 import dev.facebeam.proto.StageManifest;
+import dev.facebeam.results.ResultsStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -18,10 +19,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.beam.sdk.options.PipelineOptions;
-import org.knowm.xchart.BitmapEncoder;
-import org.knowm.xchart.XYChart;
-import org.knowm.xchart.XYChartBuilder;
-import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
  * {@code ijb}: IJB-B / IJB-C template evaluation from image features (docs/ijb.md): the 1:1 TAR
@@ -33,7 +30,17 @@ public final class IjbJob {
 
   /** The command line's ijb: its options made into parameters once. */
   public static IjbReport run(IjbOptions options) {
-    return run(IjbParams.of(options), options);
+    IjbParams params = IjbParams.of(options);
+    List<Path> inputs = new ArrayList<>();
+    for (String p : new String[] {params.input(), params.embeddings(), params.featuresNpy()}) {
+      if (p != null) {
+        inputs.add(Path.of(p));
+      }
+    }
+    ResultsStore store = StoreRecords.store(options, params.output(), inputs);
+    IjbReport r = run(params, options);
+    store.put(StoreRecords.of(Path.of(params.output())));
+    return r;
   }
 
   /** {@code runner} is only recorded in the manifest: the scoring runs in this JVM. */
@@ -69,9 +76,10 @@ public final class IjbJob {
       report.write(out.work());
       Files.writeString(out.work().resolve("report.md"), report.markdown(), StandardCharsets.UTF_8);
       writeScores(out.work().resolve("scores.npy"), r.scores());
-      roc(r.roc(), method + "-" + suite.target() + " (" + mode + ")", out.work().resolve("roc.png"));
+      String label = method + "-" + suite.target() + " (" + mode + ")";
+      Charts.roc("ROC on " + label, List.of(Charts.vertices(label, r.roc())), null, out.work().resolve("roc"));
       if (report.oneToN() != null) {
-        cmc(report.oneToN().cmc(), method + "-" + suite.target() + " (" + mode + ")", out.work().resolve("cmc.png"));
+        Charts.cmc("CMC on " + label, List.of(Charts.ranks(label, report.oneToN().cmc())), out.work().resolve("cmc"));
       }
       StageManifest.Builder m = Stages.manifest("ijb", root.toString(), r.pairs(), r.pairs(), 0, runner)
           .setFormat(suite.target().toLowerCase(java.util.Locale.ROOT))
@@ -82,6 +90,11 @@ public final class IjbJob {
           .putParameters("method", method);
       List<Path> inputs = new ArrayList<>(List.of(params.embeddings() != null ? features.resolve(StageOutput.MANIFEST) : features,
           suite.faceScores(), suite.faceTemplates(), suite.pairs()));
+      if (params.embeddings() != null) {
+        Stages.describeModel(StageOutput.readManifest(features), m);
+      } else {
+        Stages.describeFeatures(method, Digests.sha256(features), m);
+      }
       if (suite.hasOneToN()) {
         inputs.addAll(List.of(suite.galleries()));
         inputs.add(suite.probes());
@@ -182,49 +195,4 @@ public final class IjbJob {
       w.write(f);
     }
   }
-
-  /** 1:N: the share of probes whose mate ranks within the first k, k = 1 … 20. */
-  static void cmc(List<Double> cmc, String label, Path png) throws IOException {
-    System.setProperty("java.awt.headless", "true");
-    List<Integer> k = new ArrayList<>();
-    for (int i = 1; i <= cmc.size(); i++) {
-      k.add(i);
-    }
-    XYChart chart = new XYChartBuilder().width(640).height(480).title("CMC on " + label).xAxisTitle("Rank")
-        .yAxisTitle("Identification rate").build();
-    chart.getStyler().setYAxisMin(Math.min(0.9, cmc.stream().mapToDouble(Double::doubleValue).min().orElse(0) - 0.02))
-        .setYAxisMax(1.0).setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideSE);
-    chart.addSeries(label, k, cmc).setMarker(SeriesMarkers.CIRCLE);
-    BitmapEncoder.saveBitmap(chart, png.toString(), BitmapEncoder.BitmapFormat.PNG);
-  }
-
-  /** TPR against FPR on a log axis from 1e-6 to 0.1, as the reference scripts plot it. */
-  static void roc(RocCurve roc, String label, Path png) throws IOException {
-    roc("ROC on " + label, List.of(label), List.of(roc), 640, 480, png);
-  }
-
-  /** The curves of one or more methods on one log FPR axis (vertices at FPR 0 left out: a log axis has no 0). */
-  static void roc(String title, List<String> labels, List<RocCurve> curves, int width, int height, Path png) throws IOException {
-    System.setProperty("java.awt.headless", "true");
-    XYChart chart = new XYChartBuilder().width(width).height(height).title(title)
-        .xAxisTitle("False Positive Rate").yAxisTitle("True Positive Rate").build();
-    chart.getStyler().setXAxisLogarithmic(true).setXAxisMin(1e-6).setXAxisMax(0.1).setYAxisMin(0.3).setYAxisMax(1.0)
-        .setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideSE);
-    for (int c = 0; c < curves.size(); c++) {
-      RocCurve roc = curves.get(c);
-      List<Double> x = new ArrayList<>();
-      List<Double> y = new ArrayList<>();
-      for (int i = 0; i < roc.fpr().length; i++) {
-        if (roc.fpr()[i] > 0) {
-          x.add(roc.fpr()[i]);
-          y.add(roc.tpr()[i]);
-        }
-      }
-      if (!x.isEmpty()) {
-        chart.addSeries(labels.get(c), x, y).setMarker(SeriesMarkers.NONE);
-      }
-    }
-    BitmapEncoder.saveBitmap(chart, png.toString(), BitmapEncoder.BitmapFormat.PNG);
-  }
-
 }

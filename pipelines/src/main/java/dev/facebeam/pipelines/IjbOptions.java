@@ -2,11 +2,10 @@ package dev.facebeam.pipelines;
 
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
-import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.Validation;
 
 /** Options of the {@code ijb} stage. */
-public interface IjbOptions extends PipelineOptions {
+public interface IjbOptions extends ResultsOptions {
   @Description("The IJBB or IJBC testsuite folder (with meta/<t>_name_5pts_score.txt, _face_tid_mid.txt, _template_pair_label.txt)")
   @Validation.Required
   String getInput();

@@ -8,6 +8,8 @@ import dev.facebeam.ijb.IjbTestsuite;
 import dev.facebeam.ijb.OneToN;
 import dev.facebeam.ijb.RocCurve;
 import dev.facebeam.io.StageFiles;
+import dev.facebeam.results.ResultRecord;
+import dev.facebeam.results.RocSample;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -36,7 +38,8 @@ public record IjbReport(String target, String method, String mode, boolean fused
       .setFieldNamingPolicy(com.google.gson.FieldNamingPolicy.LOWER_CASE_WITH_UNDERSCORES).create();
 
   /** InsightFace's table ({@code tar_at_far}) and the standard definition beside it. */
-  public record OneToOne(Map<String, Double> tarAtFar, Double auc, Map<String, Operating> tarAtFarAtMost) {}
+  /** {@code roc}: the curve on a log FAR grid (docs/results.md), for plots across models. */
+  public record OneToOne(Map<String, Double> tarAtFar, Double auc, Map<String, Operating> tarAtFarAtMost, ResultRecord.Curve roc) {}
 
   public record Operating(Double tar, Double far, Double threshold) {}
 
@@ -86,7 +89,7 @@ public record IjbReport(String target, String method, String mode, boolean fused
       n = new OneToNReport(o.probes(), o.gallery(), o.top1(), o.top5(), o.top10(), tpir, th, cmc, open);
     }
     return new IjbReport(r.suite().target(), method, r.mode().toString(), fused, r.faces(), r.facesWithout(), r.templates(), r.pairs(), r.genuine(),
-        new OneToOne(tar, defined(r.roc().auc()), atMost), n, PROTOCOL);
+        new OneToOne(tar, defined(r.roc().auc()), atMost, RocSample.curve(r.roc(), r.pairs() - r.genuine(), r.genuine())), n, PROTOCOL);
   }
 
   /** Python's {@code %g} of the FARs used here: 1e-06, 1e-05, 0.0001, 0.001, 0.01, 0.1. */

@@ -3,12 +3,14 @@ package dev.facebeam.pipelines;
 import dev.facebeam.config.Options;
 import dev.facebeam.UserInputException;
 import dev.facebeam.codec.features.DistractorSlice;
+import dev.facebeam.io.Digests;
 import dev.facebeam.io.Json;
 import dev.facebeam.io.OutputGuard;
 import dev.facebeam.io.StageOutput;
 import dev.facebeam.metrics.DistractorScores;
 import dev.facebeam.metrics.MegaFaceProtocol;
 import dev.facebeam.proto.StageManifest;
+import dev.facebeam.results.ResultsStore;
 import dev.facebeam.transforms.ScoreDistractors;
 import java.io.IOException;
 import java.io.ObjectInputStream;
@@ -29,9 +31,6 @@ import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PDone;
-import org.knowm.xchart.BitmapEncoder;
-import org.knowm.xchart.XYChart;
-import org.knowm.xchart.XYChartBuilder;
 
 /**
  * MegaFace identification (docs/megaface.md, docs/decisions.md): probes (3,530 at most) are read in the
@@ -80,7 +79,11 @@ public final class MegaFaceJob extends PTransform<PBegin, PDone> {
 
   /** The command line's megaface: its options made into parameters once. */
   public static Result run(MegaFaceOptions options) {
-    return run(MegaFaceParams.of(options), options);
+    MegaFaceParams params = MegaFaceParams.of(options);
+    ResultsStore store = StoreRecords.store(options, params.output(), params.inputs().toList());
+    Result r = run(params, options);
+    store.put(StoreRecords.of(Path.of(params.output())));
+    return r;
   }
 
   /** Scores probes against distractors on {@code runner} and commits the reports; throws with a clear message on failure. */
@@ -170,6 +173,13 @@ public final class MegaFaceJob extends PTransform<PBegin, PDone> {
       m.putParameters("top_k", Integer.toString(o.topK()));
       m.putParameters("far", o.far());
       m.putParameters("rank1_tie_rule", "correct when genuine score >= best distractor score");
+      if (o.probes() != null) {
+        Stages.describeModel(StageOutput.readManifest(StagePaths.local(o.probes())), m);
+      } else if (o.probesNpy() != null) {
+        Stages.describeFeatures(o.algo(), Digests.sha256(Path.of(o.probesNpy())), m);
+      } else {
+        Stages.describeFeatures(o.algo(), Digests.sha256("devkit", o.facescrubFeatures(), o.megafaceFeatures()), m);
+      }
       Stages.digestOutputs(out.work(), m);
       out.commit(m.build());
       return result;
@@ -198,7 +208,7 @@ public final class MegaFaceJob extends PTransform<PBegin, PDone> {
       md.append(" TAR@FAR=").append(f).append(" |");
     }
     md.append("\n| ---: | ---: | ---: | ---: |").append(" ---: |".repeat(r.sizes().get(0).tarAtFar().size())).append('\n');
-    XYChart chart = new XYChartBuilder().width(640).height(480).title("CMC").xAxisTitle("Rank").yAxisTitle("Identification rate").build();
+    List<Charts.Curve> cmc = new ArrayList<>();
     for (int i = 0; i < r.sizes().size(); i++) {
       SizeReport s = r.sizes().get(i);
       md.append("| ").append(s.distractors()).append(" | ").append(s.trials()).append(" | ").append(s.correct())
@@ -208,17 +218,12 @@ public final class MegaFaceJob extends PTransform<PBegin, PDone> {
         md.append(String.format(Locale.ROOT, " %.4f (FAR %.2e) |", t.tar(), t.far()));
       }
       md.append('\n');
-      double[] ranks = new double[s.cmc().length];
-      for (int k = 0; k < ranks.length; k++) {
-        ranks[k] = k + 1;
-      }
-      chart.addSeries(s.size() + " distractors", ranks, s.cmc());
+      cmc.add(Charts.ranks(s.size() + " distractors", Arrays.stream(s.cmc()).boxed().toList()));
       Files.writeString(dir.resolve("cmc_facescrub_megaface_" + o.algo() + "_" + s.size() + "_1.json"), devkitCmc(s), StandardCharsets.UTF_8);
     }
     MegaFaceReport.of(r, o.noiseCleaning()).write(dir);
     Files.writeString(dir.resolve("report.md"), md.toString(), StandardCharsets.UTF_8);
-    System.setProperty("java.awt.headless", "true");
-    BitmapEncoder.saveBitmap(chart, dir.resolve("cmc.png").toString(), BitmapEncoder.BitmapFormat.PNG);
+    Charts.cmc("CMC", cmc, dir.resolve("cmc"));
   }
 
   /** The devkit's sparse CMC (docs/megaface.md): 0-based ranks where the rate changes, ending at (size, 1.0). */

@@ -2,11 +2,10 @@ package dev.facebeam.pipelines;
 
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
-import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.Validation;
 
 /** Options of the {@code megaface} stage. */
-public interface MegaFaceOptions extends PipelineOptions {
+public interface MegaFaceOptions extends ResultsOptions {
   @Description("embed output holding the FaceScrub probes (an embedded MegaFace pack: its PROBE records); "
       + "or give the devkit inputs below")
   String getProbes();

@@ -7,6 +7,9 @@ import dev.facebeam.ijb.IjbMode;
 import dev.facebeam.ijb.IjbTestsuite;
 import dev.facebeam.io.Digests;
 import dev.facebeam.io.OutputGuard;
+import dev.facebeam.results.ResultRecord;
+import dev.facebeam.results.ResultsStore;
+import dev.facebeam.results.Selection;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -82,6 +85,12 @@ public final class RunJob {
       }
     }
     IjbTestsuite ijbSuite = c.ijb() == null ? null : IjbTestsuite.open(ijbRoot, c.ijb().target()); // before any folder is made
+    ResultsStore store = StoreRecords.store(o.results(), o.workdir(), java.util.Arrays.asList(configFile, dataset, modelPath,
+        megafacePack, ijbRoot));
+    List<String> otherModels = Options.list(o.models());
+    if (!otherModels.isEmpty()) {
+      Selection.records(store.records(), otherModels, List.of()); // a typo in --models is an error now, not after the run
+    }
     Path work = OutputGuard.claim("--workdir", o.workdir(), "run", java.util.Arrays.asList(configFile, dataset, modelPath, megafacePack, ijbRoot));
     if (demo) {
       // The shipped demo on a machine without ../shared/data: a generated pack and model, said so.
@@ -143,7 +152,21 @@ public final class RunJob {
         ijb = new RunReport.IjbColumn(suite.target(), target,
             Files.isRegularFile(report) ? IjbReport.read(report).oneToOne().tarAtFar().get("0.0001") : null);
       }
-      RunReport.Written report = RunReport.write(work, spec, rows, missing, megafaceRank1, ijb);
+      List<Path> scored = new ArrayList<>();
+      rows.forEach(r -> scored.add(work.resolve("verify").resolve(r.target())));
+      if (c.megaface() != null) {
+        scored.add(work.resolve("megaface").resolve("megaface"));
+      }
+      if (ijb != null) {
+        scored.add(work.resolve("ijb").resolve(ijb.folder()));
+      }
+      List<ResultRecord> shown = new ArrayList<>(StoreRecords.addAll(store, scored));
+      java.util.Set<String> mine = new java.util.HashSet<>();
+      shown.forEach(r -> mine.add(r.id()));
+      if (!otherModels.isEmpty()) {
+        Selection.records(store.records(), otherModels, List.of()).stream().filter(r -> !mine.contains(r.id())).forEach(shown::add);
+      }
+      RunReport.Written report = RunReport.write(work, spec, rows, missing, megafaceRank1, ijb, shown, otherModels);
       return new Result(rows, ran, skipped, missing, report.markdown(), report.summary());
     } catch (IOException e) {
       throw new UncheckedIOException(e);

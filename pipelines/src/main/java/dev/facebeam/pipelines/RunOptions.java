@@ -2,11 +2,10 @@ package dev.facebeam.pipelines;
 
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
-import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.Validation;
 
 /** Options of {@code run}: an evaluation described by a config, staged in a work folder. */
-public interface RunOptions extends PipelineOptions {
+public interface RunOptions extends ResultsOptions {
   @Description("Run config (JSON): dataset folder, targets, model, preprocessing; see configs/")
   @Validation.Required
   String getConfig();
@@ -35,4 +34,10 @@ public interface RunOptions extends PipelineOptions {
   boolean getForce();
 
   void setForce(boolean value);
+
+  @Description("Models from the results store to show in report.html beside this run's (comma list: names, row labels or"
+      + " SHA-256 prefixes)")
+  String getModels();
+
+  void setModels(String value);
 }

@@ -77,6 +77,28 @@ final class Stages {
         .setRunner(options.getRunner().getSimpleName());
   }
 
+  /** The manifest parameters that name the model and how it embedded: copied on to every scoring stage's manifest. */
+  static final java.util.List<String> MODEL_PARAMETERS = java.util.List.of("model_name", "model_sha256", "preprocessing", "flip", "engine");
+
+  /**
+   * Copies from an embed output's manifest what names the model and how it embedded, so a scoring
+   * stage's output says by itself what its numbers are of (docs/results.md).
+   */
+  static StageManifest.Builder describeModel(StageManifest embed, StageManifest.Builder m) {
+    for (String k : MODEL_PARAMETERS) {
+      if (embed.containsParameters(k)) {
+        m.putParameters(k, embed.getParametersOrThrow(k));
+      }
+    }
+    return m;
+  }
+
+  /** The same for features given as files: a method name, an identity of the features, nothing known of preprocessing. */
+  static StageManifest.Builder describeFeatures(String name, String identity, StageManifest.Builder m) {
+    return m.putParameters("model_name", name).putParameters("model_sha256", identity)
+        .putParameters("preprocessing", "unknown: features given as files");
+  }
+
   /** A collection's size as the line "name\tN". */
   static <T> PCollection<String> count(PCollection<T> c, String name) {
     String step = "Count_" + name;

@@ -1,6 +1,7 @@
 package dev.facebeam.pipelines;
 
 import dev.facebeam.UserInputException;
+import dev.facebeam.ijb.RocCurve;
 import dev.facebeam.io.Json;
 import dev.facebeam.io.OutputGuard;
 import dev.facebeam.io.StageFiles;
@@ -10,6 +11,7 @@ import dev.facebeam.metrics.XNorm;
 import dev.facebeam.proto.Embedding;
 import dev.facebeam.proto.StageManifest;
 import dev.facebeam.proto.VerificationPair;
+import dev.facebeam.results.ResultsStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -20,10 +22,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.apache.beam.sdk.options.PipelineOptions;
-import org.knowm.xchart.BitmapEncoder;
-import org.knowm.xchart.XYChart;
-import org.knowm.xchart.XYChartBuilder;
-import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
  * The verify stage: an embedded verification pack → InsightFace's 10-fold report (docs/verification.md, docs/decisions.md).
@@ -34,11 +32,15 @@ public final class VerifyJob {
 
   /** The numbers of one target, as reported. */
   public record Report(String target, int pairs, double xnorm, VerificationProtocol.Result flip,
-      VerificationProtocol.Result plain) {}
+      VerificationProtocol.Result plain, RocCurve roc, long positives, long negatives) {}
 
   /** The command line's verify: its options made into parameters once. */
   public static Report run(VerifyOptions options) {
-    return run(VerifyParams.of(options), options);
+    VerifyParams params = VerifyParams.of(options);
+    ResultsStore store = StoreRecords.store(options, params.output(), List.of(Path.of(params.embeddings())));
+    Report r = run(params, options);
+    store.put(StoreRecords.of(Path.of(params.output())));
+    return r;
   }
 
   /** Scores an embed output and commits the report; {@code runner} is only recorded in the manifest. */
@@ -100,7 +102,17 @@ public final class VerifyJob {
     }
     VerificationProtocol.Result fused = VerificationProtocol.evaluate(distFlip, issame);
     VerificationProtocol.Result plain = !flip ? fused : haveRaw ? VerificationProtocol.evaluate(distPlain, issame) : null;
-    return new Report(target, n, xnorm.mean(), flip ? fused : null, plain);
+    // The exact ROC over every pair (one vertex per distinct distance), for TAR at the standard FARs
+    // and the log-FAR plot; the protocol's own numbers above use its 400 thresholds (docs/results.md).
+    double[] scores = new double[n];
+    byte[] labels = new byte[n];
+    long positives = 0;
+    for (int i = 0; i < n; i++) {
+      scores[i] = -distFlip[i];
+      labels[i] = (byte) (issame[i] ? 1 : 0);
+      positives += labels[i];
+    }
+    return new Report(target, n, xnorm.mean(), flip ? fused : null, plain, RocCurve.of(scores, labels), positives, n - positives);
   }
 
   private static Embedding need(Map<String, Embedding> byId, String id, int pair, Path pairs) {
@@ -149,12 +161,12 @@ public final class VerifyJob {
     try {
       VerifyReport.of(r, embed).write(out.work());
       Files.writeString(out.work().resolve("report.md"), markdown(r, embed), StandardCharsets.UTF_8);
-      roc(r, out.work().resolve("roc.png"));
+      roc(r, out.work().resolve("roc"));
       StageManifest.Builder m = Stages.manifest("verify", params.embeddings(), r.pairs(), r.pairs(), 0, runner)
           .setFormat(embed.getFormat())
           .setPairs(r.pairs())
-          .putParameters("target", r.target())
-          .putParameters("model_sha256", embed.getParametersOrDefault("model_sha256", ""));
+          .putParameters("target", r.target());
+      Stages.describeModel(embed, m);
       Stages.digestOutputs(out.work(), m);
       out.commit(m.build());
     } catch (IOException | RuntimeException e) {
@@ -195,14 +207,11 @@ public final class VerifyJob {
     return sb.toString();
   }
 
-  static void roc(Report r, Path png) throws IOException {
-    System.setProperty("java.awt.headless", "true");
-    VerificationProtocol.Result main = r.flip() != null ? r.flip() : r.plain();
-    XYChart chart = new XYChartBuilder().width(640).height(480).title("ROC: " + r.target())
-        .xAxisTitle("False positive rate").yAxisTitle("True positive rate").build();
-    chart.getStyler().setXAxisMin(0.0).setXAxisMax(1.0).setYAxisMin(0.0).setYAxisMax(1.0);
-    chart.addSeries(r.flip() != null ? "Accuracy-Flip embeddings" : "original embeddings", main.fpr(), main.tpr())
-        .setMarker(SeriesMarkers.NONE);
-    BitmapEncoder.saveBitmap(chart, png.toString(), BitmapEncoder.BitmapFormat.PNG);
+  /** The stage's own ROC: every vertex of the exact curve on a log FAR axis, or a note where the pack has no different-identity pairs. */
+  static void roc(Report r, Path base) throws IOException {
+    String label = r.target() + (r.flip() != null ? " (Accuracy-Flip embeddings)" : "");
+    String note = r.negatives() == 0 ? "No ROC: the pack's " + r.pairs() + " pairs are all same-identity"
+        : r.positives() == 0 ? "No ROC: the pack's " + r.pairs() + " pairs are all different-identity" : null;
+    Charts.roc("ROC: " + r.target(), note == null ? List.of(Charts.vertices(label, r.roc())) : List.of(), note, base);
   }
 }

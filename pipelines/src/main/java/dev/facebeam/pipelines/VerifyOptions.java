@@ -1,11 +1,10 @@
 package dev.facebeam.pipelines;
 
 import org.apache.beam.sdk.options.Description;
-import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.Validation;
 
 /** Options of the {@code verify} stage. */
-public interface VerifyOptions extends PipelineOptions {
+public interface VerifyOptions extends ResultsOptions {
   @Description("The embed stage's output for a verification pack (with pairs.pb)")
   @Validation.Required
   String getEmbeddings();

@@ -8,10 +8,15 @@ import dev.facebeam.UserInputException;
 import dev.facebeam.io.Json;
 import dev.facebeam.metrics.VerificationProtocol;
 import dev.facebeam.proto.StageManifest;
+import dev.facebeam.results.ResultRecord;
+import dev.facebeam.results.RocSample;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * The verify stage's {@code report.json}, one type that both writes and reads it: {@code verify}
@@ -21,7 +26,7 @@ import java.nio.file.Path;
 public record VerifyReport(String target, String model, String modelSha256, int pairs, int folds, Double accuracy,
     Double accuracyStd, Double accuracyFlip, Double accuracyFlipStd, Double xnorm, double[] thresholds,
     double[] foldAccuracy, Double val, Double valStd, Double far, double farTarget, double[] tpr, double[] fpr,
-    String protocol) {
+    String protocol, long negatives, Map<String, Double> tarAtFar, ResultRecord.Curve roc) {
 
   static final String FILE = "report.json";
   static final String PROTOCOL = "10 contiguous folds; thresholds 0.00..3.99 step 0.01 on squared L2 "
@@ -38,7 +43,8 @@ public record VerifyReport(String target, String model, String modelSha256, int 
         defined(r.flip() == null ? Double.NaN : r.flip().accuracy()),
         defined(r.flip() == null ? Double.NaN : r.flip().accuracyStd()),
         defined(r.xnorm()), main.bestThresholds(), main.foldAccuracy(), defined(main.val()), defined(main.valStd()),
-        defined(main.far()), VerificationProtocol.FAR_TARGET, main.tpr(), main.fpr(), PROTOCOL);
+        defined(main.far()), VerificationProtocol.FAR_TARGET, main.tpr(), main.fpr(), PROTOCOL, r.negatives(),
+        RocSample.tarAtFar(r.roc(), r.negatives(), r.positives()), RocSample.curve(r.roc(), r.negatives(), r.positives()));
   }
 
   private static Double defined(double v) {
@@ -66,7 +72,13 @@ public record VerifyReport(String target, String model, String modelSha256, int 
     field(sb, "far_target", Json.number(farTarget));
     field(sb, "tpr", Json.array(tpr));
     field(sb, "fpr", Json.array(fpr));
-    sb.append("  \"protocol\": ").append(Json.quote(protocol)).append("\n}\n");
+    field(sb, "protocol", Json.quote(protocol));
+    field(sb, "negatives", Long.toString(negatives));
+    StringBuilder tars = new StringBuilder("{");
+    tarAtFar.forEach((k, v) -> tars.append(tars.length() > 1 ? ", " : "").append(Json.quote(k)).append(": ").append(number(v)));
+    field(sb, "tar_at_far", tars.append('}').toString());
+    sb.append("  \"roc\": ").append(roc == null ? "null" : "{\"far\": " + Json.array(unbox(roc.far())) + ", \"tar\": "
+        + Json.array(unbox(roc.tar())) + "}").append("\n}\n");
     return sb.toString();
   }
 
@@ -83,10 +95,33 @@ public record VerifyReport(String target, String model, String modelSha256, int 
           nullable(o, "accuracy"), nullable(o, "accuracy_std"), nullable(o, "accuracy_flip"), nullable(o, "accuracy_flip_std"),
           nullable(o, "xnorm"), doubles(o, "thresholds"), doubles(o, "fold_accuracy"), nullable(o, "val"),
           nullable(o, "val_std"), nullable(o, "far"), o.get("far_target").getAsDouble(), doubles(o, "tpr"),
-          doubles(o, "fpr"), o.get("protocol").getAsString());
+          doubles(o, "fpr"), o.get("protocol").getAsString(), o.get("negatives").getAsLong(), tarAtFar(o),
+          roc(o.get("roc")));
     } catch (IOException | RuntimeException e) {
       throw new UserInputException(file.toString(), "not a verify report: " + e.getMessage(), e);
     }
+  }
+
+  private static Map<String, Double> tarAtFar(JsonObject o) {
+    Map<String, Double> m = new LinkedHashMap<>();
+    o.getAsJsonObject("tar_at_far").keySet().forEach(k -> m.put(k, nullable(o.getAsJsonObject("tar_at_far"), k)));
+    return m;
+  }
+
+  private static ResultRecord.Curve roc(JsonElement e) {
+    if (e == null || e.isJsonNull()) {
+      return null;
+    }
+    JsonObject o = e.getAsJsonObject();
+    return new ResultRecord.Curve(boxed(doubles(o, "far")), boxed(doubles(o, "tar")));
+  }
+
+  private static double[] unbox(List<Double> v) {
+    return v.stream().mapToDouble(Double::doubleValue).toArray();
+  }
+
+  private static List<Double> boxed(double[] v) {
+    return java.util.Arrays.stream(v).boxed().toList();
   }
 
   private static void field(StringBuilder sb, String name, String value) {

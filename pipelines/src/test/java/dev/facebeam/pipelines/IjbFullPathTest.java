@@ -130,7 +130,7 @@ public class IjbFullPathTest {
     String md = Files.readString(work.resolve("report.md"));
     assertThat(md, containsString("| model | small_lfw | MegaFace rank-1 | IJB-C TAR@FAR=1e-4 |"));
     assertThat(md, containsString("| fr_feature | 90.00 | – | 100.00 |"));
-    assertThat(Files.readString(work.resolve("report.html")), containsString("src=\"ijb/ijbc/roc.png\""));
+    assertThat(Files.readString(work.resolve("report.html")), containsString("src=\"figures/roc-ijbc.png\""));
     RunJob.Result again = RunJob.run(o, System.out);
     assertTrue(again.ran().toString(), again.ran().isEmpty());
     assertTrue(again.skipped().contains("ijb/ijbc"));

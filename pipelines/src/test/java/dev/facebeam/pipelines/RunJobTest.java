@@ -191,7 +191,11 @@ public class RunJobTest {
     String md = Files.readString(work.resolve("report.md"));
     assertThat(md, containsString("| model | LFW | CFP-FP | MegaFace rank-1 |"));
     assertThat(md, containsString("## Protocol decisions"));
-    assertThat(Files.readString(work.resolve("report.html")), containsString("<img alt=\"ROC\" width=\"480\" src=\"verify/lfw/roc.png\">"));
+    // small_lfw's pairs are all same-identity: the report says so instead of drawing a bare line.
+    String html = Files.readString(work.resolve("report.html"));
+    assertThat(html, containsString("<th>model</th><th>LFW</th><th>CFP-FP</th></tr>"));
+    assertThat(html, containsString("<p class=\"note\">No ROC for fr_feature (the pack has no different-identity pairs)"));
+    assertThat(Files.readString(work.resolve("verify/lfw/report.json")), containsString("\"roc\": null"));
   }
 
   @Test
@@ -213,7 +217,11 @@ public class RunJobTest {
     assertThat(md, containsString(String.format(java.util.Locale.ROOT, "| %.2f |", 100 * Double.parseDouble(rank1))));
     // The report shows the CMC plot beside the ROC plots, and the file is there.
     assertThat(md, containsString("CMC `megaface/megaface/cmc.png`"));
-    assertThat(Files.readString(work.resolve("report.html")), containsString("src=\"megaface/megaface/cmc.png\""));
+    String html = Files.readString(work.resolve("report.html"));
+    assertThat(html, containsString("src=\"figures/cmc-megaface.png\""));
+    assertThat(html, containsString("src=\"figures/rank1-megaface.png\""));
+    assertTrue(Files.size(work.resolve("figures/rank1-megaface.png")) > 1000);
+    assertTrue(Files.size(work.resolve("figures/cmc-megaface.svg")) > 1000);
     assertTrue(Files.size(work.resolve("megaface/megaface/cmc.png")) > 1000);
     assertEquals(List.of(), RunJob.run(options(config, work), log).ran());
   }

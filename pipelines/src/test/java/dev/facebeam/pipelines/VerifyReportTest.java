@@ -8,8 +8,12 @@ import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertThrows;
 
 import dev.facebeam.UserInputException;
+import dev.facebeam.results.ResultRecord;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
@@ -22,7 +26,8 @@ public class VerifyReportTest {
   public void whatVerifyWritesRunReadsBackUnchanged() throws Exception {
     VerifyReport written = new VerifyReport("lfw", "r50", "ab12", 6000, 10, 0.9965, 0.0011, 0.99783, 0.00269, 22.5,
         new double[] {1.42, 1.43}, new double[] {0.995, 1.0}, null, null, null, 0.001,
-        new double[] {0.0, 0.5, 1.0}, new double[] {0.0, 0.25, 1.0}, VerifyReport.PROTOCOL);
+        new double[] {0.0, 0.5, 1.0}, new double[] {0.0, 0.25, 1.0}, VerifyReport.PROTOCOL, 3000,
+        tars(), new ResultRecord.Curve(List.of(0.001, 0.01), List.of(0.5, 0.75)));
     Path dir = tmp.newFolder().toPath();
     written.write(dir);
     String text = Files.readString(dir.resolve(VerifyReport.FILE));
@@ -35,7 +40,17 @@ public class VerifyReportTest {
     assertNull(read.val());
     assertArrayEquals(new double[] {1.42, 1.43}, read.thresholds(), 0);
     assertEquals(6000, read.pairs());
+    assertEquals(0.5, read.tarAtFar().get("0.001"), 0);
+    assertNull(read.tarAtFar().get("1e-06"));
+    assertEquals(List.of(0.5, 0.75), read.roc().tar());
     assertEquals(text, read.toJson()); // the same bytes when written again
+  }
+
+  private static Map<String, Double> tars() {
+    Map<String, Double> m = new LinkedHashMap<>();
+    m.put("1e-06", null);
+    m.put("0.001", 0.5);
+    return m;
   }
 
   @Test

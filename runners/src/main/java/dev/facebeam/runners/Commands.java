@@ -89,6 +89,11 @@ final class Commands {
           return r.summary().stripTrailing()
               + String.format("%n%nran %d stage outputs, skipped %d unchanged; report: %s", r.ran().size(), r.skipped().size(), r.report());
         }, true));
+    cmds.put("results", new Command("results",
+        "The results store as one table (models x benchmarks, as InsightFace prints it), --compare=A,B side by side,"
+            + " --report=DIR for report.html with ROC curves on a log FAR axis",
+        dev.facebeam.pipelines.ShowResultsOptions.class,
+        o -> dev.facebeam.pipelines.ShowResults.run(o.as(dev.facebeam.pipelines.ShowResultsOptions.class)).stripTrailing(), false));
     cmds.put("train", new Command("train",
         "Train a face-recognition network (ResNet-IR, MobileFaceNet, MNasNet; softmax, ArcFace, CosFace, combined, triplet) on an InsightFace dataset folder",
         dev.facebeam.train.TrainOptions.class, o -> {
