@@ -33,8 +33,16 @@ final class Charts {
 
   private Charts() {}
 
-  /** One curve: its legend label and its points. */
-  record Curve(String label, List<Double> x, List<Double> y) {}
+  /** One curve: its legend label, its points, and its colour (an index: one model keeps its colour in every figure). */
+  record Curve(String label, List<Double> x, List<Double> y, int color) {
+    Curve(String label, List<Double> x, List<Double> y) {
+      this(label, x, y, -1);
+    }
+  }
+
+  private static Color color(Curve c, int position) {
+    return PALETTE[(c.color() >= 0 ? c.color() : position) % PALETTE.length];
+  }
 
   /**
    * TAR against FAR, every curve on one log axis from 1e-6 to 1; the marked FARs drawn as vertical
@@ -59,7 +67,7 @@ final class Charts {
         continue;
       }
       all.addAll(y);
-      Color color = PALETTE[c % PALETTE.length];
+      Color color = color(curve, c);
       XYSeries s = chart.addSeries(curve.label(), x, y);
       s.setMarker(SeriesMarkers.NONE).setLineColor(color).setLineStyle(new BasicStroke(2f));
       List<Double> mx = new ArrayList<>();
@@ -125,7 +133,7 @@ final class Charts {
       Curve curve = curves.get(c);
       all.addAll(curve.y());
       chart.addSeries(curve.label(), curve.x(), curve.y()).setMarker(SeriesMarkers.CIRCLE)
-          .setMarkerColor(PALETTE[c % PALETTE.length]).setLineColor(PALETTE[c % PALETTE.length]);
+          .setMarkerColor(color(curve, c)).setLineColor(color(curve, c));
     }
     chart.getStyler().setXAxisDecimalPattern("#");
     fitValueAxis(chart, all);
@@ -146,7 +154,7 @@ final class Charts {
         hi = Math.max(hi, x);
       }
       chart.addSeries(curve.label(), curve.x(), curve.y()).setMarker(SeriesMarkers.CIRCLE)
-          .setMarkerColor(PALETTE[c % PALETTE.length]).setLineColor(PALETTE[c % PALETTE.length]);
+          .setMarkerColor(color(curve, c)).setLineColor(color(curve, c));
     }
     if (hi > 0) {
       chart.getStyler().setXAxisLogarithmic(true).setXAxisMin(Math.pow(10, Math.floor(Math.log10(lo))))

@@ -44,8 +44,10 @@ final class ResultsReport {
   static Path write(Path dir, List<ResultRecord> records, Page page) throws IOException {
     BenchmarkTable table = BenchmarkTable.of(records, Metric.HEADLINE);
     Map<String, String> labels = new HashMap<>();
+    Map<String, Integer> colors = new HashMap<>();
     for (BenchmarkTable.Row row : table.rows()) {
       row.records().values().forEach(r -> labels.put(r.rowKey(), row.label()));
+      row.records().values().forEach(r -> colors.put(r.rowKey(), table.rows().indexOf(row)));
     }
     StringBuilder html = new StringBuilder("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>")
         .append(esc(page.title())).append("</title>\n<style>").append(TableText.STYLE).append(STYLE).append("</style></head>\n<body>\n<h1>")
@@ -66,9 +68,9 @@ final class ResultsReport {
       String id = c.benchmark() + (k > 1 ? "-" + k : "");
       html.append("<section id=\"").append(esc(id)).append("\">\n<h2>").append(esc(c.label())).append("</h2>\n");
       switch (of.get(0).kind()) {
-        case ResultRecord.MEGAFACE -> megaface(html, figures, id, c, of, labels);
-        case ResultRecord.IJB -> ijb(html, figures, id, c, of, labels);
-        default -> verification(html, figures, id, c, of, labels);
+        case ResultRecord.MEGAFACE -> megaface(html, figures, id, c, of, labels, colors);
+        case ResultRecord.IJB -> ijb(html, figures, id, c, of, labels, colors);
+        default -> verification(html, figures, id, c, of, labels, colors);
       }
       html.append("</section>\n");
     }
@@ -94,7 +96,7 @@ final class ResultsReport {
   }
 
   private static void verification(StringBuilder html, List<Figure> figures, String id, BenchmarkTable.Column c,
-      List<ResultRecord> of, Map<String, String> labels) {
+      List<ResultRecord> of, Map<String, String> labels, Map<String, Integer> colors) {
     html.append("<table class=\"detail\"><tr><th>model</th><th>Accuracy-Flip</th><th>Accuracy</th><th>VAL@FAR=1e-3</th>"
         + "<th>TAR@FAR=1e-4</th><th>TAR@FAR=1e-3</th><th>XNorm</th><th>pairs (different)</th><th>output</th></tr>\n");
     List<Charts.Curve> curves = new ArrayList<>();
@@ -109,7 +111,7 @@ final class ResultsReport {
           .append("</td><td>").append(r.pairs()).append(" (").append(r.negatives()).append(")</td><td class=\"l\"><code>")
           .append(esc(String.valueOf(r.source()))).append("</code></td></tr>\n");
       if (r.roc() != null && !r.roc().far().isEmpty()) {
-        curves.add(new Charts.Curve(label, r.roc().far(), r.roc().tar()));
+        curves.add(new Charts.Curve(label, r.roc().far(), r.roc().tar(), colors.get(r.rowKey())));
       } else {
         without.add(label + (r.negatives() != null && r.negatives() == 0 ? " (the pack has no different-identity pairs)"
             : " (no same-identity pairs)"));
@@ -129,7 +131,7 @@ final class ResultsReport {
   }
 
   private static void megaface(StringBuilder html, List<Figure> figures, String id, BenchmarkTable.Column c,
-      List<ResultRecord> of, Map<String, String> labels) {
+      List<ResultRecord> of, Map<String, String> labels, Map<String, Integer> colors) {
     html.append("<table class=\"detail\"><tr><th>model</th><th>rank-1 by distractors</th><th>TAR@FAR (largest set)</th><th>output</th></tr>\n");
     List<Charts.Curve> cmc = new ArrayList<>();
     List<Charts.Curve> rank1 = new ArrayList<>();
@@ -153,14 +155,11 @@ final class ResultsReport {
       html.append("<tr><td class=\"l\">").append(esc(label)).append("</td><td class=\"l\">").append(sizes).append("</td><td class=\"l\">")
           .append(tars).append("</td><td class=\"l\"><code>").append(esc(String.valueOf(r.source()))).append("</code></td></tr>\n");
       if (!x.isEmpty()) {
-        rank1.add(new Charts.Curve(label, x, y));
+        rank1.add(new Charts.Curve(label, x, y, colors.get(r.rowKey())));
       }
       if (m.cmc() != null && !m.cmc().isEmpty()) {
-        List<Double> ranks = new ArrayList<>();
-        for (int k = 1; k <= m.cmc().size(); k++) {
-          ranks.add((double) k);
-        }
-        cmc.add(new Charts.Curve(label, ranks, m.cmc()));
+        Charts.Curve ranks = Charts.ranks(label, m.cmc());
+        cmc.add(new Charts.Curve(label, ranks.x(), ranks.y(), colors.get(r.rowKey())));
       }
     }
     html.append("</table>\n");
@@ -175,7 +174,7 @@ final class ResultsReport {
   }
 
   private static void ijb(StringBuilder html, List<Figure> figures, String id, BenchmarkTable.Column c,
-      List<ResultRecord> of, Map<String, String> labels) {
+      List<ResultRecord> of, Map<String, String> labels, Map<String, Integer> colors) {
     html.append("<table class=\"detail\"><tr><th>model</th>");
     Metric.FARS.forEach(f -> html.append("<th>TAR@FAR=").append(f).append("</th>"));
     html.append("<th>output</th></tr>\n");
@@ -186,7 +185,7 @@ final class ResultsReport {
       Metric.FARS.forEach(f -> html.append("<td>").append(pct(tar(r.metrics(), f))).append("</td>"));
       html.append("<td class=\"l\"><code>").append(esc(String.valueOf(r.source()))).append("</code></td></tr>\n");
       if (r.roc() != null && !r.roc().far().isEmpty()) {
-        curves.add(new Charts.Curve(label, r.roc().far(), r.roc().tar()));
+        curves.add(new Charts.Curve(label, r.roc().far(), r.roc().tar(), colors.get(r.rowKey())));
       }
     }
     html.append("</table>\n<p>TAR at the ROC vertex nearest each FAR, as InsightFace's eval_ijbc.py reports it.</p>\n");

@@ -38,7 +38,7 @@ final class HeadlessChromium {
 
   /** A full-page screenshot of {@code page} written to {@code png}. */
   static void screenshot(Path page, Path png) throws IOException, InterruptedException {
-    run(page, "--screenshot=" + png.toAbsolutePath(), "--window-size=1280,4000");
+    run(page, "--screenshot=" + png.toAbsolutePath(), "--window-size=1280,2600");
   }
 
   private static String run(Path page, String... what) throws IOException, InterruptedException {
