@@ -4,6 +4,7 @@ import com.google.gson.FieldNamingPolicy;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import dev.facebeam.UserInputException;
+import dev.facebeam.results.Benchmarks;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -26,10 +27,11 @@ public record ResultsTable(String metric, List<String> targets, List<Row> rows) 
   static final String METRIC = "accuracy-flip, 10-fold mean (InsightFace verification.py)";
   private static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeNulls()
       .setFieldNamingPolicy(FieldNamingPolicy.LOWER_CASE_WITH_UNDERSCORES).create();
-  /** The seed's column names for the verification targets; IJB columns hold TAR at FAR=1e-4 (docs/ijb.md). */
-  static final Map<String, String> COLUMNS = Map.of(
-      "lfw", "LFW", "cfp_ff", "CFP-FF", "cfp_fp", "CFP-FP", "agedb_30", "AgeDB-30",
-      "calfw", "CALFW", "cplfw", "CPLFW", "vgg2_fp", "VGG2-FP", "ijbb", "IJB-B TAR@1e-4", "ijbc", "IJB-C TAR@1e-4");
+  /** A target's column name: the seed's benchmark names; IJB columns hold TAR at FAR=1e-4 (docs/ijb.md). */
+  static String column(String target) {
+    String name = Benchmarks.name(target);
+    return target.equals("ijbb") || target.equals("ijbc") ? name + " TAR@1e-4" : name;
+  }
 
   static ResultsTable empty() {
     return new ResultsTable(METRIC, List.of(), List.of());
@@ -92,7 +94,7 @@ public record ResultsTable(String metric, List<String> targets, List<Row> rows) 
     sorted.sort(Comparator.comparing(Row::model).thenComparing(Row::sha256));
     StringBuilder sb = new StringBuilder("# Verification results (accuracy-flip, %)\n\n| model |");
     for (String t : targets) {
-      sb.append(' ').append(COLUMNS.getOrDefault(t, t)).append(" |");
+      sb.append(' ').append(column(t)).append(" |");
     }
     sb.append("\n| --- |");
     sb.append(" ---: |".repeat(targets.size())).append('\n');

@@ -93,7 +93,7 @@ final class RunReport {
   }
 
   private static String column(String target) {
-    return ResultsTable.COLUMNS.getOrDefault(target, target);
+    return dev.facebeam.results.Benchmarks.name(target);
   }
 
   private static String esc(String s) {

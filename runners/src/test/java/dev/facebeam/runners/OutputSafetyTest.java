@@ -71,7 +71,23 @@ public class OutputSafetyTest {
         List.of("pack", "--input=" + dataset, "--output="),
         List.of("run", "--config=" + runConfig, "--workdir="),
         List.of("train", "--config=" + trainConfig, "--dataset=" + dataset, "--output="),
-        List.of("lr-probe", "--config=" + trainConfig, "--dataset=" + dataset, "--output="));
+        List.of("lr-probe", "--config=" + trainConfig, "--dataset=" + dataset, "--output="),
+        // The results store, where every scoring command adds its numbers, and the results report.
+        List.of("verify", "--embeddings=" + records, "--output=" + tmp.getRoot().toPath().resolve("v"), "--results="),
+        List.of("evaluate", "--dataset=" + dataset, "--model=" + model, "--output=" + tmp.getRoot().toPath().resolve("ev"), "--results="),
+        List.of("megaface", "--probes=" + records, "--distractors=" + records, "--output=" + tmp.getRoot().toPath().resolve("m"),
+            "--results="),
+        List.of("ijb", "--input=" + dataset, "--featuresNpy=" + model, "--output=" + tmp.getRoot().toPath().resolve("ij"), "--results="),
+        List.of("run", "--config=" + runConfig, "--workdir=" + tmp.getRoot().toPath().resolve("w"), "--results="),
+        List.of("results", "--results=" + store(), "--report="));
+  }
+
+  /** An empty results store, as the scoring commands leave one. */
+  private Path store() throws IOException {
+    Path store = tmp.getRoot().toPath().resolve("store");
+    Files.createDirectories(store.resolve("records"));
+    Files.writeString(store.resolve("manifest.json"), "{\"stage\": \"results\"}\n");
+    return store;
   }
 
   private static List<String> pointedAt(List<String> command, String value) {
