@@ -53,6 +53,9 @@ public final class ResultsStore {
   /** An existing store, for reading; a path that is not one is an error naming it. */
   public static ResultsStore existing(String option, String raw) {
     ResultsStore s = at(option, raw, List.of());
+    if (!Files.exists(s.dir)) {
+      throw new UserInputException(option + "=" + raw + " (" + s.dir + ")", "no such results store folder");
+    }
     if (!Files.isDirectory(s.dir.resolve("records"))) {
       throw new UserInputException(option + "=" + raw + " (" + s.dir + ")", "holds no results store (no records/ folder):"
           + " run verify, megaface, ijb, evaluate or run with --results=" + raw + " first");

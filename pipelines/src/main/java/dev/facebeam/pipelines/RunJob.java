@@ -163,8 +163,10 @@ public final class RunJob {
       List<ResultRecord> shown = new ArrayList<>(StoreRecords.addAll(store, scored));
       java.util.Set<String> mine = new java.util.HashSet<>();
       shown.forEach(r -> mine.add(r.id()));
-      if (!otherModels.isEmpty()) {
-        Selection.records(store.records(), otherModels, List.of()).stream().filter(r -> !mine.contains(r.id())).forEach(shown::add);
+      if (!otherModels.isEmpty() && !shown.isEmpty()) {
+        // the other models on this run's benchmarks: the report compares like with like
+        List<String> benchmarks = shown.stream().map(ResultRecord::benchmark).distinct().toList();
+        Selection.records(store.records(), otherModels, benchmarks).stream().filter(r -> !mine.contains(r.id())).forEach(shown::add);
       }
       RunReport.Written report = RunReport.write(work, spec, rows, missing, megafaceRank1, ijb, shown, otherModels);
       return new Result(rows, ran, skipped, missing, report.markdown(), report.summary());

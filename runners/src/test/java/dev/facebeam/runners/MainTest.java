@@ -5,14 +5,11 @@ import static org.hamcrest.Matchers.containsString;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
-import static org.junit.Assume.assumeTrue;
 
 import dev.facebeam.codec.image.ImageCodec;
 import dev.facebeam.codec.image.RgbPixels;
 import dev.facebeam.io.StageOutput;
 import dev.facebeam.proto.StageManifest;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,24 +21,17 @@ import org.junit.rules.TemporaryFolder;
 public class MainTest {
   @Rule public TemporaryFolder tmp = new TemporaryFolder();
 
-  private record Run(int status, String out, String err) {}
-
-  private static Run run(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int status = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
-    return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  private static Cli.Run run(String... args) {
+    return Cli.run(args);
   }
 
   private static Path shared(String relative) {
-    Path dir = Path.of(System.getProperty("facebeam.sharedData", "../../shared/data"));
-    assumeTrue("real fixtures not found at " + dir, Files.isDirectory(dir));
-    return dir.resolve(relative).toAbsolutePath().normalize();
+    return Cli.shared(relative);
   }
 
   @Test
   public void helpListsCommandsAndOptions() {
-    Run r = run("help");
+    Cli.Run r = run("help");
     assertEquals(0, r.status());
     for (String s : new String[] {"ingest", "pack", "bench-decode", "--input", "--exportImages", "--pairs", "--flinkMaster"}) {
       assertThat(r.out(), containsString(s));
@@ -62,22 +52,22 @@ public class MainTest {
 
   @Test
   public void mistakesOnTheCommandLineExitWithStatus2AndOneLine() {
-    Run unknown = run("frobnicate");
+    Cli.Run unknown = run("frobnicate");
     assertEquals(2, unknown.status());
     assertThat(unknown.err(), containsString("unknown command 'frobnicate'"));
-    Run badOption = run("ingest", "--input=x", "--output=y", "--colour=blue");
+    Cli.Run badOption = run("ingest", "--input=x", "--output=y", "--colour=blue");
     assertEquals(2, badOption.status());
     assertThat(badOption.err(), containsString("colour"));
     assertEquals(1, badOption.err().strip().lines().count());
-    Run wrongCommand = run("ingest", "--input=x", "--output=y", "--pairs=p.txt");
+    Cli.Run wrongCommand = run("ingest", "--input=x", "--output=y", "--pairs=p.txt");
     assertEquals(2, wrongCommand.status());
     assertThat(wrongCommand.err(), containsString("--pairs does not apply to 'ingest'"));
-    Run inherited = run("ingest", "--input=x", "--output=y", "--batchSize=8");
+    Cli.Run inherited = run("ingest", "--input=x", "--output=y", "--batchSize=8");
     assertEquals(2, inherited.status());
     assertThat(inherited.err(), containsString("--batchSize does not apply to 'ingest'"));
     assertThat(run("help", "embed").out(), containsString("--batchSize"));
     assertThat(run("help", "evaluate").out(), containsString("--device"));
-    Run missing = run("ingest", "--input=x");
+    Cli.Run missing = run("ingest", "--input=x");
     assertEquals(2, missing.status());
     assertThat(missing.err(), containsString("output"));
   }
@@ -86,12 +76,12 @@ public class MainTest {
   public void aFailedRunExitsWith1NamingTheFileAndRecord() throws Exception {
     Path evil = tmp.getRoot().toPath().resolve("evil.bin");
     Files.write(evil, "\u0080\u0004\u008c\u0002os\u0094\u008c\u0006system\u0094\u0093\u0094.".getBytes(StandardCharsets.ISO_8859_1));
-    Run r = run("ingest", "--input=" + evil, "--output=" + tmp.getRoot().toPath().resolve("out"), "--runner=DirectRunner");
+    Cli.Run r = run("ingest", "--input=" + evil, "--output=" + tmp.getRoot().toPath().resolve("out"), "--runner=DirectRunner");
     assertEquals(1, r.status());
     assertThat(r.err(), containsString("evil.bin@byte="));
     assertThat(r.err(), containsString("'os.system'"));
     assertEquals(1, r.err().strip().lines().count());
-    Run missing = run("ingest", "--input=/no/such/pack.rec", "--output=" + tmp.getRoot().toPath().resolve("o2"));
+    Cli.Run missing = run("ingest", "--input=/no/such/pack.rec", "--output=" + tmp.getRoot().toPath().resolve("o2"));
     assertEquals(1, missing.status());
     assertThat(missing.err(), containsString("/no/such/pack.rec"));
   }
@@ -100,7 +90,7 @@ public class MainTest {
   public void ingestRunsOnEmbeddedFlinkByDefaultAndExportsPngs() throws Exception {
     Path out = tmp.getRoot().toPath().resolve("adaface");
     Path png = tmp.getRoot().toPath().resolve("png");
-    Run r = run("ingest", "--input=" + shared("rec/adaface/train.rec"), "--output=" + out, "--exportImages=" + png);
+    Cli.Run r = run("ingest", "--input=" + shared("rec/adaface/train.rec"), "--output=" + out, "--exportImages=" + png);
     assertEquals(r.err(), 0, r.status());
     assertThat(r.out(), containsString("read 8, written 8, rejected 0, identities 2"));
     StageManifest m = StageOutput.readManifest(out);
@@ -120,14 +110,14 @@ public class MainTest {
     Path records = tmp.getRoot().toPath().resolve("lfw-records");
     Path embeddings = tmp.getRoot().toPath().resolve("lfw-embeddings");
     assertEquals(0, run("ingest", "--input=" + shared("rec/small_lfw/small_lfw_labelled.rec"), "--output=" + records).status());
-    Run r = run("embed", "--records=" + records, "--model=" + shared("models/faceplugin/fr_feature.onnx"),
+    Cli.Run r = run("embed", "--records=" + records, "--model=" + shared("models/faceplugin/fr_feature.onnx"),
         "--output=" + embeddings, "--exportNpy=true", "--batchSize=8");
     assertEquals(r.err(), 0, r.status());
     assertThat(r.out(), containsString("embed rec with fr_feature (512-d, OnnxRuntime): read 20, written 20, rejected 0"));
     StageManifest m = StageOutput.readManifest(embeddings);
     assertEquals("FlinkRunner", m.getRunner());
     assertEquals(20, Files.readAllLines(embeddings.resolve("ids.txt")).size());
-    Run noGpu = run("embed", "--records=" + records, "--model=" + shared("models/faceplugin/fr_feature.onnx"),
+    Cli.Run noGpu = run("embed", "--records=" + records, "--model=" + shared("models/faceplugin/fr_feature.onnx"),
         "--output=" + tmp.getRoot().toPath().resolve("gpu"), "--device=gpu");
     assertEquals(1, noGpu.status());
     assertThat(noGpu.err(), containsString("sees no GPU"));
@@ -138,13 +128,13 @@ public class MainTest {
     Path dataset = tmp.newFolder("dataset").toPath();
     Files.copy(shared("bin/small_lfw.bin"), dataset.resolve("lfw.bin"));
     Path out = tmp.getRoot().toPath().resolve("evaluation");
-    Run r = run("evaluate", "--dataset=" + dataset, "--model=" + shared("models/faceplugin/fr_feature.onnx"),
+    Cli.Run r = run("evaluate", "--dataset=" + dataset, "--model=" + shared("models/faceplugin/fr_feature.onnx"),
         "--output=" + out, "--mean=127", "--targets=lfw,cfp_fp");
     assertEquals(r.err(), 0, r.status());
     assertThat(r.out(), containsString("| fr_feature | 90.00 | – |"));
     assertThat(r.out(), containsString("missing targets (no <target>.bin): cfp_fp"));
     assertEquals("FlinkRunner", StageOutput.readManifest(out.resolve("lfw/embed")).getRunner());
-    Run verify = run("verify", "--embeddings=" + out.resolve("lfw/embed"), "--output=" + tmp.getRoot().toPath().resolve("v"));
+    Cli.Run verify = run("verify", "--embeddings=" + out.resolve("lfw/embed"), "--output=" + tmp.getRoot().toPath().resolve("v"));
     assertEquals(verify.err(), 0, verify.status());
     assertThat(verify.out(), containsString("[lfw]Accuracy-Flip: 0.90000+-0.30000"));
   }
@@ -173,7 +163,7 @@ public class MainTest {
     assertEquals(0, run("ingest", "--input=" + root, "--output=" + records).status());
     assertEquals(0, run("embed", "--records=" + records, "--model=" + shared("models/faceplugin/fr_feature.onnx"),
         "--output=" + embeddings, "--mean=127").status());
-    Run r = run("megaface", "--probes=" + embeddings, "--distractors=" + embeddings,
+    Cli.Run r = run("megaface", "--probes=" + embeddings, "--distractors=" + embeddings,
         "--output=" + tmp.getRoot().toPath().resolve("mf-out"), "--sizes=5,10", "--far=0.1", "--topK=3");
     assertEquals(r.err(), 0, r.status());
     assertThat(r.out(), containsString("megaface: 6 probes of 2 identities"));
@@ -185,7 +175,7 @@ public class MainTest {
   public void packCommandWritesARecThatIngestReadsBack() throws Exception {
     Path rec = tmp.getRoot().toPath().resolve("lfw/lfw.rec");
     Files.createDirectories(rec.getParent());
-    Run packed = run("pack", "--input=" + shared("rec/small_lfw/small_lfw_labelled.rec"), "--output=" + rec);
+    Cli.Run packed = run("pack", "--input=" + shared("rec/small_lfw/small_lfw_labelled.rec"), "--output=" + rec);
     assertEquals(packed.err(), 0, packed.status());
     assertThat(packed.out(), containsString("read 20 faces, rejected 0; wrote 20 images of 6 identities"));
     assertTrue(Files.exists(rec.resolveSibling("lfw.idx")));
@@ -193,7 +183,7 @@ public class MainTest {
     byte[] first = Files.readAllBytes(rec);
     assertEquals(0, run("pack", "--input=" + shared("rec/small_lfw/small_lfw_labelled.rec"), "--output=" + rec).status());
     assertTrue(java.util.Arrays.equals(first, Files.readAllBytes(rec)));
-    Run ingested = run("ingest", "--input=" + rec, "--output=" + tmp.getRoot().toPath().resolve("o"), "--runner=DirectRunner");
+    Cli.Run ingested = run("ingest", "--input=" + rec, "--output=" + tmp.getRoot().toPath().resolve("o"), "--runner=DirectRunner");
     assertEquals(ingested.err(), 0, ingested.status());
     assertThat(ingested.out(), containsString("read 20, written 20, rejected 0, identities 6"));
   }
@@ -203,7 +193,7 @@ public class MainTest {
     Path pairs = Files.writeString(tmp.getRoot().toPath().resolve("pairs.txt"),
         "s1/1.pgm s1/2.pgm 1\ns1/1.pgm s2/1.pgm 0\ns2/1.pgm s2/2.pgm 1\n");
     Path bin = tmp.getRoot().toPath().resolve("orl3.bin");
-    Run packed = run("pack", "--input=" + shared("orl"), "--output=" + bin, "--pairs=" + pairs);
+    Cli.Run packed = run("pack", "--input=" + shared("orl"), "--output=" + bin, "--pairs=" + pairs);
     assertEquals(packed.err(), 0, packed.status());
     // 400 faces read, but the file holds 2 images per pair: the count printed is what was written.
     assertThat(packed.out(), containsString("read 400 faces, rejected 0; wrote 6 images in 3 pairs"));
@@ -222,13 +212,13 @@ public class MainTest {
     Path dataset = tmp.newFolder("orl5-dataset").toPath();
     assertEquals(0, run("pack", "--input=" + people, "--output=" + dataset.resolve("train.rec")).status());
     Path out = tmp.getRoot().toPath().resolve("train-out");
-    Run r = run("train", "--config=" + Path.of("..", "configs", "ir-small-softmax-orl.json"), "--dataset=" + dataset,
+    Cli.Run r = run("train", "--config=" + Path.of("..", "configs", "ir-small-softmax-orl.json"), "--dataset=" + dataset,
         "--output=" + out, "--max_steps=2", "--per_batch_size=10", "--val_targets=", "--ckpt=2");
     assertEquals(r.err(), 0, r.status());
     assertThat(r.out(), containsString("train: 2 steps"));
     assertThat(Files.readString(out.resolve("config.json")), containsString("\"max_steps\": 2"));
     assertTrue(Files.isRegularFile(out.resolve("model-0001/model.json")));
-    Run bad = run("train", "--config=" + Path.of("..", "configs", "ir-small-softmax-orl.json"), "--dataset=" + dataset,
+    Cli.Run bad = run("train", "--config=" + Path.of("..", "configs", "ir-small-softmax-orl.json"), "--dataset=" + dataset,
         "--output=" + out, "--lr=fast");
     assertEquals(1, bad.status());
     assertThat(bad.err(), containsString("--lr"));

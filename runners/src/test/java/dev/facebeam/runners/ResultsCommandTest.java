@@ -4,12 +4,9 @@ import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.not;
 import static org.junit.Assert.assertEquals;
-import static org.junit.Assume.assumeTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
@@ -33,25 +30,18 @@ import org.junit.rules.TemporaryFolder;
 public class ResultsCommandTest {
   @Rule public TemporaryFolder tmp = new TemporaryFolder();
 
-  private record Run(int status, String out, String err) {}
-
-  private static Run run(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int status = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
-    return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  private static Cli.Run run(String... args) {
+    return Cli.run(args);
   }
 
-  private static Run ok(String... args) {
-    Run r = run(args);
+  private static Cli.Run ok(String... args) {
+    Cli.Run r = run(args);
     assertEquals(String.join(" ", args) + "\n" + r.err(), 0, r.status());
     return r;
   }
 
   private static Path shared(String relative) {
-    Path dir = Path.of(System.getProperty("facebeam.sharedData", "../../shared/data"));
-    assumeTrue("real fixtures not found at " + dir, Files.isDirectory(dir));
-    return dir.resolve(relative).toAbsolutePath().normalize();
+    return Cli.shared(relative);
   }
 
   /** An ORL verification pack: 20 same-person and 20 different-person pairs, interleaved, starting at subject {@code first}. */
@@ -169,9 +159,37 @@ public class ResultsCommandTest {
     ok(evalOnnx);
     assertSameFiles(after, snapshot(store));
 
+    // run with --models: its report.html shows the store's other model beside its own; a typo is refused before any work.
+    Path config = Files.writeString(tmp.getRoot().toPath().resolve("run.json"), "{\"dataset\": \"" + dataset
+        + "\", \"targets\": [\"cfp_fp\"], \"model\": \"" + ckpt + "\"}");
+    Path work = tmp.getRoot().toPath().resolve("work");
+    Cli.Run badModels = run("run", "--runner=DirectRunner", "--config=" + config, "--workdir=" + work, "--results=" + store, "--models=r100");
+    assertEquals(1, badModels.status());
+    assertThat(badModels.err(), containsString("--models"));
+    assertEquals(false, Files.exists(work));
+    ok("run", "--runner=DirectRunner", "--config=" + config, "--workdir=" + work, "--results=" + store, "--models=" + a);
+    String runPage = Files.readString(work.resolve("report.html"));
+    assertThat(runPage, containsString("<th>model</th><th>CFP-FP</th></tr>"));
+    assertThat(runPage, containsString(">" + a + "</th><td>" + percent(report(e1, "cfp_fp").get("accuracy_flip").getAsDouble()) + "</td>"));
+    assertThat(runPage, containsString(">" + b + "</th><td>" + percent(report(e2, "cfp_fp").get("accuracy_flip").getAsDouble()) + "</td>"));
+    // The run measured the checkpoint on cfp_fp again: that record (its key) now points at the run's output; no other byte moved.
+    Map<String, byte[]> afterRun = snapshot(store);
+    assertEquals(after.keySet(), afterRun.keySet());
+    int changed = 0;
+    for (String k : after.keySet()) {
+      String was = new String(after.get(k), StandardCharsets.UTF_8);
+      String now = new String(afterRun.get(k), StandardCharsets.UTF_8);
+      if (!was.equals(now)) {
+        changed++;
+        assertThat(was, containsString(e2.resolve("cfp_fp/verify").toString()));
+        assertThat(now, containsString(work.resolve("verify/cfp_fp").toString()));
+      }
+    }
+    assertEquals(1, changed);
+
     // CSV and JSON carry the same cells; a typo names what there is.
     assertThat(ok("results", "--results=" + store, "--format=csv").out(), containsString("model,model_sha256,LFW,CFP-FP,AgeDB-30"));
-    Run typo = run("results", "--results=" + store, "--models=r100");
+    Cli.Run typo = run("results", "--results=" + store, "--models=r100");
     assertEquals(1, typo.status());
     assertThat(typo.err(), containsString(a));
 

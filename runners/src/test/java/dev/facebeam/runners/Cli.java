@@ -1,0 +1,30 @@
+package dev.facebeam.runners;
+
+import static org.junit.Assume.assumeTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** The command line as a test drives it: one call of {@link Main#run}, its status and what it printed; the real fixtures. */
+final class Cli {
+  private Cli() {}
+
+  record Run(int status, String out, String err) {}
+
+  static Run run(String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int status = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+    return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  }
+
+  /** A fixture of ../shared/data; the test is skipped where they are absent (CI has them and fails on any skip). */
+  static Path shared(String relative) {
+    Path dir = Path.of(System.getProperty("facebeam.sharedData", "../../shared/data"));
+    assumeTrue("real fixtures not found at " + dir, Files.isDirectory(dir));
+    return dir.resolve(relative).toAbsolutePath().normalize();
+  }
+}
