@@ -27,4 +27,21 @@ final class Cli {
     assumeTrue("real fixtures not found at " + dir, Files.isDirectory(dir));
     return dir.resolve(relative).toAbsolutePath().normalize();
   }
+
+  /** A training dataset folder ({@code train.rec}) packed from ORL subjects s1 … s{@code people}, ten images each. */
+  static Path orlTrainingSet(Path work, int people) throws java.io.IOException {
+    Path folder = Files.createDirectories(work.resolve("orl" + people));
+    for (int s = 1; s <= people; s++) {
+      Path d = Files.createDirectories(folder.resolve("s" + s));
+      for (int i = 1; i <= 10; i++) {
+        Files.copy(shared("orl/s" + s + "/" + i + ".pgm"), d.resolve(i + ".pgm"));
+      }
+    }
+    Path dataset = Files.createDirectories(work.resolve("orl" + people + "-dataset"));
+    Run r = run("pack", "--input=" + folder, "--output=" + dataset.resolve("train.rec"));
+    if (r.status() != 0) {
+      throw new IllegalStateException("pack failed: " + r.err());
+    }
+    return dataset;
+  }
 }

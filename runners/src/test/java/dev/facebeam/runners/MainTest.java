@@ -202,15 +202,7 @@ public class MainTest {
 
   @Test
   public void trainTakesConfigOverridesFromTheCommandLine() throws Exception {
-    Path people = tmp.newFolder("orl5").toPath();
-    for (int s = 1; s <= 5; s++) {
-      Path d = Files.createDirectories(people.resolve("s" + s));
-      for (int i = 1; i <= 10; i++) {
-        Files.copy(shared("orl/s" + s + "/" + i + ".pgm"), d.resolve(i + ".pgm"));
-      }
-    }
-    Path dataset = tmp.newFolder("orl5-dataset").toPath();
-    assertEquals(0, run("pack", "--input=" + people, "--output=" + dataset.resolve("train.rec")).status());
+    Path dataset = Cli.orlTrainingSet(tmp.getRoot().toPath(), 5);
     Path out = tmp.getRoot().toPath().resolve("train-out");
     Cli.Run r = run("train", "--config=" + Path.of("..", "configs", "ir-small-softmax-orl.json"), "--dataset=" + dataset,
         "--output=" + out, "--max_steps=2", "--per_batch_size=10", "--val_targets=", "--ckpt=2");

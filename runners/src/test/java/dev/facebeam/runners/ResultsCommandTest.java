@@ -61,15 +61,7 @@ public class ResultsCommandTest {
 
   /** A checkpoint of the small IR network trained for a few steps on 30 ORL people. */
   private Path trainedCheckpoint() throws Exception {
-    Path people = tmp.newFolder("orl30").toPath();
-    for (int s = 1; s <= 30; s++) {
-      Path d = Files.createDirectories(people.resolve("s" + s));
-      for (int i = 1; i <= 10; i++) {
-        Files.copy(shared("orl/s" + s + "/" + i + ".pgm"), d.resolve(i + ".pgm"));
-      }
-    }
-    Path dataset = tmp.newFolder("orl30-dataset").toPath();
-    ok("pack", "--input=" + people, "--output=" + dataset.resolve("train.rec"));
+    Path dataset = Cli.orlTrainingSet(tmp.getRoot().toPath(), 30);
     Path out = tmp.getRoot().toPath().resolve("train-out");
     ok("train", "--config=" + Path.of("..", "configs", "ir-small-softmax-orl.json"), "--dataset=" + dataset, "--output=" + out,
         "--max_steps=4", "--val_targets=", "--ckpt=2");
