@@ -14,7 +14,7 @@ import java.util.TreeMap;
  */
 public record BenchmarkTable(Metric metric, List<Column> columns, List<Row> rows) {
 
-  public record Column(String key, String benchmark, String label) {}
+  public record Column(String key, String benchmark, String kind, String label) {}
 
   /** {@code cells} and {@code records} by column key; a missing key is "not measured". */
   public record Row(String label, String model, String sha256, Map<String, ResultRecord> records) {
@@ -52,9 +52,9 @@ public record BenchmarkTable(Metric metric, List<Column> columns, List<Row> rows
       if (protocolsByBenchmark.get(sample.benchmark()).size() > 1) {
         name += " " + differing(sample, records);
       }
-      columns.add(new Column(sample.columnKey(), sample.benchmark(), name));
+      columns.add(new Column(sample.columnKey(), sample.benchmark(), sample.kind(), name));
     }
-    columns.sort(Comparator.comparingInt((Column c) -> Benchmarks.rank(c.benchmark())).thenComparing(Column::benchmark)
+    columns.sort(Comparator.comparingInt((Column c) -> Benchmarks.rank(c.benchmark(), c.kind())).thenComparing(Column::benchmark)
         .thenComparing(Column::label));
     List<Row> rows = new ArrayList<>();
     for (List<ResultRecord> group : byRow.values()) {

@@ -20,9 +20,16 @@ public final class Benchmarks {
     return NAMES.getOrDefault(benchmark, benchmark);
   }
 
-  /** Sort position: seed columns first in the seed's order, then the rest by name. */
-  public static int rank(String benchmark) {
+  /**
+   * Sort position: the seed's verification packs in its order, then other verification packs (by
+   * name, after this), then MegaFace, IJB-B, IJB-C, then anything else.
+   */
+  public static int rank(String benchmark, String kind) {
     int i = ORDER.indexOf(benchmark);
-    return i >= 0 ? i : ORDER.size();
+    int megaface = ORDER.indexOf("megaface");
+    if (i >= 0) {
+      return i < megaface ? i : i + 1;
+    }
+    return kind.equals(ResultRecord.VERIFICATION) ? megaface : ORDER.size() + 1;
   }
 }

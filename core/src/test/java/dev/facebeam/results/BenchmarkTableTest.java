@@ -25,20 +25,21 @@ public class BenchmarkTableTest {
         Records.verification("mbf", B, "lfw", 0.995, 0.003),
         Records.verification("r50", A, "my_pack", 0.7, 0.1));
     BenchmarkTable t = BenchmarkTable.of(records, Metric.HEADLINE);
-    assertEquals(List.of("LFW", "CFP-FP", "MegaFace rank-1", "my_pack"), TableText.labels(t));
+    // A pack of one's own goes with the verification packs, before MegaFace.
+    assertEquals(List.of("LFW", "CFP-FP", "my_pack", "MegaFace rank-1"), TableText.labels(t));
     String md = TableText.markdown(t);
-    assertThat(md, containsString("| model | LFW | CFP-FP | MegaFace rank-1 | my_pack |"));
+    assertThat(md, containsString("| model | LFW | CFP-FP | my_pack | MegaFace rank-1 |"));
     // 0.90005 * 100 is 90.00499999… as a double: Python's '%.2f' prints 90.00 (rounding the shortest
     // decimal, 90.005, half-up would give 90.01); MegaFace: the rank-1 of the largest size.
-    assertThat(md, containsString("| r50 | 99.83 | 90.00 | 95.00 | 70.00 |"));
+    assertThat(md, containsString("| r50 | 99.83 | 90.00 | 70.00 | 95.00 |"));
     assertThat(md, containsString("| mbf | 99.50 | – | – | – |"));
     assertThat(TableText.csv(t), containsString("mbf," + B + ",99.50,,,\n"));
     assertThat(TableText.json(t), containsString("\"LFW\": 0.99825"));
     // Another metric: VAL is not measured here, TAR@1e-3 is on verification packs only.
     BenchmarkTable tar = BenchmarkTable.of(records, Metric.parse("--metric", "tar@1e-3"));
-    assertThat(TableText.markdown(tar), containsString("| r50 | 50.00 | 50.00 | – | 50.00 |"));
+    assertThat(TableText.markdown(tar), containsString("| r50 | 50.00 | 50.00 | 50.00 | – |"));
     assertThat(TableText.markdown(BenchmarkTable.of(records, Metric.parse("--metric", "TAR@FAR=1e-6"))),
-        containsString("| r50 | – | – | 90.00 | – |"));
+        containsString("| r50 | – | – | – | 90.00 |"));
     assertThrows(UserInputException.class, () -> Metric.parse("--metric", "tar@2e-4"));
     assertThrows(UserInputException.class, () -> Metric.parse("--metric", "acuracy"));
   }

@@ -48,19 +48,23 @@ final class Commands {
     cmds.put("verify", new Command("verify",
         "InsightFace's 10-fold verification of an embedded .bin pack: report.json, report.md, roc.png",
         VerifyOptions.class, o -> {
-          return VerifyJob.logLines(VerifyJob.run(o.as(VerifyOptions.class))).stripTrailing();
+          VerifyOptions v = o.as(VerifyOptions.class);
+          return VerifyJob.logLines(VerifyJob.run(v)).stripTrailing() + stored(v, v.getOutput());
         }, false));
     cmds.put("evaluate", new Command("evaluate",
         "ingest -> embed -> verify for every <target>.bin of a dataset folder, then the results table",
         EvaluateOptions.class, o -> {
-          EvaluateJob.Result r = EvaluateJob.run(o.as(EvaluateOptions.class));
+          EvaluateOptions e = o.as(EvaluateOptions.class);
+          EvaluateJob.Result r = EvaluateJob.run(e);
           return java.nio.file.Files.readString(r.table()).stripTrailing()
-              + (r.missing().isEmpty() ? "" : "\nmissing targets (no <target>.bin): " + String.join(", ", r.missing()));
+              + (r.missing().isEmpty() ? "" : "\nmissing targets (no <target>.bin): " + String.join(", ", r.missing()))
+              + stored(e, e.getOutput());
         }, true));
     cmds.put("megaface", new Command("megaface",
         "MegaFace identification over embed outputs, devkit feature files or NumPy matrices: blockwise scoring, noise cleaning, rank-1, CMC, TAR@FAR",
         MegaFaceOptions.class, o -> {
-          MegaFaceJob.Result r = MegaFaceJob.run(o.as(MegaFaceOptions.class));
+          MegaFaceOptions mo = o.as(MegaFaceOptions.class);
+          MegaFaceJob.Result r = MegaFaceJob.run(mo);
           StringBuilder sb = new StringBuilder(String.format("megaface: %d probes of %d identities, %d probes replaced, %d noisy distractors",
               r.probes(), r.identities(), r.probesReplaced(), r.noisyDistractors()));
           for (MegaFaceJob.SizeReport s : r.sizes()) {
@@ -70,7 +74,7 @@ final class Commands {
             sb.append(String.format("%n  sizes above the %d distractors in the lists left out: %s", r.distractorsRead() + r.distractorsMissing(),
                 r.sizesLeftOut().stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(", "))));
           }
-          return sb.toString();
+          return sb.append(stored(mo, mo.getOutput())).toString();
         }, true));
     cmds.put("ijb", new Command("ijb",
         "IJB-B / IJB-C template evaluation from image features: the 1:1 TAR@FAR table exactly as InsightFace's eval_ijbc.py, "
@@ -80,14 +84,16 @@ final class Commands {
           if (i.getScoresNpy() != null) {
             return IjbJob.compare(dev.facebeam.pipelines.IjbParams.of(i), i).markdown().stripTrailing();
           }
-          return IjbJob.run(i).markdown().stripTrailing();
+          return IjbJob.run(i).markdown().stripTrailing() + stored(i, i.getOutput());
         }, false));
     cmds.put("run", new Command("run",
         "An evaluation from a config, staged in a work folder: ingest -> embed -> verify per target, unchanged stages skipped, report.md/html",
         dev.facebeam.pipelines.RunOptions.class, o -> {
-          dev.facebeam.pipelines.RunJob.Result r = dev.facebeam.pipelines.RunJob.run(o.as(dev.facebeam.pipelines.RunOptions.class), System.out);
+          dev.facebeam.pipelines.RunOptions ro = o.as(dev.facebeam.pipelines.RunOptions.class);
+          dev.facebeam.pipelines.RunJob.Result r = dev.facebeam.pipelines.RunJob.run(ro, System.out);
           return r.summary().stripTrailing()
-              + String.format("%n%nran %d stage outputs, skipped %d unchanged; report: %s", r.ran().size(), r.skipped().size(), r.report());
+              + String.format("%n%nran %d stage outputs, skipped %d unchanged; report: %s (and report.html)", r.ran().size(),
+                  r.skipped().size(), r.report()) + stored(ro, ro.getWorkdir());
         }, true));
     cmds.put("results", new Command("results",
         "The results store as one table (models x benchmarks, as InsightFace prints it), --compare=A,B side by side,"
@@ -136,5 +142,12 @@ final class Commands {
         "Benchmark: training samples/s on real JPEG records and the share of time waiting for data (not a test)",
         TrainBenchmark.Options.class, o -> TrainBenchmark.run(o.as(TrainBenchmark.Options.class)), false));
     return cmds;
+  }
+
+  /** Where the numbers went: the results store the command added to (docs/results.md). */
+  private static String stored(dev.facebeam.pipelines.ResultsOptions o, String output) {
+    String store = o.getResults() != null ? o.getResults() : dev.facebeam.results.ResultsStore.besides(output);
+    return "\nresults store: " + java.nio.file.Path.of(store).toAbsolutePath().normalize()
+        + " (java -jar facebeam.jar results --results=" + store + ")";
   }
 }
