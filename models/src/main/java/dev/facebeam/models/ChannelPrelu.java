@@ -38,6 +38,11 @@ public final class ChannelPrelu extends AbstractBlock {
     return new NDList(x.maximum(0f).add(x.minimum(0f).mul(slope)));
   }
 
+  /** The learned slopes, one per channel (for export). */
+  public NDArray slopes() {
+    return alpha.getArray();
+  }
+
   @Override
   public Shape[] getOutputShapes(Shape[] inputShapes) {
     return new Shape[] {inputShapes[0]};

@@ -1,0 +1,146 @@
+package dev.facebeam.export;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.training.ParameterStore;
+import dev.facebeam.models.Networks;
+import dev.facebeam.onnx.ModelProto;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.Test;
+
+/**
+ * Every network train has, with seeded random weights and non-trivial BatchNorm statistics and PReLU
+ * slopes (so a dropped BN attribute or a misshaped slope shows), exported and run by ONNX Runtime
+ * against DJL's PyTorch forward at batch sizes 1, 3, 8 and 17.
+ */
+public class OnnxExportTest {
+  static final int SIZE = 112;
+
+  /** The network with every parameter drawn at random: weights N(0, 0.05²), BN γ, β, mean ~ U, var ~ U(0.5, 1.5), slopes U(0, 0.5). */
+  static Block randomNetwork(NDManager m, String name, long seed) {
+    Block block = Networks.create(name, Networks.defaultEmbedding(name));
+    block.initialize(m, DataType.FLOAT32, new Shape(1, 3, SIZE, SIZE));
+    Random rnd = new Random(seed);
+    for (var p : block.getParameters()) {
+      Parameter param = p.getValue();
+      NDArray a = param.getArray();
+      float[] v = new float[(int) a.size()];
+      String key = p.getKey();
+      for (int i = 0; i < v.length; i++) {
+        // variances down to 1e-3: BN's epsilon (2e-5 in IResNet, 1e-3 in y1) then moves outputs by far more than the bound
+        v[i] = key.endsWith("runningVar") ? 1e-3f + rnd.nextFloat()
+            : key.endsWith("runningMean") || key.endsWith("beta") ? rnd.nextFloat() * 0.2f - 0.1f
+            : key.endsWith("gamma") ? 0.5f + rnd.nextFloat()
+            : key.endsWith("alpha") ? rnd.nextFloat() * 0.5f
+            : (float) rnd.nextGaussian() * 0.05f;
+      }
+      a.set(v);
+    }
+    return block;
+  }
+
+  static float[] randomImages(int batch, long seed) {
+    Random rnd = new Random(seed);
+    float[] x = new float[batch * 3 * SIZE * SIZE];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = rnd.nextFloat() * 2 - 1;
+    }
+    return x;
+  }
+
+  static float[] djl(NDManager m, Block block, float[] input, int batch) {
+    try (NDManager sub = m.newSubManager()) {
+      NDList out = block.forward(new ParameterStore(sub, false), new NDList(sub.create(input, new Shape(batch, 3, SIZE, SIZE))), false);
+      return out.singletonOrThrow().toFloatArray();
+    }
+  }
+
+  private static void exportsWithParity(String name) throws Exception {
+    try (NDManager m = NDManager.newBaseManager("PyTorch")) {
+      Block block = randomNetwork(m, name, 7);
+      ModelProto model = OnnxExport.export(block, new Shape(1, 3, SIZE, SIZE), 13, 0, Map.of("facebeam.network", name));
+      assertEquals(List.of(), OnnxChecks.problems(model));
+      int d = Networks.defaultEmbedding(name);
+      Parity parity = Parity.NONE;
+      try (OnnxRunner ort = new OnnxRunner(model.toByteArray())) {
+        for (int batch : new int[] {1, 3, 8, 17}) {
+          float[] x = randomImages(batch, batch);
+          float[] a = djl(m, block, x, batch);
+          float[] b = ort.run(x, batch, SIZE);
+          assertEquals(batch * d, b.length);
+          parity = parity.with(a, b, batch, d);
+        }
+      }
+      System.out.println(name + ": " + parity);
+      assertTrue(name + ": " + parity, parity.holds());
+    }
+  }
+
+  /** A converter that drops BN's epsilon (ONNX's default is 1e-5) or flattens PReLU's slopes is caught by the parity check. */
+  @Test
+  public void aDroppedBatchNormEpsilonOrAFlatPreluSlopeBreaksParity() throws Exception {
+    try (NDManager m = NDManager.newBaseManager("PyTorch")) {
+      Block block = randomNetwork(m, "ir-small", 11);
+      ModelProto good = OnnxExport.export(block, new Shape(1, 3, SIZE, SIZE), 13, 0, Map.of());
+      ModelProto.Builder noEps = good.toBuilder();
+      for (int i = 0; i < noEps.getGraph().getNodeCount(); i++) {
+        var n = noEps.getGraph().getNode(i);
+        if (n.getOpType().equals("BatchNormalization")) {
+          noEps.getGraphBuilder().setNode(i, n.toBuilder().clearAttribute());
+        }
+      }
+      float[] x = randomImages(8, 3);
+      float[] a = djl(m, block, x, 8);
+      try (OnnxRunner ort = new OnnxRunner(good.toByteArray()); OnnxRunner bad = new OnnxRunner(noEps.build().toByteArray())) {
+        assertTrue(Parity.NONE.with(a, ort.run(x, 8, SIZE), 8, 128).holds());
+        Parity broken = Parity.NONE.with(a, bad.run(x, 8, SIZE), 8, 128);
+        assertTrue("without epsilon: " + broken, !broken.holds());
+      }
+      // Slopes as [C] instead of [C, 1, 1] broadcast over the image width: ONNX Runtime refuses the graph or the numbers differ.
+      ModelProto.Builder flat = good.toBuilder();
+      for (int i = 0; i < flat.getGraph().getInitializerCount(); i++) {
+        var t = flat.getGraph().getInitializer(i);
+        if (t.getName().endsWith(".alpha")) {
+          flat.getGraphBuilder().setInitializer(i, t.toBuilder().clearDims().addDims(t.getDims(0)));
+        }
+      }
+      boolean caught;
+      try (OnnxRunner bad = new OnnxRunner(flat.build().toByteArray())) {
+        caught = !Parity.NONE.with(a, bad.run(x, 8, SIZE), 8, 128).holds();
+      } catch (ai.onnxruntime.OrtException e) {
+        caught = true;
+      }
+      assertTrue(caught);
+    }
+  }
+
+  @Test
+  public void irSmall() throws Exception {
+    exportsWithParity("ir-small");
+  }
+
+  @Test
+  public void mobileFaceNet() throws Exception {
+    exportsWithParity("y1");
+  }
+
+  @Test
+  public void mnas05() throws Exception {
+    exportsWithParity("mnas05");
+  }
+
+  @Test
+  public void r18() throws Exception {
+    exportsWithParity("r18");
+  }
+}
