@@ -54,7 +54,9 @@ public final class FaceModel implements AutoCloseable {
       b.optModelPath(file.getParent()).optModelName(prefix)
           .optBlock(BlockRegistry.create(spec.block(), spec.embeddingSize()));
     } else {
-      b.optModelPath(file);
+      // No block: the file is the whole model. Without a factory named here DJL scans the model's folder
+      // for jars with a BlockFactory in them, and a folder holding facebeam.jar would give ONNX Runtime a block.
+      b.optModelPath(file).optArgument("blockFactory", (ai.djl.nn.BlockFactory) (m, path, args) -> null);
     }
     int fixed = spec.engine().equals("OnnxRuntime") ? onnxFixedBatch(file) : 0;
     ZooModel<NDList, NDList> zoo;
@@ -143,6 +145,11 @@ public final class FaceModel implements AutoCloseable {
     } catch (TranslateException e) {
       throw new IllegalStateException("forward pass failed: " + message(e), e);
     }
+  }
+
+  /** The network, with its loaded parameters (for export). */
+  public ai.djl.nn.Block block() {
+    return model.getBlock();
   }
 
   public Predictor<NDList, NDList> newPredictor() {

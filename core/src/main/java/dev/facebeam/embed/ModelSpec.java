@@ -53,6 +53,8 @@ public record ModelSpec(String name, String modelPath, String engine, String blo
       if (Files.isRegularFile(beside)) {
         descriptor = beside;
         d = readDescriptor(beside);
+      } else if (model.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".onnx") && Files.isRegularFile(model)) {
+        d = exportedDescriptor(model); // facebeam's export carries the preprocessing in the graph's metadata
       }
     }
     if (!Files.isRegularFile(file)) {
@@ -94,6 +96,27 @@ public record ModelSpec(String name, String modelPath, String engine, String blo
     }
     return new ModelSpec(name, file.toAbsolutePath().toString(), engine, d.getBlock(),
         new Preprocessing(size, mean, scale, order.equals("BGR")), d.getEmbeddingSize(), sha);
+  }
+
+  /** The descriptor an exported ONNX model carries in its metadata (docs/export.md), or the empty one. */
+  static ModelDescriptor exportedDescriptor(Path onnx) {
+    String json;
+    try {
+      json = dev.facebeam.export.OnnxMetadata.read(onnx).get(dev.facebeam.export.OnnxMetadata.MODEL);
+    } catch (IOException e) {
+      throw new UserInputException(onnx.toString(), "cannot read model file: " + e.getMessage(), e);
+    }
+    if (json == null) {
+      return ModelDescriptor.getDefaultInstance();
+    }
+    ModelDescriptor.Builder b = ModelDescriptor.newBuilder();
+    try {
+      JsonFormat.parser().merge(json, b);
+    } catch (IOException e) {
+      throw new UserInputException(onnx.toString(), "metadata " + dev.facebeam.export.OnnxMetadata.MODEL + " is not a model descriptor: "
+          + e.getMessage(), e);
+    }
+    return b.build();
   }
 
   static ModelDescriptor readDescriptor(Path json) {

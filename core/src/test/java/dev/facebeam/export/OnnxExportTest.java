@@ -82,6 +82,10 @@ public class OnnxExportTest {
         }
       }
       System.out.println(name + ": " + parity);
+      String dump = System.getProperty("facebeam.exportDump");
+      if (dump != null) { // for checking by hand with the onnx Python package (docs/export.md)
+        java.nio.file.Files.write(java.nio.file.Path.of(dump, name + ".onnx"), model.toByteArray());
+      }
       assertTrue(name + ": " + parity, parity.holds());
     }
   }

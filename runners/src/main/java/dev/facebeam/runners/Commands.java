@@ -121,6 +121,15 @@ final class Commands {
               dev.facebeam.train.TrainConfig.overrides(t.getOverrides()), System.out);
           return java.nio.file.Files.readString(r.report()).stripTrailing();
         }, false));
+    cmds.put("export", new Command("export",
+        "A checkpoint of train's networks as an ONNX graph (dynamic batch, preprocessing in its metadata); written only when"
+            + " ONNX Runtime's embeddings match DJL's (cosine >= 0.99999, max |d|/|e| <= 1e-4)",
+        dev.facebeam.pipelines.ExportOptions.class, o -> {
+          dev.facebeam.export.CheckpointExport.Result r = dev.facebeam.pipelines.ExportJob.run(
+              o.as(dev.facebeam.pipelines.ExportOptions.class), System.out);
+          return String.format(java.util.Locale.ROOT, "export %s (checkpoint %s…): %,d bytes -> %s%nparity: %s", r.network(),
+              r.checkpointSha256().substring(0, 12), r.bytes(), r.output(), r.parity());
+        }, false));
     cmds.put("pack", new Command("pack",
         "Write a .rec/.idx/property (InsightFace layout) or a verification .bin from any readable pack",
         PackOptions.class, o -> {
