@@ -26,7 +26,13 @@ import org.junit.Test;
 public class OnnxExportTest {
   static final int SIZE = 112;
 
-  /** The network with every parameter drawn at random: weights N(0, 0.05²), BN γ, β, mean ~ U, var ~ U(0.5, 1.5), slopes U(0, 0.5). */
+  /**
+   * The network with every parameter drawn at random: weights N(0, 1/fan-in) (activations stay finite
+   * through 100 layers), BN γ ~ U(0.5, 1.5), β and mean ~ U(−0.1, 0.1), variance ~ U(0, 1) + 1e-3 —
+   * down to where BN's epsilon (2e-5 in IResNet, 1e-3 in y1) moves outputs by more than the parity
+   * bound — and PReLU slopes ~ U(0, 0.5). r100 alone gets variances ≥ 0.5: through its 49 residual
+   * units smaller ones overflow float32 with random weights (in DJL as in ONNX Runtime).
+   */
   static Block randomNetwork(NDManager m, String name, long seed) {
     Block block = Networks.create(name, Networks.defaultEmbedding(name));
     block.initialize(m, DataType.FLOAT32, new Shape(1, 3, SIZE, SIZE));
@@ -36,13 +42,15 @@ public class OnnxExportTest {
       NDArray a = param.getArray();
       float[] v = new float[(int) a.size()];
       String key = p.getKey();
+      long[] dims = a.getShape().getShape();
+      double fanIn = dims.length > 1 ? (double) a.size() / dims[0] : 1;
+      float minVar = name.equals("r100") ? 0.5f : 1e-3f;
       for (int i = 0; i < v.length; i++) {
-        // variances down to 1e-3: BN's epsilon (2e-5 in IResNet, 1e-3 in y1) then moves outputs by far more than the bound
-        v[i] = key.endsWith("runningVar") ? 1e-3f + rnd.nextFloat()
+        v[i] = key.endsWith("runningVar") ? minVar + rnd.nextFloat()
             : key.endsWith("runningMean") || key.endsWith("beta") ? rnd.nextFloat() * 0.2f - 0.1f
             : key.endsWith("gamma") ? 0.5f + rnd.nextFloat()
             : key.endsWith("alpha") ? rnd.nextFloat() * 0.5f
-            : (float) rnd.nextGaussian() * 0.05f;
+            : (float) (rnd.nextGaussian() / Math.sqrt(fanIn));
       }
       a.set(v);
     }
@@ -65,7 +73,7 @@ public class OnnxExportTest {
     }
   }
 
-  private static void exportsWithParity(String name) throws Exception {
+  static void exportsWithParity(String name) throws Exception {
     try (NDManager m = NDManager.newBaseManager("PyTorch")) {
       Block block = randomNetwork(m, name, 7);
       ModelProto model = OnnxExport.export(block, new Shape(1, 3, SIZE, SIZE), 13, 0, Map.of("facebeam.network", name));
