@@ -52,14 +52,10 @@ public final class CheckpointExport {
   public record Result(Path output, String network, String checkpointSha256, Parity parity, long bytes) {}
 
   public static Result run(Request r, PrintStream log) {
-    Path folder = Files.isRegularFile(r.model()) && r.model().getFileName().toString().endsWith(".json") ? r.model().getParent() : r.model();
-    if (!Files.isDirectory(folder)) {
-      throw new UserInputException(r.model().toString(), "not a checkpoint: name a folder that train wrote (model.json and its .params)");
-    }
     if (!"onnx".equals(r.format())) {
       throw new UserInputException("--format", "'" + r.format() + "': only onnx is written so far (TorchScript export is not built yet)");
     }
-    if (!r.output().getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".onnx")) {
+    if (r.output().getFileName() == null || !r.output().getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".onnx")) {
       throw new UserInputException("--output=" + r.output(), "an ONNX file is named *.onnx");
     }
     if (r.opset() < OnnxExport.MIN_OPSET || r.opset() > OnnxExport.MAX_OPSET) {
@@ -73,7 +69,11 @@ public final class CheckpointExport {
       throw new UserInputException("--output=" + r.output(), "no such folder: " + out.getParent());
     }
     Path sidecar = out.resolveSibling(out.getFileName() + ".manifest.json");
-    OutputGuard.files("--output", r.output().toString(), "export", sidecar, List.of(out, sidecar), List.of(folder));
+    OutputGuard.files("--output", r.output().toString(), "export", sidecar, List.of(out, sidecar), List.of(r.model()));
+    Path folder = Files.isRegularFile(r.model()) && r.model().getFileName().toString().endsWith(".json") ? r.model().getParent() : r.model();
+    if (!Files.isDirectory(folder)) {
+      throw new UserInputException(r.model().toString(), "not a checkpoint: name a folder that train wrote (model.json and its .params)");
+    }
     ModelSpec spec = ModelSpec.resolve(folder, ModelSpec.Overrides.NONE);
     Path descriptor = folder.resolve(ModelSpec.DESCRIPTOR);
     if (!spec.isDjlNative()) {

@@ -79,7 +79,8 @@ public class OutputSafetyTest {
             "--results="),
         List.of("ijb", "--input=" + dataset, "--featuresNpy=" + model, "--output=" + tmp.getRoot().toPath().resolve("ij"), "--results="),
         List.of("run", "--config=" + runConfig, "--workdir=" + tmp.getRoot().toPath().resolve("w"), "--results="),
-        List.of("results", "--results=" + store(), "--report="));
+        List.of("results", "--results=" + store(), "--report="),
+        List.of("export", "--model=" + records, "--output="));
   }
 
   /** An empty results store, as the scoring commands leave one. */
@@ -99,7 +100,7 @@ public class OutputSafetyTest {
   @Test
   public void everyCommandRefusesAUsersFolderAndLeavesItsFileAsItWas() throws IOException {
     for (List<String> command : commands()) {
-      boolean file = command.get(0).equals("pack");
+      boolean file = command.get(0).equals("pack") || command.get(0).equals("export");
       Path target = file ? user.resolve("notes.txt") : user;
       // pack writes a file: pointing it at the user's file, or at a .bin beside it in their folder, is refused too.
       Run r = run(pointedAt(command, target.toString()));
@@ -115,7 +116,8 @@ public class OutputSafetyTest {
     Path cwd = Path.of("").toAbsolutePath();
     List<String> before = list(cwd);
     for (List<String> command : commands()) {
-      for (String value : command.get(0).equals("pack") ? List.of("", ".bin") : List.of("", ".", "..")) {
+      for (String value : command.get(0).equals("pack") ? List.of("", ".bin") : command.get(0).equals("export") ? List.of("", ".onnx")
+          : List.of("", ".", "..")) {
         Run r = run(pointedAt(command, value));
         assertNotEquals(command + value + " must fail", 0, r.status());
         assertEquals(command + value + " changed the working directory", before, list(cwd));
