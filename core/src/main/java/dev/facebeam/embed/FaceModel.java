@@ -32,16 +32,27 @@ public final class FaceModel implements AutoCloseable {
   private final Device device;
   private final int fixedBatch;
   private final int embeddingSize;
+  private final String form;
 
-  private FaceModel(ModelSpec spec, ZooModel<NDList, NDList> model, Device device, int fixedBatch, int embeddingSize) {
+  private FaceModel(ModelSpec spec, ZooModel<NDList, NDList> model, Device device, int fixedBatch, int embeddingSize, String form) {
     this.spec = spec;
     this.model = model;
     this.device = device;
     this.fixedBatch = fixedBatch;
     this.embeddingSize = embeddingSize;
+    this.form = form;
   }
 
+  /** The model as embed runs it: a DJL-native network in its inference form, BatchNorm folded (docs/export.md). */
   public static FaceModel load(ModelSpec spec, Device device) {
+    return load(spec, device, true);
+  }
+
+  /**
+   * {@code inferenceForm}: fold every BatchNorm that follows a convolution or the FC into it (DJL-native
+   * networks; exact up to float32 rounding). Export loads the trained form, to compare against it.
+   */
+  public static FaceModel load(ModelSpec spec, Device device, boolean inferenceForm) {
     Path file = Path.of(spec.modelPath());
     Criteria.Builder<NDList, NDList> b = Criteria.builder()
         .setTypes(NDList.class, NDList.class)
@@ -65,9 +76,16 @@ public final class FaceModel implements AutoCloseable {
     } catch (ModelNotFoundException | MalformedModelException | IOException | RuntimeException e) {
       throw new UserInputException(file.toString(), "cannot load model with " + spec.engine() + ": " + message(e), e);
     }
+    String form = spec.isDjlNative() ? "trained network as saved" : "the model file as it is";
+    if (inferenceForm && spec.isDjlNative()) {
+      int n = spec.preprocessing().inputSize();
+      int folds = InferenceForm.foldable(zoo.getBlock());
+      zoo.setBlock(InferenceForm.fold(zoo.getBlock(), new Shape(1, 3, n, n), zoo.getNDManager()));
+      form = "inference form: " + folds + " BatchNorms folded into the layer before them";
+    }
     try {
       int size = probe(zoo, spec, Math.max(1, fixed));
-      return new FaceModel(spec, zoo, device, fixed, size);
+      return new FaceModel(spec, zoo, device, fixed, size, form);
     } catch (RuntimeException e) {
       zoo.close();
       throw e;
@@ -171,6 +189,11 @@ public final class FaceModel implements AutoCloseable {
 
   public int embeddingSize() {
     return embeddingSize;
+  }
+
+  /** Which form of the model runs (for the embed manifest). */
+  public String form() {
+    return form;
   }
 
   @Override

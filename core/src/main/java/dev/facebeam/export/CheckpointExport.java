@@ -84,7 +84,7 @@ public final class CheckpointExport {
       throw new UserInputException(descriptor.toString(), "unknown block '" + spec.block() + "' (networks: " + String.join(", ", Networks.NAMES) + ")");
     }
     List<float[]> faces = r.faces() == null ? List.of() : faces(r.faces(), spec.preprocessing());
-    try (FaceModel model = FaceModel.load(spec, Device.cpu())) {
+    try (FaceModel model = FaceModel.load(spec, Device.cpu(), false)) { // parity is against the trained form
       int size = spec.preprocessing().inputSize();
       ModelProto graph = OnnxExport.export(model.block(), new Shape(1, 3, size, size), r.opset(), r.batch(), metadata(spec, model));
       List<String> problems = OnnxChecks.problems(graph);

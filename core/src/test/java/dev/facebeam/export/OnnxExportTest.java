@@ -3,19 +3,14 @@ package dev.facebeam.export;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
-import ai.djl.nn.Parameter;
-import ai.djl.training.ParameterStore;
+import dev.facebeam.RandomNetworks;
 import dev.facebeam.models.Networks;
 import dev.facebeam.onnx.ModelProto;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import org.junit.Test;
 
 /**
@@ -24,66 +19,19 @@ import org.junit.Test;
  * against DJL's PyTorch forward at batch sizes 1, 3, 8 and 17.
  */
 public class OnnxExportTest {
-  static final int SIZE = 112;
-
-  /**
-   * The network with every parameter drawn at random: weights N(0, 1/fan-in) (activations stay finite
-   * through 100 layers), BN γ ~ U(0.5, 1.5), β and mean ~ U(−0.1, 0.1), variance ~ U(0, 1) + 1e-3 —
-   * down to where BN's epsilon (2e-5 in IResNet, 1e-3 in y1) moves outputs by more than the parity
-   * bound — and PReLU slopes ~ U(0, 0.5). r100 alone gets variances ≥ 0.5: through its 49 residual
-   * units smaller ones overflow float32 with random weights (in DJL as in ONNX Runtime).
-   */
-  static Block randomNetwork(NDManager m, String name, long seed) {
-    Block block = Networks.create(name, Networks.defaultEmbedding(name));
-    block.initialize(m, DataType.FLOAT32, new Shape(1, 3, SIZE, SIZE));
-    Random rnd = new Random(seed);
-    for (var p : block.getParameters()) {
-      Parameter param = p.getValue();
-      NDArray a = param.getArray();
-      float[] v = new float[(int) a.size()];
-      String key = p.getKey();
-      long[] dims = a.getShape().getShape();
-      double fanIn = dims.length > 1 ? (double) a.size() / dims[0] : 1;
-      float minVar = name.equals("r100") ? 0.5f : 1e-3f;
-      for (int i = 0; i < v.length; i++) {
-        v[i] = key.endsWith("runningVar") ? minVar + rnd.nextFloat()
-            : key.endsWith("runningMean") || key.endsWith("beta") ? rnd.nextFloat() * 0.2f - 0.1f
-            : key.endsWith("gamma") ? 0.5f + rnd.nextFloat()
-            : key.endsWith("alpha") ? rnd.nextFloat() * 0.5f
-            : (float) (rnd.nextGaussian() / Math.sqrt(fanIn));
-      }
-      a.set(v);
-    }
-    return block;
-  }
-
-  static float[] randomImages(int batch, long seed) {
-    Random rnd = new Random(seed);
-    float[] x = new float[batch * 3 * SIZE * SIZE];
-    for (int i = 0; i < x.length; i++) {
-      x[i] = rnd.nextFloat() * 2 - 1;
-    }
-    return x;
-  }
-
-  static float[] djl(NDManager m, Block block, float[] input, int batch) {
-    try (NDManager sub = m.newSubManager()) {
-      NDList out = block.forward(new ParameterStore(sub, false), new NDList(sub.create(input, new Shape(batch, 3, SIZE, SIZE))), false);
-      return out.singletonOrThrow().toFloatArray();
-    }
-  }
+  static final int SIZE = RandomNetworks.SIZE;
 
   static void exportsWithParity(String name) throws Exception {
     try (NDManager m = NDManager.newBaseManager("PyTorch")) {
-      Block block = randomNetwork(m, name, 7);
+      Block block = RandomNetworks.network(m, name, 7);
       ModelProto model = OnnxExport.export(block, new Shape(1, 3, SIZE, SIZE), 13, 0, Map.of("facebeam.network", name));
       assertEquals(List.of(), OnnxChecks.problems(model));
       int d = Networks.defaultEmbedding(name);
       Parity parity = Parity.NONE;
       try (OnnxRunner ort = new OnnxRunner(model.toByteArray())) {
         for (int batch : new int[] {1, 3, 8, 17}) {
-          float[] x = randomImages(batch, batch);
-          float[] a = djl(m, block, x, batch);
+          float[] x = RandomNetworks.images(batch, batch);
+          float[] a = RandomNetworks.forward(m, block, x, batch);
           float[] b = ort.run(x, batch, SIZE);
           assertEquals(batch * d, b.length);
           parity = parity.with(a, b, batch, d);
@@ -102,7 +50,7 @@ public class OnnxExportTest {
   @Test
   public void aDroppedBatchNormEpsilonOrAFlatPreluSlopeBreaksParity() throws Exception {
     try (NDManager m = NDManager.newBaseManager("PyTorch")) {
-      Block block = randomNetwork(m, "ir-small", 11);
+      Block block = RandomNetworks.network(m, "ir-small", 11);
       ModelProto good = OnnxExport.export(block, new Shape(1, 3, SIZE, SIZE), 13, 0, Map.of());
       ModelProto.Builder noEps = good.toBuilder();
       for (int i = 0; i < noEps.getGraph().getNodeCount(); i++) {
@@ -111,8 +59,8 @@ public class OnnxExportTest {
           noEps.getGraphBuilder().setNode(i, n.toBuilder().clearAttribute());
         }
       }
-      float[] x = randomImages(8, 3);
-      float[] a = djl(m, block, x, 8);
+      float[] x = RandomNetworks.images(8, 3);
+      float[] a = RandomNetworks.forward(m, block, x, 8);
       try (OnnxRunner ort = new OnnxRunner(good.toByteArray()); OnnxRunner bad = new OnnxRunner(noEps.build().toByteArray())) {
         assertTrue(Parity.NONE.with(a, ort.run(x, 8, SIZE), 8, 128).holds());
         Parity broken = Parity.NONE.with(a, bad.run(x, 8, SIZE), 8, 128);

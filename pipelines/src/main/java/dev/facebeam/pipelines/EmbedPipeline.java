@@ -118,10 +118,12 @@ public final class EmbedPipeline extends PTransform<PBegin, PDone> {
     DeviceSpec device = DeviceSpec.parse(settings.device());
     int embeddingSize;
     int fixedBatch;
+    String form;
     // Load once here: a wrong model, a wrong descriptor or a missing GPU fails before the pipeline starts.
     try (FaceModel probe = FaceModel.load(spec, device.pick(spec.engine()))) {
       embeddingSize = probe.embeddingSize();
       fixedBatch = probe.fixedBatch();
+      form = probe.form();
     }
     int shards = WriteShards.shardsFor(input.getWritten(), params.embeddingsPerShard());
     if (params.exportDevkit() != null) {
@@ -156,6 +158,7 @@ public final class EmbedPipeline extends PTransform<PBegin, PDone> {
       m.putParameters("flip", Boolean.toString(settings.flip()));
       m.putParameters("fusion", settings.flip() ? "sum of original and mirrored, L2-normalised" : "original, L2-normalised");
       m.putParameters("embedding_size", Integer.toString(embeddingSize));
+      m.putParameters("model_form", form);
       m.putParameters("batch_size", Integer.toString(fixedBatch > 0 ? fixedBatch : settings.batchSize()));
       m.putParameters("fixed_batch", Integer.toString(fixedBatch));
       m.putParameters("device", device.toString());
