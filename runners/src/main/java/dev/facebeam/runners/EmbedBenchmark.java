@@ -86,6 +86,7 @@ final class EmbedBenchmark {
       Path mfn = saveMobileFaceNet(dir.resolve("mobilefacenet"));
       compare(report, "MobileFaceNet (DJL-native, PyTorch, 128-d)", ModelSpec.resolve(mfn, ModelSpec.Overrides.NONE),
           faces(distinct, o.getNativeFaces()), o.getNativeBatchSize(), o.getWithStage() ? dir : null);
+      forms(report, ModelSpec.resolve(mfn, ModelSpec.Overrides.NONE), o.getNativeBatchSize());
       compare(report, "fr_feature.onnx (OnnxRuntime, 512-d, batch 1)",
           ModelSpec.resolve(fixtures.resolve("models/faceplugin/fr_feature.onnx"), ModelSpec.Overrides.NONE),
           faces(distinct, o.getOnnxFaces()), 64, o.getWithStage() ? dir : null);
@@ -181,6 +182,36 @@ final class EmbedBenchmark {
       double net = faces.size() * 2 / Math.max(1e-9, full - fixed);
       report.append(String.format("    embed stage on embedded Flink, %d slots, net of %.1f s start-up %6.1f images/s  (%.2fx)%n",
           Runtime.getRuntime().availableProcessors(), fixed, net, net / raw));
+    }
+  }
+
+  /**
+   * The raw forward loop of the trained form (BatchNorm as saved) against the inference form embed
+   * runs (BatchNorm folded; docs/export.md): the same random batches, interleaved, best of three.
+   */
+  private static void forms(StringBuilder report, ModelSpec spec, int batch) {
+    try (FaceModel trained = FaceModel.load(spec, Device.cpu(), false); FaceModel folded = FaceModel.load(spec, Device.cpu(), true);
+         Predictor<NDList, NDList> pt = trained.newPredictor(); Predictor<NDList, NDList> pf = folded.newPredictor()) {
+      java.util.Random rnd = new java.util.Random(1);
+      float[] x = new float[batch * spec.preprocessing().length()];
+      for (int i = 0; i < x.length; i++) {
+        x[i] = rnd.nextFloat() * 2 - 1;
+      }
+      int passes = 8;
+      double[] best = new double[2];
+      trained.forward(pt, x, batch);
+      folded.forward(pf, x, batch);
+      for (int rep = 0; rep < 3; rep++) {
+        for (int f = 0; f < 2; f++) {
+          long t0 = System.nanoTime();
+          for (int i = 0; i < passes; i++) {
+            (f == 0 ? trained : folded).forward(f == 0 ? pt : pf, x, batch);
+          }
+          best[f] = Math.max(best[f], passes * batch / ((System.nanoTime() - t0) / 1e9));
+        }
+      }
+      report.append(String.format("    raw loop, trained form (BatchNorm as saved)   %8.1f images/s  (1.00x)%n", best[0]));
+      report.append(String.format("    raw loop, inference form (%s)  %8.1f images/s  (%.2fx)%n", folded.form(), best[1], best[1] / best[0]));
     }
   }
 
