@@ -1,7 +1,6 @@
 package dev.facebeam.embed;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -13,7 +12,6 @@ import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.BatchNorm;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Function;
 
 /**
  * A trained network in inference form (docs/export.md): every BatchNorm that follows a convolution
@@ -87,7 +85,7 @@ public final class InferenceForm {
         for (Block k : p.getChildren().values()) {
           branches.add(walk(k, in).block());
         }
-        ParallelBlock out = new ParallelBlock(function(p), branches);
+        ParallelBlock out = new ParallelBlock(BlockInternals.function(p), branches);
         return new Walked(out, b.getOutputShapes(new Shape[] {in})[0]);
       }
       return new Walked(b, b.getOutputShapes(new Shape[] {in})[0]);
@@ -116,7 +114,7 @@ public final class InferenceForm {
       float[] beta = bn.getParameters().get("beta").getArray().toFloatArray();
       float[] mean = bn.getParameters().get("runningMean").getArray().toFloatArray();
       float[] var = bn.getParameters().get("runningVar").getArray().toFloatArray();
-      float eps = (float) field(bn, "epsilon");
+      float eps = BlockInternals.epsilon(bn);
       float[] w = weight.toFloatArray();
       float[] b = bias == null ? new float[gamma.length] : bias.toFloatArray();
       int per = w.length / gamma.length;
@@ -136,21 +134,6 @@ public final class InferenceForm {
   }
 
   static boolean axisOne(BatchNorm bn) {
-    return (int) field(bn, "axis") == 1;
-  }
-
-  @SuppressWarnings("unchecked")
-  private static Function<List<NDList>, NDList> function(ParallelBlock p) {
-    return (Function<List<NDList>, NDList>) field(p, "function");
-  }
-
-  private static Object field(Object o, String name) {
-    try {
-      var f = o.getClass().getDeclaredField(name);
-      f.setAccessible(true);
-      return f.get(o);
-    } catch (ReflectiveOperationException e) {
-      throw new IllegalStateException("cannot read " + o.getClass().getSimpleName() + "." + name + ": " + e, e);
-    }
+    return BlockInternals.axis(bn) == 1;
   }
 }

@@ -12,6 +12,7 @@ import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.BatchNorm;
 import ai.djl.nn.norm.Dropout;
 import com.google.protobuf.ByteString;
+import dev.facebeam.embed.BlockInternals;
 import dev.facebeam.models.ChannelPrelu;
 import dev.facebeam.onnx.AttributeProto;
 import dev.facebeam.onnx.GraphProto;
@@ -113,13 +114,13 @@ public final class OnnxExport {
       return node("Conv", path, in, attrs, x.shape(), b);
     }
     if (b instanceof BatchNorm n) {
-      int axis = (int) field(n, "axis");
+      int axis = BlockInternals.axis(n);
       if (axis != 1) {
         throw new UnsupportedOperationException(path + ": BatchNorm over axis " + axis + " (ONNX normalises axis 1)");
       }
       List<String> in = List.of(x.name(), weight(path + ".gamma", param(n, "gamma")), weight(path + ".beta", param(n, "beta")),
           weight(path + ".running_mean", param(n, "runningMean")), weight(path + ".running_var", param(n, "runningVar")));
-      return node("BatchNormalization", path, in, List.of(real("epsilon", (float) field(n, "epsilon"))), x.shape(), b);
+      return node("BatchNormalization", path, in, List.of(real("epsilon", BlockInternals.epsilon(n))), x.shape(), b);
     }
     if (b instanceof ChannelPrelu prelu) {
       NDArray alpha = prelu.slopes();
@@ -182,16 +183,6 @@ public final class OnnxExport {
       throw new IllegalStateException(b.getClass().getSimpleName() + " has no initialised parameter '" + name + "'");
     }
     return p.getArray();
-  }
-
-  private static Object field(Object o, String name) {
-    try {
-      var f = o.getClass().getDeclaredField(name);
-      f.setAccessible(true);
-      return f.get(o);
-    } catch (ReflectiveOperationException e) {
-      throw new IllegalStateException("cannot read " + o.getClass().getSimpleName() + "." + name + ": " + e, e);
-    }
   }
 
   private static ValueInfoProto valueInfo(String name, int batch, long[] rest) {
