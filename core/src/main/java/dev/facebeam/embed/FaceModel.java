@@ -81,7 +81,7 @@ public final class FaceModel implements AutoCloseable {
       int n = spec.preprocessing().inputSize();
       int folds = InferenceForm.foldable(zoo.getBlock());
       zoo.setBlock(InferenceForm.fold(zoo.getBlock(), new Shape(1, 3, n, n), zoo.getNDManager()));
-      form = "inference form: " + folds + " BatchNorms folded into the layer before them";
+      form = "inference form: " + folds + " BatchNorms folded into the layer before them; PReLU as max(x, a*x) where its slopes are in [0, 1]";
     }
     try {
       int size = probe(zoo, spec, Math.max(1, fixed));

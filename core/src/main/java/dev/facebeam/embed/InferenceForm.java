@@ -16,7 +16,8 @@ import java.util.List;
 /**
  * A trained network in inference form (docs/export.md): every BatchNorm that follows a convolution
  * or the embedding FC is folded into it — W' = W·s, b' = β − μ·s (+ b·s) with s = γ/√(σ² + ε) per
- * output channel, computed in double — so a forward pass runs one op where it ran two. Exact up to
+ * output channel, computed in double — so a forward pass runs one op where it ran two; a PReLU whose
+ * slopes are all in [0, 1] becomes max(x, a·x) (two ops for four, exactly equal). Exact up to
  * float32 rounding; other blocks are shared with the trained network, not copied.
  */
 public final class InferenceForm {
@@ -79,6 +80,17 @@ public final class InferenceForm {
           shape = w.out();
         }
         return new Walked(out, shape);
+      }
+      if (b instanceof dev.facebeam.models.ChannelPrelu prelu) {
+        NDArray alpha = prelu.slopes();
+        float[] a = alpha.toFloatArray();
+        if (MaxPrelu.applies(a) && in.dimension() >= 2) {
+          long[] view = new long[in.dimension()];
+          java.util.Arrays.fill(view, 1);
+          view[1] = a.length;
+          return new Walked(new MaxPrelu(manager.create(a, new Shape(view))), in);
+        }
+        return new Walked(b, in);
       }
       if (b instanceof ParallelBlock p) {
         List<Block> branches = new ArrayList<>();

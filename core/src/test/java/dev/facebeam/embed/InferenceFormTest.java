@@ -32,6 +32,28 @@ public class InferenceFormTest {
     }
   }
 
+  /** max(x, a·x) is PReLU exactly for slopes in [0, 1]; outside that range the layer keeps its four-op form. */
+  @Test
+  public void preluAsMaxIsExactForSlopesInZeroOneAndNotUsedOutside() {
+    try (NDManager m = NDManager.newBaseManager("PyTorch")) {
+      dev.facebeam.models.ChannelPrelu prelu = new dev.facebeam.models.ChannelPrelu();
+      Shape in = new Shape(2, 3, 4, 4);
+      prelu.initialize(m, ai.djl.ndarray.types.DataType.FLOAT32, in);
+      prelu.slopes().set(new float[] {0f, 0.25f, 1f});
+      float[] x = RandomNetworks.images(1, 9);
+      ai.djl.ndarray.NDArray input = m.create(java.util.Arrays.copyOf(x, 96), in);
+      float[] expected = prelu.forward(new ai.djl.training.ParameterStore(m, false), new ai.djl.ndarray.NDList(input), false)
+          .singletonOrThrow().toFloatArray();
+      Block fast = InferenceForm.fold(prelu, in, m);
+      assertTrue(fast instanceof MaxPrelu);
+      float[] got = fast.forward(new ai.djl.training.ParameterStore(m, false), new ai.djl.ndarray.NDList(input), false)
+          .singletonOrThrow().toFloatArray();
+      org.junit.Assert.assertArrayEquals(expected, got, 0f);
+      prelu.slopes().set(new float[] {0f, 1.5f, -0.1f});
+      assertTrue(InferenceForm.fold(prelu, in, m) == prelu);
+    }
+  }
+
   @Test
   public void irSmall() {
     // stem conv+bn, per unit: body conv+bn twice and the projection's conv+bn; fc1 after the FC: 1 + 4·3 + 1
