@@ -135,7 +135,7 @@ def main():
     print("| what | images/s | vs eager PyTorch | vs PyTorch jit.freeze + channels_last |")
     print("| --- | ---: | ---: | ---: |")
     for name, v in [("PyTorch eager (inference_mode)", eager), ("PyTorch jit.trace + jit.freeze + channels_last", best),
-                    ("facebeam y1, trained form (DJL eager)", trained), ("facebeam y1, inference form (BN folded; embed's default)", folded)]:
+                    ("facebeam y1, trained form (DJL eager)", trained), ("facebeam y1, inference form (BN folded, PReLU as max(x, a·x); embed's default)", folded)]:
         print(f"| {name} | {v:.1f} | {v / eager:.2f}x | {v / best:.2f}x |")
 
 
