@@ -60,7 +60,7 @@ public record Comparison(Metric metric, BenchmarkTable.Row a, BenchmarkTable.Row
     if (d == null) {
       return "–";
     }
-    BigDecimal v = new BigDecimal(metric.percent() ? d * 100 : d).setScale(2, RoundingMode.HALF_EVEN);
+    BigDecimal v = metric.percent() ? Percent.rounded(d) : new BigDecimal(d).setScale(2, RoundingMode.HALF_EVEN);
     return (v.signum() > 0 ? "+" : v.signum() == 0 ? "±" : "") + v.toPlainString();
   }
 }

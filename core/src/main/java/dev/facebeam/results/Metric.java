@@ -105,10 +105,10 @@ public record Metric(String name) {
 
   /** The cell's text: percentages with two decimals as Python's {@code %.2f} rounds them; "–" where not measured. */
   public String format(Double v) {
-    if (v == null) {
-      return "–";
+    if (v == null || percent()) {
+      return Percent.of(v);
     }
-    return new BigDecimal(percent() ? v * 100 : v).setScale(2, RoundingMode.HALF_EVEN).toPlainString();
+    return new BigDecimal(v).setScale(2, RoundingMode.HALF_EVEN).toPlainString();
   }
 
   private static Double largest(java.util.Map<String, Double> bySize) {

@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import org.knowm.xchart.AnnotationLine;
 import org.knowm.xchart.AnnotationText;
 import org.knowm.xchart.BitmapEncoder;
@@ -216,10 +215,5 @@ final class Charts {
     }
     BitmapEncoder.saveBitmap(chart, base.toString() + ".png", BitmapEncoder.BitmapFormat.PNG);
     VectorGraphicsEncoder.saveVectorGraphic(chart, base.toString() + ".svg", VectorGraphicsEncoder.VectorGraphicsFormat.SVG);
-  }
-
-  /** A percentage as the figures' legends print it. */
-  static String percent(double v) {
-    return String.format(Locale.ROOT, "%.2f%%", 100 * v);
   }
 }

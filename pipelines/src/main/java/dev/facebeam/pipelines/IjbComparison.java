@@ -13,6 +13,7 @@ import dev.facebeam.io.OutputGuard;
 import dev.facebeam.io.StageFiles;
 import dev.facebeam.io.StageOutput;
 import dev.facebeam.proto.StageManifest;
+import dev.facebeam.results.Percent;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -115,8 +116,8 @@ public record IjbComparison(String target, int pairs, long genuine, List<Method>
         .append("| Methods | 1e-06 | 1e-05 | 1e-04 | 1e-03 | 1e-02 | 1e-01 | AUC |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
     for (Method m : methods) {
       sb.append("| ").append(m.method()).append('-').append(target);
-      m.tarAtFar().values().forEach(v -> sb.append(" | ").append(IjbReport.percent(v)));
-      sb.append(" | ").append(IjbReport.percent(m.auc())).append(" |\n");
+      m.tarAtFar().values().forEach(v -> sb.append(" | ").append(Percent.of(v)));
+      sb.append(" | ").append(Percent.of(m.auc())).append(" |\n");
     }
     sb.append(String.format(java.util.Locale.ROOT, "%nTAR at the ROC vertex nearest each FAR (InsightFace's eval_ijbc.py); "
         + "%d pairs, %d genuine.%n", pairs, genuine));

@@ -8,11 +8,11 @@ import dev.facebeam.ijb.IjbTestsuite;
 import dev.facebeam.ijb.OneToN;
 import dev.facebeam.ijb.RocCurve;
 import dev.facebeam.io.StageFiles;
+import dev.facebeam.results.Percent;
 import dev.facebeam.results.ResultRecord;
 import dev.facebeam.results.RocSample;
 import java.io.IOException;
 import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -129,13 +129,13 @@ public record IjbReport(String target, String method, String mode, boolean fused
     sb.append("| Methods | 1e-06 | 1e-05 | 1e-04 | 1e-03 | 1e-02 | 1e-01 |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
     sb.append("| ").append(method).append('-').append(target);
     for (Double v : oneToOne.tarAtFar().values()) {
-      sb.append(" | ").append(v == null ? "–" : percent(v));
+      sb.append(" | ").append(v == null ? "–" : Percent.of(v));
     }
     sb.append(" |\n\nTAR at the ROC vertex nearest each FAR (InsightFace's eval_ijbc.py). AUC ")
-        .append(oneToOne.auc() == null ? "–" : percent(oneToOne.auc())).append(" %.\n\n");
+        .append(oneToOne.auc() == null ? "–" : Percent.of(oneToOne.auc())).append(" %.\n\n");
     sb.append("Highest TAR with FAR at most x (the standard definition):\n\n| FAR ≤ | TAR | at FAR | threshold |\n| ---: | ---: | ---: | ---: |\n");
     oneToOne.tarAtFarAtMost().forEach((far, o) -> sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %s |%n", far,
-        o.tar() == null ? "–" : percent(o.tar()), o.far() == null ? "–" : String.format(Locale.ROOT, "%.3g", o.far()),
+        o.tar() == null ? "–" : Percent.of(o.tar()), o.far() == null ? "–" : String.format(Locale.ROOT, "%.3g", o.far()),
         o.threshold() == null ? "–" : String.format(Locale.ROOT, "%.6f", o.threshold()))));
     sb.append(String.format(Locale.ROOT, "%n%d faces%s, %d templates, %d pairs (%d genuine).%n", faces,
         facesWithoutFeatures == 0 ? "" : " (" + facesWithoutFeatures + " without features: rejected, left out of their templates)",
@@ -143,20 +143,17 @@ public record IjbReport(String target, String method, String mode, boolean fused
     if (oneToN != null) {
       sb.append(String.format(Locale.ROOT, "%n# %s 1:N identification (%s)%n%n| probes | gallery | top-1 | top-5 | top-10 |"
           + " TPIR@FPIR=0.01 | TPIR@FPIR=0.1 |%n| ---: | ---: | ---: | ---: | ---: | ---: | ---: |%n| %d | %d | %s | %s | %s | %s | %s |%n",
-          target, mode, oneToN.probes(), oneToN.gallery(), percent(oneToN.top1()), percent(oneToN.top5()), percent(oneToN.top10()),
-          percent(oneToN.tpirAtFpir().get("0.01")), percent(oneToN.tpirAtFpir().get("0.1"))));
+          target, mode, oneToN.probes(), oneToN.gallery(), Percent.of(oneToN.top1()), Percent.of(oneToN.top5()), Percent.of(oneToN.top10()),
+          Percent.of(oneToN.tpirAtFpir().get("0.01")), Percent.of(oneToN.tpirAtFpir().get("0.1"))));
       sb.append("\nAs InsightFace's ijb_1n.py computes them: the non-mated scores of every probe pooled (closed set).\n");
       sb.append("\nOpen set, NIST's way (each gallery searched on its own; probes of the other gallery's subjects are non-mated):"
           + "\n\n| gallery | mated | non-mated | TPIR@FPIR=0.01 | TPIR@FPIR=0.1 |\n| --- | ---: | ---: | ---: | ---: |\n");
       for (OpenSetReport s : oneToN.openSet()) {
         sb.append(String.format(Locale.ROOT, "| %s | %d | %d | %s | %s |%n", s.gallery(), s.mated(), s.nonMated(),
-            percent(s.tpirAtFpir().get("0.01")), percent(s.tpirAtFpir().get("0.1"))));
+            Percent.of(s.tpirAtFpir().get("0.01")), Percent.of(s.tpirAtFpir().get("0.1"))));
       }
     }
     return sb.toString();
   }
 
-  static String percent(Double v) {
-    return v == null ? "–" : new BigDecimal(v * 100).setScale(2, RoundingMode.HALF_EVEN).toPlainString();
-  }
 }

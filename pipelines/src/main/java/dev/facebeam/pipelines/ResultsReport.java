@@ -5,6 +5,7 @@ import static dev.facebeam.results.TableText.esc;
 import dev.facebeam.io.StageFiles;
 import dev.facebeam.results.BenchmarkTable;
 import dev.facebeam.results.Metric;
+import dev.facebeam.results.Percent;
 import dev.facebeam.results.ResultRecord;
 import dev.facebeam.results.TableText;
 import java.io.IOException;
@@ -206,7 +207,7 @@ final class ResultsReport {
   }
 
   private static String pct(Double v) {
-    return v == null ? "–" : String.format(Locale.ROOT, "%.2f", 100 * v);
+    return Percent.of(v);
   }
 
   private static String pm(Double v, Double std) {

@@ -5,6 +5,7 @@ import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import dev.facebeam.UserInputException;
 import dev.facebeam.results.Benchmarks;
+import dev.facebeam.results.Percent;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -13,7 +14,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -104,7 +104,7 @@ public record ResultsTable(String metric, List<String> targets, List<Row> rows) 
       sb.append("| ").append(row.model()).append(shared ? " (" + sha.substring(0, Math.min(12, sha.length())) + ")" : "").append(" |");
       for (String t : targets) {
         Double v = row.accuracyFlip().get(t);
-        sb.append(' ').append(v == null ? "–" : String.format(Locale.ROOT, "%.2f", 100 * v)).append(" |");
+        sb.append(' ').append(Percent.of(v)).append(" |");
       }
       sb.append('\n');
     }

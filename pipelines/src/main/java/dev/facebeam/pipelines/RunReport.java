@@ -2,6 +2,7 @@ package dev.facebeam.pipelines;
 
 import dev.facebeam.embed.ModelSpec;
 import dev.facebeam.io.StageFiles;
+import dev.facebeam.results.Percent;
 import dev.facebeam.results.ResultRecord;
 import dev.facebeam.results.TableText;
 import java.io.IOException;
@@ -50,12 +51,12 @@ final class RunReport {
     md.append(" MegaFace rank-1 |").append(ijb == null ? "" : " " + ijb.header() + " TAR@FAR=1e-4 |")
         .append("\n| --- |").append(" ---: |".repeat(rows.size() + (ijb == null ? 1 : 2))).append("\n| ").append(spec.name()).append(" |");
     for (RunJob.Row r : rows) {
-      md.append(' ').append(r.accuracyFlip() == null ? "–" : String.format(Locale.ROOT, "%.2f", 100 * r.accuracyFlip())).append(" |");
+      md.append(' ').append(Percent.of(r.accuracyFlip())).append(" |");
     }
-    String mf = megafaceRank1 == null ? "–" : String.format(Locale.ROOT, "%.2f", 100 * megafaceRank1);
+    String mf = Percent.of(megafaceRank1);
     String note = "Accuracy-Flip in percent (10-fold mean)" + (megafaceRank1 == null ? "; MegaFace is not part of this run's config."
         : "; MegaFace rank-1 in percent at the largest distractor-set size (`megaface/megaface/report.md`).");
-    String ij = ijb == null ? null : ijb.tarAt1e4() == null ? "–" : IjbReport.percent(ijb.tarAt1e4());
+    String ij = ijb == null ? null : Percent.of(ijb.tarAt1e4());
     if (ijb != null) {
       note += " " + ijb.header() + ": TAR at FAR=1e-4 in percent, at the ROC vertex nearest it as InsightFace's eval_ijbc.py"
           + " reports (`ijb/" + ijb.folder() + "/report.md`).";

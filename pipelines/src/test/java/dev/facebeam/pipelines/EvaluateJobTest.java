@@ -112,6 +112,9 @@ public class EvaluateJobTest {
     assertThat(md, containsString("| model | LFW | CFP-FP | AgeDB-30 |"));
     assertThat(md, containsString("| r50 (aaaa1111bbbb) | 90.00 | 80.00 | 70.00 |"));
     assertThat(md, containsString("| r50 (cccc3333dddd) | 50.00 | – | – |"));
+    // Cells round as Python's '%.2f' does (0.90005 → 90.00), as every other table facebeam prints.
+    EvaluateJob.writeTable(out, "r18", "eeee5555ffff6666", List.of("lfw"), java.util.Map.of("lfw", 0.90005));
+    assertThat(Files.readString(out.resolve("results.md")), containsString("| r18 | 90.00 | – | – |"));
     // The table reads back through the type that wrote it, and writes the same bytes again.
     ResultsTable back = ResultsTable.read(out.resolve("results.json"));
     assertEquals(Files.readString(out.resolve("results.json")), back.toJson());
