@@ -76,14 +76,14 @@ public final class FaceModel implements AutoCloseable {
     } catch (ModelNotFoundException | MalformedModelException | IOException | RuntimeException e) {
       throw new UserInputException(file.toString(), "cannot load model with " + spec.engine() + ": " + message(e), e);
     }
-    String form = spec.isDjlNative() ? "trained network as saved" : "the model file as it is";
-    if (inferenceForm && spec.isDjlNative()) {
-      int n = spec.preprocessing().inputSize();
-      int folds = InferenceForm.foldable(zoo.getBlock());
-      zoo.setBlock(InferenceForm.fold(zoo.getBlock(), new Shape(1, 3, n, n), zoo.getNDManager()));
-      form = "inference form: " + folds + " BatchNorms folded into the layer before them; PReLU as max(x, a*x) where its slopes are in [0, 1]";
-    }
     try {
+      String form = spec.isDjlNative() ? "trained network as saved" : "the model file as it is";
+      if (inferenceForm && spec.isDjlNative()) {
+        int n = spec.preprocessing().inputSize();
+        int folds = InferenceForm.foldable(zoo.getBlock());
+        zoo.setBlock(InferenceForm.fold(zoo.getBlock(), new Shape(1, 3, n, n), zoo.getNDManager()));
+        form = "inference form: " + folds + " BatchNorms folded into the layer before them; PReLU as max(x, a*x) where its slopes are in [0, 1]";
+      }
       int size = probe(zoo, spec, Math.max(1, fixed));
       return new FaceModel(spec, zoo, device, fixed, size, form);
     } catch (RuntimeException e) {

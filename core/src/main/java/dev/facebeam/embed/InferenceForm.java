@@ -17,7 +17,7 @@ import java.util.List;
  * A trained network in inference form (docs/export.md): every BatchNorm that follows a convolution
  * or the embedding FC is folded into it — W' = W·s, b' = β − μ·s (+ b·s) with s = γ/√(σ² + ε) per
  * output channel, computed in double — so a forward pass runs one op where it ran two; a PReLU whose
- * slopes are all in [0, 1] becomes max(x, a·x) (two ops for four, exactly equal). Exact up to
+ * slopes are all in [0, 1] becomes max(x, a·x) (two ops for four, the same values). Exact up to
  * float32 rounding; other blocks are shared with the trained network, not copied.
  */
 public final class InferenceForm {

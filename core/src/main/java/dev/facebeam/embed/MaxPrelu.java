@@ -9,7 +9,8 @@ import ai.djl.util.PairList;
 
 /**
  * PReLU as max(x, a·x) — two tensor operations where the trained form's max(x, 0) + min(x, 0)·a takes
- * four — for slopes a in [0, 1], where the two agree exactly: x > 0 gives x, x < 0 gives a·x
+ * four — for slopes a in [0, 1], where the two give the same values (x > 0 gives x, x < 0 gives a·x;
+ * only the sign of a zero can differ, at a = 0)
  * (docs/export.md). The inference form uses it only when every slope of the layer is in that range.
  */
 final class MaxPrelu extends AbstractBlock {
