@@ -81,6 +81,14 @@ public class IjbJobTest {
       assertTrue(far + ": the standard TAR's FAR is at most " + far, atMost <= Double.parseDouble(far));
     }
     assertEquals(want.get("auc").getAsDouble(), oneToOne.get("auc").getAsDouble(), 0.0);
+    // The numbers also went to the results store beside the output, named by the feature file (no model file here).
+    dev.facebeam.results.ResultRecord stored = dev.facebeam.results.ResultsStore.existing("--results",
+        dev.facebeam.results.ResultsStore.besides(out.toString())).records().stream()
+        .filter(rec -> rec.source().equals(out.toAbsolutePath().normalize().toString())).findFirst().orElseThrow();
+    assertEquals("ijbc", stored.benchmark());
+    assertEquals("r100-glint", stored.model());
+    assertEquals(dev.facebeam.io.Digests.sha256(features), stored.modelSha256());
+    assertEquals(want.getAsJsonObject("tar_at_far").get("0.0001").getAsDouble(), stored.metrics().tarAtFar().get("0.0001"), 0.0);
     JsonObject oneToN = report.getAsJsonObject("one_to_n");
     for (String k : new String[] {"top1", "top5", "top10"}) {
       assertEquals(k, expected.getAsJsonObject("one_to_n").get(k).getAsDouble(), oneToN.get(k).getAsDouble(), 0.0);

@@ -56,6 +56,14 @@ public class MegaFaceJobTest {
     o.setFar("0.01,0.1");
     o.setBlockSize(16);
     MegaFaceJob.Result r = MegaFaceJob.run(o);
+    // Every size's rank-1 also went to the results store beside the output, under the embedding model's name.
+    dev.facebeam.results.ResultRecord stored = dev.facebeam.results.ResultsStore.existing("--results",
+        dev.facebeam.results.ResultsStore.besides(o.getOutput())).records().stream()
+        .filter(rec -> rec.benchmark().equals("megaface")).findFirst().orElseThrow();
+    assertEquals(StageOutput.readManifest(emb).getParametersOrThrow("model_name"), stored.model());
+    for (MegaFaceJob.SizeReport size : r.sizes()) {
+      assertEquals(size.rank1(), stored.metrics().rank1().get(Integer.toString(size.size())), 0.0);
+    }
     assertEquals(16, r.probes());
     assertEquals(1, r.probesReplaced());
     assertEquals(1, r.noisyDistractors());
