@@ -53,6 +53,14 @@ public final class FaceModel implements AutoCloseable {
    * networks; exact up to float32 rounding). Export loads the trained form, to compare against it.
    */
   public static FaceModel load(ModelSpec spec, Device device, boolean inferenceForm) {
+    return load(spec, device, inferenceForm, SlotThreads.ENGINE_DEFAULT);
+  }
+
+  /**
+   * {@code intraOpThreads}: ONNX Runtime's intra-op threads for this model's session (it is shared by
+   * every slot of the JVM; 0 leaves ONNX Runtime's default). libtorch's count is per thread: {@link SlotThreads}.
+   */
+  public static FaceModel load(ModelSpec spec, Device device, boolean inferenceForm, int intraOpThreads) {
     Path file = Path.of(spec.modelPath());
     Criteria.Builder<NDList, NDList> b = Criteria.builder()
         .setTypes(NDList.class, NDList.class)
@@ -68,6 +76,9 @@ public final class FaceModel implements AutoCloseable {
       // No block: the file is the whole model. Without a factory named here DJL scans the model's folder
       // for jars with a BlockFactory in them, and a folder holding facebeam.jar would give ONNX Runtime a block.
       b.optModelPath(file).optArgument("blockFactory", (ai.djl.nn.BlockFactory) (m, path, args) -> null);
+    }
+    if (spec.engine().equals("OnnxRuntime") && intraOpThreads > 0 && SlotThreads.userSetting() == null) {
+      b.optOption("intraOpNumThreads", Integer.toString(intraOpThreads));
     }
     int fixed = spec.engine().equals("OnnxRuntime") ? onnxFixedBatch(file) : 0;
     ZooModel<NDList, NDList> zoo;

@@ -27,7 +27,12 @@ public final class ModelHolder {
   }
 
   public static synchronized FaceModel acquire(ModelSpec spec, Device device) {
-    Entry e = MODELS.computeIfAbsent(key(spec, device), k -> new Entry(FaceModel.load(spec, device)));
+    return acquire(spec, device, SlotThreads.ENGINE_DEFAULT);
+  }
+
+  /** {@code intraOpThreads}: for an ONNX Runtime session made now (see {@link FaceModel#load(ModelSpec, Device, boolean, int)}). */
+  public static synchronized FaceModel acquire(ModelSpec spec, Device device, int intraOpThreads) {
+    Entry e = MODELS.computeIfAbsent(key(spec, device), k -> new Entry(FaceModel.load(spec, device, true, intraOpThreads)));
     e.users++;
     return e.model;
   }
@@ -39,6 +44,11 @@ public final class ModelHolder {
       MODELS.remove(k);
       model.close();
     }
+  }
+
+  /** How many users hold a model in this JVM now: the embed slots open in it. */
+  public static synchronized int users() {
+    return MODELS.values().stream().mapToInt(e -> e.users).sum();
   }
 
   /** Models held now, for tests of the reference counting. */

@@ -53,8 +53,8 @@ public record ModelSpec(String name, String modelPath, String engine, String blo
       if (Files.isRegularFile(beside)) {
         descriptor = beside;
         d = readDescriptor(beside);
-      } else if (model.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".onnx") && Files.isRegularFile(model)) {
-        d = exportedDescriptor(model); // facebeam's export carries the preprocessing in the graph's metadata
+      } else if (model.getFileName().toString().toLowerCase(Locale.ROOT).matches(".*\\.(onnx|pt|pth|torchscript)") && Files.isRegularFile(model)) {
+        d = exportedDescriptor(model); // facebeam's export carries the preprocessing in the model file
       }
     }
     if (!Files.isRegularFile(file)) {
@@ -98,13 +98,20 @@ public record ModelSpec(String name, String modelPath, String engine, String blo
         new Preprocessing(size, mean, scale, order.equals("BGR")), d.getEmbeddingSize(), sha);
   }
 
-  /** The descriptor an exported ONNX model carries in its metadata (docs/export.md), or the empty one. */
-  static ModelDescriptor exportedDescriptor(Path onnx) {
+  /** The descriptor an exported ONNX model or TorchScript archive carries (docs/export.md), or the empty one. */
+  static ModelDescriptor exportedDescriptor(Path file) {
     String json;
+    String where;
     try {
-      json = dev.facebeam.export.OnnxMetadata.read(onnx).get(dev.facebeam.export.OnnxMetadata.MODEL);
+      if (file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".onnx")) {
+        json = dev.facebeam.export.OnnxMetadata.read(file).get(dev.facebeam.export.OnnxMetadata.MODEL);
+        where = "metadata " + dev.facebeam.export.OnnxMetadata.MODEL;
+      } else {
+        json = dev.facebeam.export.TorchScriptMetadata.descriptor(file);
+        where = "extra file " + dev.facebeam.export.TorchScriptExport.METADATA;
+      }
     } catch (IOException e) {
-      throw new UserInputException(onnx.toString(), "cannot read model file: " + e.getMessage(), e);
+      throw new UserInputException(file.toString(), "cannot read model file: " + e.getMessage(), e);
     }
     if (json == null) {
       return ModelDescriptor.getDefaultInstance();
@@ -113,8 +120,7 @@ public record ModelSpec(String name, String modelPath, String engine, String blo
     try {
       JsonFormat.parser().merge(json, b);
     } catch (IOException e) {
-      throw new UserInputException(onnx.toString(), "metadata " + dev.facebeam.export.OnnxMetadata.MODEL + " is not a model descriptor: "
-          + e.getMessage(), e);
+      throw new UserInputException(file.toString(), where + " is not a model descriptor: " + e.getMessage(), e);
     }
     return b.build();
   }

@@ -33,9 +33,10 @@ import java.util.Random;
 import java.util.stream.Stream;
 
 /**
- * {@code export}: a checkpoint of one of train's networks as an ONNX graph, with its parity proved
- * before anything is written (docs/export.md). The checkpoint runs through DJL and the graph through
- * ONNX Runtime on the same inputs — random tensors in a batch of 8 and a batch of 1, and with
+ * {@code export}: a checkpoint of one of train's networks as an ONNX graph or a TorchScript archive,
+ * with its parity proved before anything is written (docs/export.md). The checkpoint runs through DJL
+ * and the export through the engine users run it with — ONNX Runtime, or libtorch's TorchScript
+ * interpreter — on the same inputs — random tensors in a batch of 8 and a batch of 1, and with
  * {@code faces} up to eight face images and their mirrors — and the file is written only when
  * every embedding keeps within the bounds of {@link Parity}; then {@code FILE.manifest.json} records
  * the checkpoint's SHA-256, the network, the opset and the parity figures.
@@ -51,18 +52,31 @@ public final class CheckpointExport {
 
   public record Result(Path output, String network, String checkpointSha256, Parity parity, long bytes) {}
 
+  /** The format an output file's name asks for: torchscript for *.pt, *.pth, *.torchscript; else onnx. */
+  public static String formatFor(Path output) {
+    String n = output.getFileName() == null ? "" : output.getFileName().toString().toLowerCase(Locale.ROOT);
+    return n.matches(".*\\.(pt|pth|torchscript)") ? TORCHSCRIPT : ONNX;
+  }
+
+  public static final String ONNX = "onnx";
+  public static final String TORCHSCRIPT = "torchscript";
+
   public static Result run(Request r, PrintStream log) {
-    if (!"onnx".equals(r.format())) {
-      throw new UserInputException("--format", "'" + r.format() + "': only onnx is written so far (TorchScript export is not built yet)");
+    boolean onnx = ONNX.equals(r.format());
+    if (!onnx && !TORCHSCRIPT.equals(r.format())) {
+      throw new UserInputException("--format", "'" + r.format() + "': onnx or torchscript");
     }
-    if (r.output().getFileName() == null || !r.output().getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".onnx")) {
-      throw new UserInputException("--output=" + r.output(), "an ONNX file is named *.onnx");
+    if (!formatFor(r.output()).equals(r.format()) || r.output().getFileName().toString().indexOf('.') < 0) {
+      throw new UserInputException("--output=" + r.output(), onnx ? "an ONNX file is named *.onnx" : "a TorchScript archive is named *.pt");
     }
-    if (r.opset() < OnnxExport.MIN_OPSET || r.opset() > OnnxExport.MAX_OPSET) {
+    if (onnx && (r.opset() < OnnxExport.MIN_OPSET || r.opset() > OnnxExport.MAX_OPSET)) {
       throw new UserInputException("--opset", r.opset() + " is not supported (" + OnnxExport.MIN_OPSET + " to " + OnnxExport.MAX_OPSET + ")");
     }
     if (r.batch() < 0) {
       throw new UserInputException("--batch", "dynamic or a batch size of at least 1");
+    }
+    if (!onnx && r.batch() > 0) {
+      throw new UserInputException("--batch", r.batch() + ": a TorchScript archive runs any batch; a fixed batch is for ONNX graphs");
     }
     Path out = r.output().toAbsolutePath().normalize();
     if (!Files.isDirectory(out.getParent())) {
@@ -86,14 +100,24 @@ public final class CheckpointExport {
     List<float[]> faces = r.faces() == null ? List.of() : faces(r.faces(), spec.preprocessing());
     try (FaceModel model = FaceModel.load(spec, Device.cpu(), false)) { // parity is against the trained form
       int size = spec.preprocessing().inputSize();
-      ModelProto graph = OnnxExport.export(model.block(), new Shape(1, 3, size, size), r.opset(), r.batch(), metadata(spec, model));
-      List<String> problems = OnnxChecks.problems(graph);
-      if (!problems.isEmpty()) {
-        throw new IllegalStateException("the exported graph breaks ONNX's rules: " + String.join("; ", problems));
+      NetworkGraph net = NetworkGraph.of(model.block(), new Shape(1, 3, size, size));
+      byte[] bytes;
+      if (onnx) {
+        ModelProto graph = OnnxExport.export(net, r.opset(), r.batch(), metadata(spec, model, "OnnxRuntime", OnnxMetadata.MODEL));
+        List<String> problems = OnnxChecks.problems(graph);
+        if (!problems.isEmpty()) {
+          throw new IllegalStateException("the exported graph breaks ONNX's rules: " + String.join("; ", problems));
+        }
+        bytes = graph.toByteArray();
+      } else {
+        bytes = TorchScriptExport.export(net, metadata(spec, model, "PyTorch", TorchScriptExport.METADATA));
       }
-      byte[] bytes = graph.toByteArray();
-      Parity parity = parity(model, bytes, r.batch(), faces);
-      log.println("export: checkpoint through DJL " + spec.engine() + ", graph through ONNX Runtime, " + parity.images() + " images compared");
+      Parity parity;
+      try (GraphRunner runner = onnx ? new OnnxRunner(bytes) : new TorchScriptRunner(bytes)) {
+        parity = parity(model, runner, r.batch(), faces);
+      }
+      log.println("export: checkpoint through DJL " + spec.engine() + ", " + (onnx ? "graph through ONNX Runtime" : "archive through libtorch's TorchScript interpreter")
+          + ", " + parity.images() + " images compared");
       if (!parity.holds()) {
         throw new IllegalStateException("export refused, nothing written: the graph's embeddings differ from the checkpoint's beyond the"
             + " bounds (cosine ≥ " + Parity.MIN_COSINE + ", max |Δ|/‖e‖ ≤ " + Parity.MAX_RELATIVE + "): " + parity);
@@ -101,28 +125,36 @@ public final class CheckpointExport {
       StageFiles.writeAtomically(out, bytes);
       StageManifest.Builder m = StageManifest.newBuilder().setStage("export").setInput(folder.toAbsolutePath().toString())
           .setRead(1).setWritten(1).setCreated(java.time.Instant.now().toString())
-          .putParameters("format", "onnx").putParameters("network", spec.block()).putParameters("checkpoint_sha256", spec.sha256())
-          .putParameters("opset", Integer.toString(r.opset())).putParameters("batch", r.batch() == 0 ? "dynamic" : Integer.toString(r.batch()))
+          .putParameters("format", r.format()).putParameters("network", spec.block()).putParameters("checkpoint_sha256", spec.sha256())
+          .putParameters("batch", r.batch() == 0 ? "dynamic" : Integer.toString(r.batch()))
           .putParameters("preprocessing", spec.preprocessing().describe())
           .putParameters("parity_images", Integer.toString(parity.images()))
           .putParameters("parity_min_cosine", Double.toString(parity.minCosine()))
           .putParameters("parity_max_relative_difference", Double.toString(parity.maxRelativeDifference()))
           .addInputs(Digests.of(Path.of(spec.modelPath()), spec.modelPath(), Long.MAX_VALUE))
           .addOutputs(Digests.of(out, out.getFileName().toString(), Long.MAX_VALUE));
+      if (onnx) {
+        m.putParameters("opset", Integer.toString(r.opset()));
+      }
       StageFiles.writeAtomically(sidecar, StageOutput.toJson(m.build()) + "\n");
       return new Result(out, spec.block(), spec.sha256(), parity, bytes.length);
-    } catch (IOException | ai.onnxruntime.OrtException e) {
+    } catch (UserInputException | IllegalStateException e) {
+      throw e;
+    } catch (Exception e) {
       throw new IllegalStateException("export failed: " + e.getMessage(), e);
     }
   }
 
-  /** What embed needs to run the graph with no flags: the preprocessing and sizes, as a model descriptor (JSON). */
-  static Map<String, String> metadata(ModelSpec spec, FaceModel model) throws IOException {
+  /**
+   * What embed needs to run the export with no flags: the preprocessing and sizes, as a model descriptor
+   * (JSON) under {@code key}; and where it comes from.
+   */
+  static Map<String, String> metadata(ModelSpec spec, FaceModel model, String engine, String key) throws IOException {
     Preprocessing p = spec.preprocessing();
-    ModelDescriptor d = ModelDescriptor.newBuilder().setName(spec.name()).setEngine("OnnxRuntime").setInputSize(p.inputSize())
+    ModelDescriptor d = ModelDescriptor.newBuilder().setName(spec.name()).setEngine(engine).setInputSize(p.inputSize())
         .setMean(p.mean()).setScale(p.scale()).setChannelOrder(p.bgr() ? "BGR" : "RGB").setEmbeddingSize(model.embeddingSize()).build();
     Map<String, String> m = new LinkedHashMap<>();
-    m.put(OnnxMetadata.MODEL, JsonFormat.printer().omittingInsignificantWhitespace().print(d));
+    m.put(key, JsonFormat.printer().omittingInsignificantWhitespace().print(d));
     m.put("facebeam.network", spec.block());
     m.put("facebeam.checkpoint_sha256", spec.sha256());
     m.put("facebeam.preprocessing", p.describe());
@@ -159,7 +191,7 @@ public final class CheckpointExport {
   }
 
   /** The parity over random tensors (a batch of 8 and a batch of 1) and the faces (one batch), in batches of {@code fixed} when fixed. */
-  static Parity parity(FaceModel model, byte[] graph, int fixed, List<float[]> faces) throws ai.onnxruntime.OrtException {
+  static Parity parity(FaceModel model, GraphRunner exported, int fixed, List<float[]> faces) throws Exception {
     int len = model.spec().preprocessing().length();
     int size = model.spec().preprocessing().inputSize();
     int d = model.embeddingSize();
@@ -180,7 +212,7 @@ public final class CheckpointExport {
       batches.add(faces);
     }
     Parity parity = Parity.NONE;
-    try (OnnxRunner ort = new OnnxRunner(graph); Predictor<NDList, NDList> predictor = model.newPredictor()) {
+    try (Predictor<NDList, NDList> predictor = model.newPredictor()) {
       for (List<float[]> images : batches) {
         int n = fixed > 0 ? fixed : images.size();
         for (int from = 0; from < images.size(); from += n) {
@@ -188,7 +220,7 @@ public final class CheckpointExport {
           for (int i = 0; i < n; i++) {
             System.arraycopy(images.get(Math.min(from + i, images.size() - 1)), 0, x, i * len, len);
           }
-          parity = parity.with(model.forward(predictor, x, n), ort.run(x, n, size), n, d);
+          parity = parity.with(model.forward(predictor, x, n), exported.run(x, n, size), n, d);
         }
       }
     }

@@ -1,19 +1,8 @@
 package dev.facebeam.export;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
-import ai.djl.nn.LambdaBlock;
-import ai.djl.nn.ParallelBlock;
-import ai.djl.nn.Parameter;
-import ai.djl.nn.SequentialBlock;
-import ai.djl.nn.convolutional.Conv2d;
-import ai.djl.nn.core.Linear;
-import ai.djl.nn.norm.BatchNorm;
-import ai.djl.nn.norm.Dropout;
 import com.google.protobuf.ByteString;
-import dev.facebeam.embed.BlockInternals;
-import dev.facebeam.models.ChannelPrelu;
 import dev.facebeam.onnx.AttributeProto;
 import dev.facebeam.onnx.GraphProto;
 import dev.facebeam.onnx.ModelProto;
@@ -31,7 +20,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A DJL face network in inference form as an ONNX graph (docs/export.md): BatchNorm with its running
+ * A DJL face network ({@link NetworkGraph}) as an ONNX graph (docs/export.md): BatchNorm with its running
  * statistics and epsilon, dropout left out, PReLU with one slope per channel as a [C, 1, 1] tensor,
  * the embedding FC as Gemm with the weight transposed by the node (transB), residual sums as Add.
  * Weights are initializers named by their place in the block tree. Input {@code input} [B, 3, H, W],
@@ -45,10 +34,6 @@ public final class OnnxExport {
   public static final int MIN_OPSET = 11;
   public static final int MAX_OPSET = 17;
 
-  private final List<NodeProto> nodes = new ArrayList<>();
-  private final List<TensorProto> initializers = new ArrayList<>();
-  private int serial;
-
   private OnnxExport() {}
 
   /**
@@ -56,21 +41,24 @@ public final class OnnxExport {
    * shape ([1, 3, H, W]); {@code batch} 0 for a dynamic batch; {@code metadata} goes to the model's metadata_props.
    */
   public static ModelProto export(Block block, Shape input, int opset, int batch, Map<String, String> metadata) {
+    return export(NetworkGraph.of(block, input), opset, batch, metadata);
+  }
+
+  public static ModelProto export(NetworkGraph net, int opset, int batch, Map<String, String> metadata) {
     if (opset < MIN_OPSET || opset > MAX_OPSET) {
       throw new IllegalArgumentException("opset " + opset + " is not supported (" + MIN_OPSET + " to " + MAX_OPSET + ")");
     }
-    OnnxExport e = new OnnxExport();
-    Value out = e.walk(block, new Value(INPUT, input), "net");
-    // the last node writes the output name the graph promises
-    NodeProto last = e.nodes.remove(e.nodes.size() - 1);
-    e.nodes.add(last.toBuilder().setOutput(0, OUTPUT).build());
-    if (!last.getOutput(0).equals(out.name())) {
-      throw new IllegalStateException("the network does not end in a node");
+    List<NodeProto> nodes = new ArrayList<>();
+    List<TensorProto> initializers = new ArrayList<>();
+    for (NetworkGraph.Op op : net.ops()) {
+      // the last node writes the output name the graph promises
+      String output = op == net.ops().get(net.ops().size() - 1) ? OUTPUT : op.output();
+      nodes.add(node(op, output, initializers));
     }
     GraphProto graph = GraphProto.newBuilder().setName("facebeam")
-        .addAllNode(e.nodes).addAllInitializer(e.initializers)
-        .addInput(valueInfo(INPUT, batch, input.slice(1).getShape()))
-        .addOutput(valueInfo(OUTPUT, batch, out.shape().slice(1).getShape()))
+        .addAllNode(nodes).addAllInitializer(initializers)
+        .addInput(valueInfo(INPUT, batch, net.inputShape().slice(1).getShape()))
+        .addOutput(valueInfo(OUTPUT, batch, net.outputShape().slice(1).getShape()))
         .build();
     ModelProto.Builder m = ModelProto.newBuilder().setIrVersion(IR_VERSION).setProducerName("facebeam")
         .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(opset)).setGraph(graph);
@@ -78,111 +66,53 @@ public final class OnnxExport {
     return m.build();
   }
 
-  /** A tensor name and its shape (batch 1) as it flows through the walk. */
-  private record Value(String name, Shape shape) {}
-
-  private Value walk(Block b, Value x, String path) {
-    if (b instanceof SequentialBlock s) {
-      Value v = x;
-      for (var child : s.getChildren()) {
-        v = walk(child.getValue(), v, path + "." + child.getKey());
+  private static NodeProto node(NetworkGraph.Op op, String output, List<TensorProto> initializers) {
+    NodeProto.Builder n = NodeProto.newBuilder().setName(op.name()).addOutput(output);
+    if (op instanceof NetworkGraph.Conv c) {
+      n.setOpType("Conv").addInput(in(c.input())).addInput(weight(c.weight(), initializers));
+      if (c.bias() != null) {
+        n.addInput(weight(c.bias(), initializers));
       }
-      return v;
-    }
-    if (b instanceof ParallelBlock p) {
-      // Every ParallelBlock in these networks sums its branches (a residual unit); the parity check
-      // would catch a network where that is not so.
-      List<Value> branches = new ArrayList<>();
-      for (var child : p.getChildren()) {
-        branches.add(walk(child.getValue(), x, path + "." + child.getKey()));
-      }
-      if (branches.size() != 2) {
-        throw new UnsupportedOperationException(path + ": a parallel block of " + branches.size() + " branches is not a residual sum");
-      }
-      return node("Add", path + ".add", List.of(branches.get(0).name(), branches.get(1).name()), List.of(), x.shape(), b);
-    }
-    if (b instanceof Conv2d c) {
-      List<String> in = new ArrayList<>(List.of(x.name(), weight(path + ".weight", param(c, "weight"))));
-      if (c.isIncludeBias()) {
-        in.add(weight(path + ".bias", param(c, "bias")));
-      }
-      Shape k = c.getKernelShape();
-      Shape pad = c.getPadding();
-      List<AttributeProto> attrs = List.of(ints("kernel_shape", k.getShape()), ints("strides", c.getStride().getShape()),
-          ints("pads", new long[] {pad.get(0), pad.get(1), pad.get(0), pad.get(1)}), ints("dilations", c.getDilation().getShape()),
-          integer("group", c.getGroups()));
-      return node("Conv", path, in, attrs, x.shape(), b);
-    }
-    if (b instanceof BatchNorm n) {
-      int axis = BlockInternals.axis(n);
-      if (axis != 1) {
-        throw new UnsupportedOperationException(path + ": BatchNorm over axis " + axis + " (ONNX normalises axis 1)");
-      }
-      List<String> in = List.of(x.name(), weight(path + ".gamma", param(n, "gamma")), weight(path + ".beta", param(n, "beta")),
-          weight(path + ".running_mean", param(n, "runningMean")), weight(path + ".running_var", param(n, "runningVar")));
-      return node("BatchNormalization", path, in, List.of(real("epsilon", BlockInternals.epsilon(n))), x.shape(), b);
-    }
-    if (b instanceof ChannelPrelu prelu) {
-      NDArray alpha = prelu.slopes();
-      long[] view = new long[x.shape().dimension() - 1];
+      long[] p = c.pads();
+      n.addAttribute(ints("kernel_shape", c.kernel())).addAttribute(ints("strides", c.strides()))
+          .addAttribute(ints("pads", new long[] {p[0], p[1], p[0], p[1]})).addAttribute(ints("dilations", c.dilations()))
+          .addAttribute(integer("group", c.groups()));
+    } else if (op instanceof NetworkGraph.BatchNorm2 b) {
+      n.setOpType("BatchNormalization").addInput(in(b.input()))
+          .addInput(weight(b.gamma(), initializers)).addInput(weight(b.beta(), initializers))
+          .addInput(weight(b.mean(), initializers)).addInput(weight(b.variance(), initializers))
+          .addAttribute(real("epsilon", b.epsilon()));
+    } else if (op instanceof NetworkGraph.Prelu pr) {
+      // ONNX broadcasts the slopes from the right: [C, 1, 1] against [B, C, H, W]
+      long[] view = new long[pr.inputRank() - 1];
       java.util.Arrays.fill(view, 1);
-      view[0] = alpha.getShape().get(0);
-      String slope = weight(path + ".alpha", alpha.toFloatArray(), view);
-      return node("PRelu", path, List.of(x.name(), slope), List.of(), x.shape(), b);
-    }
-    if (b instanceof Dropout) {
-      return x; // inference: dropout is the identity
-    }
-    if (b instanceof Linear l) {
-      if (x.shape().dimension() != 2) {
-        throw new UnsupportedOperationException(path + ": Linear on a rank-" + x.shape().dimension() + " input");
+      view[0] = pr.slopes().values().length;
+      n.setOpType("PRelu").addInput(in(pr.input()))
+          .addInput(weight(new NetworkGraph.Weight(pr.slopes().name(), pr.slopes().values(), view), initializers));
+    } else if (op instanceof NetworkGraph.Flatten f) {
+      n.setOpType("Flatten").addInput(in(f.input())).addAttribute(integer("axis", 1));
+    } else if (op instanceof NetworkGraph.Dense d) {
+      n.setOpType("Gemm").addInput(in(d.input())).addInput(weight(d.weight(), initializers));
+      if (d.bias() != null) {
+        n.addInput(weight(d.bias(), initializers));
       }
-      List<String> in = new ArrayList<>(List.of(x.name(), weight(path + ".weight", param(l, "weight"))));
-      Parameter bias = l.getParameters().get("bias");
-      if (bias != null) {
-        in.add(weight(path + ".bias", bias.getArray().toFloatArray(), bias.getArray().getShape().getShape()));
-      }
-      return node("Gemm", path, in, List.of(integer("transB", 1)), x.shape(), b);
+      n.addAttribute(integer("transB", 1));
+    } else if (op instanceof NetworkGraph.Add a) {
+      n.setOpType("Add").addInput(in(a.left())).addInput(in(a.right()));
     }
-    if (b instanceof LambdaBlock lambda) {
-      String name = lambda.getName();
-      Shape out = b.getOutputShapes(new Shape[] {x.shape()})[0];
-      if (out.equals(x.shape()) && name.toLowerCase(java.util.Locale.ROOT).contains("identity")) {
-        return x;
-      }
-      if (name.toLowerCase(java.util.Locale.ROOT).contains("flatten") && out.dimension() == 2) {
-        return node("Flatten", path, List.of(x.name()), List.of(integer("axis", 1)), x.shape(), b);
-      }
-      throw new UnsupportedOperationException(path + ": no ONNX form for the lambda block '" + name + "'");
-    }
-    throw new UnsupportedOperationException(path + ": no ONNX form for " + b.getClass().getSimpleName());
+    return n.build();
   }
 
-  private Value node(String op, String name, List<String> inputs, List<AttributeProto> attrs, Shape in, Block b) {
-    Shape out = b.getOutputShapes(new Shape[] {in})[0];
-    String output = name + ":" + (serial++);
-    nodes.add(NodeProto.newBuilder().setOpType(op).setName(name).addAllInput(inputs).addOutput(output).addAllAttribute(attrs).build());
-    return new Value(output, out);
+  private static String in(String value) {
+    return value.equals(NetworkGraph.INPUT) ? INPUT : value;
   }
 
-  private String weight(String name, NDArray a) {
-    return weight(name, a.toFloatArray(), a.getShape().getShape());
-  }
-
-  private String weight(String name, float[] values, long[] dims) {
-    ByteBuffer bytes = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-    bytes.asFloatBuffer().put(values);
-    initializers.add(TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.FLOAT_VALUE)
-        .addAllDims(java.util.Arrays.stream(dims).boxed().toList()).setRawData(ByteString.copyFrom(bytes.array())).build());
-    return name;
-  }
-
-  private static NDArray param(Block b, String name) {
-    Parameter p = b.getParameters().get(name);
-    if (p == null || !p.isInitialized()) {
-      throw new IllegalStateException(b.getClass().getSimpleName() + " has no initialised parameter '" + name + "'");
-    }
-    return p.getArray();
+  private static String weight(NetworkGraph.Weight w, List<TensorProto> initializers) {
+    ByteBuffer bytes = ByteBuffer.allocate(w.values().length * 4).order(ByteOrder.LITTLE_ENDIAN);
+    bytes.asFloatBuffer().put(w.values());
+    initializers.add(TensorProto.newBuilder().setName(w.name()).setDataType(TensorProto.DataType.FLOAT_VALUE)
+        .addAllDims(java.util.Arrays.stream(w.dims()).boxed().toList()).setRawData(ByteString.copyFrom(bytes.array())).build());
+    return w.name();
   }
 
   private static ValueInfoProto valueInfo(String name, int batch, long[] rest) {

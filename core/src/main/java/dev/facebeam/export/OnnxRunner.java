@@ -8,7 +8,7 @@ import java.nio.FloatBuffer;
 import java.util.Map;
 
 /** An exported graph run by ONNX Runtime: a batch of preprocessed images in, embeddings out (row-major). */
-public final class OnnxRunner implements AutoCloseable {
+public final class OnnxRunner implements GraphRunner {
   private final OrtEnvironment env;
   private final OrtSession session;
 
@@ -21,7 +21,7 @@ public final class OnnxRunner implements AutoCloseable {
     }
   }
 
-  /** {@code input}: [batch, 3, size, size] row-major. */
+  @Override
   public float[] run(float[] input, int batch, int size) throws OrtException {
     try (OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(input), new long[] {batch, 3, size, size});
          OrtSession.Result r = session.run(Map.of(OnnxExport.INPUT, t))) {

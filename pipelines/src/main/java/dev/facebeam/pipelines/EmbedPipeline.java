@@ -60,9 +60,12 @@ public final class EmbedPipeline extends PTransform<PBegin, PDone> {
   private final String workDir;
   private final int shards;
   private final boolean keepRaw;
+  private final int threadsPerSlot;
 
-  EmbedPipeline(List<String> shardFiles, ModelSpec spec, ModelParams settings, String workDir, int shards, boolean keepRaw) {
+  EmbedPipeline(List<String> shardFiles, ModelSpec spec, ModelParams settings, String workDir, int shards, boolean keepRaw,
+      int threadsPerSlot) {
     this.keepRaw = keepRaw;
+    this.threadsPerSlot = threadsPerSlot;
     this.shardFiles = shardFiles;
     this.spec = spec;
     this.settings = settings;
@@ -77,7 +80,7 @@ public final class EmbedPipeline extends PTransform<PBegin, PDone> {
   public PDone expand(PBegin begin) {
     PCollection<FaceRecord> faces = begin.apply("ReadRecords", ReadStageShards.of(shardFiles, FaceRecord.class));
     PCollectionTuple embedded = faces.apply(EMBED, new EmbedFaces(spec, settings.device(),
-        settings.batchSize(), settings.flip(), keepRaw));
+        settings.batchSize(), settings.flip(), keepRaw, threadsPerSlot));
     PCollection<Embedding> embeddings = embedded.get(EmbedFaces.EMBEDDINGS);
     embeddings.apply("WriteEmbeddings", WriteShards.of(workDir, shards, Embedding.class, Embedding::getId));
     PCollection<Reject> rejects = embedded.get(FaceTags.REJECTS);
@@ -126,6 +129,7 @@ public final class EmbedPipeline extends PTransform<PBegin, PDone> {
       form = probe.form();
     }
     int shards = WriteShards.shardsFor(input.getWritten(), params.embeddingsPerShard());
+    EmbedSlots slots = EmbedSlots.of(runner);
     if (params.exportDevkit() != null) {
       OutputGuard.claim("--exportDevkit", params.exportDevkit(), "devkit-export", exportInputs);
     }
@@ -135,7 +139,7 @@ public final class EmbedPipeline extends PTransform<PBegin, PDone> {
           ClusterProgress.forStage(Stages.jobName(NAME, out.target()), PROGRESS_STEP,
               ClusterProgress.Count.IN))) {
         Stages.runToCompletion(runner, new EmbedPipeline(shardFiles, spec, settings, out.work().toString(), shards,
-            keepRaw(params, input)), NAME, out.target());
+            keepRaw(params, input), slots.threads()), NAME, out.target());
       }
       Map<String, Long> counts = Stages.read(out.work());
       long read = counts.getOrDefault("read", 0L);
@@ -162,6 +166,8 @@ public final class EmbedPipeline extends PTransform<PBegin, PDone> {
       m.putParameters("batch_size", Integer.toString(fixedBatch > 0 ? fixedBatch : settings.batchSize()));
       m.putParameters("fixed_batch", Integer.toString(fixedBatch));
       m.putParameters("device", device.toString());
+      m.putParameters("slots", slots.slots() > 0 ? Integer.toString(slots.slots()) : "the runner's default");
+      m.putParameters("threads_per_slot", slots.described());
       m.addInputs(Digests.of(records.resolve(StageOutput.MANIFEST), records.resolve(StageOutput.MANIFEST).toString(), Long.MAX_VALUE));
       Path pairs = records.resolve(IngestPipeline.PAIRS);
       if (Files.exists(pairs)) {

@@ -10,7 +10,8 @@ public final class ExportJob {
   private ExportJob() {}
 
   public static CheckpointExport.Result run(ExportOptions o, PrintStream log) {
-    String format = o.getFormat() == null || o.getFormat().equals(IngestParams.FORMAT) ? "onnx" : o.getFormat();
+    String format = o.getFormat() == null || o.getFormat().equals(IngestParams.FORMAT)
+        ? CheckpointExport.formatFor(Path.of(o.getOutput())) : o.getFormat();
     int batch;
     if (o.getBatch() == null || o.getBatch().equals("dynamic")) {
       batch = 0;

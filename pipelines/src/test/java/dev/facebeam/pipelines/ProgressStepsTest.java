@@ -54,7 +54,7 @@ public class ProgressStepsTest {
     EmbedOptions o = PipelineOptionsFactory.fromArgs("--runner=DirectRunner").as(EmbedOptions.class);
     Pipeline embed = Pipeline.create(o);
     embed.apply(EmbedPipeline.NAME, new EmbedPipeline(List.of(bin.toString()),
-        ModelSpec.resolve(model, ModelSpec.Overrides.NONE), ModelParams.DEFAULTS, tmp.newFolder().toString(), 1, false));
+        ModelSpec.resolve(model, ModelSpec.Overrides.NONE), ModelParams.DEFAULTS, tmp.newFolder().toString(), 1, false, dev.facebeam.embed.SlotThreads.PER_WORKER));
     assertTrue(names(embed).toString(), names(embed).contains(EmbedPipeline.PROGRESS_STEP));
   }
 }

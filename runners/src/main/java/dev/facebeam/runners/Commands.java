@@ -122,8 +122,9 @@ final class Commands {
           return java.nio.file.Files.readString(r.report()).stripTrailing();
         }, false));
     cmds.put("export", new Command("export",
-        "A checkpoint of train's networks as an ONNX graph (dynamic batch, preprocessing in its metadata); written only when"
-            + " ONNX Runtime's embeddings match DJL's (cosine >= 0.99999, max |d|/|e| <= 1e-4)",
+        "A checkpoint of train's networks as an ONNX graph or a TorchScript archive (FILE.onnx or FILE.pt; dynamic batch,"
+            + " preprocessing in the file); written only when ONNX Runtime's or libtorch's embeddings match DJL's"
+            + " (cosine >= 0.99999, max |d|/|e| <= 1e-4)",
         dev.facebeam.pipelines.ExportOptions.class, o -> {
           dev.facebeam.export.CheckpointExport.Result r = dev.facebeam.pipelines.ExportJob.run(
               o.as(dev.facebeam.pipelines.ExportOptions.class), System.out);

@@ -17,7 +17,7 @@ import org.junit.rules.TemporaryFolder;
 
 /**
  * {@code export} as a user runs it (docs/export.md): the ORL-trained checkpoint of the training tests
- * → ONNX → evaluate with no flags gives the checkpoint's own accuracy; the manifest records the
+ * → ONNX and → TorchScript → evaluate with no flags gives the checkpoint's own accuracy; the manifest records the
  * parity; a fixed batch is kept; bad input is an error naming the file, and nothing is left behind.
  */
 public class ExportCommandTest {
@@ -63,17 +63,30 @@ public class ExportCommandTest {
     assertEquals(dev.facebeam.io.Digests.sha256(checkpoint.resolve("ir-small-0000.params")), params.get("checkpoint_sha256").getAsString());
     assertEquals(true, Double.parseDouble(params.get("parity_min_cosine").getAsString()) >= 0.99999);
 
-    // evaluate with the graph and no preprocessing flags: the checkpoint's numbers.
-    for (Path model : List.of(checkpoint, onnx)) {
+    Path pt = tmp.getRoot().toPath().resolve("ir-small.pt");
+    Cli.Run ts = Cli.run("export", "--model=" + checkpoint, "--output=" + pt, "--faces=" + Cli.shared("orl/s35"));
+    assertEquals(ts.err(), 0, ts.status());
+    assertThat(ts.out(), containsString("parity: 25 images"));
+    JsonObject tsParams = json(pt.resolveSibling("ir-small.pt.manifest.json")).getAsJsonObject("parameters");
+    assertEquals("torchscript", tsParams.get("format").getAsString());
+    assertEquals(false, tsParams.has("opset"));
+
+    // evaluate with the graph, and with the archive, and no preprocessing flags: the checkpoint's numbers.
+    for (Path model : List.of(checkpoint, onnx, pt)) {
       Cli.Run ev = Cli.run("evaluate", "--runner=DirectRunner", "--dataset=" + dataset, "--model=" + model, "--targets=orl",
           "--output=" + tmp.getRoot().toPath().resolve("eval-" + model.getFileName()));
       assertEquals(ev.err(), 0, ev.status());
     }
     JsonObject fromCheckpoint = json(tmp.getRoot().toPath().resolve("eval-model-0001/orl/verify/report.json"));
     JsonObject fromGraph = json(tmp.getRoot().toPath().resolve("eval-ir-small.onnx/orl/verify/report.json"));
+    JsonObject fromArchive = json(tmp.getRoot().toPath().resolve("eval-ir-small.pt/orl/verify/report.json"));
     for (String k : List.of("accuracy", "accuracy_flip", "accuracy_std", "accuracy_flip_std")) {
       assertEquals(k, fromCheckpoint.get(k).getAsDouble(), fromGraph.get(k).getAsDouble(), 0);
+      assertEquals(k, fromCheckpoint.get(k).getAsDouble(), fromArchive.get(k).getAsDouble(), 0);
     }
+    JsonObject tsEmbed = json(tmp.getRoot().toPath().resolve("eval-ir-small.pt/orl/embed/manifest.json")).getAsJsonObject("parameters");
+    assertEquals("PyTorch", tsEmbed.get("engine").getAsString());
+    assertEquals("(x - 127.5) * 0.0078125, RGB, 112x112", tsEmbed.get("preprocessing").getAsString());
     JsonObject embed = json(tmp.getRoot().toPath().resolve("eval-ir-small.onnx/orl/embed/manifest.json")).getAsJsonObject("parameters");
     assertEquals("OnnxRuntime", embed.get("engine").getAsString());
     assertEquals("(x - 127.5) * 0.0078125, RGB, 112x112", embed.get("preprocessing").getAsString());
@@ -110,7 +123,10 @@ public class ExportCommandTest {
     assertFails(List.of("--model=" + checkpoint, "--output=" + mine), mine.toString());
     assertEquals("my own model", Files.readString(mine));
     assertFails(List.of("--model=" + checkpoint, "--output=" + out, "--batch=lots"), "--batch");
-    assertFails(List.of("--model=" + checkpoint, "--output=" + out, "--format=torchscript"), "--format");
+    assertFails(List.of("--model=" + checkpoint, "--output=" + out, "--format=torchscript"), "a TorchScript archive is named *.pt");
+    assertFails(List.of("--model=" + checkpoint, "--output=" + out, "--format=tflite"), "--format");
+    assertFails(List.of("--model=" + checkpoint, "--output=" + out.resolveSibling("m.pt"), "--batch=3"), "--batch");
+    assertFails(List.of("--model=" + unknown, "--output=" + out.resolveSibling("m.pt")), "r9000");
     try (Stream<Path> s = Files.list(root.resolve("bad-out"))) {
       assertEquals(List.of(mine), s.toList());
     }

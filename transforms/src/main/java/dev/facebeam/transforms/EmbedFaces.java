@@ -5,6 +5,7 @@ import dev.facebeam.embed.FaceEmbedder;
 import dev.facebeam.embed.FaceModel;
 import dev.facebeam.embed.ModelHolder;
 import dev.facebeam.embed.ModelSpec;
+import dev.facebeam.embed.SlotThreads;
 import dev.facebeam.proto.Embedding;
 import dev.facebeam.proto.FaceRecord;
 import dev.facebeam.proto.Reject;
@@ -37,18 +38,25 @@ public final class EmbedFaces extends PTransform<PCollection<FaceRecord>, PColle
   private final int batchSize;
   private final boolean flip;
   private final boolean keepRaw;
+  private final int threadsPerSlot;
 
   public EmbedFaces(ModelSpec spec, String device, int batchSize, boolean flip, boolean keepRaw) {
+    this(spec, device, batchSize, flip, keepRaw, SlotThreads.ENGINE_DEFAULT);
+  }
+
+  /** {@code threadsPerSlot}: intra-op threads of each slot, or one of {@link SlotThreads}' policies. */
+  public EmbedFaces(ModelSpec spec, String device, int batchSize, boolean flip, boolean keepRaw, int threadsPerSlot) {
     this.spec = spec;
     this.device = device;
     this.batchSize = batchSize;
     this.flip = flip;
     this.keepRaw = keepRaw;
+    this.threadsPerSlot = threadsPerSlot;
   }
 
   @Override
   public PCollectionTuple expand(PCollection<FaceRecord> faces) {
-    PCollectionTuple out = faces.apply(EMBED, ParDo.of(new EmbedFn(spec, device, batchSize, flip, keepRaw))
+    PCollectionTuple out = faces.apply(EMBED, ParDo.of(new EmbedFn(spec, device, batchSize, flip, keepRaw, threadsPerSlot))
         .withOutputTags(EMBEDDINGS, TupleTagList.of(FaceTags.REJECTS)));
     out.get(EMBEDDINGS).setCoder(ProtoCoder.of(Embedding.class));
     out.get(FaceTags.REJECTS).setCoder(ProtoCoder.of(Reject.class));
@@ -61,6 +69,7 @@ public final class EmbedFaces extends PTransform<PCollection<FaceRecord>, PColle
     private final int batchSize;
     private final boolean flip;
     private final boolean keepRaw;
+    private final int threadsPerSlot;
     private final Counter embedded = Metrics.counter("embed", "embedded");
     private final Counter rejected = Metrics.counter("embed", "rejected");
     private final Counter batches = Metrics.counter("embed", "batches");
@@ -68,7 +77,8 @@ public final class EmbedFaces extends PTransform<PCollection<FaceRecord>, PColle
     private transient FaceEmbedder embedder;
     private transient List<FaceRecord> buffer;
 
-    EmbedFn(ModelSpec spec, String device, int batchSize, boolean flip, boolean keepRaw) {
+    EmbedFn(ModelSpec spec, String device, int batchSize, boolean flip, boolean keepRaw, int threadsPerSlot) {
+      this.threadsPerSlot = threadsPerSlot;
       this.spec = spec;
       this.device = device;
       this.batchSize = batchSize;
@@ -79,13 +89,17 @@ public final class EmbedFaces extends PTransform<PCollection<FaceRecord>, PColle
     @Setup
     public void setup() {
       dev.facebeam.embed.DjlSettings.offline(); // before DJL's engine starts, on whatever worker this runs
-      model = ModelHolder.acquire(spec, DeviceSpec.parse(device).pick(spec.engine()));
+      model = ModelHolder.acquire(spec, DeviceSpec.parse(device).pick(spec.engine()),
+          SlotThreads.resolve(threadsPerSlot, ModelHolder.users() + 1));
       embedder = new FaceEmbedder(model, batchSize, flip, keepRaw);
       buffer = new ArrayList<>();
     }
 
     @StartBundle
     public void startBundle() {
+      // On this slot's own thread (libtorch counts threads per thread); on a cluster the count follows
+      // the embed slots open in this TaskManager.
+      SlotThreads.useOnThisThread(spec.engine(), SlotThreads.resolve(threadsPerSlot, ModelHolder.users()));
       buffer.clear();
     }
 

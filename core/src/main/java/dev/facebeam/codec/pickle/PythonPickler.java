@@ -17,7 +17,8 @@ import java.util.Map;
  * them.
  *
  * <p>Objects are {@code null}, {@link Boolean}, {@link Long}/{@link Integer}, {@link String},
- * {@code byte[]}, {@link PyTuple}, {@link List}, {@link PyGlobal} and {@link PyReduce}. The memo is
+ * {@code byte[]}, {@link PyTuple}, {@link List}, {@link Map} (a dict, in the map's order), {@link PyGlobal},
+ * {@link PyReduce}, {@link PyNewObj} and {@link PyPersistentId}. The memo is
  * keyed by identity, as Python's is; where CPython shares one object for equal values (interned
  * names, strings of one latin-1 character, the empty bytes) pass the same Java instance —
  * {@link #text} and {@link #bytes} do that.
@@ -112,6 +113,20 @@ public final class PythonPickler {
       saveTuple(t);
     } else if (obj instanceof PyReduce r) {
       saveReduce(r.callable, r.args, r.state, r);
+    } else if (obj instanceof Map<?, ?> m) {
+      saveDict(m);
+    } else if (obj instanceof PyNewObj n) {
+      save(n.cls());
+      save(n.args());
+      write(0x81); // NEWOBJ
+      memoPut(n);
+      if (n.state() != null) {
+        save(n.state());
+        write('b');
+      }
+    } else if (obj instanceof PyPersistentId id) {
+      save(id.id());
+      write('Q'); // BINPERSID: the loader's persistent_load resolves it; not memoised
     } else {
       throw new IllegalArgumentException("cannot pickle " + obj.getClass().getName());
     }
@@ -223,6 +238,26 @@ public final class PythonPickler {
         save(l.get(j));
       }
       write('e');
+    }
+  }
+
+  private void saveDict(Map<?, ?> m) throws IOException {
+    write('}');
+    memoPut(m);
+    List<? extends Map.Entry<?, ?>> entries = List.copyOf(m.entrySet());
+    if (entries.size() == 1) {
+      save(entries.get(0).getKey());
+      save(entries.get(0).getValue());
+      write('s');
+      return;
+    }
+    for (int i = 0; i < entries.size(); i += BATCH) {
+      write('(');
+      for (int j = i; j < Math.min(entries.size(), i + BATCH); j++) {
+        save(entries.get(j).getKey());
+        save(entries.get(j).getValue());
+      }
+      write('u');
     }
   }
 
