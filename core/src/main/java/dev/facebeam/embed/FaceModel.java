@@ -91,9 +91,16 @@ public final class FaceModel implements AutoCloseable {
       String form = spec.isDjlNative() ? "trained network as saved" : "the model file as it is";
       if (inferenceForm && spec.isDjlNative()) {
         int n = spec.preprocessing().inputSize();
-        int folds = InferenceForm.foldable(zoo.getBlock());
-        zoo.setBlock(InferenceForm.fold(zoo.getBlock(), new Shape(1, 3, n, n), zoo.getNDManager()));
-        form = "inference form: " + folds + " BatchNorms folded into the layer before them; PReLU as max(x, a*x) where its slopes are in [0, 1]";
+        ZooModel<NDList, NDList> script = spec.engine().equals("PyTorch") ? TorchScriptForm.load(spec, zoo, device) : null;
+        if (script != null) {
+          zoo.close();
+          zoo = script;
+          form = TorchScriptForm.describe(script);
+        } else {
+          int folds = InferenceForm.foldable(zoo.getBlock());
+          zoo.setBlock(InferenceForm.fold(zoo.getBlock(), new Shape(1, 3, n, n), zoo.getNDManager()));
+          form = "inference form: " + folds + " BatchNorms folded into the layer before them; PReLU as max(x, a*x) where its slopes are in [0, 1]";
+        }
       }
       int size = probe(zoo, spec, Math.max(1, fixed));
       return new FaceModel(spec, zoo, device, fixed, size, form);

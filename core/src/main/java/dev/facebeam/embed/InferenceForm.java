@@ -126,20 +126,10 @@ public final class InferenceForm {
       float[] beta = bn.getParameters().get("beta").getArray().toFloatArray();
       float[] mean = bn.getParameters().get("runningMean").getArray().toFloatArray();
       float[] var = bn.getParameters().get("runningVar").getArray().toFloatArray();
-      float eps = BlockInternals.epsilon(bn);
-      float[] w = weight.toFloatArray();
-      float[] b = bias == null ? new float[gamma.length] : bias.toFloatArray();
-      int per = w.length / gamma.length;
-      float[] fw = new float[w.length];
-      float[] fb = new float[gamma.length];
-      for (int c = 0; c < gamma.length; c++) {
-        // PyTorch computes var + eps in float32 before the square root: the same here.
-        double s = gamma[c] / Math.sqrt((float) (var[c] + eps));
-        for (int k = 0; k < per; k++) {
-          fw[c * per + k] = (float) (w[c * per + k] * s);
-        }
-        fb[c] = (float) (beta[c] - mean[c] * s + b[c] * s);
-      }
+      float[][] f = BatchNormFold.fold(weight.toFloatArray(), bias == null ? null : bias.toFloatArray(), gamma, beta, mean, var,
+          BlockInternals.epsilon(bn));
+      float[] fw = f[0];
+      float[] fb = f[1];
       folded.getParameters().get("weight").getArray().set(fw);
       folded.getParameters().get("bias").getArray().set(fb);
     }

@@ -61,6 +61,65 @@ public record NetworkGraph(List<Op> ops, Shape inputShape, Shape outputShape) {
     return ops.get(ops.size() - 1).output();
   }
 
+  /**
+   * This graph with every BatchNorm that reads a convolution's or the FC's output — and is its only
+   * reader — folded into it ({@link dev.facebeam.embed.BatchNormFold}; the inference form of
+   * docs/export.md). BatchNorms elsewhere (IResNet's pre-activation BN) stay.
+   */
+  public NetworkGraph folded() {
+    java.util.Map<String, Integer> readers = new java.util.HashMap<>();
+    for (Op op : ops) {
+      for (String in : inputs(op)) {
+        readers.merge(in, 1, Integer::sum);
+      }
+    }
+    List<Op> out = new ArrayList<>();
+    for (int i = 0; i < ops.size(); i++) {
+      Op op = ops.get(i);
+      if (i + 1 < ops.size() && ops.get(i + 1) instanceof BatchNorm2 bn && bn.input().equals(op.output())
+          && readers.getOrDefault(op.output(), 0) == 1 && (op instanceof Conv || op instanceof Dense)) {
+        Weight w = op instanceof Conv c ? c.weight() : ((Dense) op).weight();
+        Weight b = op instanceof Conv c ? c.bias() : ((Dense) op).bias();
+        float[][] f = dev.facebeam.embed.BatchNormFold.fold(w.values(), b == null ? null : b.values(), bn.gamma().values(),
+            bn.beta().values(), bn.mean().values(), bn.variance().values(), bn.epsilon());
+        Weight fw = new Weight(w.name(), f[0], w.dims());
+        Weight fb = new Weight(op.name() + ".bias", f[1], new long[] {f[1].length});
+        out.add(op instanceof Conv c
+            ? new Conv(c.name(), c.input(), bn.output(), fw, fb, c.kernel(), c.strides(), c.pads(), c.dilations(), c.groups())
+            : new Dense(op.name(), ((Dense) op).input(), bn.output(), fw, fb));
+        i++;
+      } else {
+        out.add(op);
+      }
+    }
+    return new NetworkGraph(List.copyOf(out), inputShape, outputShape);
+  }
+
+  /** How many BatchNorms {@link #folded()} removes from this graph. */
+  public int batchNorms() {
+    return (int) ops.stream().filter(o -> o instanceof BatchNorm2).count();
+  }
+
+  private static List<String> inputs(Op op) {
+    if (op instanceof Conv c) {
+      return List.of(c.input());
+    }
+    if (op instanceof BatchNorm2 b) {
+      return List.of(b.input());
+    }
+    if (op instanceof Prelu p) {
+      return List.of(p.input());
+    }
+    if (op instanceof Flatten f) {
+      return List.of(f.input());
+    }
+    if (op instanceof Dense d) {
+      return List.of(d.input());
+    }
+    Add a = (Add) op;
+    return List.of(a.left(), a.right());
+  }
+
   /** The graph of {@code block} (initialised, with its parameters) for inputs of {@code input} shape ([1, 3, H, W]). */
   public static NetworkGraph of(Block block, Shape input) {
     Walk w = new Walk();

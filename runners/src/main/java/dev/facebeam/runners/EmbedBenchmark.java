@@ -35,7 +35,7 @@ final class EmbedBenchmark {
 
   /** Options of {@code bench-embed}. */
   public interface Options extends PipelineOptions {
-    @Description("Faces embedded with the DJL-native MobileFaceNet (each is 2 forward images with flip)")
+    @Description("Faces embedded with the DJL-native MobileFaceNet (each is 2 forward images with flip); 0 skips it")
     @Default.Integer(2000)
     int getNativeFaces();
 
@@ -65,11 +65,36 @@ final class EmbedBenchmark {
 
     void setFixtures(String value);
 
-    @Description("Also embed this many faces (small DJL-native net, no flip) and report resident memory along the way; 0 skips it")
+    @Description("The network whose trained and inference forms are timed on one batch: mobilefacenet (y1), r50, any of train's")
+    @Default.String("mobilefacenet")
+    String getFormsNetwork();
+
+    void setFormsNetwork(String value);
+
+    @Description("Images per forward pass for the forms timing (0: --nativeBatchSize)")
+    @Default.Integer(0)
+    int getFormsBatch();
+
+    void setFormsBatch(int value);
+
+    @Description("Forward passes per timed repetition of the forms timing (best of 3 repetitions)")
+    @Default.Integer(8)
+    int getFormsPasses();
+
+    void setFormsPasses(int value);
+
+    @Description("Instead of the timings: run the embed stage on embedded Flink over this many faces (y1, flip on) and"
+        + " report resident memory along the way and its peak; 0 skips it")
     @Default.Integer(0)
     int getMemoryFaces();
 
     void setMemoryFaces(int value);
+
+    @Description("Flip fusion in the memory run (off halves its time; memory is about the same)")
+    @Default.Boolean(true)
+    boolean getMemoryFlip();
+
+    void setMemoryFlip(boolean value);
   }
 
   static String run(Options o) throws Exception {
@@ -83,18 +108,26 @@ final class EmbedBenchmark {
     StringBuilder report = new StringBuilder(String.format("bench-embed: real 112x112 faces (%d distinct), %d cores, flip fusion on%n",
         distinct.size(), Runtime.getRuntime().availableProcessors()));
     try {
-      Path mfn = saveMobileFaceNet(dir.resolve("mobilefacenet"));
-      compare(report, "MobileFaceNet (DJL-native, PyTorch, 128-d)", ModelSpec.resolve(mfn, ModelSpec.Overrides.NONE),
-          faces(distinct, o.getNativeFaces()), o.getNativeBatchSize(), o.getWithStage() ? dir : null);
-      forms(report, ModelSpec.resolve(mfn, ModelSpec.Overrides.NONE), o.getNativeBatchSize());
+      if (o.getMemoryFaces() > 0) {
+        // alone in a fresh JVM: nothing else has grown the allocators before
+        stageMemory(report, dir, distinct, o.getMemoryFaces(), o.getMemoryFlip());
+        return report.toString().stripTrailing();
+      }
+      if (o.getNativeFaces() > 0) {
+        Path mfn = saveMobileFaceNet(dir.resolve("mobilefacenet"));
+        compare(report, "MobileFaceNet (DJL-native, PyTorch, 128-d)", ModelSpec.resolve(mfn, ModelSpec.Overrides.NONE),
+            faces(distinct, o.getNativeFaces()), o.getNativeBatchSize(), o.getWithStage() ? dir : null);
+      }
+      String network = o.getFormsNetwork();
+      int embedding = network.equals("mobilefacenet") ? 128 : dev.facebeam.models.Networks.defaultEmbedding(network);
+      Path formsModel = saveNative(dir.resolve("forms-" + network), network, embedding);
+      report.append(String.format("  %s (DJL-native, PyTorch, %d-d), one batch of random images%n", network, embedding));
+      forms(report, ModelSpec.resolve(formsModel, ModelSpec.Overrides.NONE), o.getFormsBatch() > 0 ? o.getFormsBatch() : o.getNativeBatchSize(),
+          o.getFormsPasses());
       if (o.getOnnxFaces() > 0) {
         compare(report, "fr_feature.onnx (OnnxRuntime, 512-d, batch 1)",
             ModelSpec.resolve(fixtures.resolve("models/faceplugin/fr_feature.onnx"), ModelSpec.Overrides.NONE),
             faces(distinct, o.getOnnxFaces()), 64, o.getWithStage() ? dir : null);
-      }
-      if (o.getMemoryFaces() > 0) {
-        Path small = saveNative(dir.resolve("small-convnet"), "small-convnet", 128);
-        memory(report, ModelSpec.resolve(small, ModelSpec.Overrides.NONE), distinct, o.getMemoryFaces());
       }
       return report.toString().stripTrailing();
     } finally {
@@ -191,7 +224,7 @@ final class EmbedBenchmark {
    * The raw forward loop of the trained form (BatchNorm as saved) against the inference form embed
    * runs (BatchNorm folded; docs/export.md): the same random batches, interleaved, best of three.
    */
-  private static void forms(StringBuilder report, ModelSpec spec, int batch) {
+  private static void forms(StringBuilder report, ModelSpec spec, int batch, int passes) {
     try (FaceModel trained = FaceModel.load(spec, Device.cpu(), false); FaceModel folded = FaceModel.load(spec, Device.cpu(), true);
          Predictor<NDList, NDList> pt = trained.newPredictor(); Predictor<NDList, NDList> pf = folded.newPredictor()) {
       java.util.Random rnd = new java.util.Random(1);
@@ -199,7 +232,6 @@ final class EmbedBenchmark {
       for (int i = 0; i < x.length; i++) {
         x[i] = rnd.nextFloat() * 2 - 1;
       }
-      int passes = 8;
       double[] best = new double[2];
       trained.forward(pt, x, batch);
       folded.forward(pf, x, batch);
@@ -212,8 +244,9 @@ final class EmbedBenchmark {
           best[f] = Math.max(best[f], passes * batch / ((System.nanoTime() - t0) / 1e9));
         }
       }
-      report.append(String.format("    raw loop, trained form (BatchNorm as saved)   %8.1f images/s  (1.00x)%n", best[0]));
-      report.append(String.format("    raw loop, inference form (%s)  %8.1f images/s  (%.2fx)%n", folded.form(), best[1], best[1] / best[0]));
+      report.append(String.format("    raw loop, trained form (BatchNorm as saved), batch %d   %8.1f images/s  (1.00x)%n", batch, best[0]));
+      report.append(String.format("    raw loop, inference form (embed's default), batch %d   %8.1f images/s  (%.2fx)%n", batch, best[1], best[1] / best[0]));
+      report.append("      the inference form: " + folded.form() + "\n");
     }
   }
 
@@ -241,22 +274,61 @@ final class EmbedBenchmark {
     return (System.nanoTime() - t0) / 1e9;
   }
 
-  private static void memory(StringBuilder report, ModelSpec spec, List<FaceRecord> distinct, int total) throws Exception {
-    report.append(String.format("  resident memory, small-convnet without flip over %d faces (batch 64):%n", total));
-    try (FaceModel model = FaceModel.load(spec, Device.cpu()); FaceEmbedder embedder = new FaceEmbedder(model, 64, false, false)) {
-      List<FaceRecord> batch = faces(distinct, 64);
-      long t0 = System.nanoTime();
-      int done = 0;
-      int step = Math.max(64, total / 10 / 64 * 64);
-      while (done < total) {
-        embedder.embed(batch, e -> { }, (f, why) -> { });
-        done += batch.size();
-        if (done % step == 0 || done >= total) {
-          report.append(String.format("    %8d faces  RSS %6d MB  heap used %5d MB  %.0f faces/s%n", done, rssMb(),
-              (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) >> 20, done / ((System.nanoTime() - t0) / 1e9)));
+  /**
+   * The embed stage as a user runs it (embedded Flink, every core, y1 in its inference form) over
+   * {@code total} faces streamed from disk, with resident memory sampled every second: printed at
+   * each tenth of the run and its peak (the kernel's VmHWM), beside the model file's size.
+   */
+  private static void stageMemory(StringBuilder report, Path dir, List<FaceRecord> distinct, int total, boolean flip) throws Exception {
+    Path model = saveNative(dir.resolve("memory-y1"), "mobilefacenet", 128);
+    long modelMb = Files.size(model.resolve("mobilefacenet-0000.params")) >> 20;
+    Path records = dir.resolve("memory-records");
+    Files.createDirectories(records);
+    Iterable<FaceRecord> stream = () -> java.util.stream.IntStream.range(0, total)
+        .mapToObj(i -> distinct.get(i % distinct.size()).toBuilder().setId(String.format("f-%09d", i)).build()).iterator();
+    dev.facebeam.io.StageFiles.writeFramed(records.resolve(dev.facebeam.io.StageFiles.shardName(0, 1)), stream);
+    Files.writeString(records.resolve(dev.facebeam.io.StageOutput.MANIFEST), dev.facebeam.io.StageOutput.toJson(
+        dev.facebeam.proto.StageManifest.newBuilder().setStage("ingest").setFormat("bench").setRead(total)
+            .setWritten(total).addShards(dev.facebeam.io.StageFiles.shardName(0, 1)).build()));
+    long before = rssMb();
+    List<long[]> samples = java.util.Collections.synchronizedList(new ArrayList<>());
+    long t0 = System.nanoTime();
+    Thread sampler = new Thread(() -> {
+      while (!Thread.currentThread().isInterrupted()) {
+        samples.add(new long[] {(System.nanoTime() - t0) / 1_000_000, rssMb()});
+        try {
+          Thread.sleep(1000);
+        } catch (InterruptedException e) {
+          return;
         }
       }
+    }, "rss-sampler");
+    sampler.setDaemon(true);
+    sampler.start();
+    dev.facebeam.pipelines.EmbedOptions e = org.apache.beam.sdk.options.PipelineOptionsFactory.fromArgs(
+        "--runner=FlinkRunner", "--flinkMaster=[local]", "--parallelism=" + Runtime.getRuntime().availableProcessors(),
+        "--fasterCopy=true").as(dev.facebeam.pipelines.EmbedOptions.class);
+    e.setRecords(records.toString());
+    e.setModel(model.toString());
+    e.setOutput(dir.resolve("memory-out").toString());
+    e.setFlip(flip);
+    dev.facebeam.pipelines.EmbedPipeline.Result result = dev.facebeam.pipelines.EmbedPipeline.run(e);
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    sampler.interrupt();
+    sampler.join();
+    report.append(String.format("  resident memory of the embed stage on embedded Flink: y1 (model file %d MB), %d faces, flip %s,"
+        + " %d written, %.0f s (%.1f images/s), threads per slot %s%n", modelMb, total, flip ? "on" : "off",
+        result.manifest().getWritten(), seconds, total * (flip ? 2 : 1) / seconds, result.manifest().getParametersOrThrow("threads_per_slot")));
+    report.append(String.format("    before the stage: RSS %d MB; max heap %d MB%n", before, Runtime.getRuntime().maxMemory() >> 20));
+    List<long[]> copy = new ArrayList<>(samples);
+    for (int tenth = 1; tenth <= 10; tenth++) {
+      long at = (long) (seconds * 1000 * tenth / 10);
+      long[] s = copy.stream().filter(x -> x[0] <= at).reduce((x, y) -> y).orElse(new long[] {0, before});
+      long max = copy.stream().filter(x -> x[0] <= at).mapToLong(x -> x[1]).max().orElse(before);
+      report.append(String.format("    %3d%% of the run (%5.0f s)  RSS %6d MB  (highest so far %6d MB)%n", tenth * 10, at / 1000.0, s[1], max));
     }
+    long peak = statusMb("VmHWM:");
+    report.append(String.format("    peak RSS of the process (VmHWM) %d MB = model %d MB + %d MB%n", peak, modelMb, peak - modelMb));
   }
 
   static long rssMb() {
