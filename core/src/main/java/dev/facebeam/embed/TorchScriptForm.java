@@ -22,7 +22,8 @@ import java.util.Random;
  * inference form — every BatchNorm after a convolution or the FC folded, one {@code torch.prelu}
  * per PReLU, the input laid out channels-last — written as a TorchScript archive and run by
  * libtorch's TorchScript interpreter. The archive is prepared on load and cached by the checkpoint's
- * SHA-256 (in {@code ~/.facebeam/inference/}, or {@code FACEBEAM_INFERENCE_CACHE}); before use it is
+ * SHA-256 (in {@code ~/.facebeam/inference/}, or the folder {@code FACEBEAM_INFERENCE_CACHE} or the
+ * system property {@code facebeam.inferenceCache} names); before use it is
  * checked against the trained network on random images within export's parity bounds.
  */
 final class TorchScriptForm {
@@ -80,6 +81,10 @@ final class TorchScriptForm {
   }
 
   static Path cacheFolder() {
+    String property = System.getProperty("facebeam.inferenceCache");
+    if (property != null && !property.isBlank()) {
+      return Path.of(property);
+    }
     String env = System.getenv("FACEBEAM_INFERENCE_CACHE");
     return env != null && !env.isBlank() ? Path.of(env) : Path.of(System.getProperty("user.home"), ".facebeam", "inference");
   }

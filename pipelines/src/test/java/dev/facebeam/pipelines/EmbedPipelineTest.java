@@ -59,6 +59,8 @@ public class EmbedPipelineTest {
     assertEquals("1", m.getParametersOrThrow("fixed_batch"));
     assertThat(m.getParametersOrThrow("preprocessing"), containsString("(x - 127.0) * 0.0078125, RGB"));
     assertEquals(64, m.getParametersOrThrow("model_sha256").length());
+    // Not embedded Flink: each worker divides its own cores among the embed slots open in its JVM.
+    assertEquals("each worker's cores / the embed slots open in its JVM", m.getParametersOrThrow("threads_per_slot"));
     // embeddings.npy: header says (20, 512) float32; rows follow the pack order bin-0 … bin-19.
     byte[] npy = Files.readAllBytes(out.resolve("embeddings.npy"));
     int headerLen = ByteBuffer.wrap(npy, 8, 2).order(ByteOrder.LITTLE_ENDIAN).getShort();
