@@ -66,7 +66,8 @@ public final class CheckpointExport {
     if (!onnx && !TORCHSCRIPT.equals(r.format())) {
       throw new UserInputException("--format", "'" + r.format() + "': onnx or torchscript");
     }
-    if (!formatFor(r.output()).equals(r.format()) || r.output().getFileName().toString().indexOf('.') < 0) {
+    String name = r.output().getFileName() == null ? "" : r.output().getFileName().toString().toLowerCase(Locale.ROOT);
+    if (!formatFor(r.output()).equals(r.format()) || (onnx && !name.endsWith(".onnx"))) {
       throw new UserInputException("--output=" + r.output(), onnx ? "an ONNX file is named *.onnx" : "a TorchScript archive is named *.pt");
     }
     if (onnx && (r.opset() < OnnxExport.MIN_OPSET || r.opset() > OnnxExport.MAX_OPSET)) {

@@ -125,6 +125,7 @@ public class ExportCommandTest {
     assertFails(List.of("--model=" + checkpoint, "--output=" + out, "--batch=lots"), "--batch");
     assertFails(List.of("--model=" + checkpoint, "--output=" + out, "--format=torchscript"), "a TorchScript archive is named *.pt");
     assertFails(List.of("--model=" + checkpoint, "--output=" + out, "--format=tflite"), "--format");
+    assertFails(List.of("--model=" + checkpoint, "--output=" + out.resolveSibling("m.txt")), "an ONNX file is named *.onnx");
     assertFails(List.of("--model=" + checkpoint, "--output=" + out.resolveSibling("m.pt"), "--batch=3"), "--batch");
     assertFails(List.of("--model=" + unknown, "--output=" + out.resolveSibling("m.pt")), "r9000");
     try (Stream<Path> s = Files.list(root.resolve("bad-out"))) {
