@@ -91,11 +91,11 @@ public final class FaceModel implements AutoCloseable {
       String form = spec.isDjlNative() ? "trained network as saved" : "the model file as it is";
       if (inferenceForm && spec.isDjlNative()) {
         int n = spec.preprocessing().inputSize();
-        ZooModel<NDList, NDList> script = spec.engine().equals("PyTorch") ? TorchScriptForm.load(spec, zoo, device) : null;
+        TorchScriptForm.Loaded script = spec.engine().equals("PyTorch") ? TorchScriptForm.load(spec, zoo, device) : null;
         if (script != null) {
           zoo.close();
-          zoo = script;
-          form = TorchScriptForm.describe(script);
+          zoo = script.model();
+          form = script.form();
         } else {
           int folds = InferenceForm.foldable(zoo.getBlock());
           zoo.setBlock(InferenceForm.fold(zoo.getBlock(), new Shape(1, 3, n, n), zoo.getNDManager()));

@@ -5,9 +5,7 @@ import ai.djl.inference.Predictor;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.repository.zoo.Criteria;
 import ai.djl.repository.zoo.ZooModel;
-import ai.djl.translate.NoopTranslator;
 import dev.facebeam.export.NetworkGraph;
 import dev.facebeam.export.Parity;
 import dev.facebeam.export.TorchScriptExport;
@@ -29,12 +27,14 @@ import java.util.Random;
 final class TorchScriptForm {
   /** Bumped when the archive this class writes changes, so older cached ones are not used. */
   static final String VERSION = "ts1";
-  private static final Map<ZooModel<?, ?>, String> DESCRIPTIONS = java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+
+  /** The loaded archive and what embed's manifest says of it. */
+  record Loaded(ZooModel<NDList, NDList> model, String form) {}
 
   private TorchScriptForm() {}
 
   /** The TorchScript form of {@code trained}, or null when a block has no TorchScript form (embed then folds in DJL). */
-  static ZooModel<NDList, NDList> load(ModelSpec spec, ZooModel<NDList, NDList> trained, Device device) {
+  static Loaded load(ModelSpec spec, ZooModel<NDList, NDList> trained, Device device) {
     int n = spec.preprocessing().inputSize();
     NetworkGraph graph;
     try {
@@ -57,9 +57,7 @@ final class TorchScriptForm {
     }
     ZooModel<NDList, NDList> script;
     try {
-      script = Criteria.builder().setTypes(NDList.class, NDList.class).optEngine("PyTorch").optDevice(device).optModelPath(file)
-          .optTranslator(new NoopTranslator()).optArgument("blockFactory", (ai.djl.nn.BlockFactory) (m, p, a) -> null)
-          .build().loadModel();
+      script = dev.facebeam.export.TorchScriptRunner.load(file, device);
     } catch (Exception e) {
       throw new IllegalStateException("cannot load the TorchScript form " + file + ": " + e.getMessage(), e);
     }
@@ -70,14 +68,9 @@ final class TorchScriptForm {
           + "); running the DJL inference form");
       return null;
     }
-    DESCRIPTIONS.put(script, "inference form as TorchScript (libtorch's interpreter): " + folds
+    return new Loaded(script, "inference form as TorchScript (libtorch's interpreter): " + folds
         + " BatchNorms folded into the layer before them, PReLU as torch.prelu, channels-last input; parity with the trained form "
         + String.format(java.util.Locale.ROOT, "%.2g", parity.maxRelativeDifference()) + " (cached as " + file + ")");
-    return script;
-  }
-
-  static String describe(ZooModel<?, ?> script) {
-    return DESCRIPTIONS.get(script);
   }
 
   static Path cacheFolder() {

@@ -22,13 +22,18 @@ public final class TorchScriptRunner implements GraphRunner {
     Path file = Files.createTempFile("facebeam-export-", ".pt");
     try {
       Files.write(file, archive);
-      model = Criteria.builder().setTypes(NDList.class, NDList.class).optEngine("PyTorch").optModelPath(file)
-          .optTranslator(new NoopTranslator()).optArgument("blockFactory", (ai.djl.nn.BlockFactory) (m, p, a) -> null)
-          .build().loadModel();
+      model = load(file, ai.djl.Device.cpu());
     } finally {
       Files.deleteIfExists(file); // libtorch has read the whole archive
     }
     predictor = model.newPredictor();
+  }
+
+  /** A TorchScript archive on DJL's PyTorch engine, as a model file (no block: see FaceModel on DJL's BlockFactory scan). */
+  public static ZooModel<NDList, NDList> load(Path file, ai.djl.Device device) throws Exception {
+    return Criteria.builder().setTypes(NDList.class, NDList.class).optEngine("PyTorch").optDevice(device).optModelPath(file)
+        .optTranslator(new NoopTranslator()).optArgument("blockFactory", (ai.djl.nn.BlockFactory) (m, p, a) -> null)
+        .build().loadModel();
   }
 
   @Override
