@@ -86,7 +86,8 @@ public final class EmbedPipeline extends PTransform<PBegin, PDone> {
     PCollection<Reject> rejects = embedded.get(FaceTags.REJECTS);
     rejects.apply("WriteRejects", new WriteRejects(workDir + "/" + REJECTS));
     Stages.write(List.of(
-        Stages.count(faces, "read"),
+        // counted from the files, not from `faces`: a second reader of `faces` would make Flink hold them all first
+        Stages.line(begin.apply("CountRead", ReadStageShards.countRecords(shardFiles)), "read"),
         Stages.count(embeddings, "written"),
         Stages.count(rejects, "rejected")), workDir);
     return PDone.in(begin.getPipeline());

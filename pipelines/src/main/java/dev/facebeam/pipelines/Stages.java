@@ -106,6 +106,11 @@ final class Stages {
         .apply(step + "_Line", MapElements.into(TypeDescriptors.strings()).via(n -> name + "\t" + n));
   }
 
+  /** A number computed in the pipeline as the line "name\tN". */
+  static PCollection<String> line(PCollection<Long> n, String name) {
+    return n.apply("Line_" + name, MapElements.into(TypeDescriptors.strings()).via(v -> name + "\t" + v));
+  }
+
   static void write(List<PCollection<String>> counts, String workDir) {
     PCollectionList.of(counts)
         .apply("AllCounts", Flatten.pCollections())

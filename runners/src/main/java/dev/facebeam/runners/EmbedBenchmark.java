@@ -95,6 +95,12 @@ final class EmbedBenchmark {
     boolean getMemoryFlip();
 
     void setMemoryFlip(boolean value);
+
+    @Description("Images per forward pass in the memory run (0: embed's default)")
+    @Default.Integer(0)
+    int getMemoryBatchSize();
+
+    void setMemoryBatchSize(int value);
   }
 
   static String run(Options o) throws Exception {
@@ -113,7 +119,7 @@ final class EmbedBenchmark {
     try {
       if (o.getMemoryFaces() > 0) {
         // alone in a fresh JVM: nothing else has grown the allocators before
-        stageMemory(report, dir, distinct, o.getMemoryFaces(), o.getMemoryFlip());
+        stageMemory(report, dir, distinct, o.getMemoryFaces(), o.getMemoryFlip(), o.getMemoryBatchSize());
         return report.toString().stripTrailing();
       }
       if (o.getNativeFaces() > 0) {
@@ -292,17 +298,27 @@ final class EmbedBenchmark {
    * {@code total} faces streamed from disk, with resident memory sampled every second: printed at
    * each tenth of the run and its peak (the kernel's VmHWM), beside the model file's size.
    */
-  private static void stageMemory(StringBuilder report, Path dir, List<FaceRecord> distinct, int total, boolean flip) throws Exception {
+  private static void stageMemory(StringBuilder report, Path dir, List<FaceRecord> distinct, int total, boolean flip, int batchSize)
+      throws Exception {
     Path model = saveNative(dir.resolve("memory-y1"), "mobilefacenet", 128);
     long modelMb = Files.size(model.resolve("mobilefacenet-0000.params")) >> 20;
+    // Sharded as ingest shards its output (its default records per shard, by the same id hash), so the
+    // stage reads what a user's embed reads.
     Path records = dir.resolve("memory-records");
     Files.createDirectories(records);
-    Iterable<FaceRecord> stream = () -> java.util.stream.IntStream.range(0, total)
-        .mapToObj(i -> distinct.get(i % distinct.size()).toBuilder().setId(String.format("f-%09d", i)).build()).iterator();
-    dev.facebeam.io.StageFiles.writeFramed(records.resolve(dev.facebeam.io.StageFiles.shardName(0, 1)), stream);
-    Files.writeString(records.resolve(dev.facebeam.io.StageOutput.MANIFEST), dev.facebeam.io.StageOutput.toJson(
-        dev.facebeam.proto.StageManifest.newBuilder().setStage("ingest").setFormat("bench").setRead(total)
-            .setWritten(total).addShards(dev.facebeam.io.StageFiles.shardName(0, 1)).build()));
+    int shards = dev.facebeam.transforms.WriteShards.shardsFor(total, dev.facebeam.pipelines.IngestParams.RECORDS_PER_SHARD);
+    dev.facebeam.proto.StageManifest.Builder manifest = dev.facebeam.proto.StageManifest.newBuilder().setStage("ingest")
+        .setFormat("bench").setRead(total).setWritten(total);
+    for (int shard = 0; shard < shards; shard++) {
+      int s = shard;
+      Iterable<FaceRecord> stream = () -> java.util.stream.IntStream.range(0, total).mapToObj(i -> String.format("f-%09d", i))
+          .filter(id -> dev.facebeam.transforms.WriteShards.shardOf(id, shards) == s)
+          .map(id -> distinct.get(Integer.parseInt(id.substring(2)) % distinct.size()).toBuilder().setId(id).build()).iterator();
+      String name = dev.facebeam.io.StageFiles.shardName(shard, shards);
+      dev.facebeam.io.StageFiles.writeFramed(records.resolve(name), stream);
+      manifest.addShards(name);
+    }
+    Files.writeString(records.resolve(dev.facebeam.io.StageOutput.MANIFEST), dev.facebeam.io.StageOutput.toJson(manifest.build()));
     // Writing the input made garbage: give it back, then count the peak from the stage's start only.
     System.gc();
     boolean reset = resetPeak();
@@ -328,12 +344,15 @@ final class EmbedBenchmark {
     e.setModel(model.toString());
     e.setOutput(dir.resolve("memory-out").toString());
     e.setFlip(flip);
+    if (batchSize > 0) {
+      e.setBatchSize(batchSize);
+    }
     dev.facebeam.pipelines.EmbedPipeline.Result result = dev.facebeam.pipelines.EmbedPipeline.run(e);
     double seconds = (System.nanoTime() - t0) / 1e9;
     sampler.interrupt();
     sampler.join();
     report.append(String.format("  resident memory of the embed stage on embedded Flink: y1 (model file %d MB), %d faces, flip %s,"
-        + " %d written, %.0f s (%.1f images/s), threads per slot %s%n", modelMb, total, flip ? "on" : "off",
+        + " %d shards, batch %d, %d written, %.0f s (%.1f images/s), threads per slot %s%n", modelMb, total, flip ? "on" : "off", shards, e.getBatchSize(),
         result.manifest().getWritten(), seconds, total * (flip ? 2 : 1) / seconds, result.manifest().getParametersOrThrow("threads_per_slot")));
     report.append(String.format("    before the stage: RSS %d MB; max heap %d MB%n", before, Runtime.getRuntime().maxMemory() >> 20));
     List<long[]> copy = new ArrayList<>(samples);
