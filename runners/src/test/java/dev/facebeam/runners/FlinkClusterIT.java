@@ -67,7 +67,7 @@ public class FlinkClusterIT {
       LongSupplier ingested = ClusterProgress.of(cluster.master(), "facebeam-ingest-orl", dev.facebeam.pipelines.IngestPipeline.PROGRESS_STEP,
           ClusterProgress.Count.OUT);
       LongSupplier embeddedSoFar = ClusterProgress.of(cluster.master(), "facebeam-embed-orl", dev.facebeam.pipelines.EmbedPipeline.PROGRESS_STEP,
-          ClusterProgress.Count.IN);
+          ClusterProgress.Count.OUT);
       Process remote = facebeam(jar, root.resolve("cluster.log"), "run", "--config=" + config, "--workdir=" + onCluster,
           "--flinkMaster=" + cluster.master(), "--parallelism=2");
       // Wait for the ORL embed job's model step to run on a TaskManager, let it embed a while, then kill that TaskManager.
