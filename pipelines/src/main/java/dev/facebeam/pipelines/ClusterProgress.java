@@ -15,8 +15,8 @@ import java.util.function.LongSupplier;
  * counters reach Flink only when a bundle finishes — in batch, a whole partition — so they cannot
  * show progress; Flink's own record counts of the step's vertex can (measured on the test cluster:
  * the embed vertex's records-out — one embedding or reject per face — grew while it ran, whereas
- * the vertices after it stay unscheduled until it ends, the batch exchanges being blocking). The JobManager refreshes those counts every
- * {@code metrics.fetcher.update-interval} (10 s by default). Any failure to reach the API keeps the
+ * the vertices after it stay unscheduled until it ends, the batch exchanges being blocking). The
+ * JobManager refreshes those counts every {@code metrics.fetcher.update-interval} (10 s by default). Any failure to reach the API keeps the
  * last count: progress never fails a run.
  */
 public final class ClusterProgress implements LongSupplier {

@@ -99,7 +99,11 @@ final class Stages {
         .putParameters("preprocessing", "unknown: features given as files");
   }
 
-  /** A collection's size as the line "name\tN". */
+  /**
+   * A collection's size as the line "name\tN". Where {@code c} also flows on to other steps, Flink's
+   * batch runner materialises it on disk first (the count and those steps meet again in the counts
+   * file): count a large stream from its source instead, as embed does (docs/outputs.md).
+   */
   static <T> PCollection<String> count(PCollection<T> c, String name) {
     String step = "Count_" + name;
     return c.apply(step, Count.globally())

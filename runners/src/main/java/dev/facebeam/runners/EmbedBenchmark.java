@@ -311,9 +311,9 @@ final class EmbedBenchmark {
         .setFormat("bench").setRead(total).setWritten(total);
     for (int shard = 0; shard < shards; shard++) {
       int s = shard;
-      Iterable<FaceRecord> stream = () -> java.util.stream.IntStream.range(0, total).mapToObj(i -> String.format("f-%09d", i))
-          .filter(id -> dev.facebeam.transforms.WriteShards.shardOf(id, shards) == s)
-          .map(id -> distinct.get(Integer.parseInt(id.substring(2)) % distinct.size()).toBuilder().setId(id).build()).iterator();
+      Iterable<FaceRecord> stream = () -> java.util.stream.IntStream.range(0, total)
+          .filter(i -> dev.facebeam.transforms.WriteShards.shardOf(faceId(i), shards) == s)
+          .mapToObj(i -> distinct.get(i % distinct.size()).toBuilder().setId(faceId(i)).build()).iterator();
       String name = dev.facebeam.io.StageFiles.shardName(shard, shards);
       dev.facebeam.io.StageFiles.writeFramed(records.resolve(name), stream);
       manifest.addShards(name);
@@ -352,7 +352,8 @@ final class EmbedBenchmark {
     sampler.interrupt();
     sampler.join();
     report.append(String.format("  resident memory of the embed stage on embedded Flink: y1 (model file %d MB), %d faces, flip %s,"
-        + " %d shards, batch %d, %d written, %.0f s (%.1f images/s), threads per slot %s%n", modelMb, total, flip ? "on" : "off", shards, e.getBatchSize(),
+        + " %d shards, batch %d, %d written, %.0f s (%.1f images/s), threads per slot %s%n",
+        modelMb, total, flip ? "on" : "off", shards, e.getBatchSize(),
         result.manifest().getWritten(), seconds, total * (flip ? 2 : 1) / seconds, result.manifest().getParametersOrThrow("threads_per_slot")));
     report.append(String.format("    before the stage: RSS %d MB; max heap %d MB%n", before, Runtime.getRuntime().maxMemory() >> 20));
     List<long[]> copy = new ArrayList<>(samples);
@@ -365,6 +366,10 @@ final class EmbedBenchmark {
     long peak = statusMb("VmHWM:");
     report.append(String.format("    peak RSS %s (VmHWM) %d MB = model %d MB + %d MB%n", reset ? "of the stage" : "of the process",
         peak, modelMb, peak - modelMb));
+  }
+
+  private static String faceId(int i) {
+    return String.format("f-%09d", i);
   }
 
   /** Resets the kernel's peak-RSS mark of this process (Linux: 5 to clear_refs); false where that is not possible. */
