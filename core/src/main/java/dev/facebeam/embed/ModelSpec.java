@@ -46,7 +46,7 @@ public record ModelSpec(String name, String modelPath, String engine, String blo
       if (d.getFile().isEmpty()) {
         throw new UserInputException(descriptor.toString(), "descriptor does not name the model file ('file')");
       }
-      file = model.resolve(d.getFile());
+      file = insideFolder(model, descriptor, d.getFile());
     } else {
       file = model;
       Path beside = model.resolveSibling(model.getFileName() + ".json");
@@ -88,6 +88,9 @@ public record ModelSpec(String name, String modelPath, String engine, String blo
           "mean " + mean + " and scale " + scale + " must be finite, with a scale other than 0");
     }
     String name = !d.getName().isEmpty() ? d.getName() : file.getFileName().toString().replaceAll("\\.[^.]*$", "");
+    if (engine.equals("OnnxRuntime")) {
+      dev.facebeam.export.OnnxExternalData.check(file); // before any engine sees the file
+    }
     String sha;
     try {
       sha = Digests.sha256(file);
@@ -96,6 +99,29 @@ public record ModelSpec(String name, String modelPath, String engine, String blo
     }
     return new ModelSpec(name, file.toAbsolutePath().toString(), engine, d.getBlock(),
         new Preprocessing(size, mean, scale, order.equals("BGR")), d.getEmbeddingSize(), sha);
+  }
+
+  /** The model file a folder's descriptor names: inside that folder, also after following links. */
+  static Path insideFolder(Path folder, Path descriptor, String name) {
+    Path dir = folder.toAbsolutePath().normalize();
+    Path file;
+    try {
+      file = dir.resolve(name).normalize();
+    } catch (java.nio.file.InvalidPathException e) {
+      throw new UserInputException(descriptor.toString(), "'file' is not a path: " + e.getReason());
+    }
+    String outside = "'file' names " + name + ", outside the model folder " + dir + "; the model file must sit in its folder";
+    if (Path.of(name).isAbsolute() || !file.startsWith(dir) || file.equals(dir)) {
+      throw new UserInputException(descriptor.toString(), outside);
+    }
+    try {
+      if (Files.exists(file) && !file.toRealPath().startsWith(dir.toRealPath())) {
+        throw new UserInputException(descriptor.toString(), outside + " (through a link to " + file.toRealPath() + ")");
+      }
+    } catch (IOException e) {
+      throw new UserInputException(file.toString(), "cannot resolve: " + e.getMessage(), e);
+    }
+    return file;
   }
 
   /** The descriptor an exported ONNX model or TorchScript archive carries (docs/export.md), or the empty one. */

@@ -17,7 +17,8 @@ public class ModelSpecTest {
 
   @Test
   public void preprocessingOptionsAreRangeCheckedNamingTheOption() throws Exception {
-    Path model = Files.writeString(tmp.getRoot().toPath().resolve("r50.onnx"), "bytes");
+    // An empty file is an empty ONNX ModelProto: resolving checks its external data, not its graph.
+    Path model = Files.writeString(tmp.getRoot().toPath().resolve("r50.onnx"), "");
     for (int bad : new int[] {100_000, 0, -3, 15, 1025}) {
       UserInputException e = assertThrows(UserInputException.class,
           () -> ModelSpec.resolve(model, new ModelSpec.Overrides(null, bad, null, null, null)));
