@@ -17,6 +17,13 @@ public final class FaceAligner {
 
   private FaceAligner() {}
 
+  /**
+   * Template pixels per source pixel a real face can need: from a face 100 times the crop's size
+   * (a 10,000-pixel-wide face) to one 20 times smaller (eyes 2 pixels apart).
+   */
+  static final double MIN_SCALE = 0.01;
+  static final double MAX_SCALE = 20;
+
   /** The crop and how it was made; {@code pixels} is null for a passthrough. */
   public record Aligned(AlignMethod method, RgbPixels pixels) {}
 
@@ -31,7 +38,20 @@ public final class FaceAligner {
     }
     if (landmarks != null && (landmarks.length == 5 || landmarks.length == 3)) {
       double[][] template = landmarks.length == 5 ? ArcFaceTemplate.fivePoints() : ArcFaceTemplate.threePoints();
+      for (double[] p : landmarks) {
+        // A point more than the image's own size outside it is no landmark of this image (issue 23: ±1e9
+        // gave a flat crop written as a face).
+        if (!(p[0] >= -img.width() && p[0] <= 2.0 * img.width() && p[1] >= -img.height() && p[1] <= 2.0 * img.height())) {
+          throw new IllegalArgumentException("landmark (" + p[0] + ", " + p[1] + ") lies outside the " + img.width() + "x"
+              + img.height() + " image by more than its size");
+        }
+      }
       SimilarityTransform t = SimilarityTransform.estimate(landmarks, template);
+      if (!(t.scale() >= MIN_SCALE && t.scale() <= MAX_SCALE)) {
+        throw new IllegalArgumentException("the landmarks give a similarity scale of " + t.scale() + " (the face would be "
+            + "drawn " + (t.scale() > 1 ? "enlarged" : "shrunk") + " beyond " + MIN_SCALE + " to " + MAX_SCALE
+            + "): landmarks that coincide or are not of one face");
+      }
       return new Aligned(landmarks.length == 5 ? AlignMethod.FIVE_POINT : AlignMethod.THREE_POINT,
           AffineWarp.warp(img, t.matrix(), SIZE, SIZE));
     }

@@ -43,7 +43,11 @@ public final class ConfigSchema {
       throw new dev.facebeam.UserInputException(file.toString(), "no such config file (" + file.toAbsolutePath() + ")");
     }
     try {
-      return JsonParser.parseString(java.nio.file.Files.readString(file, StandardCharsets.UTF_8)).getAsJsonObject();
+      com.google.gson.JsonElement e = dev.facebeam.io.Json.parseStrict(java.nio.file.Files.readString(file, StandardCharsets.UTF_8));
+      if (!e.isJsonObject()) {
+        throw new IllegalArgumentException("the file holds " + (e.isJsonArray() ? "an array" : "a " + e) + ", not an object");
+      }
+      return e.getAsJsonObject();
     } catch (IOException | RuntimeException e) {
       throw new dev.facebeam.UserInputException(file.toString(), "cannot read the config as a JSON object: " + e.getMessage(), e);
     }

@@ -124,6 +124,21 @@ public final class OutputGuard {
     if (out.getParent() == null) {
       throw new UserInputException(option + "=" + raw, "is the file-system root");
     }
+    for (Path p = out; p != null && p.getFileName() != null; p = p.getParent()) {
+      int bytes = p.getFileName().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+      if (bytes > StageOutput.NAME_BYTES) {
+        throw new UserInputException(option + "=" + raw, "the name '" + p.getFileName() + "' is " + bytes
+            + " bytes long; file systems allow " + StageOutput.NAME_BYTES);
+      }
+    }
+    for (Path p = out.getParent(); p != null; p = p.getParent()) {
+      if (Files.exists(p)) {
+        if (!Files.isDirectory(p)) {
+          throw new UserInputException(option + "=" + raw, p + " is a file, not a folder: nothing can be written below it");
+        }
+        break;
+      }
+    }
     return out;
   }
 

@@ -38,11 +38,12 @@ public final class StageFiles {
   }
 
   /**
-   * A file whole or not at all: the content is written to a hidden sibling ({@code .name.tmp}),
-   * then renamed over {@code file}. A failure removes the sibling and leaves an earlier file as it was.
+   * A file whole or not at all: the content is written to a new hidden sibling
+   * ({@code .name.tmp-<uuid>}: never a file that was there before), then renamed over {@code file}.
+   * A failure removes the sibling and leaves an earlier file as it was.
    */
   public static void replaceAtomically(Path file, Content content) throws IOException {
-    Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
+    Path tmp = file.resolveSibling(StageOutput.hidden(file, "tmp-" + java.util.UUID.randomUUID()));
     try {
       content.writeTo(tmp);
       Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
@@ -66,8 +67,7 @@ public final class StageFiles {
    * folder there is removed just before (the caller has checked it may be replaced).
    */
   public static void replaceFolderAtomically(Path folder, Content content) throws IOException {
-    Path tmp = folder.resolveSibling("." + folder.getFileName() + ".tmp");
-    StageOutput.deleteTree(tmp);
+    Path tmp = folder.resolveSibling(StageOutput.hidden(folder, "tmp-" + java.util.UUID.randomUUID()));
     try {
       Files.createDirectories(tmp);
       content.writeTo(tmp);

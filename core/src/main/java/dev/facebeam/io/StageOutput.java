@@ -23,33 +23,138 @@ import java.util.stream.Stream;
  */
 public final class StageOutput {
   public static final String MANIFEST = "manifest.json";
+  /** Inside every temporary folder facebeam makes: what marks it as ours, so that only ours are ever removed. */
+  public static final String MARKER = ".facebeam-temporary";
+  private static final String MARKER_TEXT = "facebeam temporary of ";
+  /** A file name's limit on Linux file systems, in bytes. */
+  static final int NAME_BYTES = 255;
   private final Path target;
   private final Path work;
+  private final OutputLock lock;
 
-  private StageOutput(Path target, Path work) {
+  private StageOutput(Path target, Path work, OutputLock lock) {
     this.target = target;
     this.work = work;
+    this.lock = lock;
   }
 
+  /**
+   * Takes the output's lock (one writer at a time), removes what an earlier crashed run of ours
+   * left, and makes the hidden work folder. On failure nothing is left: no lock, no folder, none of
+   * the parents this call made.
+   */
   public static StageOutput begin(Path target) {
     Path abs = target.toAbsolutePath().normalize();
+    List<Path> made = new java.util.ArrayList<>();
+    OutputLock lock = null;
     try {
-      Files.createDirectories(abs.getParent());
+      made = createParents(abs.getParent());
+      lock = OutputLock.acquire(abs, abs.resolveSibling(hidden(abs, "lock")));
       removeLeftovers(abs);
-      Path work = abs.resolveSibling("." + abs.getFileName() + ".inprogress-" + UUID.randomUUID());
-      Files.createDirectories(work);
-      return new StageOutput(abs, work);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot prepare output " + target + ": " + e.getMessage(), e);
+      Path work = abs.resolveSibling(hidden(abs, "inprogress-" + UUID.randomUUID()));
+      Files.createDirectory(work);
+      mark(work, abs);
+      return new StageOutput(abs, work, lock);
+    } catch (IOException | RuntimeException e) {
+      if (lock != null) {
+        lock.close();
+      }
+      removeMade(made);
+      if (e instanceof UserInputException u) {
+        throw u;
+      }
+      throw new UserInputException(abs.toString(), "cannot prepare the output: " + describe(e), e);
     }
   }
 
+  /**
+   * The hidden sibling name {@code .NAME.suffix}; a NAME so long that this would pass the file
+   * system's 255 bytes is cut and followed by a hash of it, so every name that is legal is usable.
+   */
+  static String hidden(Path target, String suffix) {
+    String name = target.getFileName().toString();
+    byte[] bytes = name.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    if (bytes.length + suffix.length() + 2 > NAME_BYTES - 8) {
+      StringBuilder cut = new StringBuilder();
+      for (int i = 0; i < name.length(); ) {
+        int cp = name.codePointAt(i);
+        String c = new String(Character.toChars(cp));
+        if (cut.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length + c.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 100) {
+          break;
+        }
+        cut.append(c);
+        i += Character.charCount(cp);
+      }
+      name = cut + "~" + Digests.sha256(name).substring(0, 16);
+    }
+    return "." + name + "." + suffix;
+  }
+
+  private static void mark(Path folder, Path target) throws IOException {
+    Files.writeString(folder.resolve(MARKER), MARKER_TEXT + target + " (pid " + ProcessHandle.current().pid() + ")\n",
+        java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  private static boolean marked(Path folder) {
+    try {
+      return Files.isDirectory(folder, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+          && Files.readString(folder.resolve(MARKER), java.nio.charset.StandardCharsets.UTF_8).startsWith(MARKER_TEXT);
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
+  }
+
+  /** Creates {@code dir} and its missing parents; returns the ones it made, deepest first. */
+  private static List<Path> createParents(Path dir) throws IOException {
+    List<Path> missing = new java.util.ArrayList<>();
+    for (Path p = dir; p != null && !Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS); p = p.getParent()) {
+      missing.add(p);
+    }
+    List<Path> made = new java.util.ArrayList<>();
+    try {
+      for (int i = missing.size() - 1; i >= 0; i--) {
+        Files.createDirectory(missing.get(i));
+        made.add(0, missing.get(i));
+      }
+    } catch (IOException | RuntimeException e) {
+      removeMade(made);
+      throw e;
+    }
+    return made;
+  }
+
+  private static void removeMade(List<Path> made) {
+    for (Path p : made) {
+      try {
+        Files.deleteIfExists(p); // only while still empty
+      } catch (IOException e) {
+        return;
+      }
+    }
+  }
+
+  private static String describe(Throwable e) {
+    if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) {
+      return f.getReason() + (f.getFile() == null ? "" : " (" + f.getFile() + ")");
+    }
+    return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+  }
+
+  /**
+   * Removes the temporaries an earlier run of this stage left (a crash, a kill): only folders that
+   * carry facebeam's marker, and only while we hold the output's lock, so no running writer's
+   * folder is touched. A folder named like one but without the marker is the user's: an error.
+   */
   private static void removeLeftovers(Path target) throws IOException {
-    String prefix = "." + target.getFileName() + ".";
-    try (DirectoryStream<Path> s = Files.newDirectoryStream(target.getParent(), prefix + "*")) {
+    String prefix = hidden(target, "");
+    try (DirectoryStream<Path> s = Files.newDirectoryStream(target.getParent())) {
       for (Path p : s) {
         String n = p.getFileName().toString();
         if (n.startsWith(prefix + "inprogress-") || n.startsWith(prefix + "replaced-")) {
+          if (!marked(p)) {
+            throw new UserInputException(p.toString(), "is named like a facebeam temporary of " + target
+                + " but facebeam did not make it (no " + MARKER + " inside); refusing to remove it: rename or remove it yourself");
+          }
           deleteTree(p);
         }
       }
@@ -65,21 +170,30 @@ public final class StageOutput {
     return target;
   }
 
+  /** The lock, so a test can let it go as a killed process would. */
+  AutoCloseable lockForTest() {
+    return lock;
+  }
+
   /** Writes the manifest (last) and renames the work folder into place, replacing an old output. */
   public void commit(StageManifest manifest) {
     try {
       Files.writeString(work.resolve(MANIFEST), toJson(manifest) + "\n", StandardCharsets.UTF_8);
       Path old = null;
       if (Files.exists(target)) {
-        old = target.resolveSibling("." + target.getFileName() + ".replaced-" + UUID.randomUUID());
+        old = target.resolveSibling(hidden(target, "replaced-" + UUID.randomUUID()));
+        mark(target, target); // the earlier output, about to be set aside: ours to remove after a crash
         Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
       }
       Files.move(work, target, StandardCopyOption.ATOMIC_MOVE);
+      Files.delete(target.resolve(MARKER));
       if (old != null) {
         deleteTree(old);
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot commit output " + target + ": " + e.getMessage(), e);
+    } finally {
+      lock.close();
     }
   }
 
@@ -88,7 +202,9 @@ public final class StageOutput {
     try {
       deleteTree(work);
     } catch (IOException e) {
-      // Best effort: the next run removes leftovers anyway.
+      // Best effort: the next run removes leftovers anyway (they carry the marker).
+    } finally {
+      lock.close();
     }
   }
 

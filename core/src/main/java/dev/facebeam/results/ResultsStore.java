@@ -122,12 +122,68 @@ public final class ResultsStore {
     return GSON.toJson(r) + "\n";
   }
 
+  /**
+   * What is wrong with a record's values, or null: a hand-edited record must not be shown as
+   * 750.00 %. Rates are fractions in [0, 1], XNorm a finite norm, counts not negative.
+   */
+  static String problem(ResultRecord r) {
+    if (!List.of(ResultRecord.VERIFICATION, ResultRecord.MEGAFACE, ResultRecord.IJB).contains(r.kind())) {
+      return "kind '" + r.kind() + "' is not verification, megaface or ijb";
+    }
+    ResultRecord.Metrics m = r.metrics();
+    java.util.Map<String, Double> rates = new java.util.LinkedHashMap<>();
+    rates.put("accuracy", m.accuracy());
+    rates.put("accuracy_std", m.accuracyStd());
+    rates.put("accuracy_flip", m.accuracyFlip());
+    rates.put("accuracy_flip_std", m.accuracyFlipStd());
+    rates.put("val", m.val());
+    rates.put("val_std", m.valStd());
+    rates.put("far", m.far());
+    if (m.tarAtFar() != null) {
+      m.tarAtFar().forEach((k, v) -> rates.put("tar_at_far." + k, v));
+    }
+    if (m.rank1() != null) {
+      m.rank1().forEach((k, v) -> rates.put("rank1." + k, v));
+    }
+    if (m.cmc() != null) {
+      for (int i = 0; i < m.cmc().size(); i++) {
+        rates.put("cmc[" + i + "]", m.cmc().get(i));
+      }
+    }
+    if (r.roc() != null) {
+      if (r.roc().far() == null || r.roc().tar() == null || r.roc().far().size() != r.roc().tar().size()) {
+        return "roc: far and tar must be lists of the same length";
+      }
+      for (int i = 0; i < r.roc().far().size(); i++) {
+        rates.put("roc.far[" + i + "]", r.roc().far().get(i));
+        rates.put("roc.tar[" + i + "]", r.roc().tar().get(i));
+      }
+    }
+    for (java.util.Map.Entry<String, Double> e : rates.entrySet()) {
+      Double v = e.getValue();
+      if (v != null && !(v >= 0 && v <= 1)) {
+        return "metrics." + e.getKey() + " = " + v + " is not a rate in [0, 1]";
+      }
+    }
+    if (m.xnorm() != null && !(m.xnorm() >= 0 && Double.isFinite(m.xnorm()))) {
+      return "metrics.xnorm = " + m.xnorm() + " is not a finite norm";
+    }
+    if ((r.pairs() != null && r.pairs() < 0) || (r.negatives() != null && r.negatives() < 0)) {
+      return "pairs and negatives cannot be negative";
+    }
+    return null;
+  }
+
   static ResultRecord read(Path file) {
     try {
       ResultRecord r = GSON.fromJson(Files.readString(file, StandardCharsets.UTF_8), ResultRecord.class);
       if (r == null || r.benchmark() == null || r.kind() == null || r.model() == null || r.modelSha256() == null
           || r.preprocessing() == null || r.settings() == null || r.protocol() == null || r.metrics() == null) {
         throw new IllegalArgumentException("members missing");
+      }
+      String bad = problem(r);
+      if (bad != null) {
+        throw new IllegalArgumentException(bad);
       }
       return r;
     } catch (IOException | RuntimeException e) {

@@ -4,6 +4,7 @@ import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertThrows;
+import static org.junit.Assert.assertTrue;
 
 import dev.facebeam.TestData;
 import dev.facebeam.codec.image.ImageCodec;
@@ -147,5 +148,28 @@ public class AlignmentTest {
       int v = a.pixels().at((int) Math.round(t[0]), (int) Math.round(t[1]), 0);
       assertEquals("dot at template point " + t[0] + "," + t[1], true, v > 100);
     }
+  }
+
+  /** Issue 23: landmarks at ±1e9 in a .lst gave a flat crop that was written as a face. */
+  @Test
+  public void landmarksFarOutsideTheImageOrOfAnAbsurdScaleAreRefusedWithTheReason() {
+    double[][] far = ArcFaceTemplate.fivePoints();
+    far[2] = new double[] {1e9, -1e9};
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> FaceAligner.align(ramp(250, 250), far, null, false));
+    assertEquals("landmark (1.0E9, -1.0E9) lies outside the 250x250 image by more than its size", e.getMessage());
+    // All five points within a tenth of a pixel: a 112-pixel template drawn from them is ~400x enlarged.
+    double[][] tiny = ArcFaceTemplate.fivePoints();
+    for (double[] p : tiny) {
+      p[0] = 100 + p[0] / 1000;
+      p[1] = 100 + p[1] / 1000;
+    }
+    e = assertThrows(IllegalArgumentException.class, () -> FaceAligner.align(ramp(250, 250), tiny, null, false));
+    assertTrue(e.getMessage(), e.getMessage().startsWith("the landmarks give a similarity scale of 1000.0"));
+    // Points just inside the bound still align (a face partly outside the frame is a real case).
+    double[][] edge = ArcFaceTemplate.fivePoints();
+    for (double[] p : edge) {
+      p[0] -= 60;
+    }
+    assertEquals(AlignMethod.FIVE_POINT, FaceAligner.align(ramp(250, 250), edge, null, false).method());
   }
 }

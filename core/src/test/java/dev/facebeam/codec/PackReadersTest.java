@@ -95,6 +95,18 @@ public class PackReadersTest {
     assertThat(c.rejects.get(3), containsString("faces.lst:5"));
   }
 
+  /** Issue 23: a .lst label of −3 was kept; a label must be a class index (whole, not negative). */
+  @Test
+  public void lstLabelsThatAreNoClassIndexAreMalformedLines() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> LstLine.parse("0\ta.jpg\t-3"));
+    assertEquals("label -3 is negative", e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> LstLine.parse("4\t-2.000000\tb.jpg"));
+    assertEquals("label -2 is negative", e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> LstLine.parse("4\t1.500000\tb.jpg"));
+    assertEquals("label 1.5 is not a whole number", e.getMessage());
+    assertEquals(7, LstLine.parse("4\t7.000000\tb.jpg").label());
+  }
+
   @Test
   public void emptyPacksAreErrors() throws Exception {
     Path lst = tmp.newFile("empty.lst").toPath();
@@ -208,5 +220,21 @@ public class PackReadersTest {
         && r.contains("outside the pack root")));
     assertTrue(read.rejects.toString(), read.rejects.stream().anyMatch(r -> r.contains("alice/2.png") && r.contains("outside the pack root")));
     assertTrue("files of a linked folder are not listed", read.rejects.stream().noneMatch(r -> r.contains("secret") || r.contains("other.png")));
+  }
+
+  /** A FIFO in an identity folder (issue 23) was skipped without a word; opening it would block. */
+  @Test(timeout = 20_000)
+  public void aFifoInAnIdentityFolderIsARejectNamingIt() throws Exception {
+    Path root = tmp.newFolder("fifo-pack").toPath();
+    Path a = Files.createDirectories(root.resolve("a"));
+    Files.copy(TestData.file("orl/s1/1.pgm"), a.resolve("1.pgm"));
+    Process mk = new ProcessBuilder("mkfifo", a.resolve("pipe.jpg").toString(), a.resolve("pipe").toString()).start();
+    assertEquals(0, mk.waitFor());
+    CollectingSink read = CollectingSink.readAll(FolderPack.open(root));
+    assertEquals(1, read.faces.size());
+    // Both FIFOs, whatever their names: neither has an image extension to hide behind.
+    assertEquals(read.rejects.toString(), 2, read.rejects.size());
+    assertTrue(read.rejects.toString(), read.rejects.stream().allMatch(r -> r.endsWith("not a regular file (a FIFO): not read")));
+    assertTrue(read.rejects.toString(), read.rejects.stream().anyMatch(r -> r.contains(root + "/a/pipe.jpg")));
   }
 }

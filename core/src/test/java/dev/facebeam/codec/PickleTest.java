@@ -144,4 +144,17 @@ public class PickleTest {
     assertThat(e.getMessage(), containsString("needs 5 bytes but holds 4"));
     assertTrue(e.getMessage().startsWith("hostile.bin@byte="));
   }
+
+  /**
+   * CPython 3.11's {@code pickle.dumps(([b'ab'], [True]), protocol=4)}, then with its FRAME length set to
+   * 10^12: Python's {@code pickle.loads} says "pickle data was truncated"; so must we, naming the byte.
+   */
+  @Test
+  public void aFrameLongerThanTheFileIsRefusedAsPythonRefusesIt() {
+    byte[] good = HexFormat.of().parseHex("8004950f000000000000005d944302616294615d94886186942e");
+    assertEquals(2, ((dev.facebeam.codec.pickle.PyTuple) dev.facebeam.codec.pickle.SafeUnpickler.load(good, "ok.bin")).items().size());
+    byte[] bad = HexFormat.of().parseHex("8004950010a5d4e80000005d944302616294615d94886186942e");
+    UserInputException e = assertThrows(UserInputException.class, () -> dev.facebeam.codec.pickle.SafeUnpickler.load(bad, "frame.bin"));
+    assertEquals("frame.bin@byte=2: FRAME of 1000000000000 bytes, but 15 bytes follow (pickle data was truncated)", e.getMessage());
+  }
 }

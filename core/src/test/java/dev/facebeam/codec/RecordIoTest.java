@@ -178,6 +178,31 @@ public class RecordIoTest {
     assertEquals(List.of(0L, 0L, 1L, 1L), c.faces.stream().map(FaceRecord::getLabel).sorted().toList());
   }
 
+  /**
+   * Issue 23: labels of −5 and 1e20 were kept (1e20 stored as 9223372036854775807) and the identity
+   * count left them out. A label must be a class index below the property's count: else a reject.
+   */
+  @Test
+  public void labelsThatAreNoClassIndexAreRejectsWithTheReason() throws Exception {
+    Path dir = tmp.newFolder("labels").toPath();
+    List<byte[]> jpegs = jpegs();
+    float[] labels = {0f, -5f, 1e20f, 2.5f, 1f, 2f};
+    Path rec = dir.resolve("train.rec");
+    try (RecordIoWriter w = new RecordIoWriter(rec, RecordIoDataset.siblingIdx(rec))) {
+      for (int k = 0; k < labels.length; k++) {
+        w.write(k, IrHeader.scalar(labels[k], k).pack(jpegs.get(k)));
+      }
+    }
+    Files.writeString(dir.resolve("property"), "2,112,112\n");
+    CollectingSink c = CollectingSink.readAll(RecPack.open(dir));
+    assertEquals(List.of(0L, 1L), c.faces.stream().map(FaceRecord::getLabel).sorted().toList());
+    assertEquals(4, c.rejects.size());
+    assertThat(c.rejects.get(0), containsString("#key=1 | label -5 is negative"));
+    assertThat(c.rejects.get(1), containsString("#key=2 | label 1.0000000200408773E20 is too large to be a class index"));
+    assertThat(c.rejects.get(2), containsString("#key=3 | label 2.5 is not a whole number"));
+    assertThat(c.rejects.get(3), containsString("#key=5 | label 2 is not below the 2 classes the property file declares"));
+  }
+
   @Test
   public void missingPropertyInADatasetFolderIsAnError() throws Exception {
     Path dir = tmp.newFolder("noprop").toPath();

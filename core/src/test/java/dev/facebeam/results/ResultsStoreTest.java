@@ -65,6 +65,25 @@ public class ResultsStoreTest {
     assertThat(x.getMessage(), containsString(f.toString()));
   }
 
+  /** Issue 23: an edited record showed accuracy_flip 7.5 as 750.00; a NaN was a bare NumberFormatException. */
+  @Test
+  public void aRecordWithValuesNoStageWritesIsAnErrorNamingItsFileAndTheValue() throws Exception {
+    Path dir = tmp.getRoot().toPath().resolve("store");
+    ResultsStore store = ResultsStore.at("--results", dir.toString(), List.of());
+    Path f = store.put(Records.verification("r50", "aaaa", "lfw", 0.99, 0.01));
+    String good = Files.readString(f);
+    assertTrue(good, good.contains("\"accuracy_flip\": 0.99"));
+    Files.writeString(f, good.replace("\"accuracy_flip\": 0.99", "\"accuracy_flip\": 7.5"));
+    UserInputException x = assertThrows(UserInputException.class, store::records);
+    assertEquals(f + ": not a results record this version wrote: metrics.accuracy_flip = 7.5 is not a rate in [0, 1]", x.getMessage());
+    Files.writeString(f, good.replace("\"accuracy_flip\": 0.99", "\"accuracy_flip\": NaN"));
+    x = assertThrows(UserInputException.class, store::records);
+    assertThat(x.getMessage(), containsString(f + ": not a results record this version wrote: "));
+    Files.writeString(f, good.replace("\"kind\": \"verification\"", "\"kind\": \"guess\""));
+    x = assertThrows(UserInputException.class, store::records);
+    assertThat(x.getMessage(), containsString("kind 'guess' is not verification, megaface or ijb"));
+  }
+
   @Test
   public void theDefaultStoreIsBesideTheOutput() {
     Path out = tmp.getRoot().toPath().resolve("runs/lfw-verify");

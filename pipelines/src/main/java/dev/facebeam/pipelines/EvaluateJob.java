@@ -44,6 +44,11 @@ public final class EvaluateJob {
       targets.add(OutputGuard.plainName("--targets", t));
     }
     Path ijbRoot = params.ijb() == null ? null : Path.of(params.ijb());
+    if (ijbRoot == null && targets.stream().noneMatch(t -> Files.isRegularFile(dataset.resolve(t + ".bin")))) {
+      throw new UserInputException(dataset.toString(), targets.isEmpty() ? "--targets names no pack"
+          : "holds none of the packs --targets names (" + String.join(", ", targets.stream().map(t -> t + ".bin").toList())
+          + "): nothing to evaluate");
+    }
     IjbTestsuite ijb = ijbRoot == null ? null : IjbTestsuite.open(ijbRoot, null);
     List<Path> inputs = ijbRoot == null ? List.of(dataset, Path.of(params.model())) : List.of(dataset, Path.of(params.model()), ijbRoot);
     OutputGuard.folder("--output", params.output(), "evaluate", inputs);

@@ -38,6 +38,13 @@ public record RunConfig(String description, String dataset, List<String> targets
       throw new UserInputException(file.toString(), "run config does not match " + SCHEMA + ": " + String.join("; ", errors));
     }
     RunConfig r = GSON.fromJson(c, RunConfig.class);
+    if (r.targets().isEmpty() && r.megaface() == null && r.ijb() == null) {
+      throw new UserInputException(file.toString(), "'targets' is empty and there is no 'megaface' or 'ijb' section: "
+          + "nothing to evaluate (name the <dataset>/<target>.bin packs, e.g. \"targets\": [\"lfw\"])");
+    }
+    if (r.targets().size() != new java.util.HashSet<>(r.targets()).size()) {
+      throw new UserInputException(file.toString(), "'targets' names a target twice: " + r.targets());
+    }
     if (r.megaface() != null) {
       Megaface m = r.megaface();
       r = r.withMegaface(new Megaface(m.pack(), m.sizes(), m.far(), m.topK(), c.getAsJsonObject("megaface").toString()));

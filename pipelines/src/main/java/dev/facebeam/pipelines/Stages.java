@@ -2,6 +2,7 @@ package dev.facebeam.pipelines;
 
 import dev.facebeam.UserInputException;
 import dev.facebeam.io.Digests;
+import dev.facebeam.io.StageOutput;
 import dev.facebeam.io.StageFiles;
 import dev.facebeam.proto.StageManifest;
 import dev.facebeam.transforms.WriteLines;
@@ -151,7 +152,7 @@ final class Stages {
   static void digestOutputs(Path work, StageManifest.Builder m) throws IOException {
     List<Path> outputs;
     try (var s = Files.list(work)) {
-      outputs = s.filter(Files::isRegularFile).sorted().toList();
+      outputs = s.filter(Files::isRegularFile).filter(p -> !p.getFileName().toString().equals(StageOutput.MARKER)).sorted().toList();
     }
     for (Path o : outputs) {
       m.addOutputs(Digests.of(o, o.getFileName().toString(), Long.MAX_VALUE));

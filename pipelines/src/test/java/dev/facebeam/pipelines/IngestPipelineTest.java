@@ -120,8 +120,9 @@ public class IngestPipelineTest {
     assertEquals(400, first.getWritten());
     assertEquals(40, first.getIdentities());
     Map<String, String> hashes1 = first.getOutputsList().stream().collect(Collectors.toMap(d -> d.getPath(), d -> d.getSha256()));
-    // A crash leftover from an earlier run is cleaned up, not mistaken for output.
+    // A crash leftover from an earlier run (it carries facebeam's marker) is cleaned up, not mistaken for output.
     Files.createDirectories(out.resolveSibling(".orl.inprogress-dead"));
+    Files.writeString(out.resolveSibling(".orl.inprogress-dead/.facebeam-temporary"), "facebeam temporary of " + out + " (pid 1)\n");
     StageManifest second = IngestPipeline.run(o).manifest();
     Map<String, String> hashes2 = second.getOutputsList().stream().collect(Collectors.toMap(d -> d.getPath(), d -> d.getSha256()));
     assertEquals(hashes1, hashes2);

@@ -50,7 +50,8 @@ public class ProgressStepsTest {
     ingest.apply(IngestPipeline.NAME, new IngestPipeline(PackOpener.open(bin, "bin", null), tmp.newFolder().toString(), 1, null));
     assertTrue(names(ingest).toString(), names(ingest).contains(IngestPipeline.PROGRESS_STEP));
 
-    Path model = Files.writeString(tmp.getRoot().toPath().resolve("m.onnx"), "graph construction never loads it");
+    // Graph construction never loads it (an empty file is an empty ONNX ModelProto, which resolving accepts).
+    Path model = Files.writeString(tmp.getRoot().toPath().resolve("m.onnx"), "");
     EmbedOptions o = PipelineOptionsFactory.fromArgs("--runner=DirectRunner").as(EmbedOptions.class);
     Pipeline embed = Pipeline.create(o);
     embed.apply(EmbedPipeline.NAME, new EmbedPipeline(List.of(bin.toString()),

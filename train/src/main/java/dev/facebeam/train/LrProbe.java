@@ -41,6 +41,16 @@ public final class LrProbe {
 
   public static Result run(Path config, Path dataset, Path output, List<Double> lrs, int steps, Map<String, String> overrides,
       PrintStream log) {
+    // max_steps 0 means "no limit" to train: a probe of 0 steps would never end.
+    dev.facebeam.config.Options.number("--steps", Integer.toString(steps), 1, 100_000_000);
+    if (lrs.isEmpty()) {
+      throw new dev.facebeam.UserInputException("--lrs", "names no learning rate (e.g. --lrs=0.1,0.01,0.005)");
+    }
+    for (double lr : lrs) {
+      if (!(lr > 0) || !Double.isFinite(lr)) {
+        throw new dev.facebeam.UserInputException("--lrs", lr + " is not a learning rate: each must be a finite number above 0");
+      }
+    }
     OutputGuard.folder("--output", output.toString(), "lr-probe", List.of(config, dataset));
     // The config and the dataset are checked before the folder is marked: a typo there leaves none behind.
     FaceData.open(dataset, TrainConfig.load(config, overrides).numClasses());

@@ -65,16 +65,19 @@ public final class FolderPack implements FacePack {
       }
       List<Path> files;
       try (Stream<Path> s = Files.list(dir)) {
-        files = s.filter(Files::isRegularFile).sorted().toList();
+        files = s.filter(p -> !Files.isDirectory(p)).sorted().toList();
       } catch (IOException e) {
         throw new UserInputException(dir.toString(), "cannot list folder: " + e.getMessage(), e);
       }
       for (Path f : files) {
-        if (!ImageFiles.looksLikeImage(f.getFileName().toString())) {
+        String special = ImageFiles.special(f);
+        if (special == null && !ImageFiles.looksLikeImage(f.getFileName().toString())) {
           skipped++;
           continue;
         }
-        current.add(new Item(identity + "/" + f.getFileName(), identity, label, index++, null));
+        // A FIFO, socket or device is never opened (a FIFO would block the read): a reject with its kind.
+        current.add(new Item(identity + "/" + f.getFileName(), identity, label, index++,
+            special == null ? null : "not a regular file (" + special + "): not read"));
         if (current.size() == FILES_PER_TASK) {
           tasks.add(current);
           current = new ArrayList<>();

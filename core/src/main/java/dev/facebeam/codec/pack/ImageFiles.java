@@ -12,6 +12,10 @@ final class ImageFiles {
   private ImageFiles() {}
 
   static byte[] read(Path p) throws IOException {
+    String special = special(p);
+    if (special != null) {
+      throw new IOException("not a regular file (" + special + "): not read");
+    }
     if (!Files.isRegularFile(p)) {
       throw new IOException("no such image file");
     }
@@ -20,6 +24,27 @@ final class ImageFiles {
       throw new IOException("image file of " + size + " bytes is above the " + MAX_FILE_BYTES + "-byte limit");
     }
     return Files.readAllBytes(p);
+  }
+
+  /** What a path is when it is neither a regular file nor a folder (following links): "a FIFO", …; else null. */
+  static String special(Path p) {
+    try {
+      java.nio.file.attribute.BasicFileAttributes a = Files.readAttributes(p, java.nio.file.attribute.BasicFileAttributes.class);
+      if (a.isRegularFile() || a.isDirectory()) {
+        return null;
+      }
+      Object mode = Files.getAttribute(p, "unix:mode");
+      int type = mode instanceof Integer m ? m & 0170000 : 0;
+      return switch (type) {
+        case 0010000 -> "a FIFO";
+        case 0140000 -> "a socket";
+        case 0020000 -> "a character device";
+        case 0060000 -> "a block device";
+        default -> "not a file or folder";
+      };
+    } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+      return Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS) && !Files.exists(p) ? "a link to nothing" : null;
+    }
   }
 
   static boolean looksLikeImage(String name) {

@@ -23,6 +23,10 @@ public record LstLine(boolean aligned, String path, long label, double[] bbox, d
       // im2rec: index, one or more labels, path last.
       long index = Long.parseLong(tabs[0].strip());
       double label = Double.parseDouble(tabs[1].strip());
+      String bad = Labels.problem(label, 0, "");
+      if (bad != null) {
+        throw new IllegalArgumentException(bad);
+      }
       return new LstLine(false, tabs[tabs.length - 1], (long) label, null, null, index);
     }
     throw new IllegalArgumentException("neither 'aligned<TAB>path<TAB>label' nor 'index<TAB>label<TAB>path'");
@@ -39,6 +43,9 @@ public record LstLine(boolean aligned, String path, long label, double[] bbox, d
       label = Long.parseLong(tabs[2].strip());
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("label '" + tabs[2] + "' is not an integer");
+    }
+    if (label < 0) {
+      throw new IllegalArgumentException(Labels.problem(label, 0, ""));
     }
     List<Double> numbers = new ArrayList<>();
     for (int i = 3; i < tabs.length; i++) {

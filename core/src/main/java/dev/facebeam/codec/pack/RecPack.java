@@ -26,6 +26,8 @@ public final class RecPack implements FacePack {
   private final PackSummary summary;
   private final List<String> inputs;
   private final long expected;
+  private final long classes;
+  private final String classesFrom;
 
   private RecPack(RecordIoDataset ds, int linesPerSlice) {
     this.rec = ds.rec().toString();
@@ -33,6 +35,10 @@ public final class RecPack implements FacePack {
     this.layout = ds.layout();
     this.slices = ds.slices(linesPerSlice);
     this.expected = ds.imageCount();
+    // Where the property file and the header record disagree (a warning), the larger count bounds the labels.
+    long fromProperty = ds.property() == null ? 0 : ds.property().numClasses();
+    this.classes = Math.max(fromProperty, Math.max(0, ds.declaredIdentities()));
+    this.classesFrom = classes == fromProperty ? "the property file" : "the header record";
     Map<String, String> params = new LinkedHashMap<>();
     params.put("layout", ds.layout().layout().name().toLowerCase());
     params.put("index_keys", Integer.toString(ds.index().size()));
@@ -81,8 +87,9 @@ public final class RecPack implements FacePack {
     try {
       IrHeader.Unpacked u = IrHeader.unpack(reader.readAt(entry.offset()).payload(), where);
       float label = u.header().classLabel();
-      if (!Float.isFinite(label)) {
-        sink.reject(id, where, "label is not a finite number");
+      String bad = Labels.problem(label, classes, classesFrom);
+      if (bad != null) {
+        sink.reject(id, where, bad);
         return;
       }
       if (u.payloadLength() == 0) {

@@ -81,9 +81,14 @@ public final class SafeUnpickler {
             throw error(at, "unsupported pickle protocol " + proto);
           }
         }
-        case 0x95 -> { // FRAME: a hint for buffering only
+        case 0x95 -> { // FRAME: a hint for buffering, but its length must be there, as CPython's _pickle requires
           need(8, at);
+          long frame = ByteBuffer.wrap(in, pos, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
           pos += 8;
+          if (frame < 0 || frame > in.length - pos) {
+            throw error(at, "FRAME of " + Long.toUnsignedString(frame) + " bytes, but " + (in.length - pos)
+                + " bytes follow (pickle data was truncated)");
+          }
         }
         case '.' -> { // STOP
           if (stack.size() != 1) {
