@@ -128,4 +128,47 @@ public class ImageCodecTest {
     byte[] truncated = "P5\n10 10\n255\n\0\0\0".getBytes();
     assertThrows(ImageDecodeException.class, () -> ImageCodec.decode(truncated));
   }
+
+  /**
+   * Issue 23: every image mode a pack can hold decodes to what OpenCV's {@code cv2.imread(path,
+   * IMREAD_COLOR)} gives, pixel for pixel (images/modes/make_modes.py: files written by Pillow,
+   * OpenCV and libjpeg-turbo; expected/ is OpenCV's decode). CMYK and YCCK JPEGs and 16-bit grey
+   * PNGs were ~54 levels too bright; EXIF orientation was ignored.
+   */
+  @Test
+  public void everyImageModeDecodesAsOpenCvDecodesIt() throws Exception {
+    List<String> names = List.of("cmyk.jpg", "ycck.jpg", "grey16.png", "grey4.png", "grey_alpha.png", "palette.png", "rgba.png",
+        "orient-1.jpg", "orient-2.jpg", "orient-3.jpg", "orient-4.jpg", "orient-5.jpg", "orient-6.jpg", "orient-7.jpg",
+        "orient-8.jpg", "orient-3.png", "orient-6.png");
+    StringBuilder wrong = new StringBuilder();
+    for (String name : names) {
+      RgbPixels got = ImageCodec.decode(resource("/images/modes/" + name));
+      RgbPixels want = ImageCodec.decode(resource("/images/modes/expected/" + name + ".png"));
+      if (got.width() != want.width() || got.height() != want.height()) {
+        wrong.append(name).append(": ").append(got.width()).append("x").append(got.height()).append(" where OpenCV gives ")
+            .append(want.width()).append("x").append(want.height()).append("; ");
+        continue;
+      }
+      int maxDiff = 0;
+      long sum = 0;
+      long wantSum = 0;
+      for (int i = 0; i < got.rgb().length; i++) {
+        maxDiff = Math.max(maxDiff, Math.abs((got.rgb()[i] & 0xFF) - (want.rgb()[i] & 0xFF)));
+        sum += got.rgb()[i] & 0xFF;
+        wantSum += want.rgb()[i] & 0xFF;
+      }
+      if (maxDiff != 0) {
+        wrong.append(String.format("%s: max |diff| %d, mean %.2f where OpenCV gives %.2f; ", name, maxDiff,
+            sum / (double) got.rgb().length, wantSum / (double) want.rgb().length));
+      }
+    }
+    assertEquals("", wrong.toString());
+  }
+
+  private static byte[] resource(String name) throws Exception {
+    try (var in = ImageCodecTest.class.getResourceAsStream(name)) {
+      assertTrue(name, in != null);
+      return in.readAllBytes();
+    }
+  }
 }

@@ -86,14 +86,21 @@ public final class ImageCodec {
       if (format == ImageFormat.JPEG && !hasEoi(data)) {
         throw new ImageDecodeException("truncated JPEG: no end-of-image marker (FF D9) after the image data");
       }
+      JpegMarkers jpeg = format == ImageFormat.JPEG ? JpegMarkers.scan(data) : null;
+      if (jpeg != null && jpeg.components() != 1 && jpeg.components() != 3 && jpeg.components() != 4) {
+        throw new ImageDecodeException("JPEG with " + jpeg.components() + " colour components (1, 3 or 4 are images)");
+      }
       // ImageIO fills the rest of a cut-off image with grey and only warns: a warning is a reject.
       List<String> warnings = new ArrayList<>();
       reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
-      BufferedImage img = reader.read(0);
+      RgbPixels px = jpeg != null && jpeg.components() == 4
+          ? Cmyk.toRgb(reader.readRaster(0, null), jpeg.adobeTransform() == 2)
+          : toRgb(reader.read(0));
       if (!warnings.isEmpty()) {
         throw new ImageDecodeException("corrupt " + format.id() + ": the decoder reports " + String.join("; ", warnings));
       }
-      return toRgb(img);
+      int orientation = jpeg != null ? jpeg.orientation() : format == ImageFormat.PNG ? ExifOrientation.ofPng(data) : 1;
+      return ExifOrientation.apply(px, orientation);
     } catch (ImageDecodeException e) {
       throw e;
     } catch (IOException | RuntimeException e) {
@@ -133,7 +140,12 @@ public final class ImageCodec {
     return it.next();
   }
 
-  /** Converts any BufferedImage to interleaved RGB; grey becomes three equal channels. */
+  /**
+   * Converts any BufferedImage to interleaved RGB as OpenCV's {@code IMREAD_COLOR} does: the
+   * decoded samples as they are (no colour management: Java would turn a grey image's linear
+   * samples into sRGB, 54 levels too bright at mid-grey), 16-bit samples cut to their high byte,
+   * 1–4-bit grey stretched to 0–255, alpha dropped (not blended), grey as three equal channels.
+   */
   public static RgbPixels toRgb(BufferedImage img) {
     int w = img.getWidth();
     int h = img.getHeight();
@@ -162,6 +174,26 @@ public final class ImageCodec {
         }
       }
       default -> { }
+    }
+    java.awt.image.ColorModel cm = img.getColorModel();
+    int colours = cm.getNumColorComponents();
+    int space = cm.getColorSpace().getType();
+    if (!(cm instanceof java.awt.image.IndexColorModel) && (colours == 1 && space == java.awt.color.ColorSpace.TYPE_GRAY
+        || colours == 3 && space == java.awt.color.ColorSpace.TYPE_RGB)) {
+      java.awt.image.Raster r = img.getRaster();
+      int[] samples = new int[w];
+      for (int band = 0; band < 3; band++) {
+        int from = colours == 1 ? 0 : band;
+        int bits = cm.getComponentSize(from);
+        for (int y = 0; y < h; y++) {
+          r.getSamples(0, y, w, 1, from, samples);
+          for (int x = 0; x < w; x++) {
+            int v = samples[x];
+            rgb[(y * w + x) * 3 + band] = (byte) (bits == 8 ? v : bits > 8 ? v >>> (bits - 8) : v * 255 / ((1 << bits) - 1));
+          }
+        }
+      }
+      return new RgbPixels(w, h, rgb);
     }
     int[] row = new int[w];
     for (int y = 0; y < h; y++) {
