@@ -24,7 +24,12 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
-    System.exit(run(args, System.out, System.err));
+    ProcessTemp.install();
+    int status = run(args, System.out, System.err);
+    if (status != 1) {
+      RunLog.discard();
+    }
+    System.exit(status);
   }
 
   public static int run(String[] args, PrintStream out, PrintStream err) {
@@ -56,7 +61,8 @@ public final class Main {
       out.println(command.action().run(options));
       return 0;
     } catch (Throwable t) {
-      err.println("facebeam " + command.name() + " failed: " + describe(t));
+      java.nio.file.Path log = RunLog.start();
+      err.println("facebeam " + command.name() + " failed: " + describe(t) + (log == null ? "" : " (full log: " + log + ")"));
       return 1;
     }
   }
@@ -204,8 +210,9 @@ public final class Main {
     return first.length() > 1000 ? first.substring(0, 1000) + "…" : first;
   }
 
+  /** The libraries log to this process's file (RunLog), never between facebeam's lines on the console. */
   private static void quietLogs() {
-    if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
+    if (RunLog.start() == null && System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
       System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "error");
     }
   }

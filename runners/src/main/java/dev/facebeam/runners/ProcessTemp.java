@@ -1,0 +1,66 @@
+package dev.facebeam.runners;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
+
+/**
+ * One temporary folder per facebeam process (docs/outputs.md, "Nothing left behind"): the embedded
+ * Flink's mini-cluster folders, its RPC jar, spill and shuffle files, ONNX Runtime's extracted
+ * library — everything that goes to {@code java.io.tmpdir} — lands in {@code facebeam-<pid>-*},
+ * removed when the process ends (normally, on failure, on Ctrl-C or SIGTERM), and by the next
+ * command where a process was killed outright.
+ */
+final class ProcessTemp {
+  private static final String PREFIX = "facebeam-";
+  private static Path dir;
+
+  private ProcessTemp() {}
+
+  /** Points {@code java.io.tmpdir} at this process's folder (once), after clearing dead processes' folders. */
+  static synchronized Path install() {
+    if (dir != null) {
+      return dir;
+    }
+    Path base = Path.of(System.getProperty("java.io.tmpdir"));
+    try {
+      Files.createDirectories(base);
+      removeStale(base);
+      dir = Files.createDirectory(base.resolve(PREFIX + ProcessHandle.current().pid() + "-" + Long.toHexString(System.nanoTime())));
+    } catch (IOException | RuntimeException e) {
+      return null; // no folder of our own: the libraries use the system's as before
+    }
+    System.setProperty("java.io.tmpdir", dir.toString());
+    Path mine = dir;
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> delete(mine), "facebeam-temp-cleanup"));
+    return dir;
+  }
+
+  /** Folders of facebeam processes that no longer run (killed with SIGKILL, or a machine that stopped). */
+  private static void removeStale(Path base) {
+    try (DirectoryStream<Path> s = Files.newDirectoryStream(base, PREFIX + "*-*")) {
+      for (Path p : s) {
+        String[] parts = p.getFileName().toString().split("-");
+        if (parts.length == 3 && parts[1].matches("\\d{1,10}") && Files.isDirectory(p)
+            && ProcessHandle.of(Long.parseLong(parts[1])).map(ProcessHandle::isAlive).orElse(false) == Boolean.FALSE) {
+          delete(p);
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // Best effort: another user's folder, or one being removed right now.
+    }
+  }
+
+  static void delete(Path p) {
+    try (Stream<Path> s = Files.walk(p)) {
+      for (Path q : s.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(q);
+      }
+    } catch (IOException | RuntimeException e) {
+      // Best effort at exit.
+    }
+  }
+}
