@@ -19,7 +19,9 @@ import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import dev.facebeam.UserInputException;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 
 /**
  * A loaded face model: TorchScript or DJL-native parameters on the PyTorch engine, ONNX on
@@ -70,12 +72,25 @@ public final class FaceModel implements AutoCloseable {
     if (spec.isDjlNative()) {
       String fileName = file.getFileName().toString();
       String prefix = fileName.replaceAll("-\\d{4}\\.params$", "").replaceAll("\\.params$", "");
-      b.optModelPath(file.getParent()).optModelName(prefix)
-          .optBlock(BlockRegistry.create(spec.block(), spec.embeddingSize()));
+      ai.djl.nn.Block block;
+      try {
+        block = BlockRegistry.create(spec.block(), spec.embeddingSize());
+      } catch (IllegalArgumentException e) {
+        Path descriptor = file.resolveSibling(ModelSpec.DESCRIPTOR);
+        throw new UserInputException((Files.isRegularFile(descriptor) ? descriptor : file).toString(), message(e), e);
+      }
+      b.optModelPath(file.getParent()).optModelName(prefix).optBlock(block);
     } else {
       // No block: the file is the whole model. Without a factory named here DJL scans the model's folder
       // for jars with a BlockFactory in them, and a folder holding facebeam.jar would give ONNX Runtime a block.
       b.optModelPath(file).optArgument("blockFactory", (ai.djl.nn.BlockFactory) (m, path, args) -> null);
+    }
+    if (spec.engine().equals("OnnxRuntime")) {
+      // DJL's OrtModel takes a SessionOptions object from its options map ("sessionOptions"), which
+      // Criteria types as strings: the map carries the object through erasure.
+      @SuppressWarnings({"unchecked", "rawtypes"})
+      Map<String, String> session = (Map) new java.util.HashMap<String, Object>(Map.of("sessionOptions", quietSession()));
+      b.optOptions(session);
     }
     if (spec.engine().equals("OnnxRuntime") && intraOpThreads > 0 && SlotThreads.userSetting() == null) {
       b.optOption("intraOpNumThreads", Integer.toString(intraOpThreads));
@@ -104,9 +119,13 @@ public final class FaceModel implements AutoCloseable {
       }
       int size = probe(zoo, spec, Math.max(1, fixed));
       return new FaceModel(spec, zoo, device, fixed, size, form);
-    } catch (RuntimeException e) {
+    } catch (UserInputException e) {
       zoo.close();
       throw e;
+    } catch (RuntimeException e) {
+      zoo.close();
+      // e.g. DJL's "Conv2d has no initialised parameter" for a .params file that is not this network's
+      throw new UserInputException(file.toString(), "cannot run the model's parameters with block '" + spec.block() + "': " + message(e), e);
     }
   }
 
@@ -143,13 +162,27 @@ public final class FaceModel implements AutoCloseable {
     return (int) shape.get(1);
   }
 
+  /**
+   * Session options that keep ONNX Runtime's own warnings (coloured lines such as "Removing
+   * initializer …") off the console: only errors, which facebeam reports in its own line anyway.
+   */
+  public static OrtSession.SessionOptions quietSession() {
+    OrtSession.SessionOptions o = new OrtSession.SessionOptions();
+    try {
+      o.setSessionLogLevel(ai.onnxruntime.OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
+    } catch (OrtException e) {
+      // the default level then: warnings shown, nothing lost
+    }
+    return o;
+  }
+
   /** The batch size an ONNX graph fixes in its first input (e.g. 1), or 0 when it is dynamic. */
   static int onnxFixedBatch(Path onnx) {
     try {
       // DJL's engine creates the process-wide environment with its own thread pool: let it go first.
       ai.djl.engine.Engine.getEngine("OnnxRuntime");
       OrtEnvironment env = OrtEnvironment.getEnvironment();
-      try (OrtSession.SessionOptions o = new OrtSession.SessionOptions();
+      try (OrtSession.SessionOptions o = quietSession();
            OrtSession s = env.createSession(onnx.toString(), o)) {
         NodeInfo first = s.getInputInfo().values().iterator().next();
         if (first.getInfo() instanceof TensorInfo t && t.getShape().length == 4) {

@@ -72,19 +72,22 @@ public record ModelSpec(String name, String modelPath, String engine, String blo
       case "onnxruntime", "onnx" -> "OnnxRuntime";
       default -> throw new UserInputException(file.toString(), "unknown engine '" + engine + "' (PyTorch or OnnxRuntime)");
     };
+    String from = descriptor != null ? descriptor.toString() : file.toString(); // where the descriptor's values came from
     String order = pick(o.channelOrder(), d.getChannelOrder(), "RGB").toUpperCase(Locale.ROOT);
     if (!order.equals("RGB") && !order.equals("BGR")) {
-      throw new UserInputException(String.valueOf(descriptor), "channel order must be RGB or BGR, got " + order);
+      boolean flag = o.channelOrder() != null && !o.channelOrder().isEmpty() && !o.channelOrder().equalsIgnoreCase("auto");
+      throw new UserInputException(flag ? "--channelOrder" : from,
+          "'" + order + "' is not a channel order (allowed: RGB, BGR)");
     }
     int size = o.inputSize() != null ? o.inputSize() : d.getInputSize() > 0 ? d.getInputSize() : 112;
     if (size < MIN_INPUT || size > MAX_INPUT) {
-      throw new UserInputException(o.inputSize() != null ? "--inputSize" : String.valueOf(descriptor),
+      throw new UserInputException(o.inputSize() != null ? "--inputSize" : from,
           "input size " + size + " is out of range: " + MIN_INPUT + " to " + MAX_INPUT + " pixels");
     }
     float mean = o.mean() != null ? o.mean() : d.getScale() != 0 ? d.getMean() : Preprocessing.INSIGHTFACE.mean();
     float scale = o.scale() != null ? o.scale() : d.getScale() != 0 ? d.getScale() : Preprocessing.INSIGHTFACE.scale();
     if (!Float.isFinite(mean) || !Float.isFinite(scale) || scale == 0) {
-      throw new UserInputException(o.mean() != null || o.scale() != null ? "--mean/--scale" : String.valueOf(descriptor),
+      throw new UserInputException(o.mean() != null || o.scale() != null ? "--mean/--scale" : from,
           "mean " + mean + " and scale " + scale + " must be finite, with a scale other than 0");
     }
     String name = !d.getName().isEmpty() ? d.getName() : file.getFileName().toString().replaceAll("\\.[^.]*$", "");

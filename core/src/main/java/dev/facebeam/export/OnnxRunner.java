@@ -16,7 +16,7 @@ public final class OnnxRunner implements GraphRunner {
     // DJL's engine creates the process-wide environment with its own thread pool: let it go first.
     ai.djl.engine.Engine.getEngine("OnnxRuntime");
     env = OrtEnvironment.getEnvironment();
-    try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
+    try (OrtSession.SessionOptions o = dev.facebeam.embed.FaceModel.quietSession()) {
       session = env.createSession(model, o);
     }
   }

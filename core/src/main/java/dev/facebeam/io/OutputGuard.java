@@ -95,11 +95,39 @@ public final class OutputGuard {
     for (Path w : writes) {
       Path abs = w.toAbsolutePath().normalize();
       if (Files.exists(abs, LinkOption.NOFOLLOW_LINKS) && !ours.contains(abs.getFileName().toString())) {
+        Path other = listedByAnother(abs, stage, sidecar);
+        if (other != null) {
+          throw new UserInputException(option + "=" + raw + " (" + abs + ")", "is written by the facebeam " + stage
+              + " listed in " + other.getFileName() + " (another output in this folder) and would be replaced under it;"
+              + " name a file in another folder, or remove that output yourself");
+        }
         throw new UserInputException(option + "=" + raw + " (" + abs + ")", (Files.isDirectory(abs) ? "is a folder" : "is an existing file")
             + " that facebeam did not write (not listed in " + sidecar.getFileName() + "); refusing to replace it: "
             + "name a new file, or remove it yourself");
       }
     }
+  }
+
+  /** The manifest (NAME.manifest.json beside {@code file}) of another output of {@code stage} that lists {@code file}, or null. */
+  private static Path listedByAnother(Path file, String stage, Path sidecar) {
+    try (DirectoryStream<Path> s = Files.newDirectoryStream(file.getParent(), "*.manifest.json")) {
+      for (Path m : s) {
+        if (m.equals(sidecar.toAbsolutePath().normalize())) {
+          continue;
+        }
+        try {
+          StageManifest other = StageOutput.readManifest(m.getParent(), m.getFileName().toString());
+          if (other.getStage().equals(stage) && other.getOutputsList().stream().anyMatch(d -> d.getPath().equals(file.getFileName().toString()))) {
+            return m;
+          }
+        } catch (IOException | RuntimeException e) {
+          // not a manifest of ours
+        }
+      }
+    } catch (IOException e) {
+      return null;
+    }
+    return null;
   }
 
   /** A run-config target or {@code --targets} entry: a plain name, so its outputs stay inside the work folder. */

@@ -54,6 +54,15 @@ public final class PackJob {
   }
 
   public static Result run(PackParams params) {
+    dev.facebeam.config.Options.number("--protocol", Integer.toString(params.protocol()), 2, 5);
+    dev.facebeam.config.Options.number("--quality", Integer.toString(params.quality()), 1, 100);
+    if (!List.of("bytes", "numpy").contains(params.elements())) {
+      throw new UserInputException("--elements", "'" + params.elements() + "' is not an element form (allowed: bytes, numpy)");
+    }
+    if (params.elements().equals("numpy") && params.protocol() > 4) {
+      throw new UserInputException("--elements=numpy", "numpy elements are written as numpy 1.x pickles them, at protocols 2 to 4"
+          + " (allowed with --protocol=5: bytes)");
+    }
     if (params.output() == null || params.output().isBlank()) {
       throw new UserInputException("--output", "is empty: name the .rec or .bin file to write");
     }

@@ -23,6 +23,15 @@ import java.util.Map;
 final class Commands {
   private Commands() {}
 
+  /** The manifest's warnings (property or header mismatch, ignored files …), one console line each, not only in manifest.json. */
+  static String warnings(StageManifest m) {
+    StringBuilder sb = new StringBuilder();
+    for (String w : m.getWarningsList()) {
+      sb.append("\nwarning: ").append(w);
+    }
+    return sb.toString();
+  }
+
   static Map<String, Command> all() {
     Map<String, Command> cmds = new LinkedHashMap<>();
     cmds.put("ingest", new Command("ingest",
@@ -33,7 +42,7 @@ final class Commands {
           StageManifest m = r.manifest();
           return String.format("ingest %s: read %d, written %d, rejected %d, identities %d%s -> %s",
               m.getFormat(), m.getRead(), m.getWritten(), m.getRejected(), m.getIdentities(),
-              m.getPairs() > 0 ? ", pairs " + m.getPairs() : "", r.output());
+              m.getPairs() > 0 ? ", pairs " + m.getPairs() : "", r.output()) + warnings(m);
         }, true));
     cmds.put("embed", new Command("embed",
         "Embed ingested faces with a TorchScript, DJL-native or ONNX model: flip fusion, batching, CPU or GPU; "
@@ -43,7 +52,7 @@ final class Commands {
           StageManifest m = r.manifest();
           return String.format("embed %s with %s (%s-d, %s): read %d, written %d, rejected %d -> %s",
               m.getFormat(), m.getParametersOrDefault("model_name", "?"), m.getParametersOrDefault("embedding_size", "?"),
-              m.getParametersOrDefault("engine", "?"), m.getRead(), m.getWritten(), m.getRejected(), r.output());
+              m.getParametersOrDefault("engine", "?"), m.getRead(), m.getWritten(), m.getRejected(), r.output()) + warnings(m);
         }, true));
     cmds.put("verify", new Command("verify",
         "InsightFace's 10-fold verification of an embedded .bin pack: report.json, report.md, roc.png",

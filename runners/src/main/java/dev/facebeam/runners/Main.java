@@ -26,7 +26,7 @@ public final class Main {
   public static void main(String[] args) {
     ProcessTemp.install();
     int status = run(args, System.out, System.err);
-    if (status != 1) {
+    if (status != 1 || RunLog.written() == null) {
       RunLog.discard();
     }
     System.exit(status);
@@ -61,7 +61,7 @@ public final class Main {
       out.println(command.action().run(options));
       return 0;
     } catch (Throwable t) {
-      java.nio.file.Path log = RunLog.start();
+      java.nio.file.Path log = RunLog.written();
       err.println("facebeam " + command.name() + " failed: " + describe(t) + (log == null ? "" : " (full log: " + log + ")"));
       return 1;
     }
@@ -106,6 +106,15 @@ public final class Main {
       hasParallelism |= name.equals("parallelism");
       hasFasterCopy |= name.equals("fasterCopy");
     }
+    List<Class<?>> interfaces = new ArrayList<>(List.of(command.options(), FlinkPipelineOptions.class));
+    interfaces.addAll(PipelineOptionsFactory.getRegisteredOptions());
+    OptionValues.check(Arrays.asList(args), OptionValues.types(interfaces.toArray(new Class<?>[0])), mine);
+    for (String a : args) {
+      if (a.startsWith("--parallelism=") && !a.substring("--parallelism=".length()).strip().matches("[1-9]\\d*")) {
+        throw new UsageException("--parallelism: '" + a.substring("--parallelism=".length()) + "' is not a number of parallel tasks"
+            + " (allowed: 1 or more; default: this machine's cores)");
+      }
+    }
     List<String> all = new ArrayList<>(Arrays.asList(args));
     if (!hasRunner) {
       all.add("--runner=" + FlinkRunner.class.getSimpleName());
@@ -118,6 +127,7 @@ public final class Main {
     String master = all.stream().filter(a -> a.startsWith("--flinkMaster=")).map(a -> a.substring("--flinkMaster=".length()))
         .reduce((a, b) -> b).orElse("");
     if (master.matches("[^\\[\\]/]+:\\d+")) {
+      reachable(master);
       System.setProperty(dev.facebeam.pipelines.ClusterProgress.REST_PROPERTY, "http://" + master);
     } else {
       System.clearProperty(dev.facebeam.pipelines.ClusterProgress.REST_PROPERTY);
@@ -137,6 +147,31 @@ public final class Main {
       options.as(dev.facebeam.train.TrainOptions.class).setOverrides(overrides.toString());
     }
     return options;
+  }
+
+  /**
+   * A cluster address must answer before a job is built: Flink's client would retry for a minute
+   * and end in a page of "Connection refused" that never names the flag.
+   */
+  static void reachable(String master) {
+    int colon = master.lastIndexOf(':');
+    String host = master.substring(0, colon);
+    int port;
+    try {
+      port = Integer.parseInt(master.substring(colon + 1));
+    } catch (NumberFormatException e) {
+      throw new UsageException("--flinkMaster=" + master + ": the port is not a number");
+    }
+    if (port < 1 || port > 65535) {
+      throw new UsageException("--flinkMaster=" + master + ": port " + port + " is out of range (1 to 65535)");
+    }
+    try (java.net.Socket s = new java.net.Socket()) {
+      s.connect(new java.net.InetSocketAddress(host, port), 3000);
+    } catch (java.io.IOException e) {
+      throw new UsageException("--flinkMaster=" + master + ": no Flink JobManager answers at " + host + ":" + port
+          + " (" + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()) + "); start the cluster, "
+          + "or leave the flag out to run on the embedded Flink");
+    }
   }
 
   /** Under {@code flink run} the client installs a context environment; then submit to that cluster. */

@@ -46,6 +46,15 @@ final class RunLog {
     }
   }
 
+  /** The log file when it holds anything (a failure before any library logged has nothing to show), else null. */
+  static synchronized Path written() {
+    try {
+      return file != null && Files.size(file) > 0 ? file : null;
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
   /** The log of a command that succeeded says nothing a user needs. */
   static synchronized void discard() {
     if (file != null) {

@@ -184,7 +184,7 @@ public final class TrainJob {
           }
           boolean last = c.maxSteps() > 0 && step == c.maxSteps();
           if ((c.verbose() > 0 && step % c.verbose() == 0) || (last && (c.verbose() == 0 || step % c.verbose() != 0))) {
-            verifyAndCheckpoint(step);
+            verifyAndCheckpoint(step, b.epoch());
           }
         }
         waited = stream == null ? 0 : stream.waitedSeconds();
@@ -195,10 +195,19 @@ public final class TrainJob {
       return new Result(step, lastLoss, rounds, kept, waited, (System.nanoTime() - t0) / 1e9, pretrained, verifier.missing());
     }
 
-    private void verifyAndCheckpoint(long step) throws IOException {
+    private void verifyAndCheckpoint(long step, long epoch) throws IOException {
       List<Verifier.Score> round = new ArrayList<>();
       for (Verifier.Target t : verifier.targets()) {
-        Verifier.Score s = Verifier.test(t, net.embedding, trainer.getManager(), trainer.getDevices()[0], batch);
+        Verifier.Score s;
+        try {
+          s = Verifier.test(t, net.embedding, trainer.getManager(), trainer.getDevices()[0], batch);
+        } catch (Verifier.BadEmbedding e) {
+          // The loss can stay finite while the embedding blows up (a huge lr): the same stop as a NaN loss.
+          writeLine(new MetricsLine.Diverged(step, epoch, sgd.lr()));
+          metrics.flush();
+          throw new Diverged(e.getMessage() + " at step " + step + "; training stopped"
+              + (kept == null ? " before any checkpoint was written" : ", the last good checkpoint is " + kept));
+        }
         round.add(s);
         log.printf(Locale.ROOT, "[%s][%d]XNorm: %f%n[%s][%d]Accuracy-Flip: %1.5f+-%1.5f%n", s.target(), step, s.xnorm(),
             s.target(), step, s.accuracyFlip(), s.accuracyFlipStd());

@@ -83,6 +83,13 @@ final class Verifier {
     return score(t.name(), original, mirrored, t.pack().issame());
   }
 
+  /** A NaN, infinite or zero embedding: the network diverged. */
+  static final class BadEmbedding extends IllegalStateException {
+    BadEmbedding(String message) {
+      super(message);
+    }
+  }
+
   /** Fusion, XNorm and the 10-fold protocol over raw embeddings: image 2i and 2i+1 form pair i. */
   static Score score(String target, float[][] original, float[][] mirrored, boolean[] issame) {
     int n = original.length;
@@ -94,8 +101,8 @@ final class Verifier {
         fused[i] = f.vector();
         xnorm.add(f.normOriginal(), true, f.normFlipped());
       } catch (FlipFusion.BadEmbedding e) {
-        throw new IllegalStateException("[" + target + "] the network produced a bad embedding for image " + i
-            + ": " + e.getMessage() + " (diverged?)");
+        throw new BadEmbedding("[" + target + "] the network produced a bad embedding for image " + i
+            + " (" + e.getMessage() + "): it diverged");
       }
     }
     float[] dist = new float[issame.length];
