@@ -280,7 +280,67 @@ public final class StageOutput {
         throw new UserInputException(f.toString(), "cannot read: " + e.getMessage(), e);
       }
     }
+    requireCounts(dir, m);
     return m;
+  }
+
+  /**
+   * The manifest's counts against what its files hold (issue 23: an edited {@code "written": 19} of
+   * 20 was believed): the records of its shards (length prefixes walked, bodies skipped) must be its
+   * {@code written}, the lines of {@code rejects.jsonl} its {@code rejected}, and read = written + rejected.
+   */
+  static void requireCounts(Path dir, StageManifest m) {
+    String again = "; rerun the " + m.getStage() + " stage into this folder";
+    Path manifest = dir.resolve(MANIFEST);
+    if (m.getShardsCount() > 0) {
+      long records = 0;
+      for (String shard : m.getShardsList()) {
+        records += countFramed(dir.resolve(shard));
+      }
+      if (records != m.getWritten()) {
+        throw new UserInputException(manifest.toString(), "says written " + m.getWritten() + " but its " + m.getShardsCount()
+            + " shards hold " + records + " records: edited or damaged" + again);
+      }
+      if (m.getRead() != m.getWritten() + m.getRejected()) {
+        throw new UserInputException(manifest.toString(), "says read " + m.getRead() + " but written " + m.getWritten()
+            + " + rejected " + m.getRejected() + ": edited" + again);
+      }
+    }
+    Path rejects = dir.resolve("rejects.jsonl");
+    boolean listed = m.getOutputsList().stream().anyMatch(d -> d.getPath().equals("rejects.jsonl"));
+    if (listed && m.getShardsCount() > 0) {
+      long lines;
+      try (Stream<String> s = Files.lines(rejects, StandardCharsets.UTF_8)) {
+        lines = s.filter(l -> !l.isBlank()).count();
+      } catch (IOException | java.io.UncheckedIOException e) {
+        throw new UserInputException(rejects.toString(), "cannot read: " + e.getMessage(), e);
+      }
+      if (lines != m.getRejected()) {
+        throw new UserInputException(manifest.toString(), "says rejected " + m.getRejected() + " but rejects.jsonl holds "
+            + lines + " rejects: edited or damaged" + again);
+      }
+    }
+  }
+
+  /** The number of varint-length-prefixed records in a shard, their bodies skipped; a cut record is an error naming it. */
+  static long countFramed(Path shard) {
+    try (java.io.InputStream in = new java.io.BufferedInputStream(Files.newInputStream(shard), 1 << 16)) {
+      com.google.protobuf.CodedInputStream c = com.google.protobuf.CodedInputStream.newInstance(in);
+      c.setSizeLimit(Integer.MAX_VALUE);
+      long n = 0;
+      while (!c.isAtEnd()) {
+        int len = c.readRawVarint32();
+        if (len < 0) {
+          throw new UserInputException(shard + "#record=" + n, "negative record length");
+        }
+        c.skipRawBytes(len);
+        c.resetSizeCounter();
+        n++;
+      }
+      return n;
+    } catch (IOException e) {
+      throw new UserInputException(shard.toString(), "cut short or unreadable: " + e.getMessage(), e);
+    }
   }
 
   public static StageManifest readManifest(Path dir) throws IOException {

@@ -140,4 +140,36 @@ public class StageOutputTest {
         () -> OutputGuard.folder("--output", tmp.getRoot() + "/" + "n".repeat(256), "ingest", List.of()));
     assertTrue(longName.getMessage(), longName.getMessage().endsWith("is 256 bytes long; file systems allow 255"));
   }
+
+  /** Issue 23: an edited manifest ("written": 19 of 20) was believed by the stage that read it. */
+  @Test
+  public void aManifestWhoseCountsDisagreeWithItsFilesIsRefused() throws Exception {
+    Path out = tmp.getRoot().toPath().resolve("ingest-out");
+    StageOutput o = StageOutput.begin(out);
+    List<dev.facebeam.proto.FaceRecord> faces = new java.util.ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      faces.add(dev.facebeam.proto.FaceRecord.newBuilder().setId(String.format("bin-%09d", i)).build());
+    }
+    StageFiles.writeFramed(o.work().resolve("part-00000-of-00001.pb"), faces);
+    Files.writeString(o.work().resolve("rejects.jsonl"), "{\"source\": \"a\", \"reason\": \"r\", \"id\": \"x\"}\n");
+    StageManifest.Builder m = StageManifest.newBuilder().setStage("ingest").setRead(21).setWritten(20).setRejected(1)
+        .addShards("part-00000-of-00001.pb");
+    for (String f : List.of("part-00000-of-00001.pb", "rejects.jsonl")) {
+      m.addOutputs(Digests.of(o.work().resolve(f), f, Long.MAX_VALUE));
+    }
+    o.commit(m.build());
+    assertEquals(20, StageOutput.requireIntact(out).getWritten());
+    Path manifest = out.resolve("manifest.json");
+    String good = Files.readString(manifest);
+    Files.writeString(manifest, good.replace("\"written\": 20", "\"written\": 19").replace("\"read\": 21", "\"read\": 20"));
+    UserInputException e = assertThrows(UserInputException.class, () -> StageOutput.requireIntact(out));
+    assertEquals(manifest + ": says written 19 but its 1 shards hold 20 records: edited or damaged; rerun the ingest stage into this folder",
+        e.getMessage());
+    Files.writeString(manifest, good.replace("\"rejected\": 1", "\"rejected\": 2").replace("\"read\": 21", "\"read\": 22"));
+    e = assertThrows(UserInputException.class, () -> StageOutput.requireIntact(out));
+    assertTrue(e.getMessage(), e.getMessage().contains("says rejected 2 but rejects.jsonl holds 1 rejects"));
+    Files.writeString(manifest, good.replace("\"read\": 21", "\"read\": 25"));
+    e = assertThrows(UserInputException.class, () -> StageOutput.requireIntact(out));
+    assertTrue(e.getMessage(), e.getMessage().contains("says read 25 but written 20 + rejected 1"));
+  }
 }

@@ -203,22 +203,24 @@ public final class MegaFaceJob extends PTransform<PBegin, PDone> {
         + (r.sizesLeftOut().isEmpty() ? "" : "\nSizes above the " + (r.distractorsRead() + r.distractorsMissing()) + " distractors in the lists are left out: "
             + r.sizesLeftOut().stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(", ")) + ".\n")
         + (r.noiseEntriesNotInLists() > 0 ? "\n" + r.noiseEntriesNotInLists() + " noise-list entries name nothing in the lists (ignored).\n" : "")
-        + "\n| distractors | trials | correct | rank-1 |");
+        + "\nA size counts the distractor list's first entries as the devkit does (its CMC file is named by it);"
+        + " noisy ones among them are not scored.\n"
+        + "\n| size | distractors scored | trials | correct | rank-1 |");
     for (double f : Options.list(o.far()).stream().mapToDouble(Double::parseDouble).toArray()) {
       md.append(" TAR@FAR=").append(f).append(" |");
     }
-    md.append("\n| ---: | ---: | ---: | ---: |").append(" ---: |".repeat(r.sizes().get(0).tarAtFar().size())).append('\n');
+    md.append("\n| ---: | ---: | ---: | ---: | ---: |").append(" ---: |".repeat(r.sizes().get(0).tarAtFar().size())).append('\n');
     List<Charts.Curve> cmc = new ArrayList<>();
     for (int i = 0; i < r.sizes().size(); i++) {
       SizeReport s = r.sizes().get(i);
-      md.append("| ").append(s.distractors()).append(" | ").append(s.trials()).append(" | ").append(s.correct())
+      md.append("| ").append(s.size()).append(" | ").append(s.distractors()).append(" | ").append(s.trials()).append(" | ").append(s.correct())
           .append(" | ").append(String.format(Locale.ROOT, "%.4f", s.rank1())).append(" |");
       for (int f = 0; f < s.tarAtFar().size(); f++) {
         MegaFaceProtocol.TarAtFar t = s.tarAtFar().get(f);
         md.append(String.format(Locale.ROOT, " %.4f (FAR %.2e) |", t.tar(), t.far()));
       }
       md.append('\n');
-      cmc.add(Charts.ranks(s.size() + " distractors", Arrays.stream(s.cmc()).boxed().toList()));
+      cmc.add(Charts.ranks("size " + s.size() + " (" + s.distractors() + " scored)", Arrays.stream(s.cmc()).boxed().toList()));
       Files.writeString(dir.resolve("cmc_facescrub_megaface_" + o.algo() + "_" + s.size() + "_1.json"), devkitCmc(s), StandardCharsets.UTF_8);
     }
     MegaFaceReport.of(r, o.noiseCleaning()).write(dir);

@@ -77,7 +77,8 @@ final class Commands {
           StringBuilder sb = new StringBuilder(String.format("megaface: %d probes of %d identities, %d probes replaced, %d noisy distractors",
               r.probes(), r.identities(), r.probesReplaced(), r.noisyDistractors()));
           for (MegaFaceJob.SizeReport s : r.sizes()) {
-            sb.append(String.format(java.util.Locale.ROOT, "%n  %d distractors: rank-1 %.5f (%d/%d)", s.distractors(), s.rank1(), s.correct(), s.trials()));
+            sb.append(String.format(java.util.Locale.ROOT, "%n  size %d, %d distractors scored: rank-1 %.5f (%d/%d)", s.size(),
+                s.distractors(), s.rank1(), s.correct(), s.trials()));
           }
           if (!r.sizesLeftOut().isEmpty()) {
             sb.append(String.format("%n  sizes above the %d distractors in the lists left out: %s", r.distractorsRead() + r.distractorsMissing(),

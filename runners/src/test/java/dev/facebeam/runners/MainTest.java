@@ -167,7 +167,7 @@ public class MainTest {
         "--output=" + tmp.getRoot().toPath().resolve("mf-out"), "--sizes=5,10", "--far=0.1", "--topK=3");
     assertEquals(r.err(), 0, r.status());
     assertThat(r.out(), containsString("megaface: 6 probes of 2 identities"));
-    assertThat(r.out(), containsString("10 distractors: rank-1"));
+    assertThat(r.out(), containsString("size 10, 10 distractors scored: rank-1"));
     assertThat(r.out(), containsString("/12)"));
   }
 
