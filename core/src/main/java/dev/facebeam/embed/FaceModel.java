@@ -77,7 +77,9 @@ public final class FaceModel implements AutoCloseable {
         block = BlockRegistry.create(spec.block(), spec.embeddingSize());
       } catch (IllegalArgumentException e) {
         Path descriptor = file.resolveSibling(ModelSpec.DESCRIPTOR);
-        throw new UserInputException((Files.isRegularFile(descriptor) ? descriptor : file).toString(), message(e), e);
+        String why = message(e).startsWith("no block named") ? message(e)
+            : "block '" + spec.block() + "' cannot be built (embeddingSize " + spec.embeddingSize() + "): " + message(e);
+        throw new UserInputException((Files.isRegularFile(descriptor) ? descriptor : file).toString(), why, e);
       }
       b.optModelPath(file.getParent()).optModelName(prefix).optBlock(block);
     } else {

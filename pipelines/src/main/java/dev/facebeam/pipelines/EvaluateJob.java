@@ -44,15 +44,15 @@ public final class EvaluateJob {
       targets.add(OutputGuard.plainName("--targets", t));
     }
     Path ijbRoot = params.ijb() == null ? null : Path.of(params.ijb());
+    IjbTestsuite ijb = ijbRoot == null ? null : IjbTestsuite.open(ijbRoot, null);
+    List<Path> inputs = ijbRoot == null ? List.of(dataset, Path.of(params.model())) : List.of(dataset, Path.of(params.model()), ijbRoot);
+    OutputGuard.folder("--output", params.output(), "evaluate", inputs);
+    ResultsStore store = StoreRecords.store(params.results(), params.output(), inputs);
     if (ijbRoot == null && targets.stream().noneMatch(t -> Files.isRegularFile(dataset.resolve(t + ".bin")))) {
       throw new UserInputException(dataset.toString(), targets.isEmpty() ? "--targets names no pack"
           : "holds none of the packs --targets names (" + String.join(", ", targets.stream().map(t -> t + ".bin").toList())
           + "): nothing to evaluate");
     }
-    IjbTestsuite ijb = ijbRoot == null ? null : IjbTestsuite.open(ijbRoot, null);
-    List<Path> inputs = ijbRoot == null ? List.of(dataset, Path.of(params.model())) : List.of(dataset, Path.of(params.model()), ijbRoot);
-    OutputGuard.folder("--output", params.output(), "evaluate", inputs);
-    ResultsStore store = StoreRecords.store(params.results(), params.output(), inputs);
     // The same overrides embed will use, so a model whose engine only --engine names resolves here too.
     ModelSpec spec = ModelSpec.resolve(Path.of(params.model()), params.settings().overrides());
     // Marked as evaluate's only once the model resolves: a typo in --model leaves no folder behind.

@@ -68,6 +68,10 @@ final class OptionValues {
     if (value == null) {
       return "needs a value (--name=value)";
     }
+    if (value.isBlank()) {
+      // "--input=" would otherwise name the working directory (Path.of("")).
+      return "is empty: give it a value, or leave the flag out for its default";
+    }
     String v = value.strip();
     try {
       if (type == int.class || type == Integer.class) {

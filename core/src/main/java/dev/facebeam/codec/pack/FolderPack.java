@@ -70,6 +70,12 @@ public final class FolderPack implements FacePack {
         throw new UserInputException(dir.toString(), "cannot list folder: " + e.getMessage(), e);
       }
       for (Path f : files) {
+        if (!Files.exists(dir.resolve(f.getFileName().toString()), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+          // Listed, yet not there by its name as text (which is what a record keeps): bytes this JVM's
+          // file-name encoding cannot hold, decoded to U+FFFD.
+          current.add(new Item(identity + "/" + f.getFileName(), identity, label, index++, ImageFiles.undecodableName()));
+          continue;
+        }
         String special = ImageFiles.special(f);
         if (special == null && !ImageFiles.looksLikeImage(f.getFileName().toString())) {
           skipped++;

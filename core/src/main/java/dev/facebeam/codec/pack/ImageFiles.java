@@ -47,6 +47,12 @@ final class ImageFiles {
     }
   }
 
+  /** Why a listed file cannot be opened by its name: Java decodes file names with sun.jnu.encoding, set from the locale. */
+  static String undecodableName() {
+    return "its file name holds bytes this JVM's file-name encoding (" + System.getProperty("sun.jnu.encoding")
+        + ", from the locale) cannot represent: rename the file, or run with a UTF-8 locale (LANG=C.UTF-8) if the name is UTF-8";
+  }
+
   static boolean looksLikeImage(String name) {
     String n = name.toLowerCase();
     return n.endsWith(".jpg") || n.endsWith(".jpeg") || n.endsWith(".png") || n.endsWith(".pgm") || n.endsWith(".bmp");
