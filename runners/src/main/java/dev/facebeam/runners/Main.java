@@ -29,6 +29,7 @@ public final class Main {
     if (status != 1 || RunLog.written() == null) {
       RunLog.discard();
     }
+    ProcessTemp.cleanUp(); // the job is over; the shutdown hook sweeps again for what Flink's hooks leave
     System.exit(status);
   }
 

@@ -34,9 +34,30 @@ final class ProcessTemp {
       return null; // no folder of our own: the libraries use the system's as before
     }
     System.setProperty("java.io.tmpdir", dir.toString());
-    Path mine = dir;
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> delete(mine), "facebeam-temp-cleanup"));
+    Runtime.getRuntime().addShutdownHook(new Thread(ProcessTemp::cleanUp, "facebeam-temp-cleanup"));
     return dir;
+  }
+
+  /**
+   * Removes this process's folder. Flink's own shutdown hooks run beside this one and may still be
+   * writing into it (a blob store, a shuffle file being closed): what reappears is removed again,
+   * for up to three seconds.
+   */
+  static synchronized void cleanUp() {
+    if (dir == null) {
+      return;
+    }
+    for (int attempt = 0; attempt < 15 && Files.exists(dir); attempt++) {
+      delete(dir);
+      if (Files.exists(dir)) {
+        try {
+          Thread.sleep(200);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+    }
   }
 
   /** Folders of facebeam processes that no longer run (killed with SIGKILL, or a machine that stopped). */

@@ -30,7 +30,8 @@ final class BatchStream implements AutoCloseable {
 
   BatchStream(FaceData data, int batch, long seed, boolean randMirror, int workers) {
     if (data.items.size() < batch) {
-      throw new IllegalArgumentException("the dataset holds " + data.items.size() + " images, fewer than one batch of " + batch);
+      throw new dev.facebeam.UserInputException(data.dir.toString(), "holds " + data.items.size() + " images, fewer than one batch of "
+          + batch + " (per_batch_size × replicas): lower --per_batch_size, or train on more images");
     }
     pool = Executors.newFixedThreadPool(workers, r -> {
       Thread t = new Thread(r, "facebeam-decode");

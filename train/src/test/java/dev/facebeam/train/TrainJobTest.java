@@ -237,4 +237,22 @@ public class TrainJobTest {
     List<MetricsLine> lines = MetricsLine.read(out.resolve(MetricsLine.FILE));
     assertTrue(lines.get(lines.size() - 1) instanceof MetricsLine.Diverged);
   }
+
+  /**
+   * Issue 23: at --lr=1000000 the loss can stay finite while the embedding blows up, and the run
+   * ended in an IllegalStateException from verification. Either way it is the same stop: the step
+   * named, a diverged line in metrics.jsonl.
+   */
+  @Test
+  public void aHugeRateStopsWithTheStepNamedWhicheverBreaksFirst() throws Exception {
+    TrainConfig c = TrainConfig.load(config("huge-lr", """
+        {"network": "ir-small", "loss": "softmax", "emb_size": 16, "per_batch_size": 30, "lr": 1000000, "verbose": 1,
+         "frequent": 1, "ckpt": 0, "max_steps": 20, "val_targets": ["orl"], "seed": 7}
+        """), Map.of());
+    Path out = tmp.getRoot().toPath().resolve("run-huge-lr");
+    TrainJob.Diverged d = assertThrows(TrainJob.Diverged.class, () -> TrainJob.run(c, dataset, out, System.out));
+    assertThat(d.getMessage(), org.hamcrest.Matchers.matchesPattern(".* at step \\d+; training stopped before any checkpoint was written"));
+    List<MetricsLine> lines = MetricsLine.read(out.resolve(MetricsLine.FILE));
+    assertTrue(lines.get(lines.size() - 1) instanceof MetricsLine.Diverged);
+  }
 }
