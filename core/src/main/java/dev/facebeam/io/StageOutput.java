@@ -51,9 +51,14 @@ public final class StageOutput {
       made = createParents(abs.getParent());
       lock = OutputLock.acquire(abs, abs.resolveSibling(hidden(abs, "lock")));
       removeLeftovers(abs);
-      Path work = abs.resolveSibling(hidden(abs, "inprogress-" + UUID.randomUUID()));
-      Files.createDirectory(work);
-      mark(work, abs);
+      // Made and marked under another name, then renamed: a kill at any moment leaves no unmarked
+      // ".inprogress-" folder, which the next run could not tell from a user's.
+      String id = UUID.randomUUID().toString();
+      Path fresh = abs.resolveSibling(hidden(abs, "new-" + id));
+      Files.createDirectory(fresh);
+      mark(fresh, abs);
+      Path work = abs.resolveSibling(hidden(abs, "inprogress-" + id));
+      Files.move(fresh, work, StandardCopyOption.ATOMIC_MOVE);
       return new StageOutput(abs, work, lock);
     } catch (IOException | RuntimeException e) {
       if (lock != null) {
@@ -104,6 +109,18 @@ public final class StageOutput {
     }
   }
 
+  /** A folder holding nothing, or nothing but facebeam's marker. */
+  private static boolean onlyMarker(Path folder) {
+    if (!Files.isDirectory(folder, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      return false;
+    }
+    try (Stream<Path> s = Files.list(folder)) {
+      return s.allMatch(f -> f.getFileName().toString().equals(MARKER));
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
   /** Creates {@code dir} and its missing parents; returns the ones it made, deepest first. */
   private static List<Path> createParents(Path dir) throws IOException {
     List<Path> missing = new java.util.ArrayList<>();
@@ -150,7 +167,11 @@ public final class StageOutput {
     try (DirectoryStream<Path> s = Files.newDirectoryStream(target.getParent())) {
       for (Path p : s) {
         String n = p.getFileName().toString();
-        if (n.startsWith(prefix + "inprogress-") || n.startsWith(prefix + "replaced-")) {
+        if (n.startsWith(prefix + "new-") && onlyMarker(p)) {
+          deleteTree(p); // killed while being made: empty, or holding nothing but the marker
+          continue;
+        }
+        if (n.startsWith(prefix + "inprogress-") || n.startsWith(prefix + "replaced-") || n.startsWith(prefix + "new-")) {
           if (!marked(p)) {
             throw new UserInputException(p.toString(), "is named like a facebeam temporary of " + target
                 + " but facebeam did not make it (no " + MARKER + " inside); refusing to remove it: rename or remove it yourself");

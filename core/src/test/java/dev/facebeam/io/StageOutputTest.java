@@ -60,6 +60,12 @@ public class StageOutputTest {
     again.commit(manifest());
     assertEquals(List.of("a.txt", "manifest.json"), names(out));
     assertEquals(List.of("out"), names(root));
+    // Killed while the work folder was being made (before its rename): an empty or marker-only ".new-" folder goes too.
+    Files.createDirectories(root.resolve(".out.new-dead1"));
+    Files.createDirectories(root.resolve(".out.new-dead2"));
+    Files.writeString(root.resolve(".out.new-dead2/.facebeam-temporary"), "facebeam temporary of " + out + " (pid 1)\n");
+    StageOutput.begin(out).abort();
+    assertEquals(List.of("out"), names(root));
     // Replacing an earlier output leaves nothing beside it either.
     StageOutput third = StageOutput.begin(out);
     third.commit(manifest());
