@@ -87,11 +87,12 @@ public final class FaceModel implements AutoCloseable {
       // for jars with a BlockFactory in them, and a folder holding facebeam.jar would give ONNX Runtime a block.
       b.optModelPath(file).optArgument("blockFactory", (ai.djl.nn.BlockFactory) (m, path, args) -> null);
     }
-    if (spec.engine().equals("OnnxRuntime")) {
+    Object quiet = spec.engine().equals("OnnxRuntime") ? quietSessionForDjl() : null;
+    if (quiet != null) {
       // DJL's OrtModel takes a SessionOptions object from its options map ("sessionOptions"), which
       // Criteria types as strings: the map carries the object through erasure.
       @SuppressWarnings({"unchecked", "rawtypes"})
-      Map<String, String> session = (Map) new java.util.HashMap<String, Object>(Map.of("sessionOptions", quietSession()));
+      Map<String, String> session = (Map) new java.util.HashMap<String, Object>(Map.of("sessionOptions", quiet));
       b.optOptions(session);
     }
     if (spec.engine().equals("OnnxRuntime") && intraOpThreads > 0 && SlotThreads.userSetting() == null) {
@@ -176,6 +177,26 @@ public final class FaceModel implements AutoCloseable {
       // the default level then: warnings shown, nothing lost
     }
     return o;
+  }
+
+  /**
+   * {@link #quietSession()}'s options made through the class loader of DJL's ONNX Runtime engine: on
+   * a session cluster DJL and ONNX Runtime's classes come from Flink's lib/ (parent-first) while ours
+   * come from the job's jar, and a SessionOptions of our loader would not cast to DJL's. Null when
+   * they cannot be made (ONNX Runtime's own log level then).
+   */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  static Object quietSessionForDjl() {
+    try {
+      ClassLoader loader = ai.djl.engine.Engine.getEngine("OnnxRuntime").getClass().getClassLoader();
+      Class<?> options = Class.forName("ai.onnxruntime.OrtSession$SessionOptions", true, loader);
+      Class<? extends Enum> level = (Class<? extends Enum>) Class.forName("ai.onnxruntime.OrtLoggingLevel", true, loader);
+      Object o = options.getConstructor().newInstance();
+      options.getMethod("setSessionLogLevel", level).invoke(o, Enum.valueOf(level, "ORT_LOGGING_LEVEL_ERROR"));
+      return o;
+    } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+      return null;
+    }
   }
 
   /** The batch size an ONNX graph fixes in its first input (e.g. 1), or 0 when it is dynamic. */
