@@ -20,9 +20,6 @@ import java.util.function.LongSupplier;
  * last count: progress never fails a run.
  */
 public final class ClusterProgress implements LongSupplier {
-  /** Set by the launcher when {@code --flinkMaster} names a cluster: {@code http://host:port}. */
-  public static final String REST_PROPERTY = "facebeam.flinkRest";
-
   private final String rest;
   private final String jobName;
   private final String vertex;
@@ -52,11 +49,17 @@ public final class ClusterProgress implements LongSupplier {
 
   /**
    * The count of the vertex whose last operator is {@code step} (its full Beam name) in the job of
-   * that name, or null when this run is not on a cluster named by host:port.
+   * that name, or null when {@code runner}'s {@code --flinkMaster} names no cluster by host:port
+   * (the embedded Flink, {@code [auto]} under {@code flink run}, another runner).
    */
-  static LongSupplier forStage(String jobName, String step, Count count) {
-    String rest = System.getProperty(REST_PROPERTY);
+  static LongSupplier forStage(org.apache.beam.sdk.options.PipelineOptions runner, String jobName, String step, Count count) {
+    String rest = restOf(runner.as(SlotOptions.class).getFlinkMaster());
     return rest == null ? null : new ClusterProgress(rest, jobName, step, count);
+  }
+
+  /** {@code http://host:port} for a Flink master named by host:port, else null. */
+  static String restOf(String flinkMaster) {
+    return flinkMaster != null && flinkMaster.matches("[^\\[\\]/]+:\\d+") ? "http://" + flinkMaster : null;
   }
 
   /** For tests and tools: the same count against a given REST endpoint ({@code host:port}). */

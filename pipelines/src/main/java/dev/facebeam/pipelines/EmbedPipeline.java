@@ -138,7 +138,7 @@ public final class EmbedPipeline extends PTransform<PBegin, PDone> {
     try {
       try (Progress progress = Progress.show("embed", input.getWritten(),
           // records out: one embedding or reject per face (its records in are the read tasks chained into it)
-          ClusterProgress.forStage(Stages.jobName(NAME, out.target()), PROGRESS_STEP,
+          ClusterProgress.forStage(runner, Stages.jobName(NAME, out.target()), PROGRESS_STEP,
               ClusterProgress.Count.OUT))) {
         Stages.runToCompletion(runner, new EmbedPipeline(shardFiles, spec, settings, out.work().toString(), shards,
             keepRaw(params, input), slots.threads()), NAME, out.target());

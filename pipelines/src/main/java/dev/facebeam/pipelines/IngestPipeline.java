@@ -115,7 +115,7 @@ public final class IngestPipeline extends PTransform<PBegin, PDone> {
     StageOutput out = StageOutput.begin(target);
     try {
       try (Progress progress = Progress.show("ingest", pack.expectedFaces(),
-          ClusterProgress.forStage(Stages.jobName(NAME, out.target()), PROGRESS_STEP,
+          ClusterProgress.forStage(runner, Stages.jobName(NAME, out.target()), PROGRESS_STEP,
               ClusterProgress.Count.OUT))) {
         Stages.runToCompletion(runner, new IngestPipeline(pack, out.work().toString(), shards,
             params.exportImages() == null ? null : StagePaths.local(params.exportImages()).toString()), NAME, out.target());

@@ -124,14 +124,11 @@ public final class Main {
     if (!hasMaster) {
       all.add("--flinkMaster=" + (cli ? "[auto]" : "[local]"));
     }
-    // On a cluster named by host:port the progress line reads Flink's record counts from its REST API.
+    // A cluster named by host:port must answer (the progress line reads its REST API).
     String master = all.stream().filter(a -> a.startsWith("--flinkMaster=")).map(a -> a.substring("--flinkMaster=".length()))
         .reduce((a, b) -> b).orElse("");
     if (master.matches("[^\\[\\]/]+:\\d+")) {
-      reachable(master);
-      System.setProperty(dev.facebeam.pipelines.ClusterProgress.REST_PROPERTY, "http://" + master);
-    } else {
-      System.clearProperty(dev.facebeam.pipelines.ClusterProgress.REST_PROPERTY);
+      reachable(master); // the stages read the cluster's REST address from --flinkMaster in their options
     }
     if (!hasParallelism && !cli) {
       // Embedded Flink otherwise runs everything in one slot; use every core of this machine.
