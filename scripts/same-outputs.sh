@@ -2,7 +2,7 @@
 # Runs every stage with two facebeam jars on the shared fixtures (small_lfw.bin, the ORL faces,
 # fr_feature.onnx) and compares every file they write, byte for byte. A refactoring that must not
 # change behaviour passes when this prints "same outputs". Only what is meant to differ between
-# two runs is set aside: a manifest's "created" time, the hashes of other manifests (which hold
+# two runs is set aside: a manifest's "created" time (and a results record's, copied from it), the hashes of other manifests (which hold
 # theirs) in a manifest's inputs and in run-state.json, and training's measured samples/s.
 #
 #   scripts/same-outputs.sh BEFORE.jar AFTER.jar [DATA (default ../shared/data)]
@@ -78,6 +78,7 @@ for i in m.get("inputs", []):
         i.pop("sha256", None)
 print(json.dumps(m, indent=1))' "$1" ;;
     *run-state.json) grep -v '"manifest_sha256":' "$1" ;;
+    */facebeam-results/records/*.json) grep -v '^  "created": ' "$1" ;; # a record keeps its stage output's time
     *metrics.jsonl) sed 's/"samples_per_sec": [^}]*/"samples_per_sec": T/' "$1" ;; # a measured time
     *) cat "$1" ;;
   esac
