@@ -2,8 +2,9 @@
 """Image files in the modes a face pack can hold, written by the tools users have, and what
 OpenCV's cv2.imread(path, cv2.IMREAD_COLOR) — InsightFace's decoder — makes of each.
 
-Source: the first face of ../shared/data/bin/small_lfw.bin (LFW), resized to 64x48 (w x h, not square,
-so a transposed image cannot pass for an upright one).
+Source: a synthetic 64x48 RGB picture (w x h, not square, so a transposed image cannot pass for an
+upright one) drawn here with numpy — smooth gradients, a bright disc, dark bars and seeded noise, so
+JPEG coding meets both flat and sharp areas. No real fixture is copied into the repository.
 
   cmyk.jpg          Pillow, mode CMYK (Adobe APP14, inverted CMYK, as Photoshop writes)
   ycck.jpg          imagecodecs (libjpeg-turbo) jpeg8_encode(colorspace='CMYK', outcolorspace='YCCK') of the
@@ -19,24 +20,23 @@ so a transposed image cannot pass for an upright one).
 For each X, expected/X.png (e.g. expected/cmyk.jpg.png) is cv2.imread(X, IMREAD_COLOR) written losslessly by cv2.imwrite (which
 stores OpenCV's BGR array as an RGB PNG). ImageCodecTest decodes X and compares every pixel.
 
-  pip install pillow opencv-python-headless imagecodecs numpy && python3 make_modes.py PATH/TO/small_lfw.bin
+  pip install pillow opencv-python-headless imagecodecs numpy && python3 make_modes.py
 """
-import io
 import os
-import pickle
-import sys
 
 import cv2
 import imagecodecs
 import numpy as np
 from PIL import Image
 
-src = sys.argv[1] if len(sys.argv) > 1 else "../../../../../../../shared/data/bin/small_lfw.bin"
-with open(src, "rb") as f:
-    bins, _ = pickle.load(f, encoding="bytes")
-first = np.frombuffer(bytes(bins[0]), np.uint8)
-bgr = cv2.resize(cv2.imdecode(first, cv2.IMREAD_COLOR), (64, 48), interpolation=cv2.INTER_AREA)
-rgb = Image.fromarray(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
+yy, xx = np.mgrid[0:48, 0:64].astype(np.float32)
+img = np.stack([40 + 3 * xx, 30 + 4 * yy, 200 - 2 * xx - yy], -1)
+img[(xx - 40) ** 2 + (yy - 20) ** 2 < 120] = (250, 235, 210)
+img[30:36, 8:30] = (20, 25, 40)
+img[8:40, 52:55] = (90, 10, 10)
+img += np.random.default_rng(20261206).normal(0, 6, img.shape)
+rgb = Image.fromarray(np.clip(img, 0, 255).astype(np.uint8), "RGB")
+bgr = cv2.cvtColor(np.asarray(rgb), cv2.COLOR_RGB2BGR)
 
 rgb.convert("CMYK").save("cmyk.jpg", quality=95)
 cmyk = np.asarray(rgb.convert("CMYK"))
