@@ -80,17 +80,15 @@ public final class StageOutput {
     String name = target.getFileName().toString();
     byte[] bytes = name.getBytes(java.nio.charset.StandardCharsets.UTF_8);
     if (bytes.length + suffix.length() + 2 > NAME_BYTES - 8) {
-      StringBuilder cut = new StringBuilder();
-      for (int i = 0; i < name.length(); ) {
-        int cp = name.codePointAt(i);
-        String c = new String(Character.toChars(cp));
-        if (cut.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length + c.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 100) {
+      int end = 0; // whole code points only, up to 100 bytes
+      for (int used = 0, cp; end < name.length(); end += Character.charCount(cp)) {
+        cp = name.codePointAt(end);
+        used += cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+        if (used > 100) {
           break;
         }
-        cut.append(c);
-        i += Character.charCount(cp);
       }
-      name = cut + "~" + Digests.sha256(name).substring(0, 16);
+      name = name.substring(0, end) + "~" + Digests.sha256(name).substring(0, 16);
     }
     return "." + name + "." + suffix;
   }

@@ -65,25 +65,36 @@ public final class FolderPack implements FacePack {
       }
       List<Path> files;
       try (Stream<Path> s = Files.list(dir)) {
-        files = s.filter(p -> !Files.isDirectory(p)).sorted().toList();
+        files = s.sorted().toList();
       } catch (IOException e) {
         throw new UserInputException(dir.toString(), "cannot list folder: " + e.getMessage(), e);
       }
       for (Path f : files) {
-        if (!Files.exists(dir.resolve(f.getFileName().toString()), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        String name = f.getFileName().toString();
+        String refused = null;
+        if (name.indexOf('\uFFFD') >= 0 && !Files.exists(dir.resolve(name), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
           // Listed, yet not there by its name as text (which is what a record keeps): bytes this JVM's
           // file-name encoding cannot hold, decoded to U+FFFD.
-          current.add(new Item(identity + "/" + f.getFileName(), identity, label, index++, ImageFiles.undecodableName()));
-          continue;
+          refused = ImageFiles.undecodableName();
+        } else {
+          java.nio.file.attribute.BasicFileAttributes a;
+          try {
+            a = Files.readAttributes(f, java.nio.file.attribute.BasicFileAttributes.class);
+          } catch (IOException e) {
+            a = null; // a link to nothing: read() says so
+          }
+          if (a != null && a.isDirectory()) {
+            continue;
+          }
+          if (a != null && !a.isRegularFile()) {
+            // A FIFO, socket or device is never opened (a FIFO would block the read): a reject with its kind.
+            refused = "not a regular file (" + ImageFiles.kind(f) + "): not read";
+          } else if (!ImageFiles.looksLikeImage(name)) {
+            skipped++;
+            continue;
+          }
         }
-        String special = ImageFiles.special(f);
-        if (special == null && !ImageFiles.looksLikeImage(f.getFileName().toString())) {
-          skipped++;
-          continue;
-        }
-        // A FIFO, socket or device is never opened (a FIFO would block the read): a reject with its kind.
-        current.add(new Item(identity + "/" + f.getFileName(), identity, label, index++,
-            special == null ? null : "not a regular file (" + special + "): not read"));
+        current.add(new Item(identity + "/" + name, identity, label, index++, refused));
         if (current.size() == FILES_PER_TASK) {
           tasks.add(current);
           current = new ArrayList<>();

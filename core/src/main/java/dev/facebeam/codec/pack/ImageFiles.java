@@ -12,27 +12,24 @@ final class ImageFiles {
   private ImageFiles() {}
 
   static byte[] read(Path p) throws IOException {
-    String special = special(p);
-    if (special != null) {
-      throw new IOException("not a regular file (" + special + "): not read");
-    }
-    if (!Files.isRegularFile(p)) {
+    java.nio.file.attribute.BasicFileAttributes a;
+    try {
+      a = Files.readAttributes(p, java.nio.file.attribute.BasicFileAttributes.class); // one stat, links followed
+    } catch (java.nio.file.NoSuchFileException e) {
       throw new IOException("no such image file");
     }
-    long size = Files.size(p);
-    if (size > MAX_FILE_BYTES) {
-      throw new IOException("image file of " + size + " bytes is above the " + MAX_FILE_BYTES + "-byte limit");
+    if (!a.isRegularFile()) {
+      throw new IOException(a.isDirectory() ? "a folder, not an image file" : "not a regular file (" + kind(p) + "): not read");
+    }
+    if (a.size() > MAX_FILE_BYTES) {
+      throw new IOException("image file of " + a.size() + " bytes is above the " + MAX_FILE_BYTES + "-byte limit");
     }
     return Files.readAllBytes(p);
   }
 
-  /** What a path is when it is neither a regular file nor a folder (following links): "a FIFO", …; else null. */
-  static String special(Path p) {
+  /** What a path that is neither a regular file nor a folder is: "a FIFO", "a socket", a device. */
+  static String kind(Path p) {
     try {
-      java.nio.file.attribute.BasicFileAttributes a = Files.readAttributes(p, java.nio.file.attribute.BasicFileAttributes.class);
-      if (a.isRegularFile() || a.isDirectory()) {
-        return null;
-      }
       Object mode = Files.getAttribute(p, "unix:mode");
       int type = mode instanceof Integer m ? m & 0170000 : 0;
       return switch (type) {
@@ -43,7 +40,7 @@ final class ImageFiles {
         default -> "not a file or folder";
       };
     } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
-      return Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS) && !Files.exists(p) ? "a link to nothing" : null;
+      return "not a file or folder";
     }
   }
 

@@ -44,8 +44,9 @@ public record LstLine(boolean aligned, String path, long label, double[] bbox, d
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("label '" + tabs[2] + "' is not an integer");
     }
-    if (label < 0) {
-      throw new IllegalArgumentException(Labels.problem(label, 0, ""));
+    String bad = Labels.problem(label, 0, "");
+    if (bad != null) {
+      throw new IllegalArgumentException(bad);
     }
     List<Double> numbers = new ArrayList<>();
     for (int i = 3; i < tabs.length; i++) {
