@@ -15,8 +15,8 @@ import java.util.Map;
 /**
  * Refuses an ONNX model whose tensors name external data outside the model's folder (docs/export.md,
  * "External data"): a location that is absolute, climbs out with {@code ..}, or reaches out through a
- * symbolic link. ONNX Runtime itself checks this only from 1.22 on, and an engine that follows such a
- * path hands a file's bytes to the network as weights — a model file would read {@code /etc/hostname}.
+ * symbolic link. The bundled ONNX Runtime (1.21.1) follows such a path and hands the file's bytes to
+ * the network as weights (1.30 refuses it): the check is ours, whatever the engine's version.
  *
  * <p>The file is walked as a stream over every place ONNX lets a tensor live (initializers, sparse
  * initializers, node attributes, subgraphs, functions, training graphs); weights are skipped, not

@@ -132,22 +132,22 @@ public final class ResultsStore {
     }
     ResultRecord.Metrics m = r.metrics();
     java.util.Map<String, Double> rates = new java.util.LinkedHashMap<>();
-    rates.put("accuracy", m.accuracy());
-    rates.put("accuracy_std", m.accuracyStd());
-    rates.put("accuracy_flip", m.accuracyFlip());
-    rates.put("accuracy_flip_std", m.accuracyFlipStd());
-    rates.put("val", m.val());
-    rates.put("val_std", m.valStd());
-    rates.put("far", m.far());
+    rates.put("metrics.accuracy", m.accuracy());
+    rates.put("metrics.accuracy_std", m.accuracyStd());
+    rates.put("metrics.accuracy_flip", m.accuracyFlip());
+    rates.put("metrics.accuracy_flip_std", m.accuracyFlipStd());
+    rates.put("metrics.val", m.val());
+    rates.put("metrics.val_std", m.valStd());
+    rates.put("metrics.far", m.far());
     if (m.tarAtFar() != null) {
-      m.tarAtFar().forEach((k, v) -> rates.put("tar_at_far." + k, v));
+      m.tarAtFar().forEach((k, v) -> rates.put("metrics.tar_at_far." + k, v));
     }
     if (m.rank1() != null) {
-      m.rank1().forEach((k, v) -> rates.put("rank1." + k, v));
+      m.rank1().forEach((k, v) -> rates.put("metrics.rank1." + k, v));
     }
     if (m.cmc() != null) {
       for (int i = 0; i < m.cmc().size(); i++) {
-        rates.put("cmc[" + i + "]", m.cmc().get(i));
+        rates.put("metrics.cmc[" + i + "]", m.cmc().get(i));
       }
     }
     if (r.roc() != null) {
@@ -162,7 +162,7 @@ public final class ResultsStore {
     for (java.util.Map.Entry<String, Double> e : rates.entrySet()) {
       Double v = e.getValue();
       if (v != null && !(v >= 0 && v <= 1)) {
-        return "metrics." + e.getKey() + " = " + v + " is not a rate in [0, 1]";
+        return e.getKey() + " = " + v + " is not a rate in [0, 1]";
       }
     }
     if (m.xnorm() != null && !(m.xnorm() >= 0 && Double.isFinite(m.xnorm()))) {

@@ -80,7 +80,7 @@ final class OptionValues {
         Long.parseLong(v);
       } else if (type == float.class || type == Float.class || type == double.class || type == Double.class) {
         double d = Double.parseDouble(v);
-        if (!Double.isFinite(d) || v.toLowerCase(Locale.ROOT).contains("n")) {
+        if (!Double.isFinite(d)) {
           return "'" + value + "' is not a finite number";
         }
         if ((type == float.class || type == Float.class) && Math.abs(d) > Float.MAX_VALUE) {

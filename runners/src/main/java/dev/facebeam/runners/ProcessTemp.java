@@ -1,6 +1,7 @@
 package dev.facebeam.runners;
 
 import java.io.IOException;
+import dev.facebeam.io.StageOutput;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,7 +30,9 @@ final class ProcessTemp {
     try {
       Files.createDirectories(base);
       removeStale(base);
-      dir = Files.createDirectory(base.resolve(PREFIX + ProcessHandle.current().pid() + "-" + Long.toHexString(System.nanoTime())));
+      Path made = Files.createDirectory(base.resolve(PREFIX + ProcessHandle.current().pid() + "-" + Long.toHexString(System.nanoTime())));
+      Files.writeString(made.resolve(StageOutput.MARKER), "facebeam temporary folder of pid " + ProcessHandle.current().pid() + "\n");
+      dir = made;
     } catch (IOException | RuntimeException e) {
       return null; // no folder of our own: the libraries use the system's as before
     }
@@ -60,13 +63,16 @@ final class ProcessTemp {
     }
   }
 
-  /** Folders of facebeam processes that no longer run (killed with SIGKILL, or a machine that stopped). */
+  /**
+   * Folders of facebeam processes that no longer run (killed with SIGKILL): only those carrying
+   * facebeam's marker, like every temporary facebeam removes.
+   */
   private static void removeStale(Path base) {
     try (DirectoryStream<Path> s = Files.newDirectoryStream(base, PREFIX + "*-*")) {
       for (Path p : s) {
         String[] parts = p.getFileName().toString().split("-");
-        if (parts.length == 3 && parts[1].matches("\\d{1,10}") && Files.isDirectory(p)
-            && ProcessHandle.of(Long.parseLong(parts[1])).map(ProcessHandle::isAlive).orElse(false) == Boolean.FALSE) {
+        if (parts.length == 3 && parts[1].matches("\\d{1,10}") && Files.isRegularFile(p.resolve(StageOutput.MARKER))
+            && ProcessHandle.of(Long.parseLong(parts[1])).filter(ProcessHandle::isAlive).isEmpty()) {
           delete(p);
         }
       }

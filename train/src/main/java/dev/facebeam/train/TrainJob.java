@@ -168,10 +168,7 @@ public final class TrainJob {
           sgd.atStep(step - 1); // train.py lowers the lr in the callback after batch k: batch k uses the rate set after k − 1
           double lossValue = DataParallelStep.run(trainer, devices.asArray(), b.images(), b.labels(), shards);
           if (!Double.isFinite(lossValue)) {
-            writeLine(new MetricsLine.Diverged(step, b.epoch(), sgd.lr()));
-            metrics.flush();
-            throw new Diverged("loss became " + lossValue + " at step " + step + "; training stopped"
-                + (kept == null ? " before any checkpoint was written" : ", the last good checkpoint is " + kept));
+            throw diverged("loss became " + lossValue, step, b.epoch());
           }
           lastLoss = lossValue;
           windowSamples += batch;
@@ -203,10 +200,7 @@ public final class TrainJob {
           s = Verifier.test(t, net.embedding, trainer.getManager(), trainer.getDevices()[0], batch);
         } catch (Verifier.BadEmbedding e) {
           // The loss can stay finite while the embedding blows up (a huge lr): the same stop as a NaN loss.
-          writeLine(new MetricsLine.Diverged(step, epoch, sgd.lr()));
-          metrics.flush();
-          throw new Diverged(e.getMessage() + " at step " + step + "; training stopped"
-              + (kept == null ? " before any checkpoint was written" : ", the last good checkpoint is " + kept));
+          throw diverged(e.getMessage(), step, epoch);
         }
         round.add(s);
         log.printf(Locale.ROOT, "[%s][%d]XNorm: %f%n[%s][%d]Accuracy-Flip: %1.5f+-%1.5f%n", s.target(), step, s.xnorm(),
@@ -232,6 +226,14 @@ public final class TrainJob {
         kept = Checkpoints.save(folder, c, net, shards, !c.ckptEmbedding());
         log.println("saved " + kept);
       }
+    }
+
+    /** The stop of a run that diverged: its line in metrics.jsonl, and the error naming the step and the last good checkpoint. */
+    private Diverged diverged(String what, long step, long epoch) throws IOException {
+      writeLine(new MetricsLine.Diverged(step, epoch, sgd.lr()));
+      metrics.flush();
+      return new Diverged(what + " at step " + step + "; training stopped"
+          + (kept == null ? " before any checkpoint was written" : ", the last good checkpoint is " + kept));
     }
 
     private void writeLine(MetricsLine line) throws IOException {
