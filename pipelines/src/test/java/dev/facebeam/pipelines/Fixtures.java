@@ -1,5 +1,7 @@
 package dev.facebeam.pipelines;
 
+import dev.facebeam.pipelines.ingest.IngestOptions;
+import dev.facebeam.pipelines.pack.PackOptions;
 import static org.junit.Assume.assumeTrue;
 
 import dev.facebeam.io.StageFiles;
@@ -12,10 +14,10 @@ import java.util.List;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 
 /** Real fixtures and small helpers for the stage tests. */
-final class Fixtures {
+public final class Fixtures {
   private Fixtures() {}
 
-  static Path shared(String relative) {
+  public static Path shared(String relative) {
     String p = System.getProperty("facebeam.sharedData", "../../shared/data");
     Path dir = Path.of(p);
     assumeTrue("real fixtures not found at " + dir, Files.isDirectory(dir));
@@ -27,7 +29,7 @@ final class Fixtures {
    * {@code probeImages} images; distractors from ORL subjects [firstDistractor, lastDistractor], each
    * with {@code distractorImages} images; both lists written. Returns the megaface_lst text.
    */
-  static String megafacePack(Path root, int persons, int probeImages, int firstDistractor, int lastDistractor,
+  public static String megafacePack(Path root, int persons, int probeImages, int firstDistractor, int lastDistractor,
       int distractorImages) throws IOException {
     StringBuilder fs = new StringBuilder();
     for (int s = 1; s <= persons; s++) {
@@ -50,21 +52,21 @@ final class Fixtures {
     return mf.toString();
   }
 
-  static IngestOptions ingestOptions(Path input, Path output) {
+  public static IngestOptions ingestOptions(Path input, Path output) {
     IngestOptions o = PipelineOptionsFactory.fromArgs("--runner=DirectRunner").as(IngestOptions.class);
     o.setInput(input.toString());
     o.setOutput(output.toString());
     return o;
   }
 
-  static PackOptions packOptions(Path input, Path output) {
+  public static PackOptions packOptions(Path input, Path output) {
     PackOptions o = PipelineOptionsFactory.create().as(PackOptions.class);
     o.setInput(input.toString());
     o.setOutput(output.toString());
     return o;
   }
 
-  static List<FaceRecord> records(Path stageDir) throws IOException {
+  public static List<FaceRecord> records(Path stageDir) throws IOException {
     List<FaceRecord> out = new ArrayList<>();
     try (var s = Files.list(stageDir)) {
       for (Path p : s.filter(f -> f.getFileName().toString().startsWith("part-")).sorted().toList()) {

@@ -1,19 +1,19 @@
 package dev.facebeam.runners;
 
-import dev.facebeam.pipelines.EmbedOptions;
-import dev.facebeam.pipelines.EmbedPipeline;
-import dev.facebeam.pipelines.EvaluateJob;
-import dev.facebeam.pipelines.EvaluateOptions;
-import dev.facebeam.pipelines.IjbJob;
-import dev.facebeam.pipelines.IjbOptions;
-import dev.facebeam.pipelines.IngestOptions;
-import dev.facebeam.pipelines.IngestPipeline;
-import dev.facebeam.pipelines.MegaFaceJob;
-import dev.facebeam.pipelines.MegaFaceOptions;
-import dev.facebeam.pipelines.PackJob;
-import dev.facebeam.pipelines.PackOptions;
-import dev.facebeam.pipelines.VerifyJob;
-import dev.facebeam.pipelines.VerifyOptions;
+import dev.facebeam.pipelines.embed.EmbedOptions;
+import dev.facebeam.pipelines.embed.EmbedPipeline;
+import dev.facebeam.pipelines.evaluate.EvaluateJob;
+import dev.facebeam.pipelines.evaluate.EvaluateOptions;
+import dev.facebeam.pipelines.ijb.IjbJob;
+import dev.facebeam.pipelines.ijb.IjbOptions;
+import dev.facebeam.pipelines.ingest.IngestOptions;
+import dev.facebeam.pipelines.ingest.IngestPipeline;
+import dev.facebeam.pipelines.megaface.MegaFaceJob;
+import dev.facebeam.pipelines.megaface.MegaFaceOptions;
+import dev.facebeam.pipelines.pack.PackJob;
+import dev.facebeam.pipelines.pack.PackOptions;
+import dev.facebeam.pipelines.verify.VerifyJob;
+import dev.facebeam.pipelines.verify.VerifyOptions;
 import dev.facebeam.proto.StageManifest;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -92,15 +92,15 @@ final class Commands {
         IjbOptions.class, o -> {
           IjbOptions i = o.as(IjbOptions.class);
           if (i.getScoresNpy() != null) {
-            return IjbJob.compare(dev.facebeam.pipelines.IjbParams.of(i), i).markdown().stripTrailing();
+            return IjbJob.compare(dev.facebeam.pipelines.ijb.IjbParams.of(i), i).markdown().stripTrailing();
           }
           return IjbJob.run(i).markdown().stripTrailing() + stored(i, i.getOutput());
         }, false));
     cmds.put("run", new Command("run",
         "An evaluation from a config, staged in a work folder: ingest -> embed -> verify per target, unchanged stages skipped, report.md/html",
-        dev.facebeam.pipelines.RunOptions.class, o -> {
-          dev.facebeam.pipelines.RunOptions ro = o.as(dev.facebeam.pipelines.RunOptions.class);
-          dev.facebeam.pipelines.RunJob.Result r = dev.facebeam.pipelines.RunJob.run(ro, System.out);
+        dev.facebeam.pipelines.run.RunOptions.class, o -> {
+          dev.facebeam.pipelines.run.RunOptions ro = o.as(dev.facebeam.pipelines.run.RunOptions.class);
+          dev.facebeam.pipelines.run.RunJob.Result r = dev.facebeam.pipelines.run.RunJob.run(ro, System.out);
           return r.summary().stripTrailing()
               + String.format("%n%nran %d stage outputs, skipped %d unchanged; report: %s (and report.html)", r.ran().size(),
                   r.skipped().size(), r.report()) + stored(ro, ro.getWorkdir());
@@ -108,8 +108,8 @@ final class Commands {
     cmds.put("results", new Command("results",
         "The results store as one table (models x benchmarks, as InsightFace prints it), --compare=A,B side by side,"
             + " --report=DIR for report.html with ROC curves on a log FAR axis",
-        dev.facebeam.pipelines.ShowResultsOptions.class,
-        o -> dev.facebeam.pipelines.ShowResults.run(o.as(dev.facebeam.pipelines.ShowResultsOptions.class)).stripTrailing(), false));
+        dev.facebeam.pipelines.results.ShowResultsOptions.class,
+        o -> dev.facebeam.pipelines.results.ShowResults.run(o.as(dev.facebeam.pipelines.results.ShowResultsOptions.class)).stripTrailing(), false));
     cmds.put("train", new Command("train",
         "Train a face-recognition network (ResNet-IR, MobileFaceNet, MNasNet; softmax, ArcFace, CosFace, combined, triplet) on an InsightFace dataset folder",
         dev.facebeam.train.TrainOptions.class, o -> {
@@ -135,9 +135,9 @@ final class Commands {
         "A checkpoint of train's networks as an ONNX graph or a TorchScript archive (FILE.onnx or FILE.pt; dynamic batch,"
             + " preprocessing in the file); written only when ONNX Runtime's or libtorch's embeddings match DJL's"
             + " (cosine >= 0.99999, max |d|/|e| <= 1e-4)",
-        dev.facebeam.pipelines.ExportOptions.class, o -> {
-          dev.facebeam.export.CheckpointExport.Result r = dev.facebeam.pipelines.ExportJob.run(
-              o.as(dev.facebeam.pipelines.ExportOptions.class), System.out);
+        dev.facebeam.pipelines.export.ExportOptions.class, o -> {
+          dev.facebeam.export.CheckpointExport.Result r = dev.facebeam.pipelines.export.ExportJob.run(
+              o.as(dev.facebeam.pipelines.export.ExportOptions.class), System.out);
           return String.format(java.util.Locale.ROOT, "export %s (checkpoint %s…): %,d bytes -> %s%nparity: %s", r.network(),
               r.checkpointSha256().substring(0, 12), r.bytes(), r.output(), r.parity());
         }, false));
@@ -165,7 +165,7 @@ final class Commands {
   }
 
   /** Where the numbers went: the results store the command added to (docs/results.md). */
-  private static String stored(dev.facebeam.pipelines.ResultsOptions o, String output) {
+  private static String stored(dev.facebeam.pipelines.results.ResultsOptions o, String output) {
     String store = o.getResults() != null ? o.getResults() : dev.facebeam.results.ResultsStore.besides(output);
     return "\nresults store: " + java.nio.file.Path.of(store).toAbsolutePath().normalize()
         + " (java -jar facebeam.jar results --results=" + store + ")";

@@ -229,7 +229,7 @@ final class EmbedBenchmark {
       writeStage(records, faces);
       int q = Math.max(1, faces.size() / 4);
       writeStage(quarter, faces.subList(0, q));
-      dev.facebeam.pipelines.EmbedPipeline.Result[] last = new dev.facebeam.pipelines.EmbedPipeline.Result[1];
+      dev.facebeam.pipelines.embed.EmbedPipeline.Result[] last = new dev.facebeam.pipelines.embed.EmbedPipeline.Result[1];
       double small = timeEmbed(quarter, spec, workDir.resolve(spec.name() + "-quarter-out"), batchSize, last);
       double full = timeEmbed(records, spec, workDir.resolve(spec.name() + "-out"), batchSize, last);
       double net = (faces.size() - q) * 2 / Math.max(1e-9, full - small);
@@ -278,10 +278,10 @@ final class EmbedBenchmark {
             .setWritten(faces.size()).addShards(dev.facebeam.io.StageFiles.shardName(0, 1)).build()));
   }
 
-  private static double timeEmbed(Path records, ModelSpec spec, Path out, int batchSize, dev.facebeam.pipelines.EmbedPipeline.Result[] result) {
-    dev.facebeam.pipelines.EmbedOptions o = org.apache.beam.sdk.options.PipelineOptionsFactory.fromArgs(
+  private static double timeEmbed(Path records, ModelSpec spec, Path out, int batchSize, dev.facebeam.pipelines.embed.EmbedPipeline.Result[] result) {
+    dev.facebeam.pipelines.embed.EmbedOptions o = org.apache.beam.sdk.options.PipelineOptionsFactory.fromArgs(
         "--runner=FlinkRunner", "--flinkMaster=[local]", "--parallelism=" + Runtime.getRuntime().availableProcessors(),
-        "--fasterCopy=true").as(dev.facebeam.pipelines.EmbedOptions.class);
+        "--fasterCopy=true").as(dev.facebeam.pipelines.embed.EmbedOptions.class);
     o.setRecords(records.toString());
     o.setModel(spec.modelPath().endsWith(".params") ? Path.of(spec.modelPath()).getParent().toString() : spec.modelPath());
     o.setOutput(out.toString());
@@ -289,7 +289,7 @@ final class EmbedBenchmark {
     o.setMean(spec.preprocessing().mean());
     o.setScale(spec.preprocessing().scale());
     long t0 = System.nanoTime();
-    result[0] = dev.facebeam.pipelines.EmbedPipeline.run(o);
+    result[0] = dev.facebeam.pipelines.embed.EmbedPipeline.run(o);
     return (System.nanoTime() - t0) / 1e9;
   }
 
@@ -306,7 +306,7 @@ final class EmbedBenchmark {
     // stage reads what a user's embed reads.
     Path records = dir.resolve("memory-records");
     Files.createDirectories(records);
-    int shards = dev.facebeam.transforms.WriteShards.shardsFor(total, dev.facebeam.pipelines.IngestParams.RECORDS_PER_SHARD);
+    int shards = dev.facebeam.transforms.WriteShards.shardsFor(total, dev.facebeam.pipelines.ingest.IngestParams.RECORDS_PER_SHARD);
     dev.facebeam.proto.StageManifest.Builder manifest = dev.facebeam.proto.StageManifest.newBuilder().setStage("ingest")
         .setFormat("bench").setRead(total).setWritten(total);
     for (int shard = 0; shard < shards; shard++) {
@@ -337,9 +337,9 @@ final class EmbedBenchmark {
     }, "rss-sampler");
     sampler.setDaemon(true);
     sampler.start();
-    dev.facebeam.pipelines.EmbedOptions e = org.apache.beam.sdk.options.PipelineOptionsFactory.fromArgs(
+    dev.facebeam.pipelines.embed.EmbedOptions e = org.apache.beam.sdk.options.PipelineOptionsFactory.fromArgs(
         "--runner=FlinkRunner", "--flinkMaster=[local]", "--parallelism=" + Runtime.getRuntime().availableProcessors(),
-        "--fasterCopy=true").as(dev.facebeam.pipelines.EmbedOptions.class);
+        "--fasterCopy=true").as(dev.facebeam.pipelines.embed.EmbedOptions.class);
     e.setRecords(records.toString());
     e.setModel(model.toString());
     e.setOutput(dir.resolve("memory-out").toString());
@@ -347,7 +347,7 @@ final class EmbedBenchmark {
     if (batchSize > 0) {
       e.setBatchSize(batchSize);
     }
-    dev.facebeam.pipelines.EmbedPipeline.Result result = dev.facebeam.pipelines.EmbedPipeline.run(e);
+    dev.facebeam.pipelines.embed.EmbedPipeline.Result result = dev.facebeam.pipelines.embed.EmbedPipeline.run(e);
     double seconds = (System.nanoTime() - t0) / 1e9;
     sampler.interrupt();
     sampler.join();

@@ -1,7 +1,7 @@
 package dev.facebeam.runners;
 
-import dev.facebeam.pipelines.PackJob;
-import dev.facebeam.pipelines.PackOptions;
+import dev.facebeam.pipelines.pack.PackJob;
+import dev.facebeam.pipelines.pack.PackOptions;
 import dev.facebeam.train.MetricsLine;
 import dev.facebeam.train.TrainConfig;
 import dev.facebeam.train.TrainJob;

@@ -7,7 +7,7 @@ import static org.junit.Assume.assumeTrue;
 
 import com.google.gson.JsonObject;
 import dev.facebeam.io.StageOutput;
-import dev.facebeam.pipelines.ClusterProgress;
+import dev.facebeam.pipelines.stage.ClusterProgress;
 import dev.facebeam.proto.FileDigest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -64,9 +64,9 @@ public class FlinkClusterIT {
     try (StandaloneFlinkCluster cluster = StandaloneFlinkCluster.start(root.resolve("flink"), 2, 2)) {
       Path onCluster = root.resolve("cluster");
       // The progress line's counts, read from the REST API as the launcher reads them.
-      LongSupplier ingested = ClusterProgress.of(cluster.master(), "facebeam-ingest-orl", dev.facebeam.pipelines.IngestPipeline.PROGRESS_STEP,
+      LongSupplier ingested = ClusterProgress.of(cluster.master(), "facebeam-ingest-orl", dev.facebeam.pipelines.ingest.IngestPipeline.PROGRESS_STEP,
           ClusterProgress.Count.OUT);
-      LongSupplier embeddedSoFar = ClusterProgress.of(cluster.master(), "facebeam-embed-orl", dev.facebeam.pipelines.EmbedPipeline.PROGRESS_STEP,
+      LongSupplier embeddedSoFar = ClusterProgress.of(cluster.master(), "facebeam-embed-orl", dev.facebeam.pipelines.embed.EmbedPipeline.PROGRESS_STEP,
           ClusterProgress.Count.OUT);
       Process remote = facebeam(jar, root.resolve("cluster.log"), "run", "--config=" + config, "--workdir=" + onCluster,
           "--flinkMaster=" + cluster.master(), "--parallelism=2");

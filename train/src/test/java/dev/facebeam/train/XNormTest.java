@@ -3,7 +3,7 @@ package dev.facebeam.train;
 import static org.junit.Assert.assertEquals;
 
 import dev.facebeam.embed.FlipFusion;
-import dev.facebeam.pipelines.VerifyJob;
+import dev.facebeam.pipelines.verify.VerifyJob;
 import dev.facebeam.proto.Embedding;
 import dev.facebeam.proto.VerificationPair;
 import java.nio.file.Path;

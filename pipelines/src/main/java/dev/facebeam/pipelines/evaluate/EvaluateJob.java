@@ -1,0 +1,117 @@
+package dev.facebeam.pipelines.evaluate;
+
+import dev.facebeam.pipelines.ijb.IjbJob;
+import dev.facebeam.pipelines.ijb.IjbParams;
+import dev.facebeam.pipelines.ijb.IjbReport;
+import dev.facebeam.pipelines.results.StoreRecords;
+import dev.facebeam.pipelines.run.TargetStages;
+import dev.facebeam.pipelines.verify.VerifyJob;
+import dev.facebeam.UserInputException;
+import dev.facebeam.config.Options;
+import dev.facebeam.embed.ModelSpec;
+import dev.facebeam.ijb.IjbTestsuite;
+import dev.facebeam.io.OutputGuard;
+import dev.facebeam.io.StageFiles;
+import dev.facebeam.results.ResultsStore;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.beam.sdk.options.PipelineOptions;
+
+/**
+ * {@code evaluate}: for every {@code <target>.bin} of a dataset folder, ingest → embed → verify on
+ * the chosen runner, then the seed's results table (accuracy-flip in percent, two decimals), one row
+ * per model; rows of earlier runs into the same output are kept.
+ */
+public final class EvaluateJob {
+
+  private EvaluateJob() {}
+
+  /** What one evaluate run found: accuracy-flip per target (null where the pack was missing). */
+  public record Result(String model, Map<String, Double> accuracyFlip, List<String> missing, Path table) {}
+
+  /** The command line's evaluate: its options made into parameters once. */
+  public static Result run(EvaluateOptions options) {
+    return run(EvaluateParams.of(options), options);
+  }
+
+  public static Result run(EvaluateParams params, PipelineOptions runner) {
+    Path dataset = Path.of(params.dataset());
+    if (!Files.isDirectory(dataset)) {
+      throw new UserInputException(dataset.toString(), "no such dataset folder");
+    }
+    List<String> targets = new ArrayList<>();
+    for (String t : Options.list(params.targets())) {
+      targets.add(OutputGuard.plainName("--targets", t));
+    }
+    Path ijbRoot = params.ijb() == null ? null : Path.of(params.ijb());
+    IjbTestsuite ijb = ijbRoot == null ? null : IjbTestsuite.open(ijbRoot, null);
+    List<Path> inputs = ijbRoot == null ? List.of(dataset, Path.of(params.model())) : List.of(dataset, Path.of(params.model()), ijbRoot);
+    OutputGuard.folder("--output", params.output(), "evaluate", inputs);
+    ResultsStore store = StoreRecords.store(params.results(), params.output(), inputs);
+    if (ijbRoot == null && targets.stream().noneMatch(t -> Files.isRegularFile(dataset.resolve(t + ".bin")))) {
+      throw new UserInputException(dataset.toString(), targets.isEmpty() ? "--targets names no pack"
+          : "holds none of the packs --targets names (" + String.join(", ", targets.stream().map(t -> t + ".bin").toList())
+          + "): nothing to evaluate");
+    }
+    // The same overrides embed will use, so a model whose engine only --engine names resolves here too.
+    ModelSpec spec = ModelSpec.resolve(Path.of(params.model()), params.settings().overrides());
+    // Marked as evaluate's only once the model resolves: a typo in --model leaves no folder behind.
+    Path output = OutputGuard.claim("--output", params.output(), "evaluate", inputs);
+    String model = spec.name();
+    Map<String, Double> acc = new LinkedHashMap<>();
+    List<String> missing = new ArrayList<>();
+    List<Path> scored = new ArrayList<>();
+    for (String target : targets) {
+      Path bin = dataset.resolve(target + ".bin");
+      if (!Files.isRegularFile(bin)) {
+        missing.add(target);
+        acc.put(target, null);
+        continue;
+      }
+      Path base = output.resolve(target);
+      TargetStages.ingest(runner, bin, "bin", base.resolve("ingest"));
+      TargetStages.embed(runner, base.resolve("ingest"), params.model(), params.settings(), base.resolve("embed"));
+      VerifyJob.Report r = TargetStages.verify(runner, base.resolve("embed"), base.resolve("verify"), target);
+      scored.add(base.resolve("verify"));
+      acc.put(target, r.flip() != null ? r.flip().accuracy() : r.plain().accuracy());
+    }
+    if (ijb != null) {
+      // IJB's column is TAR at FAR=1e-4 (InsightFace's nearest ROC vertex), as arcface_torch's README reports it.
+      String column = ijb.target().toLowerCase(java.util.Locale.ROOT);
+      Path base = output.resolve(column);
+      TargetStages.ingest(runner, ijbRoot, "ijb", base.resolve("ingest"));
+      TargetStages.embed(runner, base.resolve("ingest"), params.model(), params.settings(), base.resolve("embed"));
+      IjbReport r = IjbJob.run(new IjbParams(ijbRoot.toString(), base.resolve("embed").toString(), null, false,
+          base.resolve("ijb").toString(), IjbParams.MODE, ijb.target(), null, null, null), runner);
+      targets.add(column);
+      scored.add(base.resolve("ijb"));
+      acc.put(column, r.oneToOne().tarAtFar().get("0.0001"));
+    }
+    Path table = writeTable(output, model, spec.sha256(), targets, acc);
+    StoreRecords.addAll(store, scored);
+    return new Result(model, acc, missing, table);
+  }
+
+  /**
+   * Merges this run into results.json and rewrites results.md. A row is one model file — (name,
+   * SHA-256) — and a cell one target: this run replaces only the cells it computed; every other row
+   * and cell stays, and a target whose pack was missing this time keeps its earlier number.
+   */
+  static Path writeTable(Path output, String model, String sha, List<String> targets, Map<String, Double> acc) {
+    try {
+      Path json = output.resolve("results.json");
+      ResultsTable table = (Files.exists(json) ? ResultsTable.read(json) : ResultsTable.empty()).merge(model, sha, targets, acc);
+      StageFiles.writeAtomically(json, table.toJson());
+      StageFiles.writeAtomically(output.resolve("results.md"), table.markdown());
+      return output.resolve("results.md");
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write the results table: " + e.getMessage(), e);
+    }
+  }
+}

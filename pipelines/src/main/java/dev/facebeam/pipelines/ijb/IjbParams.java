@@ -1,0 +1,12 @@
+package dev.facebeam.pipelines.ijb;
+
+/** What ijb reads and writes, as values, made once from {@link IjbOptions}. */
+public record IjbParams(String input, String embeddings, String featuresNpy, boolean fused, String output, String mode, String target,
+    String method, String scoresNpy, String labels) {
+  public static final String MODE = "N1D1F2";
+
+  public static IjbParams of(IjbOptions o) {
+    return new IjbParams(o.getInput(), o.getEmbeddings(), o.getFeaturesNpy(), o.getFused(), o.getOutput(), o.getMode(), o.getTarget(),
+        o.getMethod(), o.getScoresNpy(), o.getLabels());
+  }
+}

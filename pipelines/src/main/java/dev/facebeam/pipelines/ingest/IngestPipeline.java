@@ -1,0 +1,170 @@
+package dev.facebeam.pipelines.ingest;
+
+import dev.facebeam.pipelines.stage.ClusterProgress;
+import dev.facebeam.pipelines.stage.StagePaths;
+import dev.facebeam.pipelines.stage.Stages;
+import dev.facebeam.config.Options;
+import dev.facebeam.codec.pack.BinPack;
+import dev.facebeam.codec.pack.FacePack;
+import dev.facebeam.codec.pack.PackOpener;
+import dev.facebeam.codec.pack.PackSummary;
+import dev.facebeam.io.Digests;
+import dev.facebeam.io.OutputGuard;
+import dev.facebeam.io.Progress;
+import dev.facebeam.io.StageFiles;
+import dev.facebeam.io.StageOutput;
+import dev.facebeam.proto.FaceRecord;
+import dev.facebeam.proto.Reject;
+import dev.facebeam.proto.StageManifest;
+import dev.facebeam.transforms.DecodeAndAlign;
+import dev.facebeam.transforms.FaceTags;
+import dev.facebeam.transforms.ReadFacePack;
+import dev.facebeam.transforms.WriteRejects;
+import dev.facebeam.transforms.WriteShards;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.transforms.Distinct;
+import org.apache.beam.sdk.transforms.Filter;
+import org.apache.beam.sdk.transforms.Flatten;
+import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.values.PBegin;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionList;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.PDone;
+import org.apache.beam.sdk.values.TypeDescriptors;
+
+/**
+ * The ingest stage: a pack → aligned 112×112 face records, sharded, with rejects and a manifest.
+ * The pack is opened (and its structure checked) on the driver; reading, decoding and aligning run
+ * on the workers; counts are computed in the pipeline and reconciled before the output is committed.
+ */
+public final class IngestPipeline extends PTransform<PBegin, PDone> {
+  public static final String REJECTS = "rejects.jsonl";
+  /** The stage's name in the Beam graph and its step that reads and aligns. */
+  public static final String NAME = "Ingest";
+  static final String FACES = "Faces";
+  /** The full name of the step whose output the cluster progress line counts (tested against the graph). */
+  public static final String PROGRESS_STEP = NAME + "/" + FACES + "/" + IngestFaces.READ + "/" + ReadFacePack.READ_TASK;
+  public static final String PAIRS = "pairs.pb";
+  private static final long HASH_INPUTS_UP_TO = 1L << 30;
+
+  private final FacePack pack;
+  private final String workDir;
+  private final int shards;
+  private final String exportImages;
+
+  public IngestPipeline(FacePack pack, String workDir, int shards, String exportImages) {
+    this.pack = pack;
+    this.workDir = workDir;
+    this.shards = shards;
+    this.exportImages = exportImages;
+  }
+
+  /** What an ingest run produced. */
+  public record Result(Path output, StageManifest manifest) {}
+
+  @Override
+  public PDone expand(PBegin begin) {
+    PCollectionTuple ingested = begin.apply(FACES, new IngestFaces(pack, exportImages));
+    PCollection<FaceRecord> faces = ingested.get(FaceTags.FACES);
+    faces.apply("WriteRecords", WriteShards.of(workDir, shards, FaceRecord.class, FaceRecord::getId));
+    PCollection<Reject> rejects = ingested.get(FaceTags.REJECTS);
+    rejects.apply("WriteRejects", new WriteRejects(workDir + "/" + REJECTS));
+
+    PCollection<Long> labels = faces
+        .apply("Labels", MapElements.into(TypeDescriptors.longs()).via(FaceRecord::getLabel))
+        .apply("KnownLabels", Filter.by(l -> l >= 0))
+        .apply("DistinctLabels", Distinct.create());
+    Stages.write(List.of(
+        Stages.count(ingested.get(IngestFaces.READ_FACES), "raw"),
+        Stages.count(ingested.get(IngestFaces.READ_REJECTS), "read_rejected"),
+        Stages.count(faces, "written"),
+        Stages.count(rejects, "rejected"),
+        Stages.count(labels, "identities")), workDir);
+    return PDone.in(begin.getPipeline());
+  }
+
+  /** The command line's ingest: its options made into parameters once. */
+  public static Result run(IngestOptions options) {
+    return run(IngestParams.of(options), options);
+  }
+
+  /**
+   * Opens the pack, runs the stage on {@code runner} and commits its output; throws with a clear
+   * message on failure.
+   */
+  public static Result run(IngestParams params, PipelineOptions runner) {
+    Options.number("--recordsPerShard", Integer.toString(params.recordsPerShard()), 1, 10_000_000);
+    Path input = StagePaths.local(params.input());
+    Path imageRoot = params.imageRoot() == null ? null : StagePaths.local(params.imageRoot());
+    Path target = OutputGuard.folder("--output", params.output(), "ingest", Arrays.asList(input, imageRoot));
+    List<Path> exportInputs = Arrays.asList(input, imageRoot, target);
+    if (params.exportImages() != null) {
+      OutputGuard.folder("--exportImages", params.exportImages(), "exported-images", exportInputs);
+    }
+    FacePack pack = PackOpener.open(input, params.format(), imageRoot);
+    int shards = WriteShards.shardsFor(pack.expectedFaces(), params.recordsPerShard());
+    if (params.exportImages() != null) {
+      OutputGuard.claim("--exportImages", params.exportImages(), "exported-images", exportInputs);
+    }
+    StageOutput out = StageOutput.begin(target);
+    try {
+      try (Progress progress = Progress.show("ingest", pack.expectedFaces(),
+          ClusterProgress.forStage(runner, Stages.jobName(NAME, out.target()), PROGRESS_STEP,
+              ClusterProgress.Count.OUT))) {
+        Stages.runToCompletion(runner, new IngestPipeline(pack, out.work().toString(), shards,
+            params.exportImages() == null ? null : StagePaths.local(params.exportImages()).toString()), NAME, out.target());
+      }
+      StageManifest manifest = finish(pack, out.work(), shards, params, runner);
+      out.commit(manifest);
+      Stages.requireSomethingWritten("ingest", input.toString(), manifest, out.target());
+      return new Result(out.target(), manifest);
+    } catch (RuntimeException | Error e) {
+      out.abort();
+      throw e;
+    }
+  }
+
+  private static StageManifest finish(FacePack pack, Path work, int shards, IngestParams params, PipelineOptions runner) {
+    try {
+      Map<String, Long> counts = Stages.read(work);
+      long raw = counts.getOrDefault("raw", 0L);
+      long readRejected = counts.getOrDefault("read_rejected", 0L);
+      long written = counts.getOrDefault("written", 0L);
+      long rejected = counts.getOrDefault("rejected", 0L);
+      long read = raw + readRejected;
+      StageManifest.Builder m = Stages.manifest("ingest", params.input(), read, written, rejected, runner)
+          .setFormat(pack.format())
+          .setIdentities(counts.getOrDefault("identities", 0L));
+      PackSummary summary = pack.summary();
+      m.setDeclaredIdentities(summary.declaredIdentities())
+          .setPairs(summary.pairs())
+          .setPositivePairs(summary.positivePairs())
+          .putAllParameters(summary.parameters())
+          .addAllWarnings(summary.warnings());
+      m.putParameters("records_per_shard", Integer.toString(params.recordsPerShard()));
+      if (pack instanceof BinPack bin) {
+        StageFiles.writeFramed(work.resolve(PAIRS), bin.pairs());
+      }
+      Stages.complete(work, shards, REJECTS, m);
+      for (String f : pack.inputFiles()) {
+        Path p = Path.of(f);
+        if (Files.isRegularFile(p)) {
+          m.addInputs(Digests.of(p, f, HASH_INPUTS_UP_TO));
+        }
+      }
+      Stages.digestOutputs(work, m);
+      return m.build();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot finish ingest output: " + e.getMessage(), e);
+    }
+  }
+}

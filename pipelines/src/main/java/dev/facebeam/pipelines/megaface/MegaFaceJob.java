@@ -1,0 +1,255 @@
+package dev.facebeam.pipelines.megaface;
+
+import dev.facebeam.pipelines.figures.Charts;
+import dev.facebeam.pipelines.results.StoreRecords;
+import dev.facebeam.pipelines.stage.StagePaths;
+import dev.facebeam.pipelines.stage.Stages;
+import dev.facebeam.config.Options;
+import dev.facebeam.UserInputException;
+import dev.facebeam.codec.features.DistractorSlice;
+import dev.facebeam.io.Digests;
+import dev.facebeam.io.Json;
+import dev.facebeam.io.OutputGuard;
+import dev.facebeam.io.StageOutput;
+import dev.facebeam.metrics.DistractorScores;
+import dev.facebeam.metrics.MegaFaceProtocol;
+import dev.facebeam.proto.StageManifest;
+import dev.facebeam.results.ResultsStore;
+import dev.facebeam.transforms.ScoreDistractors;
+import java.io.IOException;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import org.apache.beam.sdk.coders.SerializableCoder;
+import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.values.PBegin;
+import org.apache.beam.sdk.values.PDone;
+
+/**
+ * MegaFace identification (docs/megaface.md, docs/decisions.md): probes (3,530 at most) are read in the
+ * driver and go to every worker; distractor slices (embed shards, devkit list lines or NumPy rows)
+ * are read by workers straight into blocks and scored by {@link ScoreDistractors}; the driver turns
+ * the surviving top scores into rank-1, CMC and TAR@FAR per distractor-set size.
+ */
+public final class MegaFaceJob extends PTransform<PBegin, PDone> {
+  private static final String SCORES = "_scores.ser";
+  private final List<DistractorSlice> slices;
+  private final ScoreDistractors scoring;
+  private final String workDir;
+
+  MegaFaceJob(List<DistractorSlice> slices, ScoreDistractors scoring, String workDir) {
+    this.slices = slices;
+    this.scoring = scoring;
+    this.workDir = workDir;
+  }
+
+  @Override
+  public PDone expand(PBegin begin) {
+    begin.apply("DistractorSlices", Create.of(slices).withCoder(SerializableCoder.of(DistractorSlice.class)))
+        .apply("Score", scoring)
+        .apply("Keep", ParDo.of(new DoFn<DistractorScores, Void>() {
+          @ProcessElement
+          public void process(@Element DistractorScores s) throws IOException {
+            try (ObjectOutputStream out = new ObjectOutputStream(Files.newOutputStream(Path.of(workDir, SCORES)))) {
+              out.writeObject(s);
+            }
+          }
+        }));
+    return PDone.in(begin.getPipeline());
+  }
+
+  /** One size's numbers. */
+  public record SizeReport(int size, long distractors, long trials, long correct, double rank1, double[] cmc,
+      List<MegaFaceProtocol.TarAtFar> tarAtFar) {}
+
+  /**
+   * The whole run: per-size reports, the probe set's shape, what cleaning touched, and what was
+   * skipped (missing feature files, identities with one image, noise entries naming nothing).
+   */
+  public record Result(List<SizeReport> sizes, int probes, int identities, int probesReplaced, long noisyDistractors,
+      long noiseEntriesNotInLists, long distractorsRead, long probesMissing, long distractorsMissing,
+      List<String> singleImageIdentities, List<Integer> sizesLeftOut) {}
+
+  /** The command line's megaface: its options made into parameters once. */
+  public static Result run(MegaFaceOptions options) {
+    MegaFaceParams params = MegaFaceParams.of(options);
+    ResultsStore store = StoreRecords.store(options, params.output(), params.inputs().toList());
+    Result r = run(params, options);
+    store.put(StoreRecords.of(Path.of(params.output())));
+    return r;
+  }
+
+  /** Scores probes against distractors on {@code runner} and commits the reports; throws with a clear message on failure. */
+  public static Result run(MegaFaceParams o, PipelineOptions runner) {
+    Path target = OutputGuard.folder("--output", o.output(), "megaface", o.inputs().toList());
+    MegaFaceInputs in = MegaFaceInputs.of(o);
+    MegaFaceInputs.Probes probes = in.probes();
+    int p = probes.vectors().length;
+    boolean[] noisy = o.noiseCleaning() ? probes.noisy() : new boolean[p];
+    MegaFaceProtocol.Probes cleaned = MegaFaceProtocol.cleanProbes(probes.vectors(), probes.identity(), noisy);
+    int[] sizes = Options.list(o.sizes()).stream()
+        .mapToInt(s -> (int) Options.number("--sizes", s, 1, Integer.MAX_VALUE - 8)).distinct().toArray();
+    double[] fars = Options.list(o.far()).stream()
+        .mapToDouble(s -> Options.fraction("--far", s)).toArray();
+    if (sizes.length == 0 || fars.length == 0) {
+      throw new UserInputException(sizes.length == 0 ? "--sizes" : "--far", "needs at least one value");
+    }
+    Options.number("--topK", Integer.toString(o.topK()), 1, 1_000_000);
+    Options.number("--blockSize", Integer.toString(o.blockSize()), 1, 1 << 20);
+    double maxFar = Arrays.stream(fars).max().orElse(0);
+    int[] keep = new int[sizes.length];
+    for (int s = 0; s < sizes.length; s++) {
+      keep[s] = (int) Math.min(Integer.MAX_VALUE - 8, Math.min((long) p * sizes[s], (long) Math.floor(maxFar * p * sizes[s]) + 64));
+    }
+    StageOutput out = StageOutput.begin(target);
+    try {
+      Stages.runToCompletion(runner, new MegaFaceJob(in.slices(),
+          new ScoreDistractors(cleaned.vectors(), sizes, o.topK(), keep, o.blockSize(), in.distractorNoise(), o.noiseCleaning()),
+          out.work().toString()), "MegaFace", out.target());
+      DistractorScores scores;
+      try (ObjectInputStream ois = new ObjectInputStream(Files.newInputStream(out.work().resolve(SCORES)))) {
+        scores = (DistractorScores) ois.readObject();
+      } catch (ClassNotFoundException e) {
+        throw new IllegalStateException(e);
+      }
+      Files.delete(out.work().resolve(SCORES));
+      List<MegaFaceProtocol.Trial> trials = MegaFaceProtocol.trials(cleaned.vectors(), probes.identity());
+      List<SizeReport> reports = new ArrayList<>();
+      // A size counts list entries (noisy ones dropped within it, as the devkit does). A size above the
+      // entries there are would repeat the largest one under a false name: left out and reported.
+      // With fewer entries than every size, the one size is all of them.
+      long listed = scores.read() + scores.missing(); // entries skipped for a missing file still hold their place
+      List<Integer> leftOut = new ArrayList<>();
+      int largestKept = -1;
+      for (int s = 0; s < sizes.length; s++) {
+        if (sizes[s] > listed) {
+          leftOut.add(sizes[s]);
+        } else if (largestKept < 0 || sizes[s] > sizes[largestKept]) {
+          largestKept = s;
+        }
+      }
+      for (int s = 0; s < sizes.length; s++) {
+        boolean onlyAll = largestKept < 0 && s == 0;
+        if (sizes[s] > listed && !onlyAll) {
+          continue;
+        }
+        int label = onlyAll ? (int) listed : sizes[s];
+        MegaFaceProtocol.Identification id = MegaFaceProtocol.identify(trials, scores.topPerProbe(s), o.topK());
+        long impostors = (long) p * scores.distractors(s);
+        List<MegaFaceProtocol.TarAtFar> tars = new ArrayList<>();
+        for (double f : fars) {
+          tars.add(MegaFaceProtocol.tarAtFar(trials, scores.topImpostors(s), impostors, f));
+        }
+        reports.add(new SizeReport(label, scores.distractors(s), id.trials(), id.correct(), id.rank1(), id.cmc(), tars));
+      }
+      int[] perIdentity = new int[probes.names().size()];
+      for (int id : probes.identity()) {
+        perIdentity[id]++;
+      }
+      List<String> single = new ArrayList<>();
+      int identities = 0;
+      for (int i = 0; i < perIdentity.length; i++) {
+        identities += perIdentity[i] > 0 ? 1 : 0;
+        if (perIdentity[i] == 1) {
+          single.add(probes.names().get(i));
+        }
+      }
+      Result result = new Result(reports, p, identities, cleaned.replaced(), scores.noisyDropped(), in.noiseNotInLists(),
+          scores.read(), probes.missing(), scores.missing(), single, leftOut);
+      writeReports(out.work(), result, o);
+      long competing = scores.read() - scores.noisyDropped();
+      StageManifest.Builder m = Stages.manifest("megaface", in.input(), scores.read() + scores.missing(), competing,
+          scores.noisyDropped() + scores.missing(), runner).setFormat("megaface").setIdentities(identities);
+      m.putParameters("noise_cleaning", Boolean.toString(o.noiseCleaning()));
+      m.putParameters("probes", Integer.toString(p));
+      m.putParameters("sizes", o.sizes());
+      m.putParameters("top_k", Integer.toString(o.topK()));
+      m.putParameters("far", o.far());
+      m.putParameters("rank1_tie_rule", "correct when genuine score >= best distractor score");
+      if (o.probes() != null) {
+        Stages.describeModel(StageOutput.readManifest(StagePaths.local(o.probes())), m);
+      } else if (o.probesNpy() != null) {
+        Stages.describeFeatures(o.algo(), Digests.sha256(Path.of(o.probesNpy())), m);
+      } else {
+        Stages.describeFeatures(o.algo(), Digests.sha256("devkit", o.facescrubFeatures(), o.megafaceFeatures()), m);
+      }
+      Stages.digestOutputs(out.work(), m);
+      out.commit(m.build());
+      return result;
+    } catch (IOException e) {
+      out.abort();
+      throw new UncheckedIOException(e);
+    } catch (RuntimeException | Error e) {
+      out.abort();
+      throw e;
+    }
+  }
+
+  private static void writeReports(Path dir, Result r, MegaFaceParams o) throws IOException {
+    StringBuilder md = new StringBuilder("# MegaFace identification\n\n" + r.probes() + " probes of " + r.identities()
+        + " identities; noise cleaning " + (o.noiseCleaning() ? "on (" + r.probesReplaced() + " probes replaced, "
+        + r.noisyDistractors() + " distractors dropped)" : "off") + ".\n"
+        + (r.probesMissing() + r.distractorsMissing() > 0 ? "\nSkipped for missing feature files (--skipMissing): " + r.probesMissing()
+            + " probes, " + r.distractorsMissing() + " distractors.\n" : "")
+        + (r.singleImageIdentities().isEmpty() ? "" : "\n" + r.singleImageIdentities().size()
+            + " identities have a single probe image and contribute no trials: " + String.join(", ", r.singleImageIdentities()) + ".\n")
+        + (r.sizesLeftOut().isEmpty() ? "" : "\nSizes above the " + (r.distractorsRead() + r.distractorsMissing()) + " distractors in the lists are left out: "
+            + r.sizesLeftOut().stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(", ")) + ".\n")
+        + (r.noiseEntriesNotInLists() > 0 ? "\n" + r.noiseEntriesNotInLists() + " noise-list entries name nothing in the lists (ignored).\n" : "")
+        + "\nA size counts the distractor list's first entries as the devkit does (its CMC file is named by it);"
+        + " noisy ones among them are not scored.\n"
+        + "\n| size | distractors scored | trials | correct | rank-1 |");
+    for (double f : Options.list(o.far()).stream().mapToDouble(Double::parseDouble).toArray()) {
+      md.append(" TAR@FAR=").append(f).append(" |");
+    }
+    md.append("\n| ---: | ---: | ---: | ---: | ---: |").append(" ---: |".repeat(r.sizes().get(0).tarAtFar().size())).append('\n');
+    List<Charts.Curve> cmc = new ArrayList<>();
+    for (int i = 0; i < r.sizes().size(); i++) {
+      SizeReport s = r.sizes().get(i);
+      md.append("| ").append(s.size()).append(" | ").append(s.distractors()).append(" | ").append(s.trials()).append(" | ").append(s.correct())
+          .append(" | ").append(String.format(Locale.ROOT, "%.4f", s.rank1())).append(" |");
+      for (int f = 0; f < s.tarAtFar().size(); f++) {
+        MegaFaceProtocol.TarAtFar t = s.tarAtFar().get(f);
+        md.append(String.format(Locale.ROOT, " %.4f (FAR %.2e) |", t.tar(), t.far()));
+      }
+      md.append('\n');
+      cmc.add(Charts.ranks("size " + s.size() + " (" + s.distractors() + " scored)", Arrays.stream(s.cmc()).boxed().toList()));
+      Files.writeString(dir.resolve("cmc_facescrub_megaface_" + o.algo() + "_" + s.size() + "_1.json"), devkitCmc(s), StandardCharsets.UTF_8);
+    }
+    MegaFaceReport.of(r, o.noiseCleaning()).write(dir);
+    Files.writeString(dir.resolve("report.md"), md.toString(), StandardCharsets.UTF_8);
+    Charts.cmc("CMC", cmc, dir.resolve("cmc"));
+  }
+
+  /** The devkit's sparse CMC (docs/megaface.md): 0-based ranks where the rate changes, ending at (size, 1.0). */
+  static String devkitCmc(SizeReport s) {
+    List<Double> ranks = new ArrayList<>();
+    List<Double> rates = new ArrayList<>();
+    double last = -1;
+    for (int k = 0; k < s.cmc().length; k++) {
+      if (s.cmc()[k] != last) {
+        ranks.add((double) k);
+        rates.add(s.cmc()[k]);
+        last = s.cmc()[k];
+      }
+    }
+    if (last != 1.0) {
+      ranks.add((double) s.distractors());
+      rates.add(1.0);
+    }
+    return "{\"cmc\": [" + Json.array(ranks.stream().mapToDouble(Double::doubleValue).toArray()) + ", "
+        + Json.array(rates.stream().mapToDouble(Double::doubleValue).toArray()) + "]}\n";
+  }
+
+}
