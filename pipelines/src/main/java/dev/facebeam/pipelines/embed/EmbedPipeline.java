@@ -1,5 +1,6 @@
 package dev.facebeam.pipelines.embed;
 
+import dev.facebeam.pipelines.stage.StageLayout;
 import dev.facebeam.pipelines.ingest.IngestPipeline;
 import dev.facebeam.pipelines.stage.ClusterProgress;
 import dev.facebeam.pipelines.stage.StagePaths;
@@ -51,8 +52,7 @@ import org.apache.beam.sdk.values.PDone;
  * request NumPy arrays and MegaFace devkit feature files.
  */
 public final class EmbedPipeline extends PTransform<PBegin, PDone> {
-  public static final String REJECTS = "rejects.jsonl";
-  /** The stage's name in the Beam graph and its step that embeds. */
+    /** The stage's name in the Beam graph and its step that embeds. */
   public static final String NAME = "Embed";
   static final String EMBED = "EmbedFaces";
   /** The full name of the step whose input the cluster progress line counts (tested against the graph). */
@@ -88,7 +88,7 @@ public final class EmbedPipeline extends PTransform<PBegin, PDone> {
     PCollection<Embedding> embeddings = embedded.get(EmbedFaces.EMBEDDINGS);
     embeddings.apply("WriteEmbeddings", WriteShards.of(workDir, shards, Embedding.class, Embedding::getId));
     PCollection<Reject> rejects = embedded.get(FaceTags.REJECTS);
-    rejects.apply("WriteRejects", new WriteRejects(workDir + "/" + REJECTS));
+    rejects.apply("WriteRejects", new WriteRejects(workDir + "/" + StageLayout.REJECTS));
     Stages.write(List.of(
         // counted from the files, not from `faces`: a second reader of `faces` would make Flink hold them all first
         Stages.line(begin.apply("CountRead", ReadStageShards.countRecords(shardFiles)), "read"),
@@ -175,11 +175,11 @@ public final class EmbedPipeline extends PTransform<PBegin, PDone> {
       m.putParameters("slots", slots.slots() > 0 ? Integer.toString(slots.slots()) : "the runner's default");
       m.putParameters("threads_per_slot", slots.described());
       m.addInputs(Digests.of(records.resolve(StageOutput.MANIFEST), records.resolve(StageOutput.MANIFEST).toString(), Long.MAX_VALUE));
-      Path pairs = records.resolve(IngestPipeline.PAIRS);
+      Path pairs = records.resolve(StageLayout.PAIRS);
       if (Files.exists(pairs)) {
-        Files.copy(pairs, out.work().resolve(IngestPipeline.PAIRS), StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(pairs, out.work().resolve(StageLayout.PAIRS), StandardCopyOption.REPLACE_EXISTING);
       }
-      Stages.complete(out.work(), shards, REJECTS, m);
+      Stages.complete(out.work(), shards, StageLayout.REJECTS, m);
       if (params.exportNpy() || params.exportDevkit() != null) {
         List<Embedding> all = readAll(out.work(), m.getShardsList());
         if (params.exportNpy()) {

@@ -4,7 +4,11 @@ import dev.facebeam.pipelines.ijb.IjbJob;
 import dev.facebeam.pipelines.ijb.IjbParams;
 import dev.facebeam.pipelines.ijb.IjbReport;
 import dev.facebeam.pipelines.results.StoreRecords;
-import dev.facebeam.pipelines.run.TargetStages;
+import dev.facebeam.pipelines.run.Stage;
+import dev.facebeam.pipelines.run.TargetChain;
+import dev.facebeam.pipelines.stage.StageLayout;
+import dev.facebeam.pipelines.verify.VerifyReport;
+import dev.facebeam.ijb.IjbMode;
 import dev.facebeam.pipelines.verify.VerifyJob;
 import dev.facebeam.UserInputException;
 import dev.facebeam.config.Options;
@@ -64,9 +68,11 @@ public final class EvaluateJob {
     // Marked as evaluate's only once the model resolves: a typo in --model leaves no folder behind.
     Path output = OutputGuard.claim("--output", params.output(), "evaluate", inputs);
     String model = spec.name();
+    TargetChain.Context context = new TargetChain.Context(runner, params.model(), params.settings(), spec,
+        (stage, target) -> output.resolve(target).resolve(stage.toString()));
     Map<String, Double> acc = new LinkedHashMap<>();
     List<String> missing = new ArrayList<>();
-    List<Path> scored = new ArrayList<>();
+    List<Stage> scored = new ArrayList<>();
     for (String target : targets) {
       Path bin = dataset.resolve(target + ".bin");
       if (!Files.isRegularFile(bin)) {
@@ -74,28 +80,27 @@ public final class EvaluateJob {
         acc.put(target, null);
         continue;
       }
-      Path base = output.resolve(target);
-      TargetStages.ingest(runner, bin, "bin", base.resolve("ingest"));
-      TargetStages.embed(runner, base.resolve("ingest"), params.model(), params.settings(), base.resolve("embed"));
-      VerifyJob.Report r = TargetStages.verify(runner, base.resolve("embed"), base.resolve("verify"), target);
-      scored.add(base.resolve("verify"));
-      acc.put(target, r.flip() != null ? r.flip().accuracy() : r.plain().accuracy());
+      Stage verify = buildAll(TargetChain.verification(context, target, bin));
+      scored.add(verify);
+      VerifyReport r = VerifyReport.read(verify.folder().resolve(StageLayout.REPORT_JSON));
+      acc.put(target, r.accuracyFlip() != null ? r.accuracyFlip() : r.accuracy());
     }
     if (ijb != null) {
       // IJB's column is TAR at FAR=1e-4 (InsightFace's nearest ROC vertex), as arcface_torch's README reports it.
-      String column = ijb.target().toLowerCase(java.util.Locale.ROOT);
-      Path base = output.resolve(column);
-      TargetStages.ingest(runner, ijbRoot, "ijb", base.resolve("ingest"));
-      TargetStages.embed(runner, base.resolve("ingest"), params.model(), params.settings(), base.resolve("embed"));
-      IjbReport r = IjbJob.run(new IjbParams(ijbRoot.toString(), base.resolve("embed").toString(), null, false,
-          base.resolve("ijb").toString(), IjbParams.MODE, ijb.target(), null, null, null), runner);
-      targets.add(column);
-      scored.add(base.resolve("ijb"));
-      acc.put(column, r.oneToOne().tarAtFar().get("0.0001"));
+      Stage scores = buildAll(TargetChain.ijb(context, ijbRoot, ijb.target(), IjbMode.parse("--mode", IjbParams.MODE)));
+      targets.add(scores.target());
+      scored.add(scores);
+      acc.put(scores.target(), IjbReport.read(scores.folder().resolve(StageLayout.REPORT_JSON)).oneToOne().tarAtFar().get("0.0001"));
     }
     Path table = writeTable(output, model, spec.sha256(), targets, acc);
-    StoreRecords.addAll(store, scored);
+    TargetChain.store(store, scored);
     return new Result(model, acc, missing, table);
+  }
+
+  /** Builds every stage of a chain (evaluate keeps nothing between runs); returns the scoring one. */
+  private static Stage buildAll(List<Stage> chain) {
+    chain.forEach(Stage::build);
+    return chain.get(chain.size() - 1);
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.facebeam.pipelines.export;
 
+import dev.facebeam.pipelines.stage.StageLayout;
 import dev.facebeam.pipelines.ingest.IngestParams;
 import dev.facebeam.UserInputException;
 import dev.facebeam.export.CheckpointExport;
@@ -11,7 +12,7 @@ public final class ExportJob {
   private ExportJob() {}
 
   public static CheckpointExport.Result run(ExportOptions o, PrintStream log) {
-    String format = o.getFormat() == null || o.getFormat().equals(IngestParams.FORMAT)
+    String format = o.getFormat() == null || o.getFormat().equals(StageLayout.AUTO_FORMAT)
         ? CheckpointExport.formatFor(Path.of(o.getOutput())) : o.getFormat();
     int batch;
     if (o.getBatch() == null || o.getBatch().equals("dynamic")) {

@@ -1,5 +1,6 @@
 package dev.facebeam.pipelines.export;
 
+import dev.facebeam.pipelines.stage.StageLayout;
 import dev.facebeam.pipelines.ingest.IngestParams;
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
@@ -22,7 +23,7 @@ public interface ExportOptions extends PipelineOptions {
 
   // Beam keeps one default per option name across commands, and pack's and ingest's --format is "auto": here auto = by the output's name.
   @Description("onnx or torchscript (default: auto = by --output's name: *.pt, *.pth, *.torchscript → torchscript, else onnx)")
-  @Default.String(IngestParams.FORMAT)
+  @Default.String(StageLayout.AUTO_FORMAT)
   String getFormat();
 
   void setFormat(String value);

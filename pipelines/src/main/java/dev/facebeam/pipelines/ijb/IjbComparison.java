@@ -1,5 +1,6 @@
 package dev.facebeam.pipelines.ijb;
 
+import dev.facebeam.pipelines.stage.StageLayout;
 import dev.facebeam.pipelines.figures.Charts;
 import dev.facebeam.pipelines.stage.Stages;
 import com.google.gson.Gson;
@@ -79,8 +80,8 @@ public record IjbComparison(String target, int pairs, long genuine, List<Method>
     IjbComparison c = new IjbComparison(suite.target(), pairs.size(), pairs.genuine(), methods);
     StageOutput out = StageOutput.begin(target);
     try {
-      StageFiles.writeAtomically(out.work().resolve(IjbReport.FILE), GSON.toJson(c) + "\n");
-      StageFiles.writeAtomically(out.work().resolve("report.md"), c.markdown());
+      StageFiles.writeAtomically(out.work().resolve(StageLayout.REPORT_JSON), GSON.toJson(c) + "\n");
+      StageFiles.writeAtomically(out.work().resolve(StageLayout.REPORT_MD), c.markdown());
       List<Charts.Curve> drawn = new ArrayList<>();
       for (int i = 0; i < curves.size(); i++) {
         drawn.add(Charts.vertices(methods.get(i).method(), curves.get(i)));

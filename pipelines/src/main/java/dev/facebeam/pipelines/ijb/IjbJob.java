@@ -1,5 +1,6 @@
 package dev.facebeam.pipelines.ijb;
 
+import dev.facebeam.pipelines.stage.StageLayout;
 import dev.facebeam.pipelines.figures.Charts;
 import dev.facebeam.pipelines.results.StoreRecords;
 import dev.facebeam.pipelines.stage.Stages;
@@ -42,7 +43,7 @@ public final class IjbJob {
     }
     ResultsStore store = StoreRecords.store(options, params.output(), inputs);
     IjbReport r = run(params, options);
-    store.put(StoreRecords.of(Path.of(params.output())));
+    store.put(IjbReport.record(Path.of(params.output())));
     return r;
   }
 
@@ -77,7 +78,7 @@ public final class IjbJob {
     StageOutput out = StageOutput.begin(target);
     try {
       report.write(out.work());
-      Files.writeString(out.work().resolve("report.md"), report.markdown(), StandardCharsets.UTF_8);
+      Files.writeString(out.work().resolve(StageLayout.REPORT_MD), report.markdown(), StandardCharsets.UTF_8);
       writeScores(out.work().resolve("scores.npy"), r.scores());
       String label = method + "-" + suite.target() + " (" + mode + ")";
       Charts.roc("ROC on " + label, List.of(Charts.vertices(label, r.roc())), null, out.work().resolve("roc"));

@@ -1,5 +1,7 @@
 package dev.facebeam.pipelines.ijb;
 
+import dev.facebeam.pipelines.results.StoreRecords;
+import dev.facebeam.pipelines.stage.StageLayout;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import dev.facebeam.UserInputException;
@@ -30,7 +32,6 @@ import java.util.Map;
 public record IjbReport(String target, String method, String mode, boolean fused, int faces, int facesWithoutFeatures, int templates, int pairs, long genuine,
     OneToOne oneToOne, OneToNReport oneToN, String protocol) {
 
-  public static final String FILE = "report.json";
   static final String PROTOCOL = "InsightFace eval_ijbc.py (1:1: scikit-learn roc_curve with drop_intermediate; TAR at "
       + "the ROC vertex nearest each FAR, first on ties) and ijb_1n.py (1:N: top-k; TPIR with the ceil(q*FPIR)-th highest "
       + "non-mated score as threshold); tar_at_far_at_most: the highest TAR at FAR <= x";
@@ -111,7 +112,7 @@ public record IjbReport(String target, String method, String mode, boolean fused
   }
 
   void write(Path dir) throws IOException {
-    StageFiles.writeAtomically(dir.resolve(FILE), toJson());
+    StageFiles.writeAtomically(dir.resolve(StageLayout.REPORT_JSON), toJson());
   }
 
   public static IjbReport read(Path file) {
@@ -156,4 +157,15 @@ public record IjbReport(String target, String method, String mode, boolean fused
     return sb.toString();
   }
 
+
+  /** The results-store record of an ijb output: the 1:1 TAR table and ROC, the 1:N CMC (docs/results.md). */
+  public static ResultRecord record(Path dir) {
+    IjbReport r = read(dir.resolve(StageLayout.REPORT_JSON));
+    java.util.TreeMap<String, String> protocol = new java.util.TreeMap<>(Map.of("mode", r.mode(), "fused", Boolean.toString(r.fused())));
+    List<Double> cmc = r.oneToN() == null ? null : r.oneToN().cmc();
+    ResultRecord.Metrics metrics = new ResultRecord.Metrics(null, null, null, null, null, null, null, null,
+        r.oneToOne().tarAtFar(), null, cmc);
+    return StoreRecords.record(dir, "ijb", r.target().toLowerCase(Locale.ROOT), ResultRecord.IJB, protocol, metrics,
+        r.oneToOne().roc(), (long) r.pairs(), r.pairs() - r.genuine());
+  }
 }

@@ -1,5 +1,6 @@
 package dev.facebeam.pipelines.ingest;
 
+import dev.facebeam.pipelines.stage.StageLayout;
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.PipelineOptions;
@@ -22,7 +23,7 @@ public interface IngestOptions extends PipelineOptions {
   void setOutput(String value);
 
   @Description("Pack format: auto|rec|bin|megaface|lst|folder|ijb (auto recognises it from the files)")
-  @Default.String(IngestParams.FORMAT)
+  @Default.String(StageLayout.AUTO_FORMAT)
   String getFormat();
 
   void setFormat(String value);

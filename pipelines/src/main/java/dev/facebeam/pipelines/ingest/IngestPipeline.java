@@ -1,5 +1,6 @@
 package dev.facebeam.pipelines.ingest;
 
+import dev.facebeam.pipelines.stage.StageLayout;
 import dev.facebeam.pipelines.stage.ClusterProgress;
 import dev.facebeam.pipelines.stage.StagePaths;
 import dev.facebeam.pipelines.stage.Stages;
@@ -47,14 +48,12 @@ import org.apache.beam.sdk.values.TypeDescriptors;
  * on the workers; counts are computed in the pipeline and reconciled before the output is committed.
  */
 public final class IngestPipeline extends PTransform<PBegin, PDone> {
-  public static final String REJECTS = "rejects.jsonl";
-  /** The stage's name in the Beam graph and its step that reads and aligns. */
+    /** The stage's name in the Beam graph and its step that reads and aligns. */
   public static final String NAME = "Ingest";
   static final String FACES = "Faces";
   /** The full name of the step whose output the cluster progress line counts (tested against the graph). */
   public static final String PROGRESS_STEP = NAME + "/" + FACES + "/" + IngestFaces.READ + "/" + ReadFacePack.READ_TASK;
-  public static final String PAIRS = "pairs.pb";
-  private static final long HASH_INPUTS_UP_TO = 1L << 30;
+    private static final long HASH_INPUTS_UP_TO = 1L << 30;
 
   private final FacePack pack;
   private final String workDir;
@@ -77,7 +76,7 @@ public final class IngestPipeline extends PTransform<PBegin, PDone> {
     PCollection<FaceRecord> faces = ingested.get(FaceTags.FACES);
     faces.apply("WriteRecords", WriteShards.of(workDir, shards, FaceRecord.class, FaceRecord::getId));
     PCollection<Reject> rejects = ingested.get(FaceTags.REJECTS);
-    rejects.apply("WriteRejects", new WriteRejects(workDir + "/" + REJECTS));
+    rejects.apply("WriteRejects", new WriteRejects(workDir + "/" + StageLayout.REJECTS));
 
     PCollection<Long> labels = faces
         .apply("Labels", MapElements.into(TypeDescriptors.longs()).via(FaceRecord::getLabel))
@@ -152,9 +151,9 @@ public final class IngestPipeline extends PTransform<PBegin, PDone> {
           .addAllWarnings(summary.warnings());
       m.putParameters("records_per_shard", Integer.toString(params.recordsPerShard()));
       if (pack instanceof BinPack bin) {
-        StageFiles.writeFramed(work.resolve(PAIRS), bin.pairs());
+        StageFiles.writeFramed(work.resolve(StageLayout.PAIRS), bin.pairs());
       }
-      Stages.complete(work, shards, REJECTS, m);
+      Stages.complete(work, shards, StageLayout.REJECTS, m);
       for (String f : pack.inputFiles()) {
         Path p = Path.of(f);
         if (Files.isRegularFile(p)) {

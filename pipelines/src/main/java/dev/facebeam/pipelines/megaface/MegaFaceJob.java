@@ -1,5 +1,6 @@
 package dev.facebeam.pipelines.megaface;
 
+import dev.facebeam.pipelines.stage.StageLayout;
 import dev.facebeam.pipelines.figures.Charts;
 import dev.facebeam.pipelines.results.StoreRecords;
 import dev.facebeam.pipelines.stage.StagePaths;
@@ -86,7 +87,7 @@ public final class MegaFaceJob extends PTransform<PBegin, PDone> {
     MegaFaceParams params = MegaFaceParams.of(options);
     ResultsStore store = StoreRecords.store(options, params.output(), params.inputs().toList());
     Result r = run(params, options);
-    store.put(StoreRecords.of(Path.of(params.output())));
+    store.put(MegaFaceReport.record(Path.of(params.output())));
     return r;
   }
 
@@ -228,7 +229,7 @@ public final class MegaFaceJob extends PTransform<PBegin, PDone> {
       Files.writeString(dir.resolve("cmc_facescrub_megaface_" + o.algo() + "_" + s.size() + "_1.json"), devkitCmc(s), StandardCharsets.UTF_8);
     }
     MegaFaceReport.of(r, o.noiseCleaning()).write(dir);
-    Files.writeString(dir.resolve("report.md"), md.toString(), StandardCharsets.UTF_8);
+    Files.writeString(dir.resolve(StageLayout.REPORT_MD), md.toString(), StandardCharsets.UTF_8);
     Charts.cmc("CMC", cmc, dir.resolve("cmc"));
   }
 

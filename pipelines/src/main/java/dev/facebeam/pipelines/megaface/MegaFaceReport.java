@@ -1,5 +1,11 @@
 package dev.facebeam.pipelines.megaface;
 
+import dev.facebeam.proto.StageManifest;
+import dev.facebeam.io.StageOutput;
+import dev.facebeam.results.ResultRecord;
+import dev.facebeam.results.Metric;
+import dev.facebeam.pipelines.results.StoreRecords;
+import dev.facebeam.pipelines.stage.StageLayout;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
@@ -23,7 +29,6 @@ public record MegaFaceReport(int probes, int identities, boolean noiseCleaning, 
     long noiseEntriesNotInLists, long distractorsRead, List<Integer> sizesLeftOut, long listed, long probesMissing,
     long distractorsMissing, List<String> singleImageIdentities, List<Size> sizes) {
 
-  public static final String FILE = "report.json";
 
   /** One distractor-set size; {@code tarAtFar} maps the target FAR (as written) to what was achieved. */
   public record Size(int size, long distractors, long trials, long correct, double rank1, double[] cmc,
@@ -80,7 +85,7 @@ public record MegaFaceReport(int probes, int identities, boolean noiseCleaning, 
   }
 
   void write(Path dir) throws IOException {
-    Files.writeString(dir.resolve(FILE), toJson(), StandardCharsets.UTF_8);
+    Files.writeString(dir.resolve(StageLayout.REPORT_JSON), toJson(), StandardCharsets.UTF_8);
   }
 
   /** Reads a megaface output's report; a file that is not one is an error naming it. */
@@ -123,5 +128,29 @@ public record MegaFaceReport(int probes, int identities, boolean noiseCleaning, 
 
   private static double number(JsonElement e) {
     return e == null || e.isJsonNull() ? Double.NaN : e.getAsDouble();
+  }
+
+  /** The results-store record of a megaface output: rank-1 per size, TAR@FAR and CMC at the largest (docs/results.md). */
+  public static ResultRecord record(Path dir) {
+    MegaFaceReport r = read(dir.resolve(StageLayout.REPORT_JSON));
+    Map<String, Double> rank1 = new LinkedHashMap<>();
+    r.sizes().forEach(s -> rank1.put(Integer.toString(s.size()), s.rank1()));
+    Map<String, Double> tar = new LinkedHashMap<>();
+    List<Double> cmc = null;
+    if (!r.sizes().isEmpty()) {
+      Size largest = r.sizes().get(r.sizes().size() - 1);
+      largest.tarAtFar().forEach((far, v) -> {
+        String key = Metric.farKey(far);
+        tar.put(key != null ? key : far, Double.isFinite(v[0]) ? v[0] : null);
+      });
+      cmc = java.util.Arrays.stream(largest.cmc()).boxed().toList();
+    }
+    StageManifest m = StageOutput.requireIntact(dir);
+    java.util.TreeMap<String, String> protocol = new java.util.TreeMap<>();
+    for (String k : List.of("sizes", "far", "noise_cleaning", "top_k")) {
+      protocol.put(k, m.getParametersOrDefault(k, ""));
+    }
+    ResultRecord.Metrics metrics = new ResultRecord.Metrics(null, null, null, null, null, null, null, null, tar, rank1, cmc);
+    return StoreRecords.record(dir, "megaface", "megaface", ResultRecord.MEGAFACE, protocol, metrics, null, null, null);
   }
 }

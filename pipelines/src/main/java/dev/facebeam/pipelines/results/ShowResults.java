@@ -1,5 +1,6 @@
 package dev.facebeam.pipelines.results;
 
+import dev.facebeam.pipelines.stage.StageLayout;
 import dev.facebeam.pipelines.ingest.IngestParams;
 import dev.facebeam.UserInputException;
 import dev.facebeam.config.Options;
@@ -26,7 +27,7 @@ public final class ShowResults {
       throw new UserInputException("--results", "name the results store folder (the scoring commands write facebeam-results"
           + " beside their output)");
     }
-    String format = o.getFormat() == null || o.getFormat().equals(IngestParams.FORMAT) ? "md" : o.getFormat();
+    String format = o.getFormat() == null || o.getFormat().equals(StageLayout.AUTO_FORMAT) ? "md" : o.getFormat();
     if (!List.of("md", "html", "csv", "json").contains(format)) {
       throw new UserInputException("--format", "unknown format '" + format + "' (md, html, csv, json)");
     }

@@ -1,5 +1,6 @@
 package dev.facebeam.pipelines.results;
 
+import dev.facebeam.pipelines.stage.StageLayout;
 import dev.facebeam.pipelines.ingest.IngestParams;
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
@@ -24,7 +25,7 @@ public interface ShowResultsOptions extends ResultsOptions {
 
   // Beam keeps one default per option name across commands, and pack's and ingest's --format is "auto": here auto = md.
   @Description("md, html, csv or json (default: auto = md)")
-  @Default.String(IngestParams.FORMAT)
+  @Default.String(StageLayout.AUTO_FORMAT)
   String getFormat();
 
   void setFormat(String value);

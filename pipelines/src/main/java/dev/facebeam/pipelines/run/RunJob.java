@@ -1,5 +1,6 @@
 package dev.facebeam.pipelines.run;
 
+import dev.facebeam.pipelines.stage.StageLayout;
 import dev.facebeam.pipelines.embed.ModelParams;
 import dev.facebeam.pipelines.ijb.IjbJob;
 import dev.facebeam.pipelines.ijb.IjbParams;
@@ -39,8 +40,6 @@ import org.apache.beam.sdk.options.PipelineOptions;
  * verify only; a new target adds its outputs and touches no other. Ends with report.md / report.html.
  */
 public final class RunJob {
-  static final List<String> STAGES = List.of("ingest", "embed", "verify", "megaface", "ijb");
-
   private RunJob() {}
 
   /** One target's line of the results table. */
@@ -60,17 +59,7 @@ public final class RunJob {
     Path dataset = Path.of(c.dataset());
     List<String> targets = new ArrayList<>();
     c.targets().forEach(t -> targets.add(OutputGuard.plainName(configFile + ": targets", t)));
-    List<String> stages = new ArrayList<>();
-    for (String s : Options.list(o.stages())) {
-      if (!STAGES.contains(s)) {
-        throw new UserInputException("--stages", "unknown stage '" + s + "' (stages: " + String.join(", ", STAGES) + ")");
-      }
-      stages.add(s);
-    }
-    int from = o.from() == null ? Integer.MAX_VALUE : STAGES.indexOf(o.from());
-    if (from < 0) {
-      throw new UserInputException("--from", "unknown stage '" + o.from() + "' (stages: " + String.join(", ", STAGES) + ")");
-    }
+    StageSelection selection = StageSelection.of(o);
     Path modelPath = Path.of(c.model());
     Path megafacePack = c.megaface() != null ? Path.of(c.megaface().pack()) : null;
     Path ijbRoot = c.ijb() != null ? Path.of(c.ijb().root()) : null;
@@ -114,62 +103,41 @@ public final class RunJob {
     }
     ModelParams settings = c.modelParams();
     ModelSpec spec = ModelSpec.resolve(Path.of(c.model()), settings.overrides());
-    boolean flip = settings.flip();
+    Path workdir = work;
+    TargetChain.Context context = new TargetChain.Context(runner, c.model(), settings, spec,
+        (stage, target) -> workdir.resolve(stage.toString()).resolve(target));
     RunState state = RunState.load(work);
-    List<String> ran = new ArrayList<>();
-    List<String> skipped = new ArrayList<>();
-    List<String> missing = new ArrayList<>();
+    Progress progress = new Progress(log, selection, state);
     List<Row> rows = new ArrayList<>();
+    List<Stage> scored = new ArrayList<>();
     try {
       Files.createDirectories(work);
-      String modelFp = fingerprint(spec.sha256(), spec.preprocessing().describe(), "flip=" + flip, "engine=" + spec.engine());
       for (String target : targets) {
         Path bin = dataset.resolve(target + ".bin");
         if (!Files.isRegularFile(bin)) {
-          missing.add(target);
+          progress.missing.add(target);
           log.println(target + ": no " + bin + ", skipped");
           continue;
         }
-        Map<String, String> fp = new LinkedHashMap<>();
-        fp.put("ingest", fingerprint("ingest", "format=bin", Digests.sha256(bin)));
-        fp.put("embed", fingerprint("embed", fp.get("ingest"), modelFp));
-        fp.put("verify", fingerprint("verify", fp.get("embed"), "target=" + target));
-        stagesOf(o, runner, c, settings, target, bin, "bin", fp, stages, from, state, work, log, ran, skipped);
-        rows.add(row(target, work.resolve("verify").resolve(target).resolve("report.json")));
+        Stage verify = progress.run(TargetChain.verification(context, target, bin));
+        scored.add(verify);
+        rows.add(row(target, verify.folder().resolve(StageLayout.REPORT_JSON)));
       }
       Double megafaceRank1 = null;
       if (c.megaface() != null) {
-        RunConfig.Megaface mf = c.megaface();
-        Path pack = Path.of(mf.pack());
-        Map<String, String> fp = new LinkedHashMap<>();
-        fp.put("ingest", fingerprint("ingest", "format=megaface", folderFingerprint(pack)));
-        fp.put("embed", fingerprint("embed", fp.get("ingest"), modelFp));
-        fp.put("megaface", fingerprint("megaface", fp.get("embed"), mf.text()));
-        stagesOf(o, runner, c, settings, "megaface", pack, "megaface", fp, stages, from, state, work, log, ran, skipped);
-        megafaceRank1 = megafaceRank1(work.resolve("megaface").resolve("megaface").resolve("report.json"));
+        Stage megaface = progress.run(TargetChain.megaface(context, Path.of(c.megaface().pack()), c.megaface()));
+        scored.add(megaface);
+        megafaceRank1 = megafaceRank1(megaface.folder().resolve(StageLayout.REPORT_JSON));
       }
       RunReport.IjbColumn ijb = null;
       if (c.ijb() != null) {
-        IjbTestsuite suite = ijbSuite;
-        String target = suite.target().toLowerCase(java.util.Locale.ROOT);
-        Map<String, String> fp = new LinkedHashMap<>();
-        fp.put("ingest", fingerprint("ingest", "format=ijb", folderFingerprint(ijbRoot)));
-        fp.put("embed", fingerprint("embed", fp.get("ingest"), modelFp));
-        fp.put("ijb", fingerprint("ijb", fp.get("embed"), "mode=" + ijbMode, "target=" + suite.target()));
-        stagesOf(o, runner, c, settings, target, ijbRoot, "ijb", fp, stages, from, state, work, log, ran, skipped);
-        Path report = work.resolve("ijb").resolve(target).resolve(IjbReport.FILE);
-        ijb = new RunReport.IjbColumn(suite.target(), target,
+        Stage scores = progress.run(TargetChain.ijb(context, ijbRoot, ijbSuite.target(), ijbMode));
+        scored.add(scores);
+        Path report = scores.folder().resolve(StageLayout.REPORT_JSON);
+        ijb = new RunReport.IjbColumn(ijbSuite.target(), scores.target(),
             Files.isRegularFile(report) ? IjbReport.read(report).oneToOne().tarAtFar().get("0.0001") : null);
       }
-      List<Path> scored = new ArrayList<>();
-      rows.forEach(r -> scored.add(work.resolve("verify").resolve(r.target())));
-      if (c.megaface() != null) {
-        scored.add(work.resolve("megaface").resolve("megaface"));
-      }
-      if (ijb != null) {
-        scored.add(work.resolve("ijb").resolve(ijb.folder()));
-      }
-      List<ResultRecord> shown = new ArrayList<>(StoreRecords.addAll(store, scored));
+      List<ResultRecord> shown = new ArrayList<>(TargetChain.store(store, scored));
       java.util.Set<String> mine = new java.util.HashSet<>();
       shown.forEach(r -> mine.add(r.id()));
       if (!otherModels.isEmpty() && !shown.isEmpty()) {
@@ -177,59 +145,74 @@ public final class RunJob {
         List<String> benchmarks = shown.stream().map(ResultRecord::benchmark).distinct().toList();
         Selection.records(store.records(), otherModels, benchmarks).stream().filter(r -> !mine.contains(r.id())).forEach(shown::add);
       }
-      RunReport.Written report = RunReport.write(work, spec, rows, missing, megafaceRank1, ijb, shown, otherModels);
-      return new Result(rows, ran, skipped, missing, report.markdown(), report.summary());
+      RunReport.Written report = RunReport.write(work, spec, rows, progress.missing, megafaceRank1, ijb, shown, otherModels);
+      return new Result(rows, progress.ran, progress.skipped, progress.missing, report.markdown(), report.summary());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
-  /** The stages of one target in order: skip what is current, run what is stale or asked for. */
-  private static void stagesOf(RunParams o, PipelineOptions runner, RunConfig c, ModelParams settings, String target, Path input, String format, Map<String, String> fp,
-      List<String> stages, int from, RunState state, Path work, PrintStream log, List<String> ran, List<String> skipped) {
-    List<String> own = new ArrayList<>(fp.keySet());
-    for (String stage : own) {
-      String key = stage + "/" + target;
-      Path dir = work.resolve(stage).resolve(target);
-      int index = STAGES.indexOf(stage);
-      if (!stages.contains(stage)) {
-        boolean later = own.stream().anyMatch(s -> stages.contains(s) && STAGES.indexOf(s) > index);
-        if (later && !Files.isRegularFile(dir.resolve(dev.facebeam.io.StageOutput.MANIFEST))) {
-          throw new UserInputException(dir.toString(), "stage " + stage + " of " + target + " has no output yet: add it to --stages");
+  /** What {@code --stages}, {@code --from} and {@code --force} ask for. */
+  private record StageSelection(java.util.Set<StageName> stages, StageName from, boolean force) {
+    static StageSelection of(RunParams o) {
+      java.util.Set<StageName> stages = java.util.EnumSet.noneOf(StageName.class);
+      for (String s : Options.list(o.stages())) {
+        stages.add(StageName.parse("--stages", s));
+      }
+      return new StageSelection(stages, o.from() == null ? null : StageName.parse("--from", o.from()), o.force());
+    }
+
+    /** Why a selected stage must be built, or null when run-state says it is current. */
+    String why(Stage s, RunState state) {
+      if (force) {
+        return "forced";
+      }
+      if (from != null && s.name().compareTo(from) >= 0) {
+        return "--from=" + from;
+      }
+      return state.staleness(s.key(), s.folder(), s.fingerprint());
+    }
+  }
+
+  /** The stages of this run as they go: skip what is current, build what is stale or asked for. */
+  private static final class Progress {
+    private final PrintStream log;
+    private final StageSelection selection;
+    private final RunState state;
+    final List<String> ran = new ArrayList<>();
+    final List<String> skipped = new ArrayList<>();
+    final List<String> missing = new ArrayList<>();
+
+    Progress(PrintStream log, StageSelection selection, RunState state) {
+      this.log = log;
+      this.selection = selection;
+      this.state = state;
+    }
+
+    /** Runs one target's chain in order; returns its last (scoring) stage. */
+    Stage run(List<Stage> chain) {
+      for (Stage s : chain) {
+        if (!selection.stages().contains(s.name())) {
+          boolean later = chain.stream().anyMatch(t -> selection.stages().contains(t.name()) && t.name().compareTo(s.name()) > 0);
+          if (later && !s.built()) {
+            throw new UserInputException(s.folder().toString(), "stage " + s.name() + " of " + s.target() + " has no output yet: add it to --stages");
+          }
+          continue;
         }
-        continue;
+        // Only a selected stage is checked: checking hashes every output file.
+        String why = selection.why(s, state);
+        if (why == null) {
+          log.println(s.key() + ": inputs and parameters unchanged, skipped");
+          skipped.add(s.key());
+          continue;
+        }
+        log.println(s.key() + ": running (" + why + ")");
+        s.build();
+        state.record(s.key(), s.folder(), s.fingerprint());
+        ran.add(s.key());
       }
-      // Only a selected stage is checked: checking hashes every output file.
-      String why = o.force() ? "forced" : index >= from ? "--from=" + o.from() : state.staleness(key, dir, fp.get(stage));
-      if (why == null) {
-        log.println(key + ": inputs and parameters unchanged, skipped");
-        skipped.add(key);
-        continue;
-      }
-      log.println(key + ": running (" + why + ")");
-      runStage(runner, stage, target, input, format, work, c, settings);
-      state.record(key, dir, fp.get(stage));
-      ran.add(key);
+      return chain.get(chain.size() - 1);
     }
-  }
-
-  /**
-   * A folder pack's fingerprint: every file's relative path, size and modification time (hashing the
-   * content of a million images at every run would cost more than the run saves).
-   */
-  static String folderFingerprint(Path dir) {
-    if (!Files.isDirectory(dir)) {
-      throw new UserInputException(dir.toString(), "no such MegaFace pack folder");
-    }
-    List<String> parts = new ArrayList<>();
-    try (var s = Files.walk(dir)) {
-      for (Path f : s.filter(Files::isRegularFile).sorted().toList()) {
-        parts.add(dir.relativize(f) + ":" + Files.size(f) + ":" + Files.getLastModifiedTime(f).toMillis());
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return fingerprint(parts.toArray(new String[0]));
   }
 
   private static Double megafaceRank1(Path reportJson) {
@@ -237,28 +220,6 @@ public final class RunJob {
       return null;
     }
     return MegaFaceReport.read(reportJson).largestRank1();
-  }
-
-  private static void runStage(PipelineOptions runner, String stage, String target, Path input, String format, Path work,
-      RunConfig c, ModelParams settings) {
-    Path in = work.resolve("ingest").resolve(target);
-    Path emb = work.resolve("embed").resolve(target);
-    switch (stage) {
-      case "ingest" -> TargetStages.ingest(runner, input, format, in);
-      case "embed" -> TargetStages.embed(runner, in, c.model(), settings, emb);
-      case "megaface" -> {
-        RunConfig.Megaface mf = c.megaface();
-        MegaFaceJob.run(MegaFaceParams.ofEmbedded(emb, work.resolve("megaface").resolve(target),
-            mf.sizes() != null ? mf.sizes() : MegaFaceParams.SIZES, mf.far() != null ? mf.far() : MegaFaceParams.FAR,
-            mf.topK() != null ? mf.topK() : MegaFaceParams.TOP_K), runner);
-      }
-      case "ijb" -> {
-        RunConfig.Ijb ijb = c.ijb();
-        IjbJob.run(new IjbParams(ijb.root(), emb.toString(), null, false, work.resolve("ijb").resolve(target).toString(),
-            ijb.mode() != null ? ijb.mode() : IjbParams.MODE, ijb.target(), null, null, null), runner);
-      }
-      default -> TargetStages.verify(runner, emb, work.resolve("verify").resolve(target), target);
-    }
   }
 
   private static Row row(String target, Path reportJson) {
@@ -269,8 +230,5 @@ public final class RunJob {
     return new Row(target, r.accuracyFlip(), r.accuracyFlipStd(), r.accuracy());
   }
 
-  /** SHA-256 over a stage's name, its inputs' fingerprints or hashes, and its parameters. */
-  static String fingerprint(String... parts) {
-    return Digests.sha256(parts);
-  }
+
 }

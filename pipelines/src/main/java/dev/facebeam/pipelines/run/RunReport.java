@@ -1,5 +1,6 @@
 package dev.facebeam.pipelines.run;
 
+import dev.facebeam.pipelines.stage.StageLayout;
 import dev.facebeam.pipelines.results.ResultsReport;
 import dev.facebeam.embed.ModelSpec;
 import dev.facebeam.io.StageFiles;
@@ -90,8 +91,8 @@ final class RunReport {
         + (otherModels.isEmpty() ? "" : "; beside it from the results store: " + esc(String.join(", ", otherModels))) + ".</p>\n"
         + (missing.isEmpty() ? "" : "<p class=\"note\">Missing packs (no <code>&lt;target&gt;.bin</code>): " + esc(String.join(", ", missing)) + "</p>\n");
     ResultsReport.write(work, shown, new ResultsReport.Page("facebeam results", intro, DECISIONS));
-    StageFiles.writeAtomically(work.resolve("report.md"), md.toString());
-    return new Written(work.resolve("report.md"), summary);
+    StageFiles.writeAtomically(work.resolve(StageLayout.REPORT_MD), md.toString());
+    return new Written(work.resolve(StageLayout.REPORT_MD), summary);
   }
 
   private static String column(String target) {

@@ -32,7 +32,7 @@ import org.apache.beam.sdk.values.TypeDescriptors;
  * independent, unlike metrics), read the counts back, complete the shard set and hash the outputs.
  */
 public final class Stages {
-  static final String FILE = "_counts.txt";
+  
 
   private Stages() {}
 
@@ -119,17 +119,17 @@ public final class Stages {
   public static void write(List<PCollection<String>> counts, String workDir) {
     PCollectionList.of(counts)
         .apply("AllCounts", Flatten.pCollections())
-        .apply("WriteCounts", new WriteLines(workDir + "/" + FILE));
+        .apply("WriteCounts", new WriteLines(workDir + "/" + StageLayout.COUNTS));
   }
 
   /** Reads and removes the counts file. */
   public static Map<String, Long> read(Path work) throws IOException {
     Map<String, Long> counts = new HashMap<>();
-    for (String line : Files.readAllLines(work.resolve(FILE), StandardCharsets.UTF_8)) {
+    for (String line : Files.readAllLines(work.resolve(StageLayout.COUNTS), StandardCharsets.UTF_8)) {
       String[] kv = line.split("\t");
       counts.put(kv[0], Long.parseLong(kv[1]));
     }
-    Files.delete(work.resolve(FILE));
+    Files.delete(work.resolve(StageLayout.COUNTS));
     return counts;
   }
 
@@ -166,7 +166,7 @@ public final class Stages {
   public static void requireSomethingWritten(String stage, String input, StageManifest m, java.nio.file.Path output) {
     if (m.getWritten() == 0) {
       throw new UserInputException(input, stage + " wrote nothing: all " + m.getRead()
-          + " records read were rejected (" + m.getRejected() + " rejects; reasons in " + output.resolve("rejects.jsonl") + ")");
+          + " records read were rejected (" + m.getRejected() + " rejects; reasons in " + output.resolve(StageLayout.REJECTS) + ")");
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.facebeam.pipelines.verify;
 
+import dev.facebeam.pipelines.stage.StageLayout;
 import dev.facebeam.pipelines.figures.Charts;
 import dev.facebeam.pipelines.ingest.IngestPipeline;
 import dev.facebeam.pipelines.results.StoreRecords;
@@ -43,7 +44,7 @@ public final class VerifyJob {
     VerifyParams params = VerifyParams.of(options);
     ResultsStore store = StoreRecords.store(options, params.output(), List.of(Path.of(params.embeddings())));
     Report r = run(params, options);
-    store.put(StoreRecords.of(Path.of(params.output())));
+    store.put(VerifyReport.record(Path.of(params.output())));
     return r;
   }
 
@@ -55,7 +56,7 @@ public final class VerifyJob {
     if (!m.getStage().equals("embed")) {
       throw new UserInputException(dir.toString(), "is the output of '" + m.getStage() + "', not of embed");
     }
-    Path pairsFile = dir.resolve(IngestPipeline.PAIRS);
+    Path pairsFile = dir.resolve(StageLayout.PAIRS);
     if (!Files.isRegularFile(pairsFile)) {
       throw new UserInputException(dir.toString(), "embeddings without pair information (no pairs.pb): verify needs an embedded .bin pack");
     }
@@ -164,7 +165,7 @@ public final class VerifyJob {
     StageOutput out = StageOutput.begin(Path.of(params.output()));
     try {
       VerifyReport.of(r, embed).write(out.work());
-      Files.writeString(out.work().resolve("report.md"), markdown(r, embed), StandardCharsets.UTF_8);
+      Files.writeString(out.work().resolve(StageLayout.REPORT_MD), markdown(r, embed), StandardCharsets.UTF_8);
       roc(r, out.work().resolve("roc"));
       StageManifest.Builder m = Stages.manifest("verify", params.embeddings(), r.pairs(), r.pairs(), 0, runner)
           .setFormat(embed.getFormat())

@@ -1,5 +1,7 @@
 package dev.facebeam.pipelines.verify;
 
+import dev.facebeam.pipelines.results.StoreRecords;
+import dev.facebeam.pipelines.stage.StageLayout;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
@@ -28,7 +30,6 @@ public record VerifyReport(String target, String model, String modelSha256, int 
     double[] foldAccuracy, Double val, Double valStd, Double far, double farTarget, double[] tpr, double[] fpr,
     String protocol, long negatives, Map<String, Double> tarAtFar, ResultRecord.Curve roc) {
 
-  public static final String FILE = "report.json";
   static final String PROTOCOL = "10 contiguous folds; thresholds 0.00..3.99 step 0.01 on squared L2 "
       + "distance of unit vectors; same iff dist < threshold; first best threshold on the training folds; mean and "
       + "population std over test folds; flip fusion = sum of original and mirrored embeddings, L2-normalised";
@@ -83,7 +84,7 @@ public record VerifyReport(String target, String model, String modelSha256, int 
   }
 
   void write(Path dir) throws IOException {
-    Files.writeString(dir.resolve(FILE), toJson(), StandardCharsets.UTF_8);
+    Files.writeString(dir.resolve(StageLayout.REPORT_JSON), toJson(), StandardCharsets.UTF_8);
   }
 
   /** Reads a verify output's report; a file that is not one is an error naming it. */
@@ -144,5 +145,14 @@ public record VerifyReport(String target, String model, String modelSha256, int 
       v[i] = a.get(i).isJsonNull() ? Double.NaN : a.get(i).getAsDouble();
     }
     return v;
+  }
+
+  /** The results-store record of a verify output (docs/results.md). */
+  public static ResultRecord record(Path dir) {
+    VerifyReport r = read(dir.resolve(StageLayout.REPORT_JSON));
+    ResultRecord.Metrics metrics = new ResultRecord.Metrics(r.accuracy(), r.accuracyStd(), r.accuracyFlip(), r.accuracyFlipStd(),
+        r.xnorm(), r.val(), r.valStd(), r.far(), r.tarAtFar(), null, null);
+    return StoreRecords.record(dir, "verify", r.target(), ResultRecord.VERIFICATION,
+        new java.util.TreeMap<>(Map.of("folds", Integer.toString(r.folds()))), metrics, r.roc(), (long) r.pairs(), r.negatives());
   }
 }

@@ -1,5 +1,6 @@
 package dev.facebeam.pipelines.ijb;
 
+import dev.facebeam.pipelines.stage.StageLayout;
 import dev.facebeam.pipelines.Fixtures;
 import dev.facebeam.pipelines.embed.EmbedParams;
 import dev.facebeam.pipelines.embed.EmbedPipeline;
@@ -93,7 +94,7 @@ public class IjbFullPathTest {
     assertEquals(401, m.getRead());
     assertEquals(400, m.getWritten());
     assertEquals(1, m.getRejected());
-    assertThat(Files.readString(work.resolve("ingest").resolve(IngestPipeline.REJECTS)), containsString("missing.pgm"));
+    assertThat(Files.readString(work.resolve("ingest").resolve(StageLayout.REJECTS)), containsString("missing.pgm"));
     FaceRecord first = Fixtures.records(work.resolve("ingest")).stream().filter(r -> r.getIndex() == 13).findFirst().orElseThrow();
     assertEquals("s2/4.pgm", first.getRelativePath());
     assertEquals(4, first.getTemplateId());

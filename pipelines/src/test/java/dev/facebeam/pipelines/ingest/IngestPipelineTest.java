@@ -1,5 +1,6 @@
 package dev.facebeam.pipelines.ingest;
 
+import dev.facebeam.pipelines.stage.StageLayout;
 import dev.facebeam.pipelines.Fixtures;
 import dev.facebeam.pipelines.pack.PackJob;
 import dev.facebeam.pipelines.pack.PackOptions;
@@ -81,7 +82,7 @@ public class IngestPipelineTest {
     List<FaceRecord> faces = Fixtures.records(out);
     assertEquals(20, faces.size());
     assertTrue(faces.stream().allMatch(f -> f.getAlignMethod() == AlignMethod.PASSTHROUGH && f.getWidth() == 112));
-    List<VerificationPair> pairs = StageFiles.readFramed(out.resolve(IngestPipeline.PAIRS), VerificationPair.parser());
+    List<VerificationPair> pairs = StageFiles.readFramed(out.resolve(StageLayout.PAIRS), VerificationPair.parser());
     assertEquals(10, pairs.size());
     assertEquals("bin-000000006", pairs.get(3).getFirstId());
     assertEquals("bin-000000007", pairs.get(3).getSecondId());

@@ -1,5 +1,6 @@
 package dev.facebeam.pipelines.verify;
 
+import dev.facebeam.pipelines.stage.StageLayout;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.junit.Assert.assertArrayEquals;
@@ -30,11 +31,11 @@ public class VerifyReportTest {
         tars(), new ResultRecord.Curve(List.of(0.001, 0.01), List.of(0.5, 0.75)));
     Path dir = tmp.newFolder().toPath();
     written.write(dir);
-    String text = Files.readString(dir.resolve(VerifyReport.FILE));
+    String text = Files.readString(dir.resolve(StageLayout.REPORT_JSON));
     assertThat(text, containsString("  \"accuracy_flip\": 0.99783,\n"));
     assertThat(text, containsString("  \"val\": null,\n"));
     assertThat(text, containsString("  \"tpr\": [0.0, 0.5, 1.0],\n"));
-    VerifyReport read = VerifyReport.read(dir.resolve(VerifyReport.FILE));
+    VerifyReport read = VerifyReport.read(dir.resolve(StageLayout.REPORT_JSON));
     assertEquals(0.99783, read.accuracyFlip(), 0);
     assertEquals(0.9965, read.accuracy(), 0);
     assertNull(read.val());
