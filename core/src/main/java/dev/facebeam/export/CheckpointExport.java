@@ -50,7 +50,13 @@ public final class CheckpointExport {
   /** {@code batch}: 0 for a dynamic batch dimension; {@code faces}: a folder of face images, or null. */
   public record Request(Path model, Path output, String format, int opset, int batch, Path faces) {}
 
-  public record Result(Path output, String network, String checkpointSha256, Parity parity, long bytes) {}
+  public record Result(Path output, String network, String checkpointSha256, Parity parity, long bytes) {
+    /** The console's lines: what was exported, how large, where, and the parity measured. */
+    public String summary() {
+      return String.format(java.util.Locale.ROOT, "export %s (checkpoint %s…): %,d bytes -> %s%nparity: %s", network,
+          checkpointSha256.substring(0, 12), bytes, output, parity);
+    }
+  }
 
   /** The format an output file's name asks for: torchscript for *.pt, *.pth, *.torchscript; else onnx. */
   public static String formatFor(Path output) {

@@ -37,7 +37,23 @@ public final class LrProbe {
     }
   }
 
-  public record Result(List<Curve> curves, Double recommended, Path report) {}
+  public record Result(List<Curve> curves, Double recommended, Path report) {
+    /** The console's lines: the report as written. */
+    public String summary() {
+      try {
+        return java.nio.file.Files.readString(report).stripTrailing();
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    }
+  }
+
+  /** The command line's lr-probe: the learning rates as numbers, the rest as for train. */
+  public static Result run(LrProbeOptions o, PrintStream log) {
+    List<Double> lrs = dev.facebeam.config.Options.list(o.getLrs()).stream().map(Double::parseDouble).toList();
+    return run(Path.of(o.getConfig()), Path.of(o.getDataset()), Path.of(o.getOutput()), lrs, o.getSteps(),
+        TrainConfig.overrides(o.getOverrides()), log);
+  }
 
   public static Result run(Path config, Path dataset, Path output, List<Double> lrs, int steps, Map<String, String> overrides,
       PrintStream log) {

@@ -41,7 +41,19 @@ public final class TrainJob {
 
   /** What a run did: steps, the last loss, the verification rounds, the kept model, time waiting for data. */
   public record Result(long steps, double lastLoss, List<List<Verifier.Score>> rounds, Path model, double secondsWaitingForData,
-      double seconds, String pretrained, List<String> missingTargets) {}
+      double seconds, String pretrained, List<String> missingTargets) {
+    /** The console's line: steps, time, the last loss, the wait for data and the model saved. */
+    public String summary() {
+      return String.format(java.util.Locale.ROOT, "train: %d steps in %.1f s, last loss %.5f, %.1f s waiting for data; model: %s",
+          steps, seconds, lastLoss, secondsWaitingForData, model == null ? "none saved (ckpt 0)" : model);
+    }
+  }
+
+  /** The command line's train: the config with its overrides, the dataset and the output. */
+  public static Result run(TrainOptions o, PrintStream log) {
+    TrainConfig c = TrainConfig.load(Path.of(o.getConfig()), TrainConfig.overrides(o.getOverrides()));
+    return run(c, Path.of(o.getDataset()), Path.of(o.getOutput()), log);
+  }
 
   /** The loss went NaN or infinite: training stopped, the last good checkpoint is kept. */
   public static final class Diverged extends RuntimeException {

@@ -78,7 +78,15 @@ public final class EmbedPipeline extends PTransform<PBegin, PDone> {
   }
 
   /** What an embed run produced. */
-  public record Result(Path output, StageManifest manifest) {}
+  public record Result(Path output, StageManifest manifest) {
+    /** The console's line: the model, what was read, written and rejected, where, and the manifest's warnings. */
+    public String summary() {
+      StageManifest m = manifest;
+      return String.format("embed %s with %s (%s-d, %s): read %d, written %d, rejected %d -> %s", m.getFormat(),
+          m.getParametersOrDefault("model_name", "?"), m.getParametersOrDefault("embedding_size", "?"),
+          m.getParametersOrDefault("engine", "?"), m.getRead(), m.getWritten(), m.getRejected(), output) + Stages.warnings(m);
+    }
+  }
 
   @Override
   public PDone expand(PBegin begin) {
@@ -138,8 +146,7 @@ public final class EmbedPipeline extends PTransform<PBegin, PDone> {
     if (params.exportDevkit() != null) {
       OutputGuard.claim("--exportDevkit", params.exportDevkit(), "devkit-export", exportInputs);
     }
-    StageOutput out = StageOutput.begin(target);
-    try {
+    StageManifest manifest = Stages.commit(target, "embed", out -> {
       try (Progress progress = Progress.show("embed", input.getWritten(),
           // records out: one embedding or reject per face (its records in are the read tasks chained into it)
           ClusterProgress.forStage(runner, Stages.jobName(NAME, out.target()), PROGRESS_STEP,
@@ -190,18 +197,10 @@ public final class EmbedPipeline extends PTransform<PBegin, PDone> {
           m.putParameters("devkit_export", params.exportDevkit());
         }
       }
-      Stages.digestOutputs(out.work(), m);
-      StageManifest manifest = m.build();
-      out.commit(manifest);
-      Stages.requireSomethingWritten("embed", records.toString(), manifest, out.target());
-      return new Result(out.target(), manifest);
-    } catch (IOException e) {
-      out.abort();
-      throw new UncheckedIOException("cannot finish embed output: " + e.getMessage(), e);
-    } catch (RuntimeException | Error e) {
-      out.abort();
-      throw e;
-    }
+      return m;
+    });
+    Stages.requireSomethingWritten("embed", records.toString(), manifest, target);
+    return new Result(target, manifest);
   }
 
   /**

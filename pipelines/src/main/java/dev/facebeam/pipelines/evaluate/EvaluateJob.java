@@ -37,7 +37,17 @@ public final class EvaluateJob {
   private EvaluateJob() {}
 
   /** What one evaluate run found: accuracy-flip per target (null where the pack was missing). */
-  public record Result(String model, Map<String, Double> accuracyFlip, List<String> missing, Path table) {}
+  public record Result(String model, Map<String, Double> accuracyFlip, List<String> missing, Path table) {
+    /** The console's lines: the results table as written, and the targets whose pack was missing. */
+    public String summary() {
+      try {
+        return Files.readString(table).stripTrailing()
+            + (missing.isEmpty() ? "" : "\nmissing targets (no <target>.bin): " + String.join(", ", missing));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+  }
 
   /** The command line's evaluate: its options made into parameters once. */
   public static Result run(EvaluateOptions options) {

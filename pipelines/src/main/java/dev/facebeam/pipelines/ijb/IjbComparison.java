@@ -78,8 +78,7 @@ public record IjbComparison(String target, int pairs, long genuine, List<Method>
       curves.add(roc);
     }
     IjbComparison c = new IjbComparison(suite.target(), pairs.size(), pairs.genuine(), methods);
-    StageOutput out = StageOutput.begin(target);
-    try {
+    Stages.commit(target, "ijb", out -> {
       StageFiles.writeAtomically(out.work().resolve(StageLayout.REPORT_JSON), GSON.toJson(c) + "\n");
       StageFiles.writeAtomically(out.work().resolve(StageLayout.REPORT_MD), c.markdown());
       List<Charts.Curve> drawn = new ArrayList<>();
@@ -93,17 +92,11 @@ public record IjbComparison(String target, int pairs, long genuine, List<Method>
       for (Path p : inputs.subList(1, inputs.size())) {
         m.addInputs(dev.facebeam.io.Digests.of(p, p.toString(), Long.MAX_VALUE));
       }
-      Stages.digestOutputs(out.work(), m);
-      out.commit(m.build());
-      return c;
-    } catch (IOException e) {
-      out.abort();
-      throw new UncheckedIOException("cannot write the comparison: " + e.getMessage(), e);
-    } catch (RuntimeException | Error e) {
-      out.abort();
-      throw e;
-    }
+      return m;
+    });
+    return c;
   }
+
 
   static IjbComparison read(Path file) {
     try {
@@ -111,6 +104,11 @@ public record IjbComparison(String target, int pairs, long genuine, List<Method>
     } catch (IOException | RuntimeException e) {
       throw new UserInputException(file.toString(), "not an ijb comparison: " + e.getMessage(), e);
     }
+  }
+
+  /** The console's lines: the comparison's table. */
+  public String summary() {
+    return markdown().stripTrailing();
   }
 
   /** One row per method, as the script's table prints them. */

@@ -75,8 +75,8 @@ public final class IjbJob {
     String method = params.method() != null ? params.method() : params.embeddings() != null
         ? embeddedModelName(features) : features.getFileName().toString().replaceFirst("\\.npy$", "");
     IjbReport report = IjbReport.of(r, method, fused);
-    StageOutput out = StageOutput.begin(target);
-    try {
+    boolean fusedFeatures = fused;
+    Stages.commit(target, "ijb", out -> {
       report.write(out.work());
       Files.writeString(out.work().resolve(StageLayout.REPORT_MD), report.markdown(), StandardCharsets.UTF_8);
       writeScores(out.work().resolve("scores.npy"), r.scores());
@@ -90,7 +90,7 @@ public final class IjbJob {
           .setPairs(r.pairs())
           .setPositivePairs(r.genuine())
           .putParameters("mode", mode.toString())
-          .putParameters("fused", Boolean.toString(fused))
+          .putParameters("fused", Boolean.toString(fusedFeatures))
           .putParameters("method", method);
       List<Path> inputs = new ArrayList<>(List.of(params.embeddings() != null ? features.resolve(StageOutput.MANIFEST) : features,
           suite.faceScores(), suite.faceTemplates(), suite.pairs()));
@@ -106,16 +106,9 @@ public final class IjbJob {
       for (Path p : inputs) {
         m.addInputs(Digests.of(p, p.toString(), Long.MAX_VALUE));
       }
-      Stages.digestOutputs(out.work(), m);
-      out.commit(m.build());
-      return report;
-    } catch (IOException e) {
-      out.abort();
-      throw new UncheckedIOException("cannot write the ijb output: " + e.getMessage(), e);
-    } catch (RuntimeException | Error e) {
-      out.abort();
-      throw e;
-    }
+      return m;
+    });
+    return report;
   }
 
   /**
@@ -179,6 +172,11 @@ public final class IjbJob {
 
   private static String embeddedModelName(Path dir) {
     return StageOutput.requireManifest(dir).getParametersOrDefault("model_name", dir.getFileName().toString());
+  }
+
+  /** The command line's {@code ijb --scoresNpy=A.npy,B.npy}: its options made into parameters once. */
+  public static IjbComparison compare(IjbOptions options) {
+    return compare(IjbParams.of(options), options);
   }
 
   /** {@code ijb --scoresNpy=A.npy,B.npy}: methods compared in one table and one ROC. */

@@ -123,6 +123,11 @@ public record IjbReport(String target, String method, String mode, boolean fused
     }
   }
 
+  /** The console's lines: the report's tables. */
+  public String summary() {
+    return markdown().stripTrailing();
+  }
+
   /** The table papers copy: TAR in percent with two decimals, rounded as Python's {@code '%.2f'} (half-even on the exact value). */
   public String markdown() {
     StringBuilder sb = new StringBuilder("# ").append(target).append(" 1:1 verification (").append(mode)

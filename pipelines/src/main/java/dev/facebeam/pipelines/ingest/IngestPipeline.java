@@ -68,7 +68,15 @@ public final class IngestPipeline extends PTransform<PBegin, PDone> {
   }
 
   /** What an ingest run produced. */
-  public record Result(Path output, StageManifest manifest) {}
+  public record Result(Path output, StageManifest manifest) {
+    /** The console's line: what was read, written and rejected, where, and the manifest's warnings. */
+    public String summary() {
+      StageManifest m = manifest;
+      return String.format("ingest %s: read %d, written %d, rejected %d, identities %d%s -> %s", m.getFormat(), m.getRead(),
+          m.getWritten(), m.getRejected(), m.getIdentities(), m.getPairs() > 0 ? ", pairs " + m.getPairs() : "", output)
+          + Stages.warnings(m);
+    }
+  }
 
   @Override
   public PDone expand(PBegin begin) {
@@ -114,56 +122,47 @@ public final class IngestPipeline extends PTransform<PBegin, PDone> {
     if (params.exportImages() != null) {
       OutputGuard.claim("--exportImages", params.exportImages(), "exported-images", exportInputs);
     }
-    StageOutput out = StageOutput.begin(target);
-    try {
+    StageManifest manifest = Stages.commit(target, "ingest", out -> {
       try (Progress progress = Progress.show("ingest", pack.expectedFaces(),
           ClusterProgress.forStage(runner, Stages.jobName(NAME, out.target()), PROGRESS_STEP,
               ClusterProgress.Count.OUT))) {
         Stages.runToCompletion(runner, new IngestPipeline(pack, out.work().toString(), shards,
             params.exportImages() == null ? null : StagePaths.local(params.exportImages()).toString()), NAME, out.target());
       }
-      StageManifest manifest = finish(pack, out.work(), shards, params, runner);
-      out.commit(manifest);
-      Stages.requireSomethingWritten("ingest", input.toString(), manifest, out.target());
-      return new Result(out.target(), manifest);
-    } catch (RuntimeException | Error e) {
-      out.abort();
-      throw e;
-    }
+      return finish(pack, out.work(), shards, params, runner);
+    });
+    Stages.requireSomethingWritten("ingest", input.toString(), manifest, target);
+    return new Result(target, manifest);
   }
 
-  private static StageManifest finish(FacePack pack, Path work, int shards, IngestParams params, PipelineOptions runner) {
-    try {
-      Map<String, Long> counts = Stages.read(work);
-      long raw = counts.getOrDefault("raw", 0L);
-      long readRejected = counts.getOrDefault("read_rejected", 0L);
-      long written = counts.getOrDefault("written", 0L);
-      long rejected = counts.getOrDefault("rejected", 0L);
-      long read = raw + readRejected;
-      StageManifest.Builder m = Stages.manifest("ingest", params.input(), read, written, rejected, runner)
-          .setFormat(pack.format())
-          .setIdentities(counts.getOrDefault("identities", 0L));
-      PackSummary summary = pack.summary();
-      m.setDeclaredIdentities(summary.declaredIdentities())
-          .setPairs(summary.pairs())
-          .setPositivePairs(summary.positivePairs())
-          .putAllParameters(summary.parameters())
-          .addAllWarnings(summary.warnings());
-      m.putParameters("records_per_shard", Integer.toString(params.recordsPerShard()));
-      if (pack instanceof BinPack bin) {
-        StageFiles.writeFramed(work.resolve(StageLayout.PAIRS), bin.pairs());
-      }
-      Stages.complete(work, shards, StageLayout.REJECTS, m);
-      for (String f : pack.inputFiles()) {
-        Path p = Path.of(f);
-        if (Files.isRegularFile(p)) {
-          m.addInputs(Digests.of(p, f, HASH_INPUTS_UP_TO));
-        }
-      }
-      Stages.digestOutputs(work, m);
-      return m.build();
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot finish ingest output: " + e.getMessage(), e);
+  private static StageManifest.Builder finish(FacePack pack, Path work, int shards, IngestParams params, PipelineOptions runner)
+      throws IOException {
+    Map<String, Long> counts = Stages.read(work);
+    long raw = counts.getOrDefault("raw", 0L);
+    long readRejected = counts.getOrDefault("read_rejected", 0L);
+    long written = counts.getOrDefault("written", 0L);
+    long rejected = counts.getOrDefault("rejected", 0L);
+    long read = raw + readRejected;
+    StageManifest.Builder m = Stages.manifest("ingest", params.input(), read, written, rejected, runner)
+        .setFormat(pack.format())
+        .setIdentities(counts.getOrDefault("identities", 0L));
+    PackSummary summary = pack.summary();
+    m.setDeclaredIdentities(summary.declaredIdentities())
+        .setPairs(summary.pairs())
+        .setPositivePairs(summary.positivePairs())
+        .putAllParameters(summary.parameters())
+        .addAllWarnings(summary.warnings());
+    m.putParameters("records_per_shard", Integer.toString(params.recordsPerShard()));
+    if (pack instanceof BinPack bin) {
+      StageFiles.writeFramed(work.resolve(StageLayout.PAIRS), bin.pairs());
     }
+    Stages.complete(work, shards, StageLayout.REJECTS, m);
+    for (String f : pack.inputFiles()) {
+      Path p = Path.of(f);
+      if (Files.isRegularFile(p)) {
+        m.addInputs(Digests.of(p, f, HASH_INPUTS_UP_TO));
+      }
+    }
+    return m;
   }
 }

@@ -80,7 +80,22 @@ public final class MegaFaceJob extends PTransform<PBegin, PDone> {
    */
   public record Result(List<SizeReport> sizes, int probes, int identities, int probesReplaced, long noisyDistractors,
       long noiseEntriesNotInLists, long distractorsRead, long probesMissing, long distractorsMissing,
-      List<String> singleImageIdentities, List<Integer> sizesLeftOut) {}
+      List<String> singleImageIdentities, List<Integer> sizesLeftOut) {
+    /** The console's lines: the probe set, what cleaning touched, rank-1 per size and the sizes left out. */
+    public String summary() {
+      StringBuilder sb = new StringBuilder(String.format("megaface: %d probes of %d identities, %d probes replaced, %d noisy distractors",
+          probes, identities, probesReplaced, noisyDistractors));
+      for (SizeReport s : sizes) {
+        sb.append(String.format(Locale.ROOT, "%n  size %d, %d distractors scored: rank-1 %.5f (%d/%d)", s.size(),
+            s.distractors(), s.rank1(), s.correct(), s.trials()));
+      }
+      if (!sizesLeftOut.isEmpty()) {
+        sb.append(String.format("%n  sizes above the %d distractors in the lists left out: %s", distractorsRead + distractorsMissing,
+            sizesLeftOut.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(", "))));
+      }
+      return sb.toString();
+    }
+  }
 
   /** The command line's megaface: its options made into parameters once. */
   public static Result run(MegaFaceOptions options) {
@@ -113,8 +128,8 @@ public final class MegaFaceJob extends PTransform<PBegin, PDone> {
     for (int s = 0; s < sizes.length; s++) {
       keep[s] = (int) Math.min(Integer.MAX_VALUE - 8, Math.min((long) p * sizes[s], (long) Math.floor(maxFar * p * sizes[s]) + 64));
     }
-    StageOutput out = StageOutput.begin(target);
-    try {
+    Result[] result = new Result[1];
+    Stages.commit(target, "megaface", out -> {
       Stages.runToCompletion(runner, new MegaFaceJob(in.slices(),
           new ScoreDistractors(cleaned.vectors(), sizes, o.topK(), keep, o.blockSize(), in.distractorNoise(), o.noiseCleaning()),
           out.work().toString()), "MegaFace", out.target());
@@ -166,9 +181,9 @@ public final class MegaFaceJob extends PTransform<PBegin, PDone> {
           single.add(probes.names().get(i));
         }
       }
-      Result result = new Result(reports, p, identities, cleaned.replaced(), scores.noisyDropped(), in.noiseNotInLists(),
+      result[0] = new Result(reports, p, identities, cleaned.replaced(), scores.noisyDropped(), in.noiseNotInLists(),
           scores.read(), probes.missing(), scores.missing(), single, leftOut);
-      writeReports(out.work(), result, o);
+      writeReports(out.work(), result[0], o);
       long competing = scores.read() - scores.noisyDropped();
       StageManifest.Builder m = Stages.manifest("megaface", in.input(), scores.read() + scores.missing(), competing,
           scores.noisyDropped() + scores.missing(), runner).setFormat("megaface").setIdentities(identities);
@@ -185,16 +200,9 @@ public final class MegaFaceJob extends PTransform<PBegin, PDone> {
       } else {
         Stages.describeFeatures(o.algo(), Digests.sha256("devkit", o.facescrubFeatures(), o.megafaceFeatures()), m);
       }
-      Stages.digestOutputs(out.work(), m);
-      out.commit(m.build());
-      return result;
-    } catch (IOException e) {
-      out.abort();
-      throw new UncheckedIOException(e);
-    } catch (RuntimeException | Error e) {
-      out.abort();
-      throw e;
-    }
+      return m;
+    });
+    return result[0];
   }
 
   private static void writeReports(Path dir, Result r, MegaFaceParams o) throws IOException {

@@ -46,7 +46,13 @@ public final class PackJob {
    * What was packed: faces read from the input and rejected there, images written to the pack (for a
    * {@code .bin}, two per pair, so a face in several pairs counts each time), identities, pairs.
    */
-  public record Result(long read, long rejected, long imagesWritten, long identities, long pairs) {}
+  public record Result(long read, long rejected, long imagesWritten, long identities, long pairs) {
+    /** The console's line for a pack written to {@code output}. */
+    public String summary(String output) {
+      return String.format("pack: read %d faces, rejected %d; wrote %d images%s -> %s", read, rejected, imagesWritten,
+          pairs > 0 ? " in " + pairs + " pairs" : " of " + identities + " identities", output);
+    }
+  }
 
   /** The command line's pack: its options made into parameters once. */
   public static Result run(PackOptions options) {

@@ -46,7 +46,13 @@ public final class RunJob {
   public record Row(String target, Double accuracyFlip, Double accuracyFlipStd, Double accuracy) {}
 
   /** {@code summary}: the report's table and per-target lines, as the console shows them. */
-  public record Result(List<Row> rows, List<String> ran, List<String> skipped, List<String> missing, Path report, String summary) {}
+  public record Result(List<Row> rows, List<String> ran, List<String> skipped, List<String> missing, Path report, String table) {
+    /** The console's lines: the report's table and per-target lines, then what ran and what was skipped. */
+    public String summary() {
+      return table.stripTrailing() + String.format("%n%nran %d stage outputs, skipped %d unchanged; report: %s (and report.html)",
+          ran.size(), skipped.size(), report);
+    }
+  }
 
   /** The command line's run: its options made into parameters once. */
   public static Result run(RunOptions options, PrintStream log) {

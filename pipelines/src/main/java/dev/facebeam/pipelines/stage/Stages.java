@@ -57,6 +57,43 @@ public final class Stages {
     }
   }
 
+  /** What a stage writes into its work folder; returns the manifest to commit (its outputs are digested after). */
+  @FunctionalInterface
+  public interface Body {
+    StageManifest.Builder write(StageOutput out) throws IOException;
+  }
+
+  /**
+   * Every stage's skeleton, written once: begin the output (lock, work folder), let the stage write
+   * it, digest its files into the manifest and commit — or, on any failure, abort, leaving the
+   * earlier output as it was (docs/outputs.md).
+   */
+  public static StageManifest commit(Path target, String stage, Body body) {
+    StageOutput out = StageOutput.begin(target);
+    try {
+      StageManifest.Builder m = body.write(out);
+      digestOutputs(out.work(), m);
+      StageManifest manifest = m.build();
+      out.commit(manifest);
+      return manifest;
+    } catch (IOException e) {
+      out.abort();
+      throw new java.io.UncheckedIOException("cannot write the " + stage + " output " + target + ": " + e.getMessage(), e);
+    } catch (RuntimeException | Error e) {
+      out.abort();
+      throw e;
+    }
+  }
+
+  /** The manifest's warnings (property or header mismatch, ignored files …), one console line each, not only in manifest.json. */
+  public static String warnings(StageManifest m) {
+    StringBuilder sb = new StringBuilder();
+    for (String w : m.getWarningsList()) {
+      sb.append("\nwarning: ").append(w);
+    }
+    return sb.toString();
+  }
+
   /** {@code facebeam-embed-lfw}: the stage and its output folder. */
   public static String jobName(String name, Path output) {
     return ("facebeam-" + name + "-" + output.getFileName()).toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9_.-]", "_");

@@ -37,7 +37,12 @@ public final class VerifyJob {
 
   /** The numbers of one target, as reported. */
   public record Report(String target, int pairs, double xnorm, VerificationProtocol.Result flip,
-      VerificationProtocol.Result plain, RocCurve roc, long positives, long negatives) {}
+      VerificationProtocol.Result plain, RocCurve roc, long positives, long negatives) {
+    /** The console's lines, in InsightFace's log style. */
+    public String summary() {
+      return logLines(this).stripTrailing();
+    }
+  }
 
   /** The command line's verify: its options made into parameters once. */
   public static Report run(VerifyOptions options) {
@@ -162,8 +167,7 @@ public final class VerifyJob {
   }
 
   private static void write(Report r, StageManifest embed, VerifyParams params, PipelineOptions runner) throws IOException {
-    StageOutput out = StageOutput.begin(Path.of(params.output()));
-    try {
+    Stages.commit(Path.of(params.output()), "verify", out -> {
       VerifyReport.of(r, embed).write(out.work());
       Files.writeString(out.work().resolve(StageLayout.REPORT_MD), markdown(r, embed), StandardCharsets.UTF_8);
       roc(r, out.work().resolve("roc"));
@@ -172,12 +176,8 @@ public final class VerifyJob {
           .setPairs(r.pairs())
           .putParameters("target", r.target());
       Stages.describeModel(embed, m);
-      Stages.digestOutputs(out.work(), m);
-      out.commit(m.build());
-    } catch (IOException | RuntimeException e) {
-      out.abort();
-      throw e;
-    }
+      return m;
+    });
   }
 
   static String markdown(Report r, StageManifest embed) {

@@ -1,4 +1,4 @@
-package dev.facebeam.runners;
+package dev.facebeam.runners.bench;
 
 import ai.djl.Device;
 import ai.djl.Model;
@@ -30,7 +30,7 @@ import org.apache.beam.sdk.options.PipelineOptions;
  * the raw DJL forward loop over the same batches, for the real ONNX model and a MobileFaceNet-sized
  * DJL-native network; and resident memory over a long run.
  */
-final class EmbedBenchmark {
+public final class EmbedBenchmark {
   private EmbedBenchmark() {}
 
   /** Options of {@code bench-embed}. */
@@ -103,7 +103,7 @@ final class EmbedBenchmark {
     void setMemoryBatchSize(int value);
   }
 
-  static String run(Options o) throws Exception {
+  public static String run(Options o) throws Exception {
     Path fixtures = Path.of(o.getFixtures());
     List<FaceRecord> distinct = new ArrayList<>();
     int k = 0;

@@ -1,4 +1,4 @@
-package dev.facebeam.runners;
+package dev.facebeam.runners.bench;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -36,7 +36,7 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
  * its identity's centre, so genuine cosines run from about 0.3 to 0.75 and rank-1 falls as
  * distractors are added.
  */
-final class MegaFaceBenchmark {
+public final class MegaFaceBenchmark {
   private static final int D = 512;
 
   private MegaFaceBenchmark() {}
@@ -62,7 +62,7 @@ final class MegaFaceBenchmark {
     void setBenchBlockSize(int value);
   }
 
-  static String run(Options o) throws Exception {
+  public static String run(Options o) throws Exception {
     int p = o.getProbeCount();
     int block = o.getBenchBlockSize();
     List<Integer> counts = new ArrayList<>();

@@ -1,4 +1,4 @@
-package dev.facebeam.runners;
+package dev.facebeam.runners.bench;
 
 import dev.facebeam.pipelines.pack.PackJob;
 import dev.facebeam.pipelines.pack.PackOptions;
@@ -22,7 +22,7 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
  * step), each network trained with softmax at a fixed batch; samples/s over the steps after the
  * first two, and the share of the run the step spent waiting for decoded batches.
  */
-final class TrainBenchmark {
+public final class TrainBenchmark {
   private TrainBenchmark() {}
 
   /** Options of {@code bench-train}. */
@@ -58,7 +58,7 @@ final class TrainBenchmark {
     void setFixtures(String value);
   }
 
-  static String run(Options o) throws Exception {
+  public static String run(Options o) throws Exception {
     Path dir = Files.createTempDirectory("facebeam-bench-train");
     StringBuilder report = new StringBuilder(String.format(Locale.ROOT, "bench-train: ORL (400 JPEG records, 40 classes), batch %d, %d decoding threads, %d cores%n",
         o.getBenchBatch(), o.getBenchWorkers(), Runtime.getRuntime().availableProcessors()));

@@ -1,4 +1,4 @@
-package dev.facebeam.runners;
+package dev.facebeam.runners.bench;
 
 import dev.facebeam.align.FacePreparation;
 import dev.facebeam.codec.pack.FacePack;
@@ -33,7 +33,7 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
  * Decode throughput on a {@code .rec} of real 112×112 JPEGs (the fixtures' faces, repeated), beside
  * the plain JDK loop {@code ImageIO.read} over the same bytes, measured in the same run.
  */
-final class DecodeBenchmark {
+public final class DecodeBenchmark {
   private DecodeBenchmark() {}
 
   /** Options of {@code bench-decode}. */
@@ -63,7 +63,7 @@ final class DecodeBenchmark {
     void setWithIngest(boolean value);
   }
 
-  static String run(Options o) throws Exception {
+  public static String run(Options o) throws Exception {
     int threads = o.getThreads() > 0 ? o.getThreads() : Runtime.getRuntime().availableProcessors();
     List<byte[]> jpegs = realJpegs(Path.of(o.getFixtures()));
     Path dir = Files.createTempDirectory("facebeam-bench");
