@@ -1,10 +1,10 @@
 package dev.facebeam.pipelines;
 
-import dev.facebeam.pipelines.ingest.IngestOptions;
-import dev.facebeam.pipelines.pack.PackOptions;
 import static org.junit.Assume.assumeTrue;
 
 import dev.facebeam.io.StageFiles;
+import dev.facebeam.pipelines.ingest.IngestOptions;
+import dev.facebeam.pipelines.pack.PackOptions;
 import dev.facebeam.proto.FaceRecord;
 import java.io.IOException;
 import java.nio.file.Files;

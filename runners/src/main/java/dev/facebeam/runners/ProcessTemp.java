@@ -1,7 +1,7 @@
 package dev.facebeam.runners;
 
-import java.io.IOException;
 import dev.facebeam.io.StageOutput;
+import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -2,8 +2,6 @@ package dev.facebeam.train;
 
 import ai.djl.Model;
 import ai.djl.engine.Engine;
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.DefaultTrainingConfig;
@@ -16,7 +14,6 @@ import dev.facebeam.models.Networks;
 import dev.facebeam.models.loss.CrossEntropyLoss;
 import dev.facebeam.models.loss.MarginSoftmax;
 import dev.facebeam.models.loss.ShardedCrossEntropyLoss;
-import dev.facebeam.models.loss.ShardedMarginSoftmax;
 import dev.facebeam.models.loss.TripletBatchLoss;
 import dev.facebeam.models.loss.TripletLoss;
 import java.io.IOException;

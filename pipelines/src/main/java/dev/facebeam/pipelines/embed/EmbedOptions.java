@@ -6,6 +6,9 @@ import org.apache.beam.sdk.options.Validation;
 
 /** Options of the {@code embed} stage. */
 public interface EmbedOptions extends ModelOptions {
+  String ALGO = "facebeam";
+  int EMBEDDINGS_PER_SHARD = 20000;
+
   @Description("The ingest stage's output folder (with its manifest.json)")
   @Validation.Required
   String getRecords();
@@ -37,13 +40,13 @@ public interface EmbedOptions extends ModelOptions {
   void setExportDevkit(String value);
 
   @Description("Algorithm name in devkit feature file names")
-  @Default.String(EmbedParams.ALGO)
+  @Default.String(ALGO)
   String getAlgo();
 
   void setAlgo(String value);
 
   @Description("Embeddings per output shard")
-  @Default.Integer(EmbedParams.EMBEDDINGS_PER_SHARD)
+  @Default.Integer(EMBEDDINGS_PER_SHARD)
   int getEmbeddingsPerShard();
 
   void setEmbeddingsPerShard(int value);

@@ -1,14 +1,9 @@
 package dev.facebeam.pipelines.embed;
 
-import dev.facebeam.pipelines.stage.StageLayout;
-import dev.facebeam.pipelines.ingest.IngestPipeline;
-import dev.facebeam.pipelines.stage.ClusterProgress;
-import dev.facebeam.pipelines.stage.StagePaths;
-import dev.facebeam.pipelines.stage.Stages;
-import dev.facebeam.config.Options;
 import dev.facebeam.UserInputException;
 import dev.facebeam.codec.export.DevkitFeature;
 import dev.facebeam.codec.export.NpyWriter;
+import dev.facebeam.config.Options;
 import dev.facebeam.embed.DeviceSpec;
 import dev.facebeam.embed.FaceModel;
 import dev.facebeam.embed.ModelSpec;
@@ -17,6 +12,10 @@ import dev.facebeam.io.OutputGuard;
 import dev.facebeam.io.Progress;
 import dev.facebeam.io.StageFiles;
 import dev.facebeam.io.StageOutput;
+import dev.facebeam.pipelines.stage.ClusterProgress;
+import dev.facebeam.pipelines.stage.StageLayout;
+import dev.facebeam.pipelines.stage.StagePaths;
+import dev.facebeam.pipelines.stage.Stages;
 import dev.facebeam.proto.Embedding;
 import dev.facebeam.proto.FaceRecord;
 import dev.facebeam.proto.Reject;
@@ -30,7 +29,6 @@ import dev.facebeam.transforms.WriteRejects;
 import dev.facebeam.transforms.WriteShards;
 import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -107,19 +105,36 @@ public final class EmbedPipeline extends PTransform<PBegin, PDone> {
 
   /** The command line's embed: its options made into parameters once. */
   public static Result run(EmbedOptions options) {
-    return run(EmbedParams.of(options), options);
+    EmbedOptions o = options;
+    return run(new EmbedParams(Path.of(o.getRecords()), Path.of(o.getModel()), Path.of(o.getOutput()), settings(o), o.getExportNpy(),
+        StagePaths.given(o.getExportDevkit()), o.getAlgo(), o.getEmbeddingsPerShard()), o);
+  }
+
+  /** Every model setting at its default: the descriptor decides, flip on, 64 per batch, CPU. */
+  public static final ModelParams DEFAULT_SETTINGS = new ModelParams(ModelOptions.ENGINE, true, ModelOptions.BATCH_SIZE,
+      ModelOptions.DEVICE, null, null, null, null);
+
+  /** How the command line says to run the model (embed's and evaluate's options). */
+  public static ModelParams settings(ModelOptions o) {
+    return new ModelParams(o.getEngine(), o.getFlip(), o.getBatchSize(), o.getDevice(), o.getMean(), o.getScale(),
+        o.getChannelOrder(), o.getInputSize());
+  }
+
+  /** An ingest output embedded by a model into an output folder, nothing exported, as {@code run} and {@code evaluate} chain it. */
+  public static EmbedParams params(Path records, Path model, ModelParams settings, Path output) {
+    return new EmbedParams(records, model, output, settings, false, null, EmbedOptions.ALGO, EmbedOptions.EMBEDDINGS_PER_SHARD);
   }
 
   /** Embeds an ingest output on {@code runner} and commits the output; throws with a clear message on failure. */
   public static Result run(EmbedParams params, PipelineOptions runner) {
     ModelParams settings = params.settings();
-    Path records = Path.of(params.records());
+    Path records = params.records();
     Options.number("--batchSize", Integer.toString(settings.batchSize()), 1, 4096);
     Options.number("--embeddingsPerShard", Integer.toString(params.embeddingsPerShard()), 1, 10_000_000);
-    Path target = OutputGuard.folder("--output", params.output(), "embed", List.of(records, Path.of(params.model())));
-    List<Path> exportInputs = List.of(records, Path.of(params.model()), target);
+    Path target = OutputGuard.folder("--output", params.output().toString(), "embed", List.of(records, params.model()));
+    List<Path> exportInputs = List.of(records, params.model(), target);
     if (params.exportDevkit() != null) {
-      OutputGuard.folder("--exportDevkit", params.exportDevkit(), "devkit-export", exportInputs);
+      OutputGuard.folder("--exportDevkit", params.exportDevkit().toString(), "devkit-export", exportInputs);
     }
     StageManifest input = StageOutput.requireIntact(records);
     List<String> shardFiles = new ArrayList<>();
@@ -144,7 +159,7 @@ public final class EmbedPipeline extends PTransform<PBegin, PDone> {
     int shards = WriteShards.shardsFor(input.getWritten(), params.embeddingsPerShard());
     EmbedSlots slots = EmbedSlots.of(runner);
     if (params.exportDevkit() != null) {
-      OutputGuard.claim("--exportDevkit", params.exportDevkit(), "devkit-export", exportInputs);
+      OutputGuard.claim("--exportDevkit", params.exportDevkit().toString(), "devkit-export", exportInputs);
     }
     StageManifest manifest = Stages.commit(target, "embed", out -> {
       try (Progress progress = Progress.show("embed", input.getWritten(),
@@ -158,7 +173,7 @@ public final class EmbedPipeline extends PTransform<PBegin, PDone> {
       long read = counts.getOrDefault("read", 0L);
       long written = counts.getOrDefault("written", 0L);
       long rejected = counts.getOrDefault("rejected", 0L);
-      StageManifest.Builder m = Stages.manifest("embed", params.records(), read, written, rejected, runner)
+      StageManifest.Builder m = Stages.manifest("embed", params.records().toString(), read, written, rejected, runner)
           .setFormat(input.getFormat())
           .setIdentities(input.getIdentities())
           .setDeclaredIdentities(input.getDeclaredIdentities())
@@ -193,8 +208,8 @@ public final class EmbedPipeline extends PTransform<PBegin, PDone> {
           exportNpy(out.work(), all, embeddingSize, settings.flip(), pairs);
         }
         if (params.exportDevkit() != null) {
-          exportDevkit(Path.of(params.exportDevkit()), all, params.algo());
-          m.putParameters("devkit_export", params.exportDevkit());
+          exportDevkit(params.exportDevkit(), all, params.algo());
+          m.putParameters("devkit_export", params.exportDevkit().toString());
         }
       }
       return m;

@@ -1,7 +1,7 @@
 package dev.facebeam.pipelines.embed;
 
-import dev.facebeam.pipelines.stage.SlotOptions;
 import dev.facebeam.embed.SlotThreads;
+import dev.facebeam.pipelines.stage.SlotOptions;
 import org.apache.beam.sdk.options.PipelineOptions;
 
 /**

@@ -6,8 +6,12 @@ import org.apache.beam.sdk.options.PipelineOptions;
 
 /** How a model is run: shared by {@code embed} and {@code evaluate}. */
 public interface ModelOptions extends PipelineOptions {
+  String ENGINE = "auto";
+  int BATCH_SIZE = 64;
+  String DEVICE = "cpu";
+
   @Description("auto|PyTorch|OnnxRuntime (auto: from the descriptor, else from the file name)")
-  @Default.String(ModelParams.ENGINE)
+  @Default.String(ENGINE)
   String getEngine();
 
   void setEngine(String value);
@@ -19,13 +23,13 @@ public interface ModelOptions extends PipelineOptions {
   void setFlip(boolean value);
 
   @Description("Images per forward pass (a model whose graph fixes the batch is fed that size instead)")
-  @Default.Integer(ModelParams.BATCH_SIZE)
+  @Default.Integer(BATCH_SIZE)
   int getBatchSize();
 
   void setBatchSize(int value);
 
   @Description("cpu, gpu (every visible GPU, one predictor each) or gpu:K")
-  @Default.String(ModelParams.DEVICE)
+  @Default.String(DEVICE)
   String getDevice();
 
   void setDevice(String value);

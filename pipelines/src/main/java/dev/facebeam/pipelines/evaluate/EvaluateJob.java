@@ -1,21 +1,21 @@
 package dev.facebeam.pipelines.evaluate;
 
-import dev.facebeam.pipelines.ijb.IjbJob;
-import dev.facebeam.pipelines.ijb.IjbParams;
+import dev.facebeam.UserInputException;
+import dev.facebeam.config.Options;
+import dev.facebeam.embed.ModelSpec;
+import dev.facebeam.ijb.IjbMode;
+import dev.facebeam.ijb.IjbTestsuite;
+import dev.facebeam.io.OutputGuard;
+import dev.facebeam.io.StageFiles;
+import dev.facebeam.pipelines.embed.EmbedPipeline;
+import dev.facebeam.pipelines.ijb.IjbOptions;
 import dev.facebeam.pipelines.ijb.IjbReport;
 import dev.facebeam.pipelines.results.StoreRecords;
 import dev.facebeam.pipelines.run.Stage;
 import dev.facebeam.pipelines.run.TargetChain;
 import dev.facebeam.pipelines.stage.StageLayout;
+import dev.facebeam.pipelines.stage.StagePaths;
 import dev.facebeam.pipelines.verify.VerifyReport;
-import dev.facebeam.ijb.IjbMode;
-import dev.facebeam.pipelines.verify.VerifyJob;
-import dev.facebeam.UserInputException;
-import dev.facebeam.config.Options;
-import dev.facebeam.embed.ModelSpec;
-import dev.facebeam.ijb.IjbTestsuite;
-import dev.facebeam.io.OutputGuard;
-import dev.facebeam.io.StageFiles;
 import dev.facebeam.results.ResultsStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -51,22 +51,24 @@ public final class EvaluateJob {
 
   /** The command line's evaluate: its options made into parameters once. */
   public static Result run(EvaluateOptions options) {
-    return run(EvaluateParams.of(options), options);
+    EvaluateOptions o = options;
+    return run(new EvaluateParams(Path.of(o.getDataset()), Path.of(o.getModel()), EmbedPipeline.settings(o), Path.of(o.getOutput()),
+        Options.list(o.getTargets()), StagePaths.given(o.getIjb()), StagePaths.given(o.getResults())), o);
   }
 
   public static Result run(EvaluateParams params, PipelineOptions runner) {
-    Path dataset = Path.of(params.dataset());
+    Path dataset = params.dataset();
     if (!Files.isDirectory(dataset)) {
       throw new UserInputException(dataset.toString(), "no such dataset folder");
     }
     List<String> targets = new ArrayList<>();
-    for (String t : Options.list(params.targets())) {
+    for (String t : params.targets()) {
       targets.add(OutputGuard.plainName("--targets", t));
     }
-    Path ijbRoot = params.ijb() == null ? null : Path.of(params.ijb());
+    Path ijbRoot = params.ijb();
     IjbTestsuite ijb = ijbRoot == null ? null : IjbTestsuite.open(ijbRoot, null);
-    List<Path> inputs = ijbRoot == null ? List.of(dataset, Path.of(params.model())) : List.of(dataset, Path.of(params.model()), ijbRoot);
-    OutputGuard.folder("--output", params.output(), "evaluate", inputs);
+    List<Path> inputs = ijbRoot == null ? List.of(dataset, params.model()) : List.of(dataset, params.model(), ijbRoot);
+    OutputGuard.folder("--output", params.output().toString(), "evaluate", inputs);
     ResultsStore store = StoreRecords.store(params.results(), params.output(), inputs);
     if (ijbRoot == null && targets.stream().noneMatch(t -> Files.isRegularFile(dataset.resolve(t + ".bin")))) {
       throw new UserInputException(dataset.toString(), targets.isEmpty() ? "--targets names no pack"
@@ -74,9 +76,9 @@ public final class EvaluateJob {
           + "): nothing to evaluate");
     }
     // The same overrides embed will use, so a model whose engine only --engine names resolves here too.
-    ModelSpec spec = ModelSpec.resolve(Path.of(params.model()), params.settings().overrides());
+    ModelSpec spec = ModelSpec.resolve(params.model(), params.settings().overrides());
     // Marked as evaluate's only once the model resolves: a typo in --model leaves no folder behind.
-    Path output = OutputGuard.claim("--output", params.output(), "evaluate", inputs);
+    Path output = OutputGuard.claim("--output", params.output().toString(), "evaluate", inputs);
     String model = spec.name();
     TargetChain.Context context = new TargetChain.Context(runner, params.model(), params.settings(), spec,
         (stage, target) -> output.resolve(target).resolve(stage.toString()));
@@ -97,7 +99,7 @@ public final class EvaluateJob {
     }
     if (ijb != null) {
       // IJB's column is TAR at FAR=1e-4 (InsightFace's nearest ROC vertex), as arcface_torch's README reports it.
-      Stage scores = buildAll(TargetChain.ijb(context, ijbRoot, ijb.target(), IjbMode.parse("--mode", IjbParams.MODE)));
+      Stage scores = buildAll(TargetChain.ijb(context, ijbRoot, ijb.target(), IjbMode.parse("--mode", IjbOptions.MODE)));
       targets.add(scores.target());
       scored.add(scores);
       acc.put(scores.target(), IjbReport.read(scores.folder().resolve(StageLayout.REPORT_JSON)).oneToOne().tarAtFar().get("0.0001"));

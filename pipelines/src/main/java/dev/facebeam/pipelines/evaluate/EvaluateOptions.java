@@ -8,6 +8,8 @@ import org.apache.beam.sdk.options.Validation;
 
 /** Options of {@code evaluate}: ingest → embed → verify for every verification pack of a dataset folder. */
 public interface EvaluateOptions extends ModelOptions, ResultsOptions {
+  String TARGETS = "lfw,cfp_ff,cfp_fp,agedb_30,calfw,cplfw,vgg2_fp";
+
   @Description("Folder holding <target>.bin verification packs (lfw.bin, cfp_fp.bin, agedb_30.bin, …)")
   @Validation.Required
   String getDataset();
@@ -27,7 +29,7 @@ public interface EvaluateOptions extends ModelOptions, ResultsOptions {
   void setOutput(String value);
 
   @Description("Targets to look for, in table order")
-  @Default.String(EvaluateParams.TARGETS)
+  @Default.String(TARGETS)
   String getTargets();
 
   void setTargets(String value);

@@ -1,9 +1,8 @@
 package dev.facebeam.pipelines.export;
 
-import dev.facebeam.pipelines.stage.StageLayout;
-import dev.facebeam.pipelines.ingest.IngestParams;
 import dev.facebeam.UserInputException;
 import dev.facebeam.export.CheckpointExport;
+import dev.facebeam.pipelines.stage.StageLayout;
 import java.io.PrintStream;
 import java.nio.file.Path;
 

@@ -1,24 +1,21 @@
 package dev.facebeam.pipelines.ijb;
 
-import dev.facebeam.pipelines.stage.StageLayout;
-import dev.facebeam.pipelines.figures.Charts;
-import dev.facebeam.pipelines.stage.Stages;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import dev.facebeam.UserInputException;
 import dev.facebeam.codec.export.NpyMatrix;
-import dev.facebeam.config.Options;
 import dev.facebeam.ijb.IjbEvaluation;
 import dev.facebeam.ijb.IjbPairs;
 import dev.facebeam.ijb.IjbTestsuite;
 import dev.facebeam.ijb.RocCurve;
 import dev.facebeam.io.OutputGuard;
 import dev.facebeam.io.StageFiles;
-import dev.facebeam.io.StageOutput;
+import dev.facebeam.pipelines.figures.Charts;
+import dev.facebeam.pipelines.stage.StageLayout;
+import dev.facebeam.pipelines.stage.Stages;
 import dev.facebeam.proto.StageManifest;
 import dev.facebeam.results.Percent;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -38,25 +35,19 @@ public record IjbComparison(String target, int pairs, long genuine, List<Method>
   /** One method's InsightFace TAR table (FARs keyed as Python's %g) and AUC. */
   public record Method(String method, String scores, Map<String, Double> tarAtFar, Double auc) {}
 
-  static IjbComparison run(IjbParams params, PipelineOptions runner) {
-    Path root = Path.of(params.input());
-    List<String> files = Options.list(params.scoresNpy());
-    List<String> names = params.labels() == null ? new ArrayList<>() : Options.list(params.labels());
-    if (files.isEmpty()) {
-      throw new UserInputException("--scoresNpy", "names no file");
-    }
-    if (!names.isEmpty() && names.size() != files.size()) {
-      throw new UserInputException("--labels", "names " + names.size() + " methods for " + files.size() + " score files");
-    }
+  static IjbComparison run(IjbComparisonParams params, PipelineOptions runner) {
+    Path root = params.input();
+    List<Path> files = params.scores();
+    List<String> names = params.labels();
     List<Path> inputs = new ArrayList<>(List.of(root));
-    files.forEach(f -> inputs.add(Path.of(f)));
-    Path target = OutputGuard.folder("--output", params.output(), "ijb", inputs);
+    inputs.addAll(files);
+    Path target = OutputGuard.folder("--output", params.output().toString(), "ijb", inputs);
     IjbTestsuite suite = IjbTestsuite.open(root, params.target());
     IjbPairs pairs = IjbPairs.read(suite.pairs());
     List<Method> methods = new ArrayList<>();
     List<RocCurve> curves = new ArrayList<>();
     for (int i = 0; i < files.size(); i++) {
-      Path f = Path.of(files.get(i));
+      Path f = files.get(i);
       NpyMatrix m = NpyMatrix.openVector(f);
       if (m.cols() != 1 || m.rows() != pairs.size()) {
         throw new UserInputException(f.toString(), "holds " + m.rows() + " x " + m.cols() + " values; "
@@ -88,7 +79,7 @@ public record IjbComparison(String target, int pairs, long genuine, List<Method>
       Charts.roc("ROC on " + c.target(), drawn, null, out.work().resolve("roc"));
       StageManifest.Builder m = Stages.manifest("ijb", root.toString(), pairs.size() * (long) files.size(),
           pairs.size() * (long) files.size(), 0, runner).setFormat(suite.target().toLowerCase(java.util.Locale.ROOT))
-          .setPairs(pairs.size()).setPositivePairs(pairs.genuine()).putParameters("compare", String.join(",", files));
+          .setPairs(pairs.size()).setPositivePairs(pairs.genuine()).putParameters("compare", String.join(",", files.stream().map(Path::toString).toList()));
       for (Path p : inputs.subList(1, inputs.size())) {
         m.addInputs(dev.facebeam.io.Digests.of(p, p.toString(), Long.MAX_VALUE));
       }

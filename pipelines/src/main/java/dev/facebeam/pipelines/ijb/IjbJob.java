@@ -1,17 +1,17 @@
 package dev.facebeam.pipelines.ijb;
 
-import dev.facebeam.pipelines.stage.StageLayout;
-import dev.facebeam.pipelines.figures.Charts;
-import dev.facebeam.pipelines.results.StoreRecords;
-import dev.facebeam.pipelines.stage.Stages;
 import dev.facebeam.UserInputException;
+import dev.facebeam.config.Options;
 import dev.facebeam.ijb.IjbEvaluation;
 import dev.facebeam.ijb.IjbMode;
 import dev.facebeam.ijb.IjbTestsuite;
-import dev.facebeam.ijb.RocCurve;
 import dev.facebeam.io.Digests;
 import dev.facebeam.io.OutputGuard;
 import dev.facebeam.io.StageOutput;
+import dev.facebeam.pipelines.figures.Charts;
+import dev.facebeam.pipelines.results.StoreRecords;
+import dev.facebeam.pipelines.stage.StageLayout;
+import dev.facebeam.pipelines.stage.Stages;
 import dev.facebeam.proto.Embedding;
 import dev.facebeam.proto.StageManifest;
 import dev.facebeam.results.ResultsStore;
@@ -34,37 +34,39 @@ public final class IjbJob {
 
   /** The command line's ijb: its options made into parameters once. */
   public static IjbReport run(IjbOptions options) {
-    IjbParams params = IjbParams.of(options);
-    List<Path> inputs = new ArrayList<>();
-    for (String p : new String[] {params.input(), params.embeddings(), params.featuresNpy()}) {
-      if (p != null) {
-        inputs.add(Path.of(p));
-      }
-    }
-    ResultsStore store = StoreRecords.store(options, params.output(), inputs);
+    IjbParams params = params(options);
+    ResultsStore store = StoreRecords.store(options, params.output(), List.of(params.input(), params.features().path()));
     IjbReport r = run(params, options);
-    store.put(IjbReport.record(Path.of(params.output())));
+    store.put(IjbReport.record(params.output()));
     return r;
+  }
+
+  /** The command line's options as parameters: the features given one way, the mode checked. */
+  public static IjbParams params(IjbOptions o) {
+    if (o.getScoresNpy() != null) {
+      throw new UserInputException("--scoresNpy", "compares methods' scores: use IjbJob.compare");
+    }
+    if ((o.getEmbeddings() == null) == (o.getFeaturesNpy() == null)) {
+      throw new UserInputException("--embeddings", "give the features one way: --embeddings=<embed output> or --featuresNpy=<file>");
+    }
+    IjbParams.Features features = o.getEmbeddings() != null ? new IjbParams.Embedded(Path.of(o.getEmbeddings()))
+        : new IjbParams.Npy(Path.of(o.getFeaturesNpy()), o.getFused());
+    return new IjbParams(Path.of(o.getInput()), features, Path.of(o.getOutput()), IjbMode.parse("--mode", o.getMode()), o.getTarget(),
+        o.getMethod());
   }
 
   /** {@code runner} is only recorded in the manifest: the scoring runs in this JVM. */
   public static IjbReport run(IjbParams params, PipelineOptions runner) {
-    if (params.scoresNpy() != null) {
-      throw new UserInputException("--scoresNpy", "compares methods' scores: use IjbJob.compare");
-    }
-    if ((params.embeddings() == null) == (params.featuresNpy() == null)) {
-      throw new UserInputException("--embeddings", "give the features one way: --embeddings=<embed output> or --featuresNpy=<file>");
-    }
-    Path root = Path.of(params.input());
-    Path features = Path.of(params.embeddings() != null ? params.embeddings() : params.featuresNpy());
-    Path target = OutputGuard.folder("--output", params.output(), "ijb", List.of(root, features));
-    IjbMode mode = IjbMode.parse("--mode", params.mode());
+    Path root = params.input();
+    Path features = params.features().path();
+    boolean embeddings = params.features() instanceof IjbParams.Embedded;
+    Path target = OutputGuard.folder("--output", params.output().toString(), "ijb", List.of(root, features));
+    IjbMode mode = params.mode();
     IjbTestsuite suite = IjbTestsuite.open(root, params.target());
     IjbEvaluation.FaceFeatures rows;
-    boolean fused = params.fused();
-    if (params.embeddings() != null) {
+    boolean fused = params.features() instanceof IjbParams.Npy n && n.fused();
+    if (embeddings) {
       rows = embedded(features, mode);
-      fused = false;
     } else {
       if (!Files.isRegularFile(features)) {
         throw new UserInputException(features.toString(), "no such feature file");
@@ -72,7 +74,7 @@ public final class IjbJob {
       rows = IjbEvaluation.npy(features);
     }
     IjbEvaluation.Result r = IjbEvaluation.run(suite, rows, mode, fused);
-    String method = params.method() != null ? params.method() : params.embeddings() != null
+    String method = params.method() != null ? params.method() : embeddings
         ? embeddedModelName(features) : features.getFileName().toString().replaceFirst("\\.npy$", "");
     IjbReport report = IjbReport.of(r, method, fused);
     boolean fusedFeatures = fused;
@@ -92,9 +94,9 @@ public final class IjbJob {
           .putParameters("mode", mode.toString())
           .putParameters("fused", Boolean.toString(fusedFeatures))
           .putParameters("method", method);
-      List<Path> inputs = new ArrayList<>(List.of(params.embeddings() != null ? features.resolve(StageOutput.MANIFEST) : features,
+      List<Path> inputs = new ArrayList<>(List.of(embeddings ? features.resolve(StageOutput.MANIFEST) : features,
           suite.faceScores(), suite.faceTemplates(), suite.pairs()));
-      if (params.embeddings() != null) {
+      if (embeddings) {
         Stages.describeModel(StageOutput.readManifest(features), m);
       } else {
         Stages.describeFeatures(method, Digests.sha256(features), m);
@@ -174,17 +176,21 @@ public final class IjbJob {
     return StageOutput.requireManifest(dir).getParametersOrDefault("model_name", dir.getFileName().toString());
   }
 
-  /** The command line's {@code ijb --scoresNpy=A.npy,B.npy}: its options made into parameters once. */
-  public static IjbComparison compare(IjbOptions options) {
-    return compare(IjbParams.of(options), options);
-  }
-
-  /** {@code ijb --scoresNpy=A.npy,B.npy}: methods compared in one table and one ROC. */
-  public static IjbComparison compare(IjbParams params, PipelineOptions runner) {
-    if (params.embeddings() != null || params.featuresNpy() != null) {
+  /** The command line's {@code ijb --scoresNpy=A.npy,B.npy}: methods compared in one table and one ROC. */
+  public static IjbComparison compare(IjbOptions o) {
+    if (o.getEmbeddings() != null || o.getFeaturesNpy() != null) {
       throw new UserInputException("--scoresNpy", "compares scores already computed: leave out --embeddings and --featuresNpy");
     }
-    return IjbComparison.run(params, runner);
+    List<String> files = Options.list(o.getScoresNpy());
+    List<String> names = o.getLabels() == null ? List.of() : Options.list(o.getLabels());
+    if (files.isEmpty()) {
+      throw new UserInputException("--scoresNpy", "names no file");
+    }
+    if (!names.isEmpty() && names.size() != files.size()) {
+      throw new UserInputException("--labels", "names " + names.size() + " methods for " + files.size() + " score files");
+    }
+    return IjbComparison.run(new IjbComparisonParams(Path.of(o.getInput()), files.stream().map(Path::of).toList(), names,
+        Path.of(o.getOutput()), o.getTarget()), o);
   }
 
   /** The pair scores as a float32 .npy, in pair-file order. */

@@ -7,6 +7,8 @@ import org.apache.beam.sdk.options.Validation;
 
 /** Options of the {@code ijb} stage. */
 public interface IjbOptions extends ResultsOptions {
+  String MODE = "N1D1F2";
+
   @Description("The IJBB or IJBC testsuite folder (with meta/<t>_name_5pts_score.txt, _face_tid_mid.txt, _template_pair_label.txt)")
   @Validation.Required
   String getInput();
@@ -49,7 +51,7 @@ public interface IjbOptions extends ResultsOptions {
   void setOutput(String value);
 
   @Description("N1|N0 (keep or remove the feature norm), D1|D0 (faceness weight), F2|F0 (add the mirrored face)")
-  @Default.String(IjbParams.MODE)
+  @Default.String(MODE)
   String getMode();
 
   void setMode(String value);

@@ -1,18 +1,30 @@
 package dev.facebeam.pipelines.ijb;
 
-/** What ijb reads and writes, as values, made once from {@link IjbOptions}. */
-public record IjbParams(String input, String embeddings, String featuresNpy, boolean fused, String output, String mode, String target,
-    String method, String scoresNpy, String labels) {
-  public static final String MODE = "N1D1F2";
+import dev.facebeam.ijb.IjbMode;
+import java.nio.file.Path;
 
-  /** An embed output of an ingested testsuite scored in one mode, as {@code run} and {@code evaluate} chain it. */
-  public static IjbParams ofEmbedded(java.nio.file.Path root, java.nio.file.Path embeddings, java.nio.file.Path output,
-      dev.facebeam.ijb.IjbMode mode, String target) {
-    return new IjbParams(root.toString(), embeddings.toString(), null, false, output.toString(), mode.toString(), target, null, null, null);
+/**
+ * What ijb reads and writes: the testsuite folder, the faces' features, the output folder, the mode,
+ * the target (null: told by the meta files) and the method's name in the table (null: from the features).
+ */
+public record IjbParams(Path input, Features features, Path output, IjbMode mode, String target, String method) {
+
+  /** The faces' features, in one of the two forms users have them. */
+  public sealed interface Features permits Embedded, Npy {
+    Path path();
   }
 
-  public static IjbParams of(IjbOptions o) {
-    return new IjbParams(o.getInput(), o.getEmbeddings(), o.getFeaturesNpy(), o.getFused(), o.getOutput(), o.getMode(), o.getTarget(),
-        o.getMethod(), o.getScoresNpy(), o.getLabels());
+  /** The embed output of an ingested testsuite: each face's original and mirrored embeddings. */
+  public record Embedded(Path path) implements Features {}
+
+  /**
+   * A .npy of one row per face: [original | mirrored] (N x 2d), or with {@code fused} one vector per
+   * face (N x d), the F part of the mode then not applying.
+   */
+  public record Npy(Path path, boolean fused) implements Features {}
+
+  /** An embed output of an ingested testsuite scored in one mode, as {@code run} and {@code evaluate} chain it. */
+  public static IjbParams ofEmbedded(Path root, Path embeddings, Path output, IjbMode mode, String target) {
+    return new IjbParams(root, new Embedded(embeddings), output, mode, target, null);
   }
 }

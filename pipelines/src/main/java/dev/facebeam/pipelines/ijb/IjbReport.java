@@ -1,7 +1,5 @@
 package dev.facebeam.pipelines.ijb;
 
-import dev.facebeam.pipelines.results.StoreRecords;
-import dev.facebeam.pipelines.stage.StageLayout;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import dev.facebeam.UserInputException;
@@ -10,6 +8,8 @@ import dev.facebeam.ijb.IjbTestsuite;
 import dev.facebeam.ijb.OneToN;
 import dev.facebeam.ijb.RocCurve;
 import dev.facebeam.io.StageFiles;
+import dev.facebeam.pipelines.results.StoreRecords;
+import dev.facebeam.pipelines.stage.StageLayout;
 import dev.facebeam.results.Percent;
 import dev.facebeam.results.ResultRecord;
 import dev.facebeam.results.RocSample;

@@ -8,6 +8,8 @@ import org.apache.beam.sdk.options.Validation;
 
 /** Options of the {@code ingest} stage. */
 public interface IngestOptions extends PipelineOptions {
+  int RECORDS_PER_SHARD = 4000;
+
   @Description("The pack to read: a .rec (or a dataset folder with train.rec, train.idx, property), a verification .bin, "
       + "a MegaFace pack folder, an IJB-B/IJB-C testsuite folder, an image .lst, or a folder with one sub-folder per identity")
   @Validation.Required
@@ -39,7 +41,7 @@ public interface IngestOptions extends PipelineOptions {
   void setImageRoot(String value);
 
   @Description("Records per output shard; shards are sorted in memory, so this bounds a writer's memory")
-  @Default.Integer(IngestParams.RECORDS_PER_SHARD)
+  @Default.Integer(RECORDS_PER_SHARD)
   int getRecordsPerShard();
 
   void setRecordsPerShard(int value);

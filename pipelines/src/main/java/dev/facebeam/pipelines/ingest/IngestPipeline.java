@@ -1,29 +1,26 @@
 package dev.facebeam.pipelines.ingest;
 
-import dev.facebeam.pipelines.stage.StageLayout;
-import dev.facebeam.pipelines.stage.ClusterProgress;
-import dev.facebeam.pipelines.stage.StagePaths;
-import dev.facebeam.pipelines.stage.Stages;
-import dev.facebeam.config.Options;
 import dev.facebeam.codec.pack.BinPack;
 import dev.facebeam.codec.pack.FacePack;
 import dev.facebeam.codec.pack.PackOpener;
 import dev.facebeam.codec.pack.PackSummary;
+import dev.facebeam.config.Options;
 import dev.facebeam.io.Digests;
 import dev.facebeam.io.OutputGuard;
 import dev.facebeam.io.Progress;
 import dev.facebeam.io.StageFiles;
-import dev.facebeam.io.StageOutput;
+import dev.facebeam.pipelines.stage.ClusterProgress;
+import dev.facebeam.pipelines.stage.StageLayout;
+import dev.facebeam.pipelines.stage.StagePaths;
+import dev.facebeam.pipelines.stage.Stages;
 import dev.facebeam.proto.FaceRecord;
 import dev.facebeam.proto.Reject;
 import dev.facebeam.proto.StageManifest;
-import dev.facebeam.transforms.DecodeAndAlign;
 import dev.facebeam.transforms.FaceTags;
 import dev.facebeam.transforms.ReadFacePack;
 import dev.facebeam.transforms.WriteRejects;
 import dev.facebeam.transforms.WriteShards;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -32,12 +29,10 @@ import java.util.Map;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.transforms.Distinct;
 import org.apache.beam.sdk.transforms.Filter;
-import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
-import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.PDone;
 import org.apache.beam.sdk.values.TypeDescriptors;
@@ -101,7 +96,14 @@ public final class IngestPipeline extends PTransform<PBegin, PDone> {
 
   /** The command line's ingest: its options made into parameters once. */
   public static Result run(IngestOptions options) {
-    return run(IngestParams.of(options), options);
+    IngestOptions o = options;
+    return run(new IngestParams(Path.of(o.getInput()), Path.of(o.getOutput()), o.getFormat(), StagePaths.given(o.getExportImages()),
+        StagePaths.given(o.getImageRoot()), o.getRecordsPerShard()), o);
+  }
+
+  /** A pack of a known format into an output folder, nothing exported, as {@code run} and {@code evaluate} chain it. */
+  public static IngestParams params(Path input, String format, Path output) {
+    return new IngestParams(input, output, format, null, null, IngestOptions.RECORDS_PER_SHARD);
   }
 
   /**
@@ -112,15 +114,15 @@ public final class IngestPipeline extends PTransform<PBegin, PDone> {
     Options.number("--recordsPerShard", Integer.toString(params.recordsPerShard()), 1, 10_000_000);
     Path input = StagePaths.local(params.input());
     Path imageRoot = params.imageRoot() == null ? null : StagePaths.local(params.imageRoot());
-    Path target = OutputGuard.folder("--output", params.output(), "ingest", Arrays.asList(input, imageRoot));
+    Path target = OutputGuard.folder("--output", params.output().toString(), "ingest", Arrays.asList(input, imageRoot));
     List<Path> exportInputs = Arrays.asList(input, imageRoot, target);
     if (params.exportImages() != null) {
-      OutputGuard.folder("--exportImages", params.exportImages(), "exported-images", exportInputs);
+      OutputGuard.folder("--exportImages", params.exportImages().toString(), "exported-images", exportInputs);
     }
     FacePack pack = PackOpener.open(input, params.format(), imageRoot);
     int shards = WriteShards.shardsFor(pack.expectedFaces(), params.recordsPerShard());
     if (params.exportImages() != null) {
-      OutputGuard.claim("--exportImages", params.exportImages(), "exported-images", exportInputs);
+      OutputGuard.claim("--exportImages", params.exportImages().toString(), "exported-images", exportInputs);
     }
     StageManifest manifest = Stages.commit(target, "ingest", out -> {
       try (Progress progress = Progress.show("ingest", pack.expectedFaces(),
@@ -143,7 +145,7 @@ public final class IngestPipeline extends PTransform<PBegin, PDone> {
     long written = counts.getOrDefault("written", 0L);
     long rejected = counts.getOrDefault("rejected", 0L);
     long read = raw + readRejected;
-    StageManifest.Builder m = Stages.manifest("ingest", params.input(), read, written, rejected, runner)
+    StageManifest.Builder m = Stages.manifest("ingest", params.input().toString(), read, written, rejected, runner)
         .setFormat(pack.format())
         .setIdentities(counts.getOrDefault("identities", 0L));
     PackSummary summary = pack.summary();

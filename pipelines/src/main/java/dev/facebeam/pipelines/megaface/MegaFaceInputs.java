@@ -1,6 +1,5 @@
 package dev.facebeam.pipelines.megaface;
 
-import dev.facebeam.pipelines.stage.StagePaths;
 import dev.facebeam.UserInputException;
 import dev.facebeam.codec.export.DevkitFeature;
 import dev.facebeam.codec.export.NpyMatrix;
@@ -9,12 +8,12 @@ import dev.facebeam.codec.features.UnitVector;
 import dev.facebeam.codec.pack.MegaFacePack;
 import dev.facebeam.io.StageFiles;
 import dev.facebeam.io.StageOutput;
+import dev.facebeam.pipelines.stage.StagePaths;
 import dev.facebeam.proto.Embedding;
 import dev.facebeam.proto.Role;
 import dev.facebeam.proto.StageManifest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -36,23 +35,13 @@ record MegaFaceInputs(Probes probes, List<DistractorSlice> slices, Set<String> d
   /** The probe set as read: unit rows, identity per row, noise flags, identity names, list entries skipped. */
   record Probes(float[][] vectors, int[] identity, boolean[] noisy, List<String> names, long missing) {}
 
-  static MegaFaceInputs of(MegaFaceParams o) {
-    boolean devkit = o.facescrubList() != null || o.megafaceList() != null;
-    boolean npy = o.probesNpy() != null || o.distractorsNpy() != null;
-    boolean embedded = o.probes() != null || o.distractors() != null;
-    if ((devkit ? 1 : 0) + (npy ? 1 : 0) + (embedded ? 1 : 0) != 1) {
-      throw new UserInputException("megaface", "give exactly one input form: --probes/--distractors (embed outputs), "
-          + "--facescrubList/--megafaceList/--facescrubFeatures/--megafaceFeatures (devkit), or "
-          + "--probesNpy/--probesList/--distractorsNpy/--distractorsList (NumPy)");
-    }
-    if (devkit) {
-      require(new String[][] {{"facescrubList", o.facescrubList()}, {"megafaceList", o.megafaceList()},
-          {"facescrubFeatures", o.facescrubFeatures()}, {"megafaceFeatures", o.megafaceFeatures()}}, "devkit");
-      Set<String> probeNoise = noiseSet(o.facescrubNoises());
-      Set<String> distractorNoise = noiseSet(o.megafaceNoises());
+  static MegaFaceInputs of(MegaFaceParams.Inputs form, String algo) {
+    if (form instanceof MegaFaceParams.Devkit o) {
+      Set<String> probeNoise = noiseSet(o.noise().facescrub());
+      Set<String> distractorNoise = noiseSet(o.noise().megaface());
       Path list = StagePaths.local(o.facescrubList());
       Probes p = listedProbes(list, probeNoise, (entry, row) -> {
-        Path f = StagePaths.local(o.facescrubFeatures()).resolve(entry[0]).resolve(DevkitFeature.fileName(entry[1], o.algo()));
+        Path f = StagePaths.local(o.facescrubFeatures()).resolve(entry[0]).resolve(DevkitFeature.fileName(entry[1], algo));
         if (!Files.isRegularFile(f)) {
           if (o.skipMissing()) {
             return null;
@@ -62,14 +51,12 @@ record MegaFaceInputs(Probes probes, List<DistractorSlice> slices, Set<String> d
         return DevkitFeature.readUnit(f);
       }, false);
       Path mlist = StagePaths.local(o.megafaceList());
-      return new MegaFaceInputs(p, DistractorSlice.devkit(mlist, StagePaths.local(o.megafaceFeatures()).toString(), o.algo(), o.skipMissing()),
+      return new MegaFaceInputs(p, DistractorSlice.devkit(mlist, StagePaths.local(o.megafaceFeatures()).toString(), algo, o.skipMissing()),
           distractorNoise, notListed(list, 2, probeNoise, true) + notListed(mlist, 3, distractorNoise, false), mlist.toString());
     }
-    if (npy) {
-      require(new String[][] {{"probesNpy", o.probesNpy()}, {"probesList", o.probesList()},
-          {"distractorsNpy", o.distractorsNpy()}, {"distractorsList", o.distractorsList()}}, "NumPy");
-      Set<String> probeNoise = noiseSet(o.facescrubNoises());
-      Set<String> distractorNoise = noiseSet(o.megafaceNoises());
+    if (form instanceof MegaFaceParams.Numpy o) {
+      Set<String> probeNoise = noiseSet(o.noise().facescrub());
+      Set<String> distractorNoise = noiseSet(o.noise().megaface());
       Path list = StagePaths.local(o.probesList());
       NpyMatrix m = NpyMatrix.open(StagePaths.local(o.probesNpy()));
       long lines = lines(list).size();
@@ -85,22 +72,13 @@ record MegaFaceInputs(Probes probes, List<DistractorSlice> slices, Set<String> d
       }, true);
       Path dlist = StagePaths.local(o.distractorsList());
       return new MegaFaceInputs(p, DistractorSlice.npy(StagePaths.local(o.distractorsNpy()), dlist), distractorNoise,
-          notListed(list, 2, probeNoise, true) + notListed(dlist, 3, distractorNoise, false), o.distractorsNpy());
+          notListed(list, 2, probeNoise, true) + notListed(dlist, 3, distractorNoise, false), o.distractorsNpy().toString());
     }
-    require(new String[][] {{"probes", o.probes()}, {"distractors", o.distractors()}}, "embed-output");
+    MegaFaceParams.Embedded o = (MegaFaceParams.Embedded) form;
     Path dir = StagePaths.local(o.distractors());
     StageManifest dm = StageOutput.requireIntact(dir);
     return new MegaFaceInputs(embeddedProbes(StagePaths.local(o.probes())),
-        DistractorSlice.embedShards(dm.getShardsList().stream().map(dir::resolve).toList()), Set.of(), 0, o.distractors());
-  }
-
-  private static void require(String[][] options, String form) {
-    for (String[] r : options) {
-      if (r[1] == null) {
-        throw new UserInputException("--" + r[0], "the " + form + " input form needs --" + String.join(", --",
-            java.util.Arrays.stream(options).map(x -> x[0]).toList()));
-      }
-    }
+        DistractorSlice.embedShards(dm.getShardsList().stream().map(dir::resolve).toList()), Set.of(), 0, o.distractors().toString());
   }
 
   /** Reads one probe's unit vector for a facescrub_lst entry ({person, file}) at list row {@code row}; null = missing, skip. */
@@ -221,13 +199,13 @@ record MegaFaceInputs(Probes probes, List<DistractorSlice> slices, Set<String> d
   }
 
   /** remove_noises.py's reading: '#' lines skipped, a tab-separated line's second field is the key. */
-  static Set<String> noiseSet(String file) {
+  static Set<String> noiseSet(Path file) {
     Set<String> set = new HashSet<>();
     if (file == null) {
       return set;
     }
     try {
-      for (String line : dev.facebeam.io.TextFiles.readLines(Path.of(file))) {
+      for (String line : dev.facebeam.io.TextFiles.readLines(file)) {
         String s = line.strip();
         if (s.isEmpty() || s.startsWith("#")) {
           continue;
@@ -235,7 +213,7 @@ record MegaFaceInputs(Probes probes, List<DistractorSlice> slices, Set<String> d
         set.add(s.contains("\t") ? s.split("\t")[1].strip() : s);
       }
     } catch (IOException e) {
-      throw new UserInputException(file, "cannot read noise list: " + e.getMessage(), e);
+      throw new UserInputException(file.toString(), "cannot read noise list: " + e.getMessage(), e);
     }
     return set;
   }

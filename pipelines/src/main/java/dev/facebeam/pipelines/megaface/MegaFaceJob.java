@@ -1,12 +1,5 @@
 package dev.facebeam.pipelines.megaface;
 
-import dev.facebeam.pipelines.stage.StageLayout;
-import dev.facebeam.pipelines.figures.Charts;
-import dev.facebeam.pipelines.results.StoreRecords;
-import dev.facebeam.pipelines.stage.StagePaths;
-import dev.facebeam.pipelines.stage.Stages;
-import dev.facebeam.config.Options;
-import dev.facebeam.UserInputException;
 import dev.facebeam.codec.features.DistractorSlice;
 import dev.facebeam.io.Digests;
 import dev.facebeam.io.Json;
@@ -14,13 +7,17 @@ import dev.facebeam.io.OutputGuard;
 import dev.facebeam.io.StageOutput;
 import dev.facebeam.metrics.DistractorScores;
 import dev.facebeam.metrics.MegaFaceProtocol;
+import dev.facebeam.pipelines.figures.Charts;
+import dev.facebeam.pipelines.results.StoreRecords;
+import dev.facebeam.pipelines.stage.StageLayout;
+import dev.facebeam.pipelines.stage.StagePaths;
+import dev.facebeam.pipelines.stage.Stages;
 import dev.facebeam.proto.StageManifest;
 import dev.facebeam.results.ResultsStore;
 import dev.facebeam.transforms.ScoreDistractors;
 import java.io.IOException;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -99,30 +96,44 @@ public final class MegaFaceJob extends PTransform<PBegin, PDone> {
 
   /** The command line's megaface: its options made into parameters once. */
   public static Result run(MegaFaceOptions options) {
-    MegaFaceParams params = MegaFaceParams.of(options);
-    ResultsStore store = StoreRecords.store(options, params.output(), params.inputs().toList());
+    MegaFaceParams params = params(options);
+    ResultsStore store = StoreRecords.store(options, params.output(), params.inputs().paths());
     Result r = run(params, options);
-    store.put(MegaFaceReport.record(Path.of(params.output())));
+    store.put(MegaFaceReport.record(params.output()));
     return r;
   }
 
+  /** The command line's options as parameters: the one input form given and the protocol, checked. */
+  public static MegaFaceParams params(MegaFaceOptions o) {
+    MegaFaceParams.Inputs inputs = MegaFaceParams.form(given(o.getProbes()), given(o.getDistractors()), given(o.getFacescrubList()),
+        given(o.getMegafaceList()), given(o.getFacescrubFeatures()), given(o.getMegafaceFeatures()), given(o.getProbesNpy()),
+        given(o.getProbesList()), given(o.getDistractorsNpy()), given(o.getDistractorsList()),
+        new MegaFaceParams.Noise(given(o.getFacescrubNoises()), given(o.getMegafaceNoises())), o.getSkipMissing());
+    return new MegaFaceParams(inputs, Path.of(o.getOutput()), MegaFaceParams.Protocol.of(o.getSizes(), o.getFar(), o.getTopK(),
+        o.getNoiseCleaning(), o.getBlockSize(), o.getAlgo()));
+  }
+
+  /** One embed output as both probes and distractors (a MegaFace pack ingested whole), as {@code run} scores it. */
+  public static MegaFaceParams ofEmbedded(Path embeddings, Path output, String sizes, String far, int topK) {
+    return new MegaFaceParams(new MegaFaceParams.Embedded(embeddings, embeddings), output,
+        MegaFaceParams.Protocol.of(sizes, far, topK, true, MegaFaceOptions.BLOCK_SIZE, MegaFaceOptions.ALGO));
+  }
+
+  private static Path given(String path) {
+    return StagePaths.given(path);
+  }
+
   /** Scores probes against distractors on {@code runner} and commits the reports; throws with a clear message on failure. */
-  public static Result run(MegaFaceParams o, PipelineOptions runner) {
-    Path target = OutputGuard.folder("--output", o.output(), "megaface", o.inputs().toList());
-    MegaFaceInputs in = MegaFaceInputs.of(o);
+  public static Result run(MegaFaceParams params, PipelineOptions runner) {
+    MegaFaceParams.Protocol o = params.protocol();
+    Path target = OutputGuard.folder("--output", params.output().toString(), "megaface", params.inputs().paths());
+    MegaFaceInputs in = MegaFaceInputs.of(params.inputs(), o.algo());
     MegaFaceInputs.Probes probes = in.probes();
     int p = probes.vectors().length;
     boolean[] noisy = o.noiseCleaning() ? probes.noisy() : new boolean[p];
     MegaFaceProtocol.Probes cleaned = MegaFaceProtocol.cleanProbes(probes.vectors(), probes.identity(), noisy);
-    int[] sizes = Options.list(o.sizes()).stream()
-        .mapToInt(s -> (int) Options.number("--sizes", s, 1, Integer.MAX_VALUE - 8)).distinct().toArray();
-    double[] fars = Options.list(o.far()).stream()
-        .mapToDouble(s -> Options.fraction("--far", s)).toArray();
-    if (sizes.length == 0 || fars.length == 0) {
-      throw new UserInputException(sizes.length == 0 ? "--sizes" : "--far", "needs at least one value");
-    }
-    Options.number("--topK", Integer.toString(o.topK()), 1, 1_000_000);
-    Options.number("--blockSize", Integer.toString(o.blockSize()), 1, 1 << 20);
+    int[] sizes = o.sizeArray();
+    double[] fars = o.farArray();
     double maxFar = Arrays.stream(fars).max().orElse(0);
     int[] keep = new int[sizes.length];
     for (int s = 0; s < sizes.length; s++) {
@@ -189,23 +200,23 @@ public final class MegaFaceJob extends PTransform<PBegin, PDone> {
           scores.noisyDropped() + scores.missing(), runner).setFormat("megaface").setIdentities(identities);
       m.putParameters("noise_cleaning", Boolean.toString(o.noiseCleaning()));
       m.putParameters("probes", Integer.toString(p));
-      m.putParameters("sizes", o.sizes());
+      m.putParameters("sizes", o.sizesText());
       m.putParameters("top_k", Integer.toString(o.topK()));
-      m.putParameters("far", o.far());
+      m.putParameters("far", o.farText());
       m.putParameters("rank1_tie_rule", "correct when genuine score >= best distractor score");
-      if (o.probes() != null) {
-        Stages.describeModel(StageOutput.readManifest(StagePaths.local(o.probes())), m);
-      } else if (o.probesNpy() != null) {
-        Stages.describeFeatures(o.algo(), Digests.sha256(Path.of(o.probesNpy())), m);
-      } else {
-        Stages.describeFeatures(o.algo(), Digests.sha256("devkit", o.facescrubFeatures(), o.megafaceFeatures()), m);
+      if (params.inputs() instanceof MegaFaceParams.Embedded e) {
+        Stages.describeModel(StageOutput.readManifest(StagePaths.local(e.probes())), m);
+      } else if (params.inputs() instanceof MegaFaceParams.Numpy n) {
+        Stages.describeFeatures(o.algo(), Digests.sha256(n.probesNpy()), m);
+      } else if (params.inputs() instanceof MegaFaceParams.Devkit d) {
+        Stages.describeFeatures(o.algo(), Digests.sha256("devkit", d.facescrubFeatures().toString(), d.megafaceFeatures().toString()), m);
       }
       return m;
     });
     return result[0];
   }
 
-  private static void writeReports(Path dir, Result r, MegaFaceParams o) throws IOException {
+  private static void writeReports(Path dir, Result r, MegaFaceParams.Protocol o) throws IOException {
     StringBuilder md = new StringBuilder("# MegaFace identification\n\n" + r.probes() + " probes of " + r.identities()
         + " identities; noise cleaning " + (o.noiseCleaning() ? "on (" + r.probesReplaced() + " probes replaced, "
         + r.noisyDistractors() + " distractors dropped)" : "off") + ".\n"
@@ -219,7 +230,7 @@ public final class MegaFaceJob extends PTransform<PBegin, PDone> {
         + "\nA size counts the distractor list's first entries as the devkit does (its CMC file is named by it);"
         + " noisy ones among them are not scored.\n"
         + "\n| size | distractors scored | trials | correct | rank-1 |");
-    for (double f : Options.list(o.far()).stream().mapToDouble(Double::parseDouble).toArray()) {
+    for (double f : o.far()) {
       md.append(" TAR@FAR=").append(f).append(" |");
     }
     md.append("\n| ---: | ---: | ---: | ---: | ---: |").append(" ---: |".repeat(r.sizes().get(0).tarAtFar().size())).append('\n');

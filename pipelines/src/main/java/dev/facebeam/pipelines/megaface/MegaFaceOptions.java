@@ -7,6 +7,12 @@ import org.apache.beam.sdk.options.Validation;
 
 /** Options of the {@code megaface} stage. */
 public interface MegaFaceOptions extends ResultsOptions {
+  String SIZES = "10,100,1000,10000,100000,1000000";
+  int TOP_K = 10;
+  String FAR = "1e-6,1e-5,1e-4";
+  int BLOCK_SIZE = 4096;
+  String ALGO = "facebeam";
+
   @Description("embed output holding the FaceScrub probes (an embedded MegaFace pack: its PROBE records); "
       + "or give the devkit inputs below")
   String getProbes();
@@ -81,19 +87,19 @@ public interface MegaFaceOptions extends ResultsOptions {
   void setOutput(String value);
 
   @Description("Distractor set sizes: each uses the first N distractors of the list")
-  @Default.String(MegaFaceParams.SIZES)
+  @Default.String(SIZES)
   String getSizes();
 
   void setSizes(String value);
 
   @Description("CMC ranks kept per probe")
-  @Default.Integer(MegaFaceParams.TOP_K)
+  @Default.Integer(TOP_K)
   int getTopK();
 
   void setTopK(int value);
 
   @Description("Target FARs for TAR@FAR")
-  @Default.String(MegaFaceParams.FAR)
+  @Default.String(FAR)
   String getFar();
 
   void setFar(String value);
@@ -106,13 +112,13 @@ public interface MegaFaceOptions extends ResultsOptions {
   void setNoiseCleaning(boolean value);
 
   @Description("Distractors per matrix product")
-  @Default.Integer(MegaFaceParams.BLOCK_SIZE)
+  @Default.Integer(BLOCK_SIZE)
   int getBlockSize();
 
   void setBlockSize(int value);
 
   @Description("Algorithm name: the suffix of devkit feature files (<file>_<algo>.bin) and of the cmc file names")
-  @Default.String(MegaFaceParams.ALGO)
+  @Default.String(ALGO)
   String getAlgo();
 
   void setAlgo(String value);

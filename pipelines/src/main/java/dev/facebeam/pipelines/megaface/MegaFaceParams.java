@@ -1,40 +1,122 @@
 package dev.facebeam.pipelines.megaface;
 
+import dev.facebeam.UserInputException;
+import dev.facebeam.config.Options;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 import java.util.stream.Stream;
 
 /**
- * What megaface reads and how it scores, as values: one of the three input forms (embed outputs;
- * devkit lists and feature folders; NumPy matrices and their lists), the noise lists, and the
- * protocol's settings. Made once from {@link MegaFaceOptions}, or by {@code run} from its config.
+ * What megaface reads and how it scores: one of the three input forms, the output folder and the
+ * protocol's settings. Made once from the command line's options by {@link MegaFaceJob#params}, or by
+ * {@code run} from its config.
  */
-public record MegaFaceParams(String probes, String distractors, String facescrubList, String megafaceList,
-    String facescrubFeatures, String megafaceFeatures, String probesNpy, String probesList, String distractorsNpy,
-    String distractorsList, String facescrubNoises, String megafaceNoises, boolean skipMissing, String output,
-    String sizes, int topK, String far, boolean noiseCleaning, int blockSize, String algo) {
-  public static final String SIZES = "10,100,1000,10000,100000,1000000";
-  public static final int TOP_K = 10;
-  public static final String FAR = "1e-6,1e-5,1e-4";
-  public static final int BLOCK_SIZE = 4096;
-  public static final String ALGO = "facebeam";
+public record MegaFaceParams(Inputs inputs, Path output, Protocol protocol) {
 
-  public static MegaFaceParams of(MegaFaceOptions o) {
-    return new MegaFaceParams(o.getProbes(), o.getDistractors(), o.getFacescrubList(), o.getMegafaceList(),
-        o.getFacescrubFeatures(), o.getMegafaceFeatures(), o.getProbesNpy(), o.getProbesList(), o.getDistractorsNpy(),
-        o.getDistractorsList(), o.getFacescrubNoises(), o.getMegafaceNoises(), o.getSkipMissing(), o.getOutput(),
-        o.getSizes(), o.getTopK(), o.getFar(), o.getNoiseCleaning(), o.getBlockSize(), o.getAlgo());
+  /** The probe and distractor sets, in one of the forms users have them (docs/megaface.md). */
+  public sealed interface Inputs permits Embedded, Devkit, Numpy {
+    /** Every input path, for the output rule (an output may not be an input or hold one). */
+    List<Path> paths();
   }
 
-  /** One embed output as both probes and distractors (a MegaFace pack ingested whole), as {@code run} scores it. */
-  public static MegaFaceParams ofEmbedded(Path embeddings, Path output, String sizes, String far, int topK) {
-    return new MegaFaceParams(embeddings.toString(), embeddings.toString(), null, null, null, null, null, null, null,
-        null, null, null, false, output.toString(), sizes, topK, far, true, BLOCK_SIZE, ALGO);
+  /** Embed outputs of an ingested MegaFace pack (may be one folder for both). */
+  public record Embedded(Path probes, Path distractors) implements Inputs {
+    public List<Path> paths() {
+      return List.of(probes, distractors);
+    }
   }
 
-  /** Every input path given, for the output rule (an output may not be an input or hold one). */
-  Stream<Path> inputs() {
-    return Stream.of(probes, distractors, facescrubList, megafaceList, facescrubFeatures, megafaceFeatures, probesNpy,
-        probesList, distractorsNpy, distractorsList, facescrubNoises, megafaceNoises).filter(Objects::nonNull).map(Path::of);
+  /** run.sh's layout: facescrub_lst and megaface_lst, and the folders of {@code <file>_<algo>.bin} features. */
+  public record Devkit(Path facescrubList, Path megafaceList, Path facescrubFeatures, Path megafaceFeatures, Noise noise,
+      boolean skipMissing) implements Inputs {
+    public List<Path> paths() {
+      return Stream.concat(Stream.of(facescrubList, megafaceList, facescrubFeatures, megafaceFeatures), noise.paths()).toList();
+    }
+  }
+
+  /** NumPy matrices with their lists: row i of a matrix is line i of its list. */
+  public record Numpy(Path probesNpy, Path probesList, Path distractorsNpy, Path distractorsList, Noise noise) implements Inputs {
+    public List<Path> paths() {
+      return Stream.concat(Stream.of(probesNpy, probesList, distractorsNpy, distractorsList), noise.paths()).toList();
+    }
+  }
+
+  /** facescrub_noises.txt and megaface_noises.txt; either may be null (nothing known to be noisy). */
+  public record Noise(Path facescrub, Path megaface) {
+    Stream<Path> paths() {
+      return Stream.of(facescrub, megaface).filter(Objects::nonNull);
+    }
+  }
+
+  /**
+   * The protocol: distractor-set sizes (distinct, in the order given), target FARs, CMC ranks kept,
+   * noise cleaning, distractors per matrix product and the algorithm's name in file names; with the
+   * sizes and FARs as the user wrote them, which the manifest and the results store record.
+   */
+  public record Protocol(List<Integer> sizes, List<Double> far, int topK, boolean noiseCleaning, int blockSize, String algo,
+      String sizesText, String farText) {
+
+    /** The settings as given (by options or a run config), each checked; an error names the flag. */
+    public static Protocol of(String sizes, String far, int topK, boolean noiseCleaning, int blockSize, String algo) {
+      List<Integer> s = Options.list(sizes).stream().map(v -> (int) Options.number("--sizes", v, 1, Integer.MAX_VALUE - 8))
+          .distinct().toList();
+      List<Double> f = Options.list(far).stream().map(v -> Options.fraction("--far", v)).toList();
+      if (s.isEmpty() || f.isEmpty()) {
+        throw new UserInputException(s.isEmpty() ? "--sizes" : "--far", "needs at least one value");
+      }
+      Options.number("--topK", Integer.toString(topK), 1, 1_000_000);
+      Options.number("--blockSize", Integer.toString(blockSize), 1, 1 << 20);
+      return new Protocol(s, f, topK, noiseCleaning, blockSize, algo, sizes, far);
+    }
+
+    int[] sizeArray() {
+      return sizes.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    double[] farArray() {
+      return far.stream().mapToDouble(Double::doubleValue).toArray();
+    }
+  }
+
+  /**
+   * The one input form the given paths make (the option names they came from, in {@code named}),
+   * or an error saying which form is incomplete or that more than one was given.
+   */
+  static Inputs form(Path probes, Path distractors, Path facescrubList, Path megafaceList, Path facescrubFeatures,
+      Path megafaceFeatures, Path probesNpy, Path probesList, Path distractorsNpy, Path distractorsList, Noise noise,
+      boolean skipMissing) {
+    boolean devkit = facescrubList != null || megafaceList != null;
+    boolean npy = probesNpy != null || distractorsNpy != null;
+    boolean embedded = probes != null || distractors != null;
+    if ((devkit ? 1 : 0) + (npy ? 1 : 0) + (embedded ? 1 : 0) != 1) {
+      throw new UserInputException("megaface", "give exactly one input form: --probes/--distractors (embed outputs), "
+          + "--facescrubList/--megafaceList/--facescrubFeatures/--megafaceFeatures (devkit), or "
+          + "--probesNpy/--probesList/--distractorsNpy/--distractorsList (NumPy)");
+    }
+    if (devkit) {
+      require("devkit", new Object[][] {{"facescrubList", facescrubList}, {"megafaceList", megafaceList},
+          {"facescrubFeatures", facescrubFeatures}, {"megafaceFeatures", megafaceFeatures}});
+      return new Devkit(facescrubList, megafaceList, facescrubFeatures, megafaceFeatures, noise, skipMissing);
+    }
+    if (npy) {
+      require("NumPy", new Object[][] {{"probesNpy", probesNpy}, {"probesList", probesList},
+          {"distractorsNpy", distractorsNpy}, {"distractorsList", distractorsList}});
+      return new Numpy(probesNpy, probesList, distractorsNpy, distractorsList, noise);
+    }
+    require("embed-output", new Object[][] {{"probes", probes}, {"distractors", distractors}});
+    return new Embedded(probes, distractors);
+  }
+
+  private static void require(String form, Object[][] options) {
+    for (Object[] r : options) {
+      if (r[1] == null) {
+        List<String> names = new ArrayList<>();
+        Arrays.stream(options).forEach(x -> names.add((String) x[0]));
+        throw new UserInputException("--" + r[0], "the " + form + " input form needs --" + String.join(", --", names));
+      }
+    }
   }
 }

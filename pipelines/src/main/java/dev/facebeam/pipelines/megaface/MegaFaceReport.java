@@ -1,17 +1,17 @@
 package dev.facebeam.pipelines.megaface;
 
-import dev.facebeam.proto.StageManifest;
-import dev.facebeam.io.StageOutput;
-import dev.facebeam.results.ResultRecord;
-import dev.facebeam.results.Metric;
-import dev.facebeam.pipelines.results.StoreRecords;
-import dev.facebeam.pipelines.stage.StageLayout;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.facebeam.UserInputException;
 import dev.facebeam.io.Json;
+import dev.facebeam.io.StageOutput;
+import dev.facebeam.pipelines.results.StoreRecords;
+import dev.facebeam.pipelines.stage.StageLayout;
+import dev.facebeam.proto.StageManifest;
+import dev.facebeam.results.Metric;
+import dev.facebeam.results.ResultRecord;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

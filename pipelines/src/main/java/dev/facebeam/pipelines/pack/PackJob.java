@@ -1,7 +1,7 @@
 package dev.facebeam.pipelines.pack;
 
-import dev.facebeam.align.FacePreparation;
 import dev.facebeam.UserInputException;
+import dev.facebeam.align.FacePreparation;
 import dev.facebeam.codec.image.ImageCodec;
 import dev.facebeam.codec.image.RgbPixels;
 import dev.facebeam.codec.pack.FacePack;
@@ -16,6 +16,8 @@ import dev.facebeam.io.Digests;
 import dev.facebeam.io.OutputGuard;
 import dev.facebeam.io.StageFiles;
 import dev.facebeam.io.StageOutput;
+import dev.facebeam.pipelines.stage.StageLayout;
+import dev.facebeam.pipelines.stage.StagePaths;
 import dev.facebeam.proto.AlignMethod;
 import dev.facebeam.proto.FaceRecord;
 import dev.facebeam.proto.Reject;
@@ -56,23 +58,37 @@ public final class PackJob {
 
   /** The command line's pack: its options made into parameters once. */
   public static Result run(PackOptions options) {
-    return run(PackParams.of(options));
+    PackOptions o = options;
+    return run(new PackParams(Path.of(o.getInput()), Path.of(o.getOutput()), o.getFormat(), StagePaths.given(o.getPairs()),
+        o.getProtocol(), elements(o.getElements()), o.getHeader(), o.getQuality(), StagePaths.given(o.getImageRoot())));
+  }
+
+  /** A .bin of the pairs a list names, from a pack read in its own format, every other setting at its default. */
+  public static PackParams binOf(Path input, Path output, Path pairs) {
+    return new PackParams(input, output, StageLayout.AUTO_FORMAT, pairs, PackOptions.PROTOCOL, elements(PackOptions.ELEMENTS), true,
+        PackOptions.QUALITY, null);
+  }
+
+  /** {@code --elements}: bytes, or numpy (uint8 arrays, as cv2.imencode packs hold them). */
+  static PickleWriter.ElementForm elements(String name) {
+    return switch (name) {
+      case "bytes" -> PickleWriter.ElementForm.BYTES;
+      case "numpy" -> PickleWriter.ElementForm.NUMPY_UINT8;
+      default -> throw new UserInputException("--elements", "'" + name + "' is not an element form (allowed: bytes, numpy)");
+    };
   }
 
   public static Result run(PackParams params) {
     dev.facebeam.config.Options.number("--protocol", Integer.toString(params.protocol()), 2, 5);
     dev.facebeam.config.Options.number("--quality", Integer.toString(params.quality()), 1, 100);
-    if (!List.of("bytes", "numpy").contains(params.elements())) {
-      throw new UserInputException("--elements", "'" + params.elements() + "' is not an element form (allowed: bytes, numpy)");
-    }
-    if (params.elements().equals("numpy") && params.protocol() > 4) {
+    if (params.elements() == PickleWriter.ElementForm.NUMPY_UINT8 && params.protocol() > 4) {
       throw new UserInputException("--elements=numpy", "numpy elements are written as numpy 1.x pickles them, at protocols 2 to 4"
           + " (allowed with --protocol=5: bytes)");
     }
-    if (params.output() == null || params.output().isBlank()) {
+    if (params.output() == null || params.output().toString().isBlank()) {
       throw new UserInputException("--output", "is empty: name the .rec or .bin file to write");
     }
-    Path output = Path.of(params.output()).toAbsolutePath().normalize();
+    Path output = params.output().toAbsolutePath().normalize();
     String name = output.getFileName().toString();
     if (!name.endsWith(".rec") && !name.endsWith(".bin")) {
       throw new UserInputException("--output=" + params.output(), "must end in .rec or .bin");
@@ -83,11 +99,9 @@ public final class PackJob {
       writes.add(RecordIoDataset.siblingIdx(output));
       writes.add(output.resolveSibling("property"));
     }
-    OutputGuard.files("--output", params.output(), "pack", sidecar, writes, java.util.Arrays.asList(
-        Path.of(params.input()), params.imageRoot() == null ? null : Path.of(params.imageRoot()),
-        params.pairs() == null ? null : Path.of(params.pairs())));
-    FacePack pack = PackOpener.open(Path.of(params.input()), params.format(),
-        params.imageRoot() == null ? null : Path.of(params.imageRoot()));
+    OutputGuard.files("--output", params.output().toString(), "pack", sidecar, writes,
+        java.util.Arrays.asList(params.input(), params.imageRoot(), params.pairs()));
+    FacePack pack = PackOpener.open(params.input(), params.format(), params.imageRoot());
     List<FaceRecord> faces = new ArrayList<>();
     List<Reject> rejects = new ArrayList<>();
     for (Serializable task : pack.tasks()) {
@@ -145,7 +159,7 @@ public final class PackJob {
   }
 
   private static void writeSidecar(Path sidecar, PackParams params, Result r, List<Path> written) throws IOException {
-    StageManifest.Builder m = StageManifest.newBuilder().setStage("pack").setInput(params.input())
+    StageManifest.Builder m = StageManifest.newBuilder().setStage("pack").setInput(params.input().toString())
         .setRead(r.read()).setWritten(r.imagesWritten()).setRejected(r.rejected()).setIdentities(r.identities())
         .setPairs(r.pairs()).setCreated(java.time.Instant.now().toString());
     for (Path p : written) {
@@ -165,11 +179,11 @@ public final class PackJob {
 
   private static long writeRec(Path rec, List<FaceRecord> faces, PackParams params) throws IOException {
     if (faces.isEmpty()) {
-      throw new UserInputException(params.input(), "nothing to pack: every input was rejected");
+      throw new UserInputException(params.input().toString(), "nothing to pack: every input was rejected");
     }
     boolean header = params.header();
     if (header && faces.stream().anyMatch(f -> f.getLabel() < 0)) {
-      throw new UserInputException(params.input(), "--header=true needs a label on every image; pass --header=false for unlabelled images");
+      throw new UserInputException(params.input().toString(), "--header=true needs a label on every image; pass --header=false for unlabelled images");
     }
     // Identities get contiguous keys and labels 0..C-1, in label order (dir2rec.py's layout).
     faces.sort(Comparator.comparingLong(FaceRecord::getLabel).thenComparingLong(FaceRecord::getIndex).thenComparing(FaceRecord::getId));
@@ -228,7 +242,7 @@ public final class PackJob {
     }
     List<byte[]> images = new ArrayList<>();
     List<Boolean> issame = new ArrayList<>();
-    Path pairs = Path.of(params.pairs());
+    Path pairs = params.pairs();
     List<String> lines = dev.facebeam.io.TextFiles.readLines(pairs);
     for (int i = 0; i < lines.size(); i++) {
       String line = lines.get(i).strip();
@@ -256,11 +270,7 @@ public final class PackJob {
     for (int i = 0; i < flags.length; i++) {
       flags[i] = issame.get(i);
     }
-    PickleWriter.ElementForm form = switch (params.elements()) {
-      case "bytes" -> PickleWriter.ElementForm.BYTES;
-      case "numpy" -> PickleWriter.ElementForm.NUMPY_UINT8;
-      default -> throw new IllegalArgumentException("--elements must be bytes or numpy, got " + params.elements());
-    };
+    PickleWriter.ElementForm form = params.elements();
     StageFiles.replaceAtomically(bin, tmp -> new VerificationPack(images, flags).write(tmp, params.protocol(), form));
     return flags.length;
   }

@@ -1,5 +1,6 @@
 package dev.facebeam.pipelines.pack;
 
+import dev.facebeam.pipelines.stage.StageLayout;
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.PipelineOptions;
@@ -7,6 +8,10 @@ import org.apache.beam.sdk.options.Validation;
 
 /** Options of the {@code pack} command, which writes a .rec or a .bin from any readable pack. */
 public interface PackOptions extends PipelineOptions {
+  int PROTOCOL = 4;
+  String ELEMENTS = "bytes";
+  int QUALITY = 95;
+
   @Description("The pack or image folder to read (any format ingest reads)")
   @Validation.Required
   String getInput();
@@ -20,7 +25,7 @@ public interface PackOptions extends PipelineOptions {
   void setOutput(String value);
 
   @Description("Input format: auto|rec|bin|megaface|lst|folder")
-  @Default.String(PackParams.FORMAT)
+  @Default.String(StageLayout.AUTO_FORMAT)
   String getFormat();
 
   void setFormat(String value);
@@ -32,13 +37,13 @@ public interface PackOptions extends PipelineOptions {
   void setPairs(String value);
 
   @Description("For .bin: pickle protocol 2 to 5 (2 as released InsightFace packs; numpy elements 2 to 4); the bytes CPython writes")
-  @Default.Integer(PackParams.PROTOCOL)
+  @Default.Integer(PROTOCOL)
   int getProtocol();
 
   void setProtocol(int value);
 
   @Description("For .bin: store each image as 'bytes' or as a numpy uint8 array ('numpy', as cv2.imencode packs do)")
-  @Default.String(PackParams.ELEMENTS)
+  @Default.String(ELEMENTS)
   String getElements();
 
   void setElements(String value);
@@ -50,7 +55,7 @@ public interface PackOptions extends PipelineOptions {
   void setHeader(boolean value);
 
   @Description("JPEG quality for faces that had to be aligned (already aligned images keep their bytes)")
-  @Default.Integer(PackParams.QUALITY)
+  @Default.Integer(QUALITY)
   int getQuality();
 
   void setQuality(int value);

@@ -1,22 +1,12 @@
 package dev.facebeam.pipelines.pack;
 
+import dev.facebeam.codec.pickle.PickleWriter;
 import java.nio.file.Path;
 
-/** What pack reads and writes, as values, made once from {@link PackOptions} at the command line. */
-public record PackParams(String input, String output, String format, String pairs, int protocol, String elements,
-    boolean header, int quality, String imageRoot) {
-  public static final String FORMAT = "auto";
-  public static final int PROTOCOL = 4;
-  public static final String ELEMENTS = "bytes";
-  public static final int QUALITY = 95;
-
-  public static PackParams of(PackOptions o) {
-    return new PackParams(o.getInput(), o.getOutput(), o.getFormat(), o.getPairs(), o.getProtocol(), o.getElements(),
-        o.getHeader(), o.getQuality(), o.getImageRoot());
-  }
-
-  /** A .bin of the pairs a list names, from a pack read in its own format, every other setting at its default. */
-  public static PackParams of(Path input, Path output, Path pairs) {
-    return new PackParams(input.toString(), output.toString(), FORMAT, pairs.toString(), PROTOCOL, ELEMENTS, true, QUALITY, null);
-  }
-}
+/**
+ * What pack reads and writes: the input pack and its format, the .rec or .bin to write, for a .bin
+ * the pairs list (may be null for a .rec), the pickle protocol and element form, for a .rec whether to
+ * write the header records, the JPEG quality of aligned faces and the root a .lst stays in (may be null).
+ */
+public record PackParams(Path input, Path output, String format, Path pairs, int protocol, PickleWriter.ElementForm elements,
+    boolean header, int quality, Path imageRoot) {}

@@ -1,9 +1,9 @@
 package dev.facebeam.pipelines.results;
 
-import dev.facebeam.pipelines.figures.Charts;
 import static dev.facebeam.results.TableText.esc;
 
 import dev.facebeam.io.StageFiles;
+import dev.facebeam.pipelines.figures.Charts;
 import dev.facebeam.results.BenchmarkTable;
 import dev.facebeam.results.Metric;
 import dev.facebeam.results.Percent;

@@ -1,10 +1,9 @@
 package dev.facebeam.pipelines.results;
 
-import dev.facebeam.pipelines.stage.StageLayout;
-import dev.facebeam.pipelines.ingest.IngestParams;
 import dev.facebeam.UserInputException;
 import dev.facebeam.config.Options;
 import dev.facebeam.io.OutputGuard;
+import dev.facebeam.pipelines.stage.StageLayout;
 import dev.facebeam.results.BenchmarkTable;
 import dev.facebeam.results.Comparison;
 import dev.facebeam.results.Metric;

@@ -1,7 +1,6 @@
 package dev.facebeam.pipelines.results;
 
 import dev.facebeam.pipelines.stage.StageLayout;
-import dev.facebeam.pipelines.ingest.IngestParams;
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
 

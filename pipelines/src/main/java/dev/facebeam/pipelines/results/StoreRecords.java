@@ -1,18 +1,14 @@
 package dev.facebeam.pipelines.results;
 
-import dev.facebeam.pipelines.stage.StageLayout;
 import dev.facebeam.UserInputException;
 import dev.facebeam.io.StageOutput;
 import dev.facebeam.proto.StageManifest;
-import dev.facebeam.results.Metric;
 import dev.facebeam.results.ResultRecord;
 import dev.facebeam.results.ResultsStore;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.TreeMap;
 
 /**
@@ -25,14 +21,14 @@ public final class StoreRecords {
   private StoreRecords() {}
 
   /** The store a command writes to: {@code --results}, or facebeam-results beside {@code output}; checked now, before any work. */
-  public static ResultsStore store(ResultsOptions o, String output, Collection<Path> inputs) {
-    return store(o.getResults(), output, inputs);
+  public static ResultsStore store(ResultsOptions o, Path output, Collection<Path> inputs) {
+    return store(o.getResults() == null ? null : Path.of(o.getResults()), output, inputs);
   }
 
-  /** {@link #store(ResultsOptions, String, Collection)} for a {@code --results} value (null: the default). */
-  public static ResultsStore store(String results, String output, Collection<Path> inputs) {
-    String raw = results != null ? results : ResultsStore.besides(output);
-    Path out = Path.of(output).toAbsolutePath().normalize();
+  /** {@link #store(ResultsOptions, Path, Collection)} for a {@code --results} value (null: the default). */
+  public static ResultsStore store(Path results, Path output, Collection<Path> inputs) {
+    String raw = results != null ? results.toString() : ResultsStore.besides(output.toString());
+    Path out = output.toAbsolutePath().normalize();
     if (Path.of(raw).toAbsolutePath().normalize().startsWith(out)) {
       throw new UserInputException("--results=" + raw, "lies inside the output folder " + out
           + ", which a rerun replaces: name a folder outside it");

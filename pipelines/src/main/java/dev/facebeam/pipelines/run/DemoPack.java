@@ -1,7 +1,5 @@
 package dev.facebeam.pipelines.run;
 
-import dev.facebeam.pipelines.pack.PackJob;
-import dev.facebeam.pipelines.pack.PackParams;
 import ai.djl.Model;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.types.DataType;
@@ -10,6 +8,7 @@ import ai.djl.nn.Block;
 import dev.facebeam.embed.ModelSpec;
 import dev.facebeam.io.StageFiles;
 import dev.facebeam.models.Networks;
+import dev.facebeam.pipelines.pack.PackJob;
 import dev.facebeam.proto.ModelDescriptor;
 import java.awt.Color;
 import java.awt.Graphics2D;
@@ -73,7 +72,7 @@ final class DemoPack {
           pairs.append(String.format("id%02d/%d.png id%02d/%d.png 0%n", id, (j + 2) % IMAGES, other, (j + 3) % IMAGES));
         }
         Path pairsFile = Files.writeString(tmp.resolve("pairs.txt"), pairs.toString());
-        PackJob.run(PackParams.of(images, Files.createDirectories(tmp.resolve("dataset")).resolve(TARGET + ".bin"), pairsFile));
+        PackJob.run(PackJob.binOf(images, Files.createDirectories(tmp.resolve("dataset")).resolve(TARGET + ".bin"), pairsFile));
         writeModel(Files.createDirectories(tmp.resolve("model")));
       });
       return g;

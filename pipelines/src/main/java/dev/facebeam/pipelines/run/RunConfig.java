@@ -1,12 +1,13 @@
 package dev.facebeam.pipelines.run;
 
-import dev.facebeam.pipelines.embed.ModelParams;
 import com.google.gson.FieldNamingPolicy;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
 import dev.facebeam.UserInputException;
 import dev.facebeam.config.ConfigSchema;
+import dev.facebeam.pipelines.embed.ModelOptions;
+import dev.facebeam.pipelines.embed.ModelParams;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -55,8 +56,8 @@ public record RunConfig(String description, String dataset, List<String> targets
 
   /** How the config says to run its model; what it leaves out is the command line's default. */
   ModelParams modelParams() {
-    return new ModelParams(engine != null ? engine : ModelParams.ENGINE, flip == null || flip,
-        batchSize != null ? batchSize : ModelParams.BATCH_SIZE, ModelParams.DEVICE, mean, scale, channelOrder, inputSize);
+    return new ModelParams(engine != null ? engine : ModelOptions.ENGINE, flip == null || flip,
+        batchSize != null ? batchSize : ModelOptions.BATCH_SIZE, ModelOptions.DEVICE, mean, scale, channelOrder, inputSize);
   }
 
   /** The demo's generated model in place of the config's: its own descriptor says how to preprocess. */

@@ -1,22 +1,19 @@
 package dev.facebeam.pipelines.run;
 
-import dev.facebeam.pipelines.stage.StageLayout;
-import dev.facebeam.pipelines.embed.ModelParams;
-import dev.facebeam.pipelines.ijb.IjbJob;
-import dev.facebeam.pipelines.ijb.IjbParams;
-import dev.facebeam.pipelines.ijb.IjbReport;
-import dev.facebeam.pipelines.megaface.MegaFaceJob;
-import dev.facebeam.pipelines.megaface.MegaFaceParams;
-import dev.facebeam.pipelines.megaface.MegaFaceReport;
-import dev.facebeam.pipelines.results.StoreRecords;
-import dev.facebeam.pipelines.verify.VerifyReport;
 import dev.facebeam.UserInputException;
 import dev.facebeam.config.Options;
 import dev.facebeam.embed.ModelSpec;
 import dev.facebeam.ijb.IjbMode;
 import dev.facebeam.ijb.IjbTestsuite;
-import dev.facebeam.io.Digests;
 import dev.facebeam.io.OutputGuard;
+import dev.facebeam.pipelines.embed.ModelParams;
+import dev.facebeam.pipelines.ijb.IjbOptions;
+import dev.facebeam.pipelines.ijb.IjbReport;
+import dev.facebeam.pipelines.megaface.MegaFaceReport;
+import dev.facebeam.pipelines.results.StoreRecords;
+import dev.facebeam.pipelines.stage.StageLayout;
+import dev.facebeam.pipelines.stage.StagePaths;
+import dev.facebeam.pipelines.verify.VerifyReport;
 import dev.facebeam.results.ResultRecord;
 import dev.facebeam.results.ResultsStore;
 import dev.facebeam.results.Selection;
@@ -26,9 +23,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.apache.beam.sdk.options.PipelineOptions;
 
 /**
@@ -56,21 +51,29 @@ public final class RunJob {
 
   /** The command line's run: its options made into parameters once. */
   public static Result run(RunOptions options, PrintStream log) {
-    return run(RunParams.of(options), options, log);
+    RunOptions o = options;
+    java.util.Set<StageName> stages = java.util.EnumSet.noneOf(StageName.class);
+    for (String s : Options.list(o.getStages())) {
+      stages.add(StageName.parse("--stages", s));
+    }
+    RunParams params = new RunParams(Path.of(o.getConfig()), Path.of(o.getWorkdir()), stages,
+        o.getFrom() == null ? null : StageName.parse("--from", o.getFrom()), o.getForce(), StagePaths.given(o.getResults()),
+        Options.list(o.getModels()));
+    return run(params, o, log);
   }
 
   public static Result run(RunParams o, PipelineOptions runner, PrintStream log) {
-    Path configFile = Path.of(o.config());
+    Path configFile = o.config();
     RunConfig c = RunConfig.read(configFile);
     Path dataset = Path.of(c.dataset());
     List<String> targets = new ArrayList<>();
     c.targets().forEach(t -> targets.add(OutputGuard.plainName(configFile + ": targets", t)));
-    StageSelection selection = StageSelection.of(o);
+    StageSelection selection = new StageSelection(o.stages(), o.from(), o.force());
     Path modelPath = Path.of(c.model());
     Path megafacePack = c.megaface() != null ? Path.of(c.megaface().pack()) : null;
     Path ijbRoot = c.ijb() != null ? Path.of(c.ijb().root()) : null;
     IjbMode ijbMode = c.ijb() == null ? null
-        : IjbMode.parse(configFile + ": ijb.mode", c.ijb().mode() != null ? c.ijb().mode() : IjbParams.MODE);
+        : IjbMode.parse(configFile + ": ijb.mode", c.ijb().mode() != null ? c.ijb().mode() : IjbOptions.MODE);
     boolean demo = Boolean.TRUE.equals(c.demoFallback()) && DemoPack.isShippedDemo(c.dataset(), c.model())
         && (!Files.isDirectory(dataset) || !Files.exists(modelPath));
     if (!demo) {
@@ -91,11 +94,11 @@ public final class RunJob {
     IjbTestsuite ijbSuite = c.ijb() == null ? null : IjbTestsuite.open(ijbRoot, c.ijb().target()); // before any folder is made
     ResultsStore store = StoreRecords.store(o.results(), o.workdir(), java.util.Arrays.asList(configFile, dataset, modelPath,
         megafacePack, ijbRoot));
-    List<String> otherModels = Options.list(o.models());
+    List<String> otherModels = o.models();
     if (!otherModels.isEmpty()) {
       Selection.records(store.records(), otherModels, List.of()); // a typo in --models is an error now, not after the run
     }
-    Path work = OutputGuard.claim("--workdir", o.workdir(), "run", java.util.Arrays.asList(configFile, dataset, modelPath, megafacePack, ijbRoot));
+    Path work = OutputGuard.claim("--workdir", o.workdir().toString(), "run", java.util.Arrays.asList(configFile, dataset, modelPath, megafacePack, ijbRoot));
     if (demo) {
       // The shipped demo on a machine without ../shared/data: a generated pack and model, said so.
       DemoPack.Generated g = DemoPack.ensure(work.resolve("demo-pack"));
@@ -110,7 +113,7 @@ public final class RunJob {
     ModelParams settings = c.modelParams();
     ModelSpec spec = ModelSpec.resolve(Path.of(c.model()), settings.overrides());
     Path workdir = work;
-    TargetChain.Context context = new TargetChain.Context(runner, c.model(), settings, spec,
+    TargetChain.Context context = new TargetChain.Context(runner, Path.of(c.model()), settings, spec,
         (stage, target) -> workdir.resolve(stage.toString()).resolve(target));
     RunState state = RunState.load(work);
     Progress progress = new Progress(log, selection, state);
@@ -160,14 +163,6 @@ public final class RunJob {
 
   /** What {@code --stages}, {@code --from} and {@code --force} ask for. */
   private record StageSelection(java.util.Set<StageName> stages, StageName from, boolean force) {
-    static StageSelection of(RunParams o) {
-      java.util.Set<StageName> stages = java.util.EnumSet.noneOf(StageName.class);
-      for (String s : Options.list(o.stages())) {
-        stages.add(StageName.parse("--stages", s));
-      }
-      return new StageSelection(stages, o.from() == null ? null : StageName.parse("--from", o.from()), o.force());
-    }
-
     /** Why a selected stage must be built, or null when run-state says it is current. */
     String why(Stage s, RunState state) {
       if (force) {

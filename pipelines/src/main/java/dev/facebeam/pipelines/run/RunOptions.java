@@ -20,7 +20,7 @@ public interface RunOptions extends ResultsOptions {
   void setWorkdir(String value);
 
   @Description("Stages to run, in order")
-  @Default.String(RunParams.STAGES)
+  @Default.String(StageName.ALL)
   String getStages();
 
   void setStages(String value);

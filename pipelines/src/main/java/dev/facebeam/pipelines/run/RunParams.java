@@ -1,14 +1,13 @@
 package dev.facebeam.pipelines.run;
 
-/**
- * What {@code run} is asked: the config, the work folder, the stages (a comma list), where to rerun
- * from, whether to force, the results store (null: beside the work folder) and the store's other
- * models to show in report.html (a comma list, may be null).
- */
-public record RunParams(String config, String workdir, String stages, String from, boolean force, String results, String models) {
-  public static final String STAGES = "ingest,embed,verify,megaface,ijb";
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
 
-  public static RunParams of(RunOptions o) {
-    return new RunParams(o.getConfig(), o.getWorkdir(), o.getStages(), o.getFrom(), o.getForce(), o.getResults(), o.getModels());
-  }
-}
+/**
+ * What {@code run} is asked: the config, the work folder, the stages to run, the stage to rerun from
+ * (null: none), whether to force, the results store (null: beside the work folder) and the store's
+ * other models to show in report.html.
+ */
+public record RunParams(Path config, Path workdir, Set<StageName> stages, StageName from, boolean force, Path results,
+    List<String> models) {}

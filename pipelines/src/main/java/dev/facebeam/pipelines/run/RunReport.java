@@ -1,9 +1,9 @@
 package dev.facebeam.pipelines.run;
 
-import dev.facebeam.pipelines.stage.StageLayout;
-import dev.facebeam.pipelines.results.ResultsReport;
 import dev.facebeam.embed.ModelSpec;
 import dev.facebeam.io.StageFiles;
+import dev.facebeam.pipelines.results.ResultsReport;
+import dev.facebeam.pipelines.stage.StageLayout;
 import dev.facebeam.results.Percent;
 import dev.facebeam.results.ResultRecord;
 import dev.facebeam.results.TableText;

@@ -4,15 +4,14 @@ import dev.facebeam.UserInputException;
 import dev.facebeam.embed.ModelSpec;
 import dev.facebeam.ijb.IjbMode;
 import dev.facebeam.io.Digests;
-import dev.facebeam.pipelines.embed.EmbedParams;
 import dev.facebeam.pipelines.embed.EmbedPipeline;
 import dev.facebeam.pipelines.embed.ModelParams;
 import dev.facebeam.pipelines.ijb.IjbJob;
 import dev.facebeam.pipelines.ijb.IjbParams;
 import dev.facebeam.pipelines.ijb.IjbReport;
-import dev.facebeam.pipelines.ingest.IngestParams;
 import dev.facebeam.pipelines.ingest.IngestPipeline;
 import dev.facebeam.pipelines.megaface.MegaFaceJob;
+import dev.facebeam.pipelines.megaface.MegaFaceOptions;
 import dev.facebeam.pipelines.megaface.MegaFaceParams;
 import dev.facebeam.pipelines.megaface.MegaFaceReport;
 import dev.facebeam.pipelines.verify.VerifyJob;
@@ -45,8 +44,8 @@ public final class TargetChain {
    * What every target of one run shares: the runner, the model and how it runs, the model's
    * fingerprint (what embed's output depends on besides its records) and the folder layout.
    */
-  public record Context(PipelineOptions runner, String model, ModelParams settings, String modelFingerprint, Layout layout) {
-    public Context(PipelineOptions runner, String model, ModelParams settings, ModelSpec spec, Layout layout) {
+  public record Context(PipelineOptions runner, Path model, ModelParams settings, String modelFingerprint, Layout layout) {
+    public Context(PipelineOptions runner, Path model, ModelParams settings, ModelSpec spec, Layout layout) {
       this(runner, model, settings, Digests.sha256(spec.sha256(), spec.preprocessing().describe(), "flip=" + settings.flip(),
           "engine=" + spec.engine()), layout);
     }
@@ -57,7 +56,7 @@ public final class TargetChain {
     Stage embed = embedded(c, target, bin, "bin", () -> contentHash(bin));
     Path out = c.layout().folder(StageName.VERIFY, target);
     return List.of(upstreamOf(embed), embed, embed.scoredBy(StageName.VERIFY, out, List.of("target=" + target),
-        () -> VerifyJob.run(VerifyParams.of(embed.folder(), out, target), c.runner()), VerifyReport::record));
+        () -> VerifyJob.run(new VerifyParams(embed.folder(), out, target), c.runner()), VerifyReport::record));
   }
 
   /** A MegaFace pack folder scored against itself, as {@code run}'s megaface section asks. */
@@ -65,8 +64,8 @@ public final class TargetChain {
     String target = "megaface";
     Stage embed = embedded(c, target, pack, "megaface", () -> folderFingerprint(pack));
     Path out = c.layout().folder(StageName.MEGAFACE, target);
-    MegaFaceParams params = MegaFaceParams.ofEmbedded(embed.folder(), out, mf.sizes() != null ? mf.sizes() : MegaFaceParams.SIZES,
-        mf.far() != null ? mf.far() : MegaFaceParams.FAR, mf.topK() != null ? mf.topK() : MegaFaceParams.TOP_K);
+    MegaFaceParams params = MegaFaceJob.ofEmbedded(embed.folder(), out, mf.sizes() != null ? mf.sizes() : MegaFaceOptions.SIZES,
+        mf.far() != null ? mf.far() : MegaFaceOptions.FAR, mf.topK() != null ? mf.topK() : MegaFaceOptions.TOP_K);
     return List.of(upstreamOf(embed), embed, embed.scoredBy(StageName.MEGAFACE, out, List.of(mf.text()),
         () -> MegaFaceJob.run(params, c.runner()), MegaFaceReport::record));
   }
@@ -96,10 +95,10 @@ public final class TargetChain {
   private static Stage embedded(Context c, String target, Path input, String format, java.util.function.Supplier<String> identity) {
     Path ingested = c.layout().folder(StageName.INGEST, target);
     Stage ingest = Stage.first(StageName.INGEST, target, ingested, List.of("format=" + format), identity,
-        () -> IngestPipeline.run(IngestParams.of(input, format, ingested), c.runner()));
+        () -> IngestPipeline.run(IngestPipeline.params(input, format, ingested), c.runner()));
     Path out = c.layout().folder(StageName.EMBED, target);
     return ingest.then(StageName.EMBED, out, List.of(c.modelFingerprint()),
-        () -> EmbedPipeline.run(EmbedParams.of(ingested, c.model(), c.settings(), out), c.runner()));
+        () -> EmbedPipeline.run(EmbedPipeline.params(ingested, c.model(), c.settings(), out), c.runner()));
   }
 
   private static String contentHash(Path file) {

@@ -2,8 +2,8 @@ package dev.facebeam.pipelines.stage;
 
 import dev.facebeam.UserInputException;
 import dev.facebeam.io.Digests;
-import dev.facebeam.io.StageOutput;
 import dev.facebeam.io.StageFiles;
+import dev.facebeam.io.StageOutput;
 import dev.facebeam.proto.StageManifest;
 import dev.facebeam.transforms.WriteLines;
 import java.io.IOException;

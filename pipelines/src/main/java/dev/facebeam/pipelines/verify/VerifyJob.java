@@ -1,18 +1,16 @@
 package dev.facebeam.pipelines.verify;
 
-import dev.facebeam.pipelines.stage.StageLayout;
-import dev.facebeam.pipelines.figures.Charts;
-import dev.facebeam.pipelines.ingest.IngestPipeline;
-import dev.facebeam.pipelines.results.StoreRecords;
-import dev.facebeam.pipelines.stage.Stages;
 import dev.facebeam.UserInputException;
 import dev.facebeam.ijb.RocCurve;
-import dev.facebeam.io.Json;
 import dev.facebeam.io.OutputGuard;
 import dev.facebeam.io.StageFiles;
 import dev.facebeam.io.StageOutput;
 import dev.facebeam.metrics.VerificationProtocol;
 import dev.facebeam.metrics.XNorm;
+import dev.facebeam.pipelines.figures.Charts;
+import dev.facebeam.pipelines.results.StoreRecords;
+import dev.facebeam.pipelines.stage.StageLayout;
+import dev.facebeam.pipelines.stage.Stages;
 import dev.facebeam.proto.Embedding;
 import dev.facebeam.proto.StageManifest;
 import dev.facebeam.proto.VerificationPair;
@@ -46,17 +44,17 @@ public final class VerifyJob {
 
   /** The command line's verify: its options made into parameters once. */
   public static Report run(VerifyOptions options) {
-    VerifyParams params = VerifyParams.of(options);
-    ResultsStore store = StoreRecords.store(options, params.output(), List.of(Path.of(params.embeddings())));
+    VerifyParams params = new VerifyParams(Path.of(options.getEmbeddings()), Path.of(options.getOutput()), options.getTarget());
+    ResultsStore store = StoreRecords.store(options, params.output(), List.of(params.embeddings()));
     Report r = run(params, options);
-    store.put(VerifyReport.record(Path.of(params.output())));
+    store.put(VerifyReport.record(params.output()));
     return r;
   }
 
   /** Scores an embed output and commits the report; {@code runner} is only recorded in the manifest. */
   public static Report run(VerifyParams params, PipelineOptions runner) {
-    Path dir = Path.of(params.embeddings());
-    OutputGuard.folder("--output", params.output(), "verify", List.of(dir));
+    Path dir = params.embeddings();
+    OutputGuard.folder("--output", params.output().toString(), "verify", List.of(dir));
     StageManifest m = StageOutput.requireIntact(dir);
     if (!m.getStage().equals("embed")) {
       throw new UserInputException(dir.toString(), "is the output of '" + m.getStage() + "', not of embed");
@@ -167,11 +165,11 @@ public final class VerifyJob {
   }
 
   private static void write(Report r, StageManifest embed, VerifyParams params, PipelineOptions runner) throws IOException {
-    Stages.commit(Path.of(params.output()), "verify", out -> {
+    Stages.commit(params.output(), "verify", out -> {
       VerifyReport.of(r, embed).write(out.work());
       Files.writeString(out.work().resolve(StageLayout.REPORT_MD), markdown(r, embed), StandardCharsets.UTF_8);
       roc(r, out.work().resolve("roc"));
-      StageManifest.Builder m = Stages.manifest("verify", params.embeddings(), r.pairs(), r.pairs(), 0, runner)
+      StageManifest.Builder m = Stages.manifest("verify", params.embeddings().toString(), r.pairs(), r.pairs(), 0, runner)
           .setFormat(embed.getFormat())
           .setPairs(r.pairs())
           .putParameters("target", r.target());

@@ -1,7 +1,5 @@
 package dev.facebeam.pipelines.verify;
 
-import dev.facebeam.pipelines.results.StoreRecords;
-import dev.facebeam.pipelines.stage.StageLayout;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
@@ -9,6 +7,8 @@ import com.google.gson.JsonParser;
 import dev.facebeam.UserInputException;
 import dev.facebeam.io.Json;
 import dev.facebeam.metrics.VerificationProtocol;
+import dev.facebeam.pipelines.results.StoreRecords;
+import dev.facebeam.pipelines.stage.StageLayout;
 import dev.facebeam.proto.StageManifest;
 import dev.facebeam.results.ResultRecord;
 import dev.facebeam.results.RocSample;

@@ -1,7 +1,5 @@
 package dev.facebeam.pipelines.embed;
 
-import dev.facebeam.pipelines.Fixtures;
-import dev.facebeam.pipelines.ingest.IngestPipeline;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.junit.Assert.assertEquals;
@@ -12,6 +10,8 @@ import dev.facebeam.UserInputException;
 import dev.facebeam.codec.export.DevkitFeature;
 import dev.facebeam.io.StageFiles;
 import dev.facebeam.io.StageOutput;
+import dev.facebeam.pipelines.Fixtures;
+import dev.facebeam.pipelines.ingest.IngestPipeline;
 import dev.facebeam.proto.Embedding;
 import dev.facebeam.proto.StageManifest;
 import java.nio.ByteBuffer;

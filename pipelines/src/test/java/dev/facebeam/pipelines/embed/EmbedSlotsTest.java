@@ -1,9 +1,9 @@
 package dev.facebeam.pipelines.embed;
 
-import dev.facebeam.pipelines.stage.SlotOptions;
 import static org.junit.Assert.assertEquals;
 
 import dev.facebeam.embed.SlotThreads;
+import dev.facebeam.pipelines.stage.SlotOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.junit.Assume;
 import org.junit.Test;

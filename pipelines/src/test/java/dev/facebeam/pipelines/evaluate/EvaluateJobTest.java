@@ -1,5 +1,12 @@
 package dev.facebeam.pipelines.evaluate;
 
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertThrows;
+import static org.junit.Assert.assertTrue;
+
+import dev.facebeam.UserInputException;
 import dev.facebeam.pipelines.Fixtures;
 import dev.facebeam.pipelines.embed.EmbedOptions;
 import dev.facebeam.pipelines.embed.EmbedPipeline;
@@ -10,13 +17,6 @@ import dev.facebeam.pipelines.pack.PackJob;
 import dev.facebeam.pipelines.pack.PackOptions;
 import dev.facebeam.pipelines.verify.VerifyJob;
 import dev.facebeam.pipelines.verify.VerifyOptions;
-import static org.hamcrest.MatcherAssert.assertThat;
-import static org.hamcrest.Matchers.containsString;
-import static org.junit.Assert.assertEquals;
-import static org.junit.Assert.assertThrows;
-import static org.junit.Assert.assertTrue;
-
-import dev.facebeam.UserInputException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

@@ -1,22 +1,20 @@
 package dev.facebeam.pipelines.ijb;
 
-import dev.facebeam.pipelines.stage.StageLayout;
-import dev.facebeam.pipelines.Fixtures;
-import dev.facebeam.pipelines.embed.EmbedParams;
-import dev.facebeam.pipelines.embed.EmbedPipeline;
-import dev.facebeam.pipelines.embed.ModelParams;
-import dev.facebeam.pipelines.evaluate.EvaluateJob;
-import dev.facebeam.pipelines.evaluate.EvaluateOptions;
-import dev.facebeam.pipelines.ingest.IngestParams;
-import dev.facebeam.pipelines.ingest.IngestPipeline;
-import dev.facebeam.pipelines.run.RunJob;
-import dev.facebeam.pipelines.run.RunOptions;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
 import dev.facebeam.io.StageOutput;
+import dev.facebeam.pipelines.Fixtures;
+import dev.facebeam.pipelines.embed.EmbedPipeline;
+import dev.facebeam.pipelines.embed.ModelParams;
+import dev.facebeam.pipelines.evaluate.EvaluateJob;
+import dev.facebeam.pipelines.evaluate.EvaluateOptions;
+import dev.facebeam.pipelines.ingest.IngestPipeline;
+import dev.facebeam.pipelines.run.RunJob;
+import dev.facebeam.pipelines.run.RunOptions;
+import dev.facebeam.pipelines.stage.StageLayout;
 import dev.facebeam.proto.FaceRecord;
 import dev.facebeam.proto.StageManifest;
 import java.nio.file.Files;
@@ -88,7 +86,7 @@ public class IjbFullPathTest {
     Path root = orlTestsuite();
     Path work = tmp.getRoot().toPath();
     var runner = PipelineOptionsFactory.fromArgs("--runner=DirectRunner").create();
-    IngestPipeline.Result in = IngestPipeline.run(IngestParams.of(root, "auto", work.resolve("ingest")), runner);
+    IngestPipeline.Result in = IngestPipeline.run(IngestPipeline.params(root, "auto", work.resolve("ingest")), runner);
     StageManifest m = in.manifest();
     assertEquals("ijb", m.getFormat());
     assertEquals(401, m.getRead());
@@ -102,11 +100,11 @@ public class IjbFullPathTest {
     assertEquals(112, first.getWidth());
 
     ModelParams model = new ModelParams("auto", true, 64, "cpu", 127f, null, null, null);
-    EmbedPipeline.run(EmbedParams.of(work.resolve("ingest"), Fixtures.shared("models/faceplugin/fr_feature.onnx").toString(),
+    EmbedPipeline.run(EmbedPipeline.params(work.resolve("ingest"), Fixtures.shared("models/faceplugin/fr_feature.onnx"),
         model, work.resolve("embed")), runner);
 
-    IjbReport r = IjbJob.run(new IjbParams(root.toString(), work.resolve("embed").toString(), null, false,
-        work.resolve("ijb").toString(), IjbParams.MODE, null, null, null, null), runner);
+    IjbReport r = IjbJob.run(IjbParams.ofEmbedded(root, work.resolve("embed"), work.resolve("ijb"),
+        dev.facebeam.ijb.IjbMode.parse("--mode", IjbOptions.MODE), null), runner);
     assertEquals("IJBC", r.target());
     assertEquals("fr_feature", r.method());
     assertEquals(401, r.faces());

@@ -153,7 +153,7 @@ public class IjbJobTest {
     o.setScoresNpy(reference + "," + ours.resolve("scores.npy"));
     o.setLabels("scripts,facebeam");
     o.setOutput(tmp.getRoot().toPath().resolve("compare").toString());
-    IjbComparison c = IjbJob.compare(IjbParams.of(o), o);
+    IjbComparison c = IjbJob.compare(o);
     assertEquals(2, c.methods().size());
     // The scripts' own scores give the scripts' table ('%.2f' from Python), AUC 94.90.
     assertThat(c.markdown(), containsString("| scripts-IJBC | 1.68 | 1.68 | 3.07 | 19.13 | 50.15 | 86.12 | 94.90 |"));
@@ -163,7 +163,7 @@ public class IjbJobTest {
     assertEquals(c, IjbComparison.read(tmp.getRoot().toPath().resolve("compare/report.json")));
     o.setLabels("one");
     o.setOutput(tmp.getRoot().toPath().resolve("compare2").toString());
-    assertThat(assertThrows(UserInputException.class, () -> IjbJob.compare(IjbParams.of(o), o)).getMessage(),
+    assertThat(assertThrows(UserInputException.class, () -> IjbJob.compare(o)).getMessage(),
         containsString("--labels: names 1 methods for 2 score files"));
   }
 

@@ -1,9 +1,5 @@
 package dev.facebeam.pipelines.ingest;
 
-import dev.facebeam.pipelines.stage.StageLayout;
-import dev.facebeam.pipelines.Fixtures;
-import dev.facebeam.pipelines.pack.PackJob;
-import dev.facebeam.pipelines.pack.PackOptions;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.junit.Assert.assertArrayEquals;
@@ -17,6 +13,10 @@ import dev.facebeam.codec.pack.VerificationPack;
 import dev.facebeam.codec.pickle.PickleWriter;
 import dev.facebeam.io.StageFiles;
 import dev.facebeam.io.StageOutput;
+import dev.facebeam.pipelines.Fixtures;
+import dev.facebeam.pipelines.pack.PackJob;
+import dev.facebeam.pipelines.pack.PackOptions;
+import dev.facebeam.pipelines.stage.StageLayout;
 import dev.facebeam.proto.AlignMethod;
 import dev.facebeam.proto.FaceRecord;
 import dev.facebeam.proto.StageManifest;

@@ -34,12 +34,12 @@ public class MegaFaceInputsTest {
     o.setDistractorsList(dir.resolve("d.lst").toString());
     // Three rows, three lines (the last newline and a trailing blank line name nothing).
     Files.writeString(dir.resolve("p.lst"), "A/a1.png\nA/a2.png\nB/b1.png\n\n");
-    MegaFaceInputs in = MegaFaceInputs.of(MegaFaceParams.of(o));
+    MegaFaceInputs in = MegaFaceInputs.of(MegaFaceJob.params(o).inputs(), MegaFaceOptions.ALGO);
     assertEquals(3, in.probes().vectors().length);
     assertEquals(in.probes().identity()[0], in.probes().identity()[1]);
     // A blank middle line leaves row 1 without an identity: an error naming the line.
     Files.writeString(dir.resolve("p.lst"), "A/a1.png\n\nB/b1.png\n");
-    UserInputException e = assertThrows(UserInputException.class, () -> MegaFaceInputs.of(MegaFaceParams.of(o)));
+    UserInputException e = assertThrows(UserInputException.class, () -> MegaFaceInputs.of(MegaFaceJob.params(o).inputs(), MegaFaceOptions.ALGO));
     assertThat(e.getMessage(), containsString("p.lst:2"));
     assertThat(e.getMessage(), containsString("blank line, but row 1 of the matrix needs a name"));
   }

@@ -1,10 +1,5 @@
 package dev.facebeam.pipelines.megaface;
 
-import dev.facebeam.pipelines.Fixtures;
-import dev.facebeam.pipelines.embed.EmbedOptions;
-import dev.facebeam.pipelines.embed.EmbedPipeline;
-import dev.facebeam.pipelines.embed.EmbedPipelineTest;
-import dev.facebeam.pipelines.ingest.IngestPipeline;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.junit.Assert.assertArrayEquals;
@@ -14,6 +9,11 @@ import static org.junit.Assert.assertTrue;
 import dev.facebeam.UserInputException;
 import dev.facebeam.io.StageFiles;
 import dev.facebeam.io.StageOutput;
+import dev.facebeam.pipelines.Fixtures;
+import dev.facebeam.pipelines.embed.EmbedOptions;
+import dev.facebeam.pipelines.embed.EmbedPipeline;
+import dev.facebeam.pipelines.embed.EmbedPipelineTest;
+import dev.facebeam.pipelines.ingest.IngestPipeline;
 import dev.facebeam.proto.Embedding;
 import dev.facebeam.proto.Role;
 import java.nio.file.Files;

@@ -1,6 +1,5 @@
 package dev.facebeam.pipelines.pack;
 
-import dev.facebeam.pipelines.Fixtures;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.junit.Assert.assertEquals;
@@ -11,6 +10,7 @@ import dev.facebeam.UserInputException;
 import dev.facebeam.codec.image.ImageCodec;
 import dev.facebeam.codec.image.RgbPixels;
 import dev.facebeam.codec.pack.VerificationPack;
+import dev.facebeam.pipelines.Fixtures;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;

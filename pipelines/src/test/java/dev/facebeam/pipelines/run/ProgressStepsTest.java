@@ -1,14 +1,13 @@
 package dev.facebeam.pipelines.run;
 
-import dev.facebeam.pipelines.embed.EmbedOptions;
-import dev.facebeam.pipelines.embed.EmbedPipeline;
-import dev.facebeam.pipelines.embed.ModelParams;
-import dev.facebeam.pipelines.ingest.IngestPipeline;
 import static org.junit.Assert.assertTrue;
 
 import dev.facebeam.codec.pack.PackOpener;
 import dev.facebeam.codec.pickle.PickleWriter;
 import dev.facebeam.embed.ModelSpec;
+import dev.facebeam.pipelines.embed.EmbedOptions;
+import dev.facebeam.pipelines.embed.EmbedPipeline;
+import dev.facebeam.pipelines.ingest.IngestPipeline;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -59,7 +58,7 @@ public class ProgressStepsTest {
     EmbedOptions o = PipelineOptionsFactory.fromArgs("--runner=DirectRunner").as(EmbedOptions.class);
     Pipeline embed = Pipeline.create(o);
     embed.apply(EmbedPipeline.NAME, new EmbedPipeline(List.of(bin.toString()),
-        ModelSpec.resolve(model, ModelSpec.Overrides.NONE), ModelParams.DEFAULTS, tmp.newFolder().toString(), 1, false, dev.facebeam.embed.SlotThreads.PER_WORKER));
+        ModelSpec.resolve(model, ModelSpec.Overrides.NONE), EmbedPipeline.DEFAULT_SETTINGS, tmp.newFolder().toString(), 1, false, dev.facebeam.embed.SlotThreads.PER_WORKER));
     assertTrue(names(embed).toString(), names(embed).contains(EmbedPipeline.PROGRESS_STEP));
   }
 }

@@ -1,7 +1,5 @@
 package dev.facebeam.pipelines.run;
 
-import dev.facebeam.pipelines.Fixtures;
-import dev.facebeam.pipelines.embed.ModelParams;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.junit.Assert.assertEquals;
@@ -12,6 +10,8 @@ import static org.junit.Assume.assumeFalse;
 
 import dev.facebeam.UserInputException;
 import dev.facebeam.io.StageOutput;
+import dev.facebeam.pipelines.Fixtures;
+import dev.facebeam.pipelines.embed.ModelParams;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

@@ -1,6 +1,5 @@
 package dev.facebeam.pipelines.verify;
 
-import dev.facebeam.pipelines.stage.StageLayout;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.junit.Assert.assertArrayEquals;
@@ -9,6 +8,7 @@ import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertThrows;
 
 import dev.facebeam.UserInputException;
+import dev.facebeam.pipelines.stage.StageLayout;
 import dev.facebeam.results.ResultRecord;
 import java.nio.file.Files;
 import java.nio.file.Path;

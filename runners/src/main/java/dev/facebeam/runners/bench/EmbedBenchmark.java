@@ -306,7 +306,7 @@ public final class EmbedBenchmark {
     // stage reads what a user's embed reads.
     Path records = dir.resolve("memory-records");
     Files.createDirectories(records);
-    int shards = dev.facebeam.transforms.WriteShards.shardsFor(total, dev.facebeam.pipelines.ingest.IngestParams.RECORDS_PER_SHARD);
+    int shards = dev.facebeam.transforms.WriteShards.shardsFor(total, dev.facebeam.pipelines.ingest.IngestOptions.RECORDS_PER_SHARD);
     dev.facebeam.proto.StageManifest.Builder manifest = dev.facebeam.proto.StageManifest.newBuilder().setStage("ingest")
         .setFormat("bench").setRead(total).setWritten(total);
     for (int shard = 0; shard < shards; shard++) {

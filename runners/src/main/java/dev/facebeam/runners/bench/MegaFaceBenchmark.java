@@ -2,13 +2,13 @@ package dev.facebeam.runners.bench;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.facebeam.codec.export.NpyMatrix;
 import dev.facebeam.codec.export.NpyWriter;
 import dev.facebeam.pipelines.megaface.MegaFaceJob;
 import dev.facebeam.pipelines.megaface.MegaFaceOptions;
 import java.io.BufferedWriter;
-import ai.djl.ndarray.types.DataType;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
