@@ -34,7 +34,7 @@ final class Help {
 
   private static String options(Command c) {
     StringBuilder sb = new StringBuilder(c.name() + " options:\n");
-    Method[] methods = Main.ownGetters(c.options()).toArray(new Method[0]);
+    Method[] methods = OptionValues.ownGetters(c.options()).toArray(new Method[0]);
     Arrays.sort(methods, Comparator.comparing(Method::getName));
     for (Method m : methods) {
       Description d = m.getAnnotation(Description.class);

@@ -2,7 +2,6 @@ package dev.facebeam.runners;
 
 import dev.facebeam.UserInputException;
 import java.io.PrintStream;
-import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -69,10 +68,10 @@ public final class Main {
   }
 
   static PipelineOptions parse(Command command, String[] args, Map<String, Command> commands) {
-    Set<String> mine = propertyNames(command.options());
+    Set<String> mine = OptionValues.propertyNames(command.options());
     Set<String> others = new HashSet<>();
     for (Command c : commands.values()) {
-      others.addAll(propertyNames(c.options()));
+      others.addAll(OptionValues.propertyNames(c.options()));
     }
     others.removeAll(mine);
     boolean hasRunner = false;
@@ -181,38 +180,6 @@ public final class Main {
     } catch (ReflectiveOperationException | LinkageError e) {
       return false;
     }
-  }
-
-  /** The getters a command's options declare, its own interface's and those it inherits from ours. */
-  static List<Method> ownGetters(Class<?> options) {
-    List<Method> out = new ArrayList<>();
-    java.util.ArrayDeque<Class<?>> todo = new java.util.ArrayDeque<>(List.of(options));
-    Set<Class<?>> seen = new HashSet<>();
-    while (!todo.isEmpty()) {
-      Class<?> c = todo.pop();
-      if (!seen.add(c) || !c.getName().startsWith("dev.facebeam.")) {
-        continue;
-      }
-      for (Method m : c.getDeclaredMethods()) {
-        if ((m.getName().startsWith("get") && m.getName().length() > 3) || (m.getName().startsWith("is") && m.getName().length() > 2)) {
-          out.add(m);
-        }
-      }
-      todo.addAll(List.of(c.getInterfaces()));
-    }
-    return out;
-  }
-
-  static Set<String> propertyNames(Class<?> options) {
-    Set<String> names = new HashSet<>();
-    for (Method m : ownGetters(options)) {
-      String n = m.getName();
-      if ((n.startsWith("get") && n.length() > 3) || (n.startsWith("is") && n.length() > 2)) {
-        String p = n.startsWith("get") ? n.substring(3) : n.substring(2);
-        names.add(Character.toLowerCase(p.charAt(0)) + p.substring(1));
-      }
-    }
-    return names;
   }
 
   /** The one line a user needs: the bad file and record when the failure came from input. */

@@ -4,6 +4,7 @@ import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -132,5 +133,37 @@ final class OptionValues {
       cur = t;
     }
     return prev[b.length()];
+  }
+
+  /** The getters a command's options declare, its own interface's and those it inherits from ours. */
+  static List<Method> ownGetters(Class<?> options) {
+    List<Method> out = new ArrayList<>();
+    java.util.ArrayDeque<Class<?>> todo = new java.util.ArrayDeque<>(List.of(options));
+    Set<Class<?>> seen = new HashSet<>();
+    while (!todo.isEmpty()) {
+      Class<?> c = todo.pop();
+      if (!seen.add(c) || !c.getName().startsWith("dev.facebeam.")) {
+        continue;
+      }
+      for (Method m : c.getDeclaredMethods()) {
+        if ((m.getName().startsWith("get") && m.getName().length() > 3) || (m.getName().startsWith("is") && m.getName().length() > 2)) {
+          out.add(m);
+        }
+      }
+      todo.addAll(List.of(c.getInterfaces()));
+    }
+    return out;
+  }
+
+  static Set<String> propertyNames(Class<?> options) {
+    Set<String> names = new HashSet<>();
+    for (Method m : ownGetters(options)) {
+      String n = m.getName();
+      if ((n.startsWith("get") && n.length() > 3) || (n.startsWith("is") && n.length() > 2)) {
+        String p = n.startsWith("get") ? n.substring(3) : n.substring(2);
+        names.add(Character.toLowerCase(p.charAt(0)) + p.substring(1));
+      }
+    }
+    return names;
   }
 }

@@ -58,7 +58,7 @@ public class XNormTest {
     for (int p = 0; p < issame.length; p++) {
       pairs.add(VerificationPair.newBuilder().setFirstId("img" + 2 * p).setSecondId("img" + (2 * p + 1)).setIssame(issame[p]).build());
     }
-    VerifyJob.Report verify = VerifyJob.score("lfw", pairs, byId, true, Path.of("pairs.pb"));
+    dev.facebeam.pipelines.verify.VerifyResult verify = VerifyJob.score("lfw", pairs, byId, true, Path.of("pairs.pb"));
 
     assertEquals(expected, training.xnorm(), 1e-5 * expected);
     assertEquals(expected, verify.xnorm(), 1e-5 * expected);

@@ -67,38 +67,11 @@ public final class MegaFaceJob extends PTransform<PBegin, PDone> {
     return PDone.in(begin.getPipeline());
   }
 
-  /** One size's numbers. */
-  public record SizeReport(int size, long distractors, long trials, long correct, double rank1, double[] cmc,
-      List<MegaFaceProtocol.TarAtFar> tarAtFar) {}
-
-  /**
-   * The whole run: per-size reports, the probe set's shape, what cleaning touched, and what was
-   * skipped (missing feature files, identities with one image, noise entries naming nothing).
-   */
-  public record Result(List<SizeReport> sizes, int probes, int identities, int probesReplaced, long noisyDistractors,
-      long noiseEntriesNotInLists, long distractorsRead, long probesMissing, long distractorsMissing,
-      List<String> singleImageIdentities, List<Integer> sizesLeftOut) {
-    /** The console's lines: the probe set, what cleaning touched, rank-1 per size and the sizes left out. */
-    public String summary() {
-      StringBuilder sb = new StringBuilder(String.format("megaface: %d probes of %d identities, %d probes replaced, %d noisy distractors",
-          probes, identities, probesReplaced, noisyDistractors));
-      for (SizeReport s : sizes) {
-        sb.append(String.format(Locale.ROOT, "%n  size %d, %d distractors scored: rank-1 %.5f (%d/%d)", s.size(),
-            s.distractors(), s.rank1(), s.correct(), s.trials()));
-      }
-      if (!sizesLeftOut.isEmpty()) {
-        sb.append(String.format("%n  sizes above the %d distractors in the lists left out: %s", distractorsRead + distractorsMissing,
-            sizesLeftOut.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(", "))));
-      }
-      return sb.toString();
-    }
-  }
-
   /** The command line's megaface: its options made into parameters once. */
-  public static Result run(MegaFaceOptions options) {
+  public static MegaFaceResult run(MegaFaceOptions options) {
     MegaFaceParams params = params(options);
     ResultsStore store = StoreRecords.store(options, params.output(), params.inputs().paths());
-    Result r = run(params, options);
+    MegaFaceResult r = run(params, options);
     store.put(MegaFaceReport.record(params.output()));
     return r;
   }
@@ -124,7 +97,7 @@ public final class MegaFaceJob extends PTransform<PBegin, PDone> {
   }
 
   /** Scores probes against distractors on {@code runner} and commits the reports; throws with a clear message on failure. */
-  public static Result run(MegaFaceParams params, PipelineOptions runner) {
+  public static MegaFaceResult run(MegaFaceParams params, PipelineOptions runner) {
     MegaFaceParams.Protocol o = params.protocol();
     Path target = OutputGuard.folder("--output", params.output().toString(), "megaface", params.inputs().paths());
     MegaFaceInputs in = MegaFaceInputs.of(params.inputs(), o.algo());
@@ -139,7 +112,7 @@ public final class MegaFaceJob extends PTransform<PBegin, PDone> {
     for (int s = 0; s < sizes.length; s++) {
       keep[s] = (int) Math.min(Integer.MAX_VALUE - 8, Math.min((long) p * sizes[s], (long) Math.floor(maxFar * p * sizes[s]) + 64));
     }
-    Result[] result = new Result[1];
+    MegaFaceResult[] result = new MegaFaceResult[1];
     Stages.commit(target, "megaface", out -> {
       Stages.runToCompletion(runner, new MegaFaceJob(in.slices(),
           new ScoreDistractors(cleaned.vectors(), sizes, o.topK(), keep, o.blockSize(), in.distractorNoise(), o.noiseCleaning()),
@@ -152,7 +125,7 @@ public final class MegaFaceJob extends PTransform<PBegin, PDone> {
       }
       Files.delete(out.work().resolve(SCORES));
       List<MegaFaceProtocol.Trial> trials = MegaFaceProtocol.trials(cleaned.vectors(), probes.identity());
-      List<SizeReport> reports = new ArrayList<>();
+      List<MegaFaceResult.Size> reports = new ArrayList<>();
       // A size counts list entries (noisy ones dropped within it, as the devkit does). A size above the
       // entries there are would repeat the largest one under a false name: left out and reported.
       // With fewer entries than every size, the one size is all of them.
@@ -178,7 +151,7 @@ public final class MegaFaceJob extends PTransform<PBegin, PDone> {
         for (double f : fars) {
           tars.add(MegaFaceProtocol.tarAtFar(trials, scores.topImpostors(s), impostors, f));
         }
-        reports.add(new SizeReport(label, scores.distractors(s), id.trials(), id.correct(), id.rank1(), id.cmc(), tars));
+        reports.add(new MegaFaceResult.Size(label, scores.distractors(s), id.trials(), id.correct(), id.rank1(), id.cmc(), tars));
       }
       int[] perIdentity = new int[probes.names().size()];
       for (int id : probes.identity()) {
@@ -192,7 +165,7 @@ public final class MegaFaceJob extends PTransform<PBegin, PDone> {
           single.add(probes.names().get(i));
         }
       }
-      result[0] = new Result(reports, p, identities, cleaned.replaced(), scores.noisyDropped(), in.noiseNotInLists(),
+      result[0] = new MegaFaceResult(reports, p, identities, cleaned.replaced(), scores.noisyDropped(), in.noiseNotInLists(),
           scores.read(), probes.missing(), scores.missing(), single, leftOut);
       writeReports(out.work(), result[0], o);
       long competing = scores.read() - scores.noisyDropped();
@@ -216,7 +189,7 @@ public final class MegaFaceJob extends PTransform<PBegin, PDone> {
     return result[0];
   }
 
-  private static void writeReports(Path dir, Result r, MegaFaceParams.Protocol o) throws IOException {
+  private static void writeReports(Path dir, MegaFaceResult r, MegaFaceParams.Protocol o) throws IOException {
     StringBuilder md = new StringBuilder("# MegaFace identification\n\n" + r.probes() + " probes of " + r.identities()
         + " identities; noise cleaning " + (o.noiseCleaning() ? "on (" + r.probesReplaced() + " probes replaced, "
         + r.noisyDistractors() + " distractors dropped)" : "off") + ".\n"
@@ -236,7 +209,7 @@ public final class MegaFaceJob extends PTransform<PBegin, PDone> {
     md.append("\n| ---: | ---: | ---: | ---: | ---: |").append(" ---: |".repeat(r.sizes().get(0).tarAtFar().size())).append('\n');
     List<Charts.Curve> cmc = new ArrayList<>();
     for (int i = 0; i < r.sizes().size(); i++) {
-      SizeReport s = r.sizes().get(i);
+      MegaFaceResult.Size s = r.sizes().get(i);
       md.append("| ").append(s.size()).append(" | ").append(s.distractors()).append(" | ").append(s.trials()).append(" | ").append(s.correct())
           .append(" | ").append(String.format(Locale.ROOT, "%.4f", s.rank1())).append(" |");
       for (int f = 0; f < s.tarAtFar().size(); f++) {
@@ -253,7 +226,7 @@ public final class MegaFaceJob extends PTransform<PBegin, PDone> {
   }
 
   /** The devkit's sparse CMC (docs/megaface.md): 0-based ranks where the rate changes, ending at (size, 1.0). */
-  static String devkitCmc(SizeReport s) {
+  static String devkitCmc(MegaFaceResult.Size s) {
     List<Double> ranks = new ArrayList<>();
     List<Double> rates = new ArrayList<>();
     double last = -1;

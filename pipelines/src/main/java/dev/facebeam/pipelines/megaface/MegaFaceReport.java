@@ -34,9 +34,9 @@ public record MegaFaceReport(int probes, int identities, boolean noiseCleaning, 
   public record Size(int size, long distractors, long trials, long correct, double rank1, double[] cmc,
       Map<String, double[]> tarAtFar) {}
 
-  static MegaFaceReport of(MegaFaceJob.Result r, boolean cleaning) {
+  static MegaFaceReport of(MegaFaceResult r, boolean cleaning) {
     List<Size> sizes = new ArrayList<>();
-    for (MegaFaceJob.SizeReport s : r.sizes()) {
+    for (MegaFaceResult.Size s : r.sizes()) {
       Map<String, double[]> tars = new LinkedHashMap<>();
       s.tarAtFar().forEach(t -> tars.put(Double.toString(t.targetFar()), new double[] {t.tar(), t.far(), t.threshold()}));
       sizes.add(new Size(s.size(), s.distractors(), s.trials(), s.correct(), s.rank1(), s.cmc(), tars));

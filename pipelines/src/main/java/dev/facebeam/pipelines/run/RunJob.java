@@ -37,11 +37,8 @@ import org.apache.beam.sdk.options.PipelineOptions;
 public final class RunJob {
   private RunJob() {}
 
-  /** One target's line of the results table. */
-  public record Row(String target, Double accuracyFlip, Double accuracyFlipStd, Double accuracy) {}
-
   /** {@code summary}: the report's table and per-target lines, as the console shows them. */
-  public record Result(List<Row> rows, List<String> ran, List<String> skipped, List<String> missing, Path report, String table) {
+  public record Result(List<RunReport.Row> rows, List<String> ran, List<String> skipped, List<String> missing, Path report, String table) {
     /** The console's lines: the report's table and per-target lines, then what ran and what was skipped. */
     public String summary() {
       return table.stripTrailing() + String.format("%n%nran %d stage outputs, skipped %d unchanged; report: %s (and report.html)",
@@ -117,7 +114,7 @@ public final class RunJob {
         (stage, target) -> workdir.resolve(stage.toString()).resolve(target));
     RunState state = RunState.load(work);
     Progress progress = new Progress(log, selection, state);
-    List<Row> rows = new ArrayList<>();
+    List<RunReport.Row> rows = new ArrayList<>();
     List<Stage> scored = new ArrayList<>();
     try {
       Files.createDirectories(work);
@@ -223,12 +220,12 @@ public final class RunJob {
     return MegaFaceReport.read(reportJson).largestRank1();
   }
 
-  private static Row row(String target, Path reportJson) {
+  private static RunReport.Row row(String target, Path reportJson) {
     if (!Files.isRegularFile(reportJson)) {
-      return new Row(target, null, null, null);
+      return new RunReport.Row(target, null, null, null);
     }
     VerifyReport r = VerifyReport.read(reportJson);
-    return new Row(target, r.accuracyFlip(), r.accuracyFlipStd(), r.accuracy());
+    return new RunReport.Row(target, r.accuracyFlip(), r.accuracyFlipStd(), r.accuracy());
   }
 
 

@@ -29,6 +29,9 @@ final class RunReport {
 
   private RunReport() {}
 
+  /** One target's line of the results table. */
+  public record Row(String target, Double accuracyFlip, Double accuracyFlipStd, Double accuracy) {}
+
   /** The report written, and its summary (the table and one line per target) for the console. */
   record Written(Path markdown, String summary) {}
 
@@ -43,16 +46,16 @@ final class RunReport {
    * report.md (this run's table and lines) and report.html across models: {@code shown} are the
    * results-store records of this run and of the other models asked for (docs/results.md).
    */
-  static Written write(Path work, ModelSpec spec, List<RunJob.Row> rows, List<String> missing, Double megafaceRank1,
+  static Written write(Path work, ModelSpec spec, List<Row> rows, List<String> missing, Double megafaceRank1,
       IjbColumn ijb, List<ResultRecord> shown, List<String> otherModels) throws IOException {
     StringBuilder md = new StringBuilder("# facebeam results\n\nModel `" + spec.name() + "` (SHA-256 " + spec.sha256().substring(0, 12)
         + "…, " + spec.engine() + ", " + spec.preprocessing().describe() + ").\n\n| model |");
-    for (RunJob.Row r : rows) {
+    for (Row r : rows) {
       md.append(' ').append(column(r.target())).append(" |");
     }
     md.append(" MegaFace rank-1 |").append(ijb == null ? "" : " " + ijb.header() + " TAR@FAR=1e-4 |")
         .append("\n| --- |").append(" ---: |".repeat(rows.size() + (ijb == null ? 1 : 2))).append("\n| ").append(spec.name()).append(" |");
-    for (RunJob.Row r : rows) {
+    for (Row r : rows) {
       md.append(' ').append(Percent.of(r.accuracyFlip())).append(" |");
     }
     String mf = Percent.of(megafaceRank1);
@@ -64,7 +67,7 @@ final class RunReport {
           + " reports (`ijb/" + ijb.folder() + "/report.md`).";
     }
     md.append(' ').append(mf).append(" |").append(ij == null ? "" : " " + ij + " |").append("\n\n").append(note).append('\n');
-    for (RunJob.Row r : rows) {
+    for (Row r : rows) {
       if (r.accuracyFlip() != null) {
         md.append(String.format(Locale.ROOT, "%n- [%s]Accuracy-Flip: %1.5f+-%1.5f — `verify/%s/report.md`, ROC `verify/%s/roc.png`",
             r.target(), r.accuracyFlip(), r.accuracyFlipStd(), r.target(), r.target()));

@@ -33,26 +33,17 @@ import org.apache.beam.sdk.options.PipelineOptions;
 public final class VerifyJob {
   private VerifyJob() {}
 
-  /** The numbers of one target, as reported. */
-  public record Report(String target, int pairs, double xnorm, VerificationProtocol.Result flip,
-      VerificationProtocol.Result plain, RocCurve roc, long positives, long negatives) {
-    /** The console's lines, in InsightFace's log style. */
-    public String summary() {
-      return logLines(this).stripTrailing();
-    }
-  }
-
   /** The command line's verify: its options made into parameters once. */
-  public static Report run(VerifyOptions options) {
+  public static VerifyResult run(VerifyOptions options) {
     VerifyParams params = new VerifyParams(Path.of(options.getEmbeddings()), Path.of(options.getOutput()), options.getTarget());
     ResultsStore store = StoreRecords.store(options, params.output(), List.of(params.embeddings()));
-    Report r = run(params, options);
+    VerifyResult r = run(params, options);
     store.put(VerifyReport.record(params.output()));
     return r;
   }
 
   /** Scores an embed output and commits the report; {@code runner} is only recorded in the manifest. */
-  public static Report run(VerifyParams params, PipelineOptions runner) {
+  public static VerifyResult run(VerifyParams params, PipelineOptions runner) {
     Path dir = params.embeddings();
     OutputGuard.folder("--output", params.output().toString(), "verify", List.of(dir));
     StageManifest m = StageOutput.requireIntact(dir);
@@ -76,7 +67,7 @@ public final class VerifyJob {
       }
       boolean flip = Boolean.parseBoolean(m.getParametersOrDefault("flip", "true"));
       String target = params.target() != null ? params.target() : targetName(m);
-      Report report = score(target, pairs, byId, flip, pairsFile);
+      VerifyResult report = score(target, pairs, byId, flip, pairsFile);
       write(report, m, params, runner);
       return report;
     } catch (IOException e) {
@@ -87,7 +78,7 @@ public final class VerifyJob {
   }
 
   /** The protocol over an embed output's records: Accuracy-Flip, plain Accuracy (raw originals) and XNorm. */
-  public static Report score(String target, List<VerificationPair> pairs, Map<String, Embedding> byId, boolean flip, Path pairsFile) {
+  public static VerifyResult score(String target, List<VerificationPair> pairs, Map<String, Embedding> byId, boolean flip, Path pairsFile) {
     int n = pairs.size();
     float[] distFlip = new float[n];
     float[] distPlain = new float[n];
@@ -120,7 +111,7 @@ public final class VerifyJob {
       labels[i] = (byte) (issame[i] ? 1 : 0);
       positives += labels[i];
     }
-    return new Report(target, n, xnorm.mean(), flip ? fused : null, plain, RocCurve.of(scores, labels), positives, n - positives);
+    return new VerifyResult(target, n, xnorm.mean(), flip ? fused : null, plain, RocCurve.of(scores, labels), positives, n - positives);
   }
 
   private static Embedding need(Map<String, Embedding> byId, String id, int pair, Path pairs) {
@@ -164,7 +155,7 @@ public final class VerifyJob {
     }
   }
 
-  private static void write(Report r, StageManifest embed, VerifyParams params, PipelineOptions runner) throws IOException {
+  private static void write(VerifyResult r, StageManifest embed, VerifyParams params, PipelineOptions runner) throws IOException {
     Stages.commit(params.output(), "verify", out -> {
       VerifyReport.of(r, embed).write(out.work());
       Files.writeString(out.work().resolve(StageLayout.REPORT_MD), markdown(r, embed), StandardCharsets.UTF_8);
@@ -178,12 +169,12 @@ public final class VerifyJob {
     });
   }
 
-  static String markdown(Report r, StageManifest embed) {
+  static String markdown(VerifyResult r, StageManifest embed) {
     StringBuilder sb = new StringBuilder();
     sb.append("# Verification: ").append(r.target()).append("\n\n");
     sb.append("Model `").append(embed.getParametersOrDefault("model_name", "?")).append("` (sha256 ")
         .append(embed.getParametersOrDefault("model_sha256", "?")).append("), ").append(r.pairs()).append(" pairs, 10 folds.\n\n");
-    sb.append("```\n").append(logLines(r));
+    sb.append("```\n").append(r.logLines());
     VerificationProtocol.Result main = r.flip() != null ? r.flip() : r.plain();
     sb.append("```\n\nBest threshold per fold: ");
     for (int k = 0; k < main.bestThresholds().length; k++) {
@@ -193,25 +184,8 @@ public final class VerifyJob {
     return sb.toString();
   }
 
-  /** The report in InsightFace's log style: [target]XNorm, Accuracy, Accuracy-Flip, VAL@FAR. */
-  public static String logLines(Report r) {
-    StringBuilder sb = new StringBuilder();
-    sb.append(String.format(Locale.ROOT, "[%s]XNorm: %f%n", r.target(), r.xnorm()));
-    if (r.plain() != null) {
-      sb.append(String.format(Locale.ROOT, "[%s]Accuracy: %1.5f+-%1.5f%n", r.target(), r.plain().accuracy(), r.plain().accuracyStd()));
-    }
-    if (r.flip() != null) {
-      sb.append(String.format(Locale.ROOT, "[%s]Accuracy-Flip: %1.5f+-%1.5f%n", r.target(), r.flip().accuracy(), r.flip().accuracyStd()));
-    }
-    VerificationProtocol.Result main = r.flip() != null ? r.flip() : r.plain();
-    sb.append(String.format(Locale.ROOT, "[%s]VAL@FAR=%s: %s (FAR %s)%n", r.target(), VerificationProtocol.FAR_TARGET,
-        Double.isFinite(main.val()) ? String.format(Locale.ROOT, "%1.5f+-%1.5f", main.val(), main.valStd()) : "undefined",
-        Double.isFinite(main.far()) ? String.format(Locale.ROOT, "%1.5f", main.far()) : "undefined: a fold has no different-identity pairs"));
-    return sb.toString();
-  }
-
   /** The stage's own ROC: every vertex of the exact curve on a log FAR axis, or a note where the pack has no different-identity pairs. */
-  static void roc(Report r, Path base) throws IOException {
+  static void roc(VerifyResult r, Path base) throws IOException {
     String label = r.target() + (r.flip() != null ? " (Accuracy-Flip embeddings)" : "");
     String note = r.negatives() == 0 ? "No ROC: the pack's " + r.pairs() + " pairs are all same-identity"
         : r.positives() == 0 ? "No ROC: the pack's " + r.pairs() + " pairs are all different-identity" : null;

@@ -35,7 +35,7 @@ public record VerifyReport(String target, String model, String modelSha256, int 
       + "population std over test folds; flip fusion = sum of original and mirrored embeddings, L2-normalised";
 
   /** The report of a verification, with the model named by the embed output's manifest. */
-  static VerifyReport of(VerifyJob.Report r, StageManifest embed) {
+  static VerifyReport of(VerifyResult r, StageManifest embed) {
     VerificationProtocol.Result main = r.flip() != null ? r.flip() : r.plain();
     return new VerifyReport(r.target(), embed.getParametersOrDefault("model_name", ""),
         embed.getParametersOrDefault("model_sha256", ""), r.pairs(), VerificationProtocol.FOLDS,

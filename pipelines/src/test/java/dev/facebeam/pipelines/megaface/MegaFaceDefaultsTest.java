@@ -60,8 +60,8 @@ public class MegaFaceDefaultsTest {
   @Test
   public void defaultSizesAboveTheDistractorCountAreLeftOutAndReported() throws Exception {
     MegaFaceOptions o = options(5000, 4);
-    MegaFaceJob.Result r = MegaFaceJob.run(o);
-    assertEquals(List.of(10, 100, 1000), r.sizes().stream().map(MegaFaceJob.SizeReport::size).toList());
+    MegaFaceResult r = MegaFaceJob.run(o);
+    assertEquals(List.of(10, 100, 1000), r.sizes().stream().map(MegaFaceResult.Size::size).toList());
     assertEquals(List.of(10000, 100000, 1000000), r.sizesLeftOut());
     Path out = Path.of(o.getOutput());
     assertThat(Files.readString(out.resolve("report.json")), containsString("\"sizes_left_out\": {\"sizes\": [10000, 100000, 1000000]"));
@@ -76,7 +76,7 @@ public class MegaFaceDefaultsTest {
 
   @Test
   public void fewerDistractorsThanEverySizeGiveOneSizeOfAllOfThem() throws Exception {
-    MegaFaceJob.Result r = MegaFaceJob.run(options(7, 4));
+    MegaFaceResult r = MegaFaceJob.run(options(7, 4));
     assertEquals(1, r.sizes().size());
     assertEquals(7, r.sizes().get(0).size());
     assertEquals(7, r.sizes().get(0).distractors());

@@ -60,13 +60,13 @@ public class MegaFaceJobTest {
     o.setTopK(5);
     o.setFar("0.01,0.1");
     o.setBlockSize(16);
-    MegaFaceJob.Result r = MegaFaceJob.run(o);
+    MegaFaceResult r = MegaFaceJob.run(o);
     // Every size's rank-1 also went to the results store beside the output, under the embedding model's name.
     dev.facebeam.results.ResultRecord stored = dev.facebeam.results.ResultsStore.existing("--results",
         dev.facebeam.results.ResultsStore.besides(o.getOutput())).records().stream()
         .filter(rec -> rec.benchmark().equals("megaface")).findFirst().orElseThrow();
     assertEquals(StageOutput.readManifest(emb).getParametersOrThrow("model_name"), stored.model());
-    for (MegaFaceJob.SizeReport size : r.sizes()) {
+    for (MegaFaceResult.Size size : r.sizes()) {
       assertEquals(size.rank1(), stored.metrics().rank1().get(Integer.toString(size.size())), 0.0);
     }
     assertEquals(16, r.probes());
@@ -131,7 +131,7 @@ public class MegaFaceJobTest {
           }
         }
       }
-      MegaFaceJob.SizeReport rep = r.sizes().get(si);
+      MegaFaceResult.Size rep = r.sizes().get(si);
       assertEquals(4 * 4 * 3, rep.trials());
       assertEquals(trials, rep.trials());
       assertEquals("size " + size, correct, rep.correct());
@@ -154,7 +154,7 @@ public class MegaFaceJobTest {
     d.setSizes("10,40,79");
     d.setTopK(5);
     d.setFar("0.01,0.1");
-    MegaFaceJob.Result viaDevkit = MegaFaceJob.run(d);
+    MegaFaceResult viaDevkit = MegaFaceJob.run(d);
     assertEquals(1, viaDevkit.probesReplaced());
     assertEquals(0, viaDevkit.noiseEntriesNotInLists());
     for (int si = 0; si < 3; si++) {
@@ -181,7 +181,7 @@ public class MegaFaceJobTest {
     n.setTopK(5);
     n.setFar("0.01,0.1");
     n.setBlockSize(7);
-    MegaFaceJob.Result viaNpy = MegaFaceJob.run(n);
+    MegaFaceResult viaNpy = MegaFaceJob.run(n);
     assertEquals(1, viaNpy.probesReplaced());
     assertEquals(1, viaNpy.noisyDistractors());
     assertEquals(79, viaNpy.distractorsRead());
@@ -194,7 +194,7 @@ public class MegaFaceJobTest {
     writeNpy(np.resolve("probes.npy"), np.resolve("probes.lst"),
         probes.stream().filter(x -> !x.getRelativePath().contains("Person_4") || x.getRelativePath().endsWith("Person_4_1.png")).toList());
     n.setOutput(tmp.getRoot().toPath().resolve("out-single").toString());
-    MegaFaceJob.Result single = MegaFaceJob.run(n);
+    MegaFaceResult single = MegaFaceJob.run(n);
     assertEquals(List.of("Person_4"), single.singleImageIdentities());
     assertEquals(3 * 4 * 3, single.sizes().get(0).trials());
     assertThat(Files.readString(tmp.getRoot().toPath().resolve("out-single/report.json")),
@@ -208,7 +208,7 @@ public class MegaFaceJobTest {
     assertThat(String.valueOf(rootCause(missing).getMessage()), containsString("2_0.jpg_fr.bin"));
     d.setSkipMissing(true);
     d.setOutput(tmp.getRoot().toPath().resolve("out-skipped").toString());
-    MegaFaceJob.Result skipped = MegaFaceJob.run(d);
+    MegaFaceResult skipped = MegaFaceJob.run(d);
     assertEquals(77, skipped.sizes().get(2).distractors());
     assertEquals(1, skipped.distractorsMissing());
     assertThat(Files.readString(tmp.getRoot().toPath().resolve("out-skipped/report.json")),

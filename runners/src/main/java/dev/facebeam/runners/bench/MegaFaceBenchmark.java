@@ -8,6 +8,7 @@ import dev.facebeam.codec.export.NpyMatrix;
 import dev.facebeam.codec.export.NpyWriter;
 import dev.facebeam.pipelines.megaface.MegaFaceJob;
 import dev.facebeam.pipelines.megaface.MegaFaceOptions;
+import dev.facebeam.pipelines.megaface.MegaFaceResult;
 import java.io.BufferedWriter;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -133,7 +134,7 @@ public final class MegaFaceBenchmark {
         m.setSizes(Integer.toString(n));
         m.setBlockSize(block);
         long t0 = System.nanoTime();
-        MegaFaceJob.Result res = MegaFaceJob.run(m);
+        MegaFaceResult res = MegaFaceJob.run(m);
         stage[k] = (System.nanoTime() - t0) / 1e9;
         if (k == 0) {
           report.append(String.format(Locale.ROOT, "  (warm-up run at %,d distractors: %.1f s, not counted)%n", n, stage[k]));
