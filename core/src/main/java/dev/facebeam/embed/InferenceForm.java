@@ -10,6 +10,8 @@ import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.BatchNorm;
+import dev.facebeam.graph.BatchNormFold;
+import dev.facebeam.models.BlockInternals;
 import java.util.ArrayList;
 import java.util.List;
 

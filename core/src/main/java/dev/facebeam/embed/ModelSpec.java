@@ -92,7 +92,7 @@ public record ModelSpec(String name, String modelPath, String engine, String blo
     }
     String name = !d.getName().isEmpty() ? d.getName() : file.getFileName().toString().replaceAll("\\.[^.]*$", "");
     if (engine.equals("OnnxRuntime")) {
-      dev.facebeam.export.OnnxExternalData.check(file); // before any engine sees the file
+      dev.facebeam.embed.OnnxExternalData.check(file); // before any engine sees the file
     }
     String sha;
     try {
@@ -133,11 +133,11 @@ public record ModelSpec(String name, String modelPath, String engine, String blo
     String where;
     try {
       if (file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".onnx")) {
-        json = dev.facebeam.export.OnnxMetadata.read(file).get(dev.facebeam.export.OnnxMetadata.MODEL);
-        where = "metadata " + dev.facebeam.export.OnnxMetadata.MODEL;
+        json = dev.facebeam.graph.OnnxMetadata.read(file).get(dev.facebeam.graph.OnnxMetadata.MODEL);
+        where = "metadata " + dev.facebeam.graph.OnnxMetadata.MODEL;
       } else {
-        json = dev.facebeam.export.TorchScriptMetadata.descriptor(file);
-        where = "extra file " + dev.facebeam.export.TorchScriptExport.METADATA;
+        json = dev.facebeam.graph.TorchScriptMetadata.descriptor(file);
+        where = "extra file " + dev.facebeam.graph.TorchScriptExport.METADATA;
       }
     } catch (IOException e) {
       throw new UserInputException(file.toString(), "cannot read model file: " + e.getMessage(), e);

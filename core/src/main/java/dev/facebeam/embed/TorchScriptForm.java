@@ -6,9 +6,9 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.repository.zoo.ZooModel;
-import dev.facebeam.export.NetworkGraph;
-import dev.facebeam.export.Parity;
-import dev.facebeam.export.TorchScriptExport;
+import dev.facebeam.graph.NetworkGraph;
+import dev.facebeam.graph.Parity;
+import dev.facebeam.graph.TorchScriptExport;
 import dev.facebeam.io.StageFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,7 +57,7 @@ final class TorchScriptForm {
     }
     ZooModel<NDList, NDList> script;
     try {
-      script = dev.facebeam.export.TorchScriptRunner.load(file, device);
+      script = dev.facebeam.graph.TorchScriptRunner.load(file, device);
     } catch (Exception e) {
       throw new IllegalStateException("cannot load the TorchScript form " + file + ": " + e.getMessage(), e);
     }

@@ -3,6 +3,7 @@ package dev.facebeam.export;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import com.google.protobuf.ByteString;
+import dev.facebeam.graph.NetworkGraph;
 import dev.facebeam.onnx.AttributeProto;
 import dev.facebeam.onnx.GraphProto;
 import dev.facebeam.onnx.ModelProto;

@@ -3,6 +3,7 @@ package dev.facebeam.ijb;
 import dev.facebeam.UserInputException;
 import dev.facebeam.codec.export.NpyMatrix;
 import dev.facebeam.metrics.NumpySums;
+import dev.facebeam.metrics.RocCurve;
 import java.nio.file.Path;
 
 /**

@@ -37,7 +37,7 @@ public final class DistractorProduct implements AutoCloseable {
     for (int i = 0; i < p; i++) {
       System.arraycopy(probes[i], 0, flat, i * d, d);
     }
-    dev.facebeam.embed.DjlSettings.offline(); // this runs on workers too
+    dev.facebeam.models.DjlSettings.offline(); // this runs on workers too
     this.manager = NDManager.newBaseManager(engine);
     this.probes = manager.create(flat, new Shape(p, d));
   }

@@ -1,6 +1,6 @@
 package dev.facebeam.results;
 
-import dev.facebeam.ijb.RocCurve;
+import dev.facebeam.metrics.RocCurve;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

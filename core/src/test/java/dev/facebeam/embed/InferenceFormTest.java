@@ -7,7 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import dev.facebeam.RandomNetworks;
-import dev.facebeam.export.Parity;
+import dev.facebeam.graph.Parity;
 import dev.facebeam.models.Networks;
 import org.junit.Test;
 

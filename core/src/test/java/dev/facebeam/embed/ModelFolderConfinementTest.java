@@ -80,7 +80,7 @@ public class ModelFolderConfinementTest {
     Path inside = fixture("inside.onnx");
     fixture("weights.bin");
     ModelSpec spec = ModelSpec.resolve(inside, ModelSpec.Overrides.NONE);
-    assertEquals(1, dev.facebeam.export.OnnxExternalData.check(inside));
+    assertEquals(1, dev.facebeam.embed.OnnxExternalData.check(inside));
     try (FaceModel model = FaceModel.load(spec, ai.djl.Device.cpu());
         var predictor = model.newPredictor()) {
       float[] ones = new float[2 * 3 * 112 * 112];

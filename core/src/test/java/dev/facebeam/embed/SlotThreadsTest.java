@@ -4,6 +4,7 @@ import static org.junit.Assert.assertEquals;
 
 import ai.djl.engine.Engine;
 import ai.djl.pytorch.jni.JniUtils;
+import dev.facebeam.models.DjlSettings;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.Test;
 

@@ -1,5 +1,6 @@
 package dev.facebeam.export;
 
+import dev.facebeam.graph.TorchScriptExportTest;
 import org.junit.Test;
 
 /**

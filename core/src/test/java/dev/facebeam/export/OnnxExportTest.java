@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import dev.facebeam.RandomNetworks;
+import dev.facebeam.graph.Parity;
 import dev.facebeam.models.Networks;
 import dev.facebeam.onnx.ModelProto;
 import java.util.List;

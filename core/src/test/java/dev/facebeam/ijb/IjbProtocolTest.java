@@ -10,6 +10,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.facebeam.UserInputException;
 import dev.facebeam.codec.export.NpyMatrix;
+import dev.facebeam.metrics.RocCurve;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

@@ -3,6 +3,7 @@ package dev.facebeam.ijb;
 import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
 
+import dev.facebeam.metrics.RocCurve;
 import org.junit.Test;
 
 /** scikit-learn's ROC vertices and InsightFace's nearest-vertex TAR, on cases worked out by hand. */

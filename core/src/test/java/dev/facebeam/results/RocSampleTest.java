@@ -3,7 +3,7 @@ package dev.facebeam.results;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNull;
 
-import dev.facebeam.ijb.RocCurve;
+import dev.facebeam.metrics.RocCurve;
 import java.util.Map;
 import org.junit.Test;
 

@@ -35,7 +35,7 @@ public final class Main {
   public static int run(String[] args, PrintStream out, PrintStream err) {
     quietLogs();
     // DJL must never download (docs/stack.md): the native libraries come in the jar.
-    dev.facebeam.embed.DjlSettings.offline();
+    dev.facebeam.models.DjlSettings.offline();
     Map<String, Command> commands = Commands.all();
     if (args.length == 0 || args[0].equals("help") || args[0].equals("--help") || args[0].equals("-h")) {
       if (args.length > 1 && commands.containsKey(args[1])) {

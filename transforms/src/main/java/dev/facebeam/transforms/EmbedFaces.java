@@ -88,7 +88,7 @@ public final class EmbedFaces extends PTransform<PCollection<FaceRecord>, PColle
 
     @Setup
     public void setup() {
-      dev.facebeam.embed.DjlSettings.offline(); // before DJL's engine starts, on whatever worker this runs
+      dev.facebeam.models.DjlSettings.offline(); // before DJL's engine starts, on whatever worker this runs
       model = ModelHolder.acquire(spec, DeviceSpec.parse(device).pick(spec.engine()),
           SlotThreads.resolve(threadsPerSlot, ModelHolder.users() + 1));
       embedder = new FaceEmbedder(model, batchSize, flip, keepRaw);

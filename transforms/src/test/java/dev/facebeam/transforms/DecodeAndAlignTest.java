@@ -3,7 +3,7 @@ package dev.facebeam.transforms;
 import static org.junit.Assert.assertEquals;
 
 import dev.facebeam.TestData;
-import dev.facebeam.codec.pack.PackOpener;
+import dev.facebeam.packs.PackOpener;
 import dev.facebeam.proto.AlignMethod;
 import dev.facebeam.proto.FaceRecord;
 import dev.facebeam.proto.Reject;

@@ -5,13 +5,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Reads an image file from inside a pack, bounded in size. */
-final class ImageFiles {
+public final class ImageFiles {
   /** No face image is anywhere near this; a larger file is refused before it is read. */
   static final long MAX_FILE_BYTES = 64L << 20;
 
   private ImageFiles() {}
 
-  static byte[] read(Path p) throws IOException {
+  public static byte[] read(Path p) throws IOException {
     java.nio.file.attribute.BasicFileAttributes a;
     try {
       a = Files.readAttributes(p, java.nio.file.attribute.BasicFileAttributes.class); // one stat, links followed

@@ -92,7 +92,7 @@ public final class Charts {
   }
 
   /** A ROC's vertices as a curve (those at FAR 0 are dropped when drawn). */
-  public static Curve vertices(String label, dev.facebeam.ijb.RocCurve roc) {
+  public static Curve vertices(String label, dev.facebeam.metrics.RocCurve roc) {
     List<Double> x = new ArrayList<>();
     List<Double> y = new ArrayList<>();
     for (int i = 0; i < roc.fpr().length; i++) {

@@ -7,7 +7,7 @@ import dev.facebeam.codec.export.NpyMatrix;
 import dev.facebeam.ijb.IjbEvaluation;
 import dev.facebeam.ijb.IjbPairs;
 import dev.facebeam.ijb.IjbTestsuite;
-import dev.facebeam.ijb.RocCurve;
+import dev.facebeam.metrics.RocCurve;
 import dev.facebeam.io.OutputGuard;
 import dev.facebeam.io.StageFiles;
 import dev.facebeam.pipelines.figures.Charts;

@@ -6,7 +6,7 @@ import dev.facebeam.UserInputException;
 import dev.facebeam.ijb.IjbEvaluation;
 import dev.facebeam.ijb.IjbTestsuite;
 import dev.facebeam.ijb.OneToN;
-import dev.facebeam.ijb.RocCurve;
+import dev.facebeam.metrics.RocCurve;
 import dev.facebeam.io.StageFiles;
 import dev.facebeam.pipelines.results.StoreRecords;
 import dev.facebeam.pipelines.stage.StageLayout;

@@ -2,7 +2,7 @@ package dev.facebeam.pipelines.ingest;
 
 import dev.facebeam.codec.pack.BinPack;
 import dev.facebeam.codec.pack.FacePack;
-import dev.facebeam.codec.pack.PackOpener;
+import dev.facebeam.packs.PackOpener;
 import dev.facebeam.codec.pack.PackSummary;
 import dev.facebeam.config.Options;
 import dev.facebeam.io.Digests;

@@ -6,7 +6,7 @@ import dev.facebeam.codec.image.ImageCodec;
 import dev.facebeam.codec.image.RgbPixels;
 import dev.facebeam.codec.pack.FacePack;
 import dev.facebeam.codec.pack.FaceSink;
-import dev.facebeam.codec.pack.PackOpener;
+import dev.facebeam.packs.PackOpener;
 import dev.facebeam.codec.pack.VerificationPack;
 import dev.facebeam.codec.pickle.PickleWriter;
 import dev.facebeam.codec.recordio.IrHeader;

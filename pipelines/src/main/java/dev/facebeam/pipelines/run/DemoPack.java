@@ -117,7 +117,7 @@ final class DemoPack {
 
   /** ir-small, emb 128, weights drawn with a fixed seed; model.json says how embed preprocesses. */
   private static void writeModel(Path folder) throws IOException {
-    dev.facebeam.embed.DjlSettings.offline();
+    dev.facebeam.models.DjlSettings.offline();
     Engine.getEngine("PyTorch").setRandomSeed(2048);
     Block block = Networks.create("ir-small", 128);
     try (Model m = Model.newInstance("ir-small", "PyTorch")) {

@@ -1,7 +1,7 @@
 package dev.facebeam.pipelines.verify;
 
 import dev.facebeam.UserInputException;
-import dev.facebeam.ijb.RocCurve;
+import dev.facebeam.metrics.RocCurve;
 import dev.facebeam.io.OutputGuard;
 import dev.facebeam.io.StageFiles;
 import dev.facebeam.io.StageOutput;

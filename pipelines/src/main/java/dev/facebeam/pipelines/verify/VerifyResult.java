@@ -1,6 +1,6 @@
 package dev.facebeam.pipelines.verify;
 
-import dev.facebeam.ijb.RocCurve;
+import dev.facebeam.metrics.RocCurve;
 import dev.facebeam.metrics.VerificationProtocol;
 import java.util.Locale;
 

@@ -5,7 +5,7 @@ import static org.junit.Assert.assertTrue;
 
 import dev.facebeam.codec.image.ImageCodec;
 import dev.facebeam.codec.image.RgbPixels;
-import dev.facebeam.codec.pack.PackOpener;
+import dev.facebeam.packs.PackOpener;
 import dev.facebeam.proto.FaceRecord;
 import dev.facebeam.proto.Reject;
 import dev.facebeam.transforms.FaceTags;

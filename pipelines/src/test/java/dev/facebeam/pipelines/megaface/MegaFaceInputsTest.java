@@ -32,6 +32,7 @@ public class MegaFaceInputsTest {
     o.setProbesList(dir.resolve("p.lst").toString());
     o.setDistractorsNpy(dir.resolve("d.npy").toString());
     o.setDistractorsList(dir.resolve("d.lst").toString());
+    o.setOutput(dir.resolve("out").toString()); // required on the command line; nothing is written here
     // Three rows, three lines (the last newline and a trailing blank line name nothing).
     Files.writeString(dir.resolve("p.lst"), "A/a1.png\nA/a2.png\nB/b1.png\n\n");
     MegaFaceInputs in = MegaFaceInputs.of(MegaFaceJob.params(o).inputs(), MegaFaceOptions.ALGO);

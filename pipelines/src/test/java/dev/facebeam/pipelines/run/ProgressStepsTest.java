@@ -2,7 +2,7 @@ package dev.facebeam.pipelines.run;
 
 import static org.junit.Assert.assertTrue;
 
-import dev.facebeam.codec.pack.PackOpener;
+import dev.facebeam.packs.PackOpener;
 import dev.facebeam.codec.pickle.PickleWriter;
 import dev.facebeam.embed.ModelSpec;
 import dev.facebeam.pipelines.embed.EmbedOptions;

@@ -1,5 +1,6 @@
-package dev.facebeam.export;
+package dev.facebeam.graph;
 
+import dev.facebeam.graph.TorchScriptExport;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;

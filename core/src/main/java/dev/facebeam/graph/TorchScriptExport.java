@@ -1,4 +1,4 @@
-package dev.facebeam.export;
+package dev.facebeam.graph;
 
 import dev.facebeam.codec.pickle.PyGlobal;
 import dev.facebeam.codec.pickle.PyNewObj;

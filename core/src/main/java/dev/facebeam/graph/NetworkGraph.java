@@ -1,4 +1,4 @@
-package dev.facebeam.export;
+package dev.facebeam.graph;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
@@ -11,7 +11,7 @@ import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.BatchNorm;
 import ai.djl.nn.norm.Dropout;
-import dev.facebeam.embed.BlockInternals;
+import dev.facebeam.models.BlockInternals;
 import dev.facebeam.models.ChannelPrelu;
 import java.util.ArrayList;
 import java.util.List;
@@ -63,7 +63,7 @@ public record NetworkGraph(List<Op> ops, Shape inputShape, Shape outputShape) {
 
   /**
    * This graph with every BatchNorm that reads a convolution's or the FC's output — and is its only
-   * reader — folded into it ({@link dev.facebeam.embed.BatchNormFold}; the inference form of
+   * reader — folded into it ({@link dev.facebeam.graph.BatchNormFold}; the inference form of
    * docs/export.md). BatchNorms elsewhere (IResNet's pre-activation BN) stay.
    */
   public NetworkGraph folded() {
@@ -80,7 +80,7 @@ public record NetworkGraph(List<Op> ops, Shape inputShape, Shape outputShape) {
           && readers.getOrDefault(op.output(), 0) == 1 && (op instanceof Conv || op instanceof Dense)) {
         Weight w = op instanceof Conv c ? c.weight() : ((Dense) op).weight();
         Weight b = op instanceof Conv c ? c.bias() : ((Dense) op).bias();
-        float[][] f = dev.facebeam.embed.BatchNormFold.fold(w.values(), b == null ? null : b.values(), bn.gamma().values(),
+        float[][] f = dev.facebeam.graph.BatchNormFold.fold(w.values(), b == null ? null : b.values(), bn.gamma().values(),
             bn.beta().values(), bn.mean().values(), bn.variance().values(), bn.epsilon());
         Weight fw = new Weight(w.name(), f[0], w.dims());
         Weight fb = new Weight(op.name() + ".bias", f[1], new long[] {f[1].length});

@@ -1,4 +1,4 @@
-package dev.facebeam.export;
+package dev.facebeam.graph;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
@@ -20,7 +20,7 @@ import org.junit.Test;
 public class TorchScriptExportTest {
   static final int SIZE = RandomNetworks.SIZE;
 
-  static void exportsWithParity(String name) throws Exception {
+  public static void exportsWithParity(String name) throws Exception {
     try (NDManager m = NDManager.newBaseManager("PyTorch")) {
       Block block = RandomNetworks.network(m, name, 7);
       byte[] archive = TorchScriptExport.export(NetworkGraph.of(block, new Shape(1, 3, SIZE, SIZE)), Map.of("facebeam.network", name));

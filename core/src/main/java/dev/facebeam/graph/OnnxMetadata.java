@@ -1,4 +1,4 @@
-package dev.facebeam.export;
+package dev.facebeam.graph;
 
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.WireFormat;

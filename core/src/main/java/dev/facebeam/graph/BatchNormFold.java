@@ -1,4 +1,4 @@
-package dev.facebeam.embed;
+package dev.facebeam.graph;
 
 /**
  * The arithmetic of folding an inference-mode BatchNorm into the convolution or FC before it

@@ -1,4 +1,4 @@
-package dev.facebeam.export;
+package dev.facebeam.graph;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;

@@ -1,13 +1,24 @@
-package dev.facebeam.codec.pack;
+package dev.facebeam.packs;
 
 import dev.facebeam.UserInputException;
+import dev.facebeam.codec.pack.BinPack;
+import dev.facebeam.codec.pack.FacePack;
+import dev.facebeam.codec.pack.FolderPack;
+import dev.facebeam.codec.pack.LstPack;
+import dev.facebeam.codec.pack.MegaFacePack;
+import dev.facebeam.codec.pack.RecPack;
+import dev.facebeam.ijb.IjbPack;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 
-/** Opens a pack by format name, or recognises the format from the files themselves ({@code auto}). */
+/**
+ * Opens a pack by format name, or recognises the format from the files themselves ({@code auto}):
+ * the one place that knows every format, IJB's testsuites (read by {@code ijb}) included, so it sits
+ * above the pack readers of {@code codec} and {@code ijb}.
+ */
 public final class PackOpener {
   public static final String FORMATS = "auto|rec|bin|megaface|lst|folder|ijb";
 

@@ -1,4 +1,4 @@
-package dev.facebeam.export;
+package dev.facebeam.graph;
 
 /** An exported graph run by the engine users run it with: a batch of preprocessed images in, embeddings out (row-major). */
 public interface GraphRunner extends AutoCloseable {

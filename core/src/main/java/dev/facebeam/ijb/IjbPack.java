@@ -1,5 +1,12 @@
-package dev.facebeam.codec.pack;
+package dev.facebeam.ijb;
 
+import dev.facebeam.codec.pack.FacePack;
+import dev.facebeam.codec.pack.FaceSink;
+import dev.facebeam.codec.pack.ImageFiles;
+import dev.facebeam.codec.pack.PackPaths;
+import dev.facebeam.codec.pack.PackSummary;
+import dev.facebeam.codec.pack.RawFaces;
+import dev.facebeam.codec.pack.TextSlice;
 import dev.facebeam.ijb.IjbFaces;
 import dev.facebeam.ijb.IjbTestsuite;
 import dev.facebeam.proto.FaceRecord;

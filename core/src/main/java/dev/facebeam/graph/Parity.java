@@ -1,4 +1,4 @@
-package dev.facebeam.export;
+package dev.facebeam.graph;
 
 /**
  * How far an exported graph's embeddings are from the checkpoint's (docs/export.md): per image the

@@ -1,4 +1,4 @@
-package dev.facebeam.ijb;
+package dev.facebeam.metrics;
 
 import dev.facebeam.metrics.NumpySums;
 import java.util.Arrays;

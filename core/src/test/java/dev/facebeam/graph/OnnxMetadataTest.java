@@ -1,4 +1,4 @@
-package dev.facebeam.export;
+package dev.facebeam.graph;
 
 import static org.junit.Assert.assertEquals;
 

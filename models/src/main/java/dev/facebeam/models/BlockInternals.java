@@ -1,4 +1,4 @@
-package dev.facebeam.embed;
+package dev.facebeam.models;
 
 import ai.djl.ndarray.NDList;
 import ai.djl.nn.ParallelBlock;

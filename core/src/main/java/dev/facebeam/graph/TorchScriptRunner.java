@@ -1,4 +1,4 @@
-package dev.facebeam.export;
+package dev.facebeam.graph;
 
 import ai.djl.inference.Predictor;
 import ai.djl.ndarray.NDList;

@@ -1,4 +1,4 @@
-package dev.facebeam.export;
+package dev.facebeam.graph;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNull;
@@ -8,6 +8,8 @@ import ai.djl.Device;
 import dev.facebeam.UserInputException;
 import dev.facebeam.embed.FaceModel;
 import dev.facebeam.embed.ModelSpec;
+import dev.facebeam.graph.NetworkGraph;
+import dev.facebeam.graph.TorchScriptExport;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;

@@ -1,4 +1,4 @@
-package dev.facebeam.embed;
+package dev.facebeam.models;
 
 /**
  * DJL must never download (docs/stack.md): offline mode and a cache folder of ours, set in every JVM that

@@ -1,4 +1,4 @@
-package dev.facebeam.export;
+package dev.facebeam.embed;
 
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.ExtensionRegistryLite;
