@@ -1,4 +1,4 @@
-package dev.facebeam.ijb;
+package dev.facebeam.metrics;
 
 import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
