@@ -2,13 +2,13 @@ package dev.facebeam.pipelines.ingest;
 
 import dev.facebeam.codec.pack.BinPack;
 import dev.facebeam.codec.pack.FacePack;
-import dev.facebeam.packs.PackOpener;
 import dev.facebeam.codec.pack.PackSummary;
 import dev.facebeam.config.Options;
 import dev.facebeam.io.Digests;
 import dev.facebeam.io.OutputGuard;
 import dev.facebeam.io.Progress;
 import dev.facebeam.io.StageFiles;
+import dev.facebeam.packs.PackOpener;
 import dev.facebeam.pipelines.stage.ClusterProgress;
 import dev.facebeam.pipelines.stage.StageLayout;
 import dev.facebeam.pipelines.stage.StagePaths;

@@ -74,28 +74,16 @@ public final class RunJob {
     boolean demo = Boolean.TRUE.equals(c.demoFallback()) && DemoPack.isShippedDemo(c.dataset(), c.model())
         && (!Files.isDirectory(dataset) || !Files.exists(modelPath));
     if (!demo) {
-      // A path the user named that is not there is an error naming it, never a silent substitute.
-      if (!Files.isDirectory(dataset)) {
-        throw new UserInputException(configFile + ": dataset", "no such folder: " + dataset.toAbsolutePath());
-      }
-      if (!Files.exists(modelPath)) {
-        throw new UserInputException(configFile + ": model", "no such file or folder: " + modelPath.toAbsolutePath());
-      }
-      if (megafacePack != null && !Files.isDirectory(megafacePack)) {
-        throw new UserInputException(configFile + ": megaface.pack", "no such folder: " + megafacePack.toAbsolutePath());
-      }
-      if (ijbRoot != null && !Files.isDirectory(ijbRoot)) {
-        throw new UserInputException(configFile + ": ijb.root", "no such folder: " + ijbRoot.toAbsolutePath());
-      }
+      requireNamedPaths(configFile, dataset, modelPath, megafacePack, ijbRoot);
     }
     IjbTestsuite ijbSuite = c.ijb() == null ? null : IjbTestsuite.open(ijbRoot, c.ijb().target()); // before any folder is made
-    ResultsStore store = StoreRecords.store(o.results(), o.workdir(), java.util.Arrays.asList(configFile, dataset, modelPath,
-        megafacePack, ijbRoot));
+    List<Path> inputs = java.util.Arrays.asList(configFile, dataset, modelPath, megafacePack, ijbRoot);
+    ResultsStore store = StoreRecords.store(o.results(), o.workdir(), inputs);
     List<String> otherModels = o.models();
     if (!otherModels.isEmpty()) {
       Selection.records(store.records(), otherModels, List.of()); // a typo in --models is an error now, not after the run
     }
-    Path work = OutputGuard.claim("--workdir", o.workdir().toString(), "run", java.util.Arrays.asList(configFile, dataset, modelPath, megafacePack, ijbRoot));
+    Path work = OutputGuard.claim("--workdir", o.workdir().toString(), "run", inputs);
     if (demo) {
       // The shipped demo on a machine without ../shared/data: a generated pack and model, said so.
       DemoPack.Generated g = DemoPack.ensure(work.resolve("demo-pack"));
@@ -155,6 +143,22 @@ public final class RunJob {
       return new Result(rows, progress.ran, progress.skipped, progress.missing, report.markdown(), report.summary());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  /** A path the user named that is not there is an error naming it, never a silent substitute. */
+  private static void requireNamedPaths(Path configFile, Path dataset, Path modelPath, Path megafacePack, Path ijbRoot) {
+    if (!Files.isDirectory(dataset)) {
+      throw new UserInputException(configFile + ": dataset", "no such folder: " + dataset.toAbsolutePath());
+    }
+    if (!Files.exists(modelPath)) {
+      throw new UserInputException(configFile + ": model", "no such file or folder: " + modelPath.toAbsolutePath());
+    }
+    if (megafacePack != null && !Files.isDirectory(megafacePack)) {
+      throw new UserInputException(configFile + ": megaface.pack", "no such folder: " + megafacePack.toAbsolutePath());
+    }
+    if (ijbRoot != null && !Files.isDirectory(ijbRoot)) {
+      throw new UserInputException(configFile + ": ijb.root", "no such folder: " + ijbRoot.toAbsolutePath());
     }
   }
 

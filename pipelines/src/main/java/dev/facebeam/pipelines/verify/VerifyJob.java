@@ -1,10 +1,10 @@
 package dev.facebeam.pipelines.verify;
 
 import dev.facebeam.UserInputException;
-import dev.facebeam.metrics.RocCurve;
 import dev.facebeam.io.OutputGuard;
 import dev.facebeam.io.StageFiles;
 import dev.facebeam.io.StageOutput;
+import dev.facebeam.metrics.RocCurve;
 import dev.facebeam.metrics.VerificationProtocol;
 import dev.facebeam.metrics.XNorm;
 import dev.facebeam.pipelines.figures.Charts;

@@ -2,9 +2,9 @@ package dev.facebeam.pipelines.run;
 
 import static org.junit.Assert.assertTrue;
 
-import dev.facebeam.packs.PackOpener;
 import dev.facebeam.codec.pickle.PickleWriter;
 import dev.facebeam.embed.ModelSpec;
+import dev.facebeam.packs.PackOpener;
 import dev.facebeam.pipelines.embed.EmbedOptions;
 import dev.facebeam.pipelines.embed.EmbedPipeline;
 import dev.facebeam.pipelines.ingest.IngestPipeline;
