@@ -55,7 +55,7 @@ public final class TargetChain {
   public static List<Stage> verification(Context c, String target, Path bin) {
     Stage embed = embedded(c, target, bin, "bin", () -> contentHash(bin));
     Path out = c.layout().folder(StageName.VERIFY, target);
-    return List.of(upstreamOf(embed), embed, embed.scoredBy(StageName.VERIFY, out, List.of("target=" + target),
+    return List.of(embed.upstream(), embed, embed.scoredBy(StageName.VERIFY, out, List.of("target=" + target),
         () -> VerifyJob.run(new VerifyParams(embed.folder(), out, target), c.runner()), VerifyReport::record));
   }
 
@@ -66,7 +66,7 @@ public final class TargetChain {
     Path out = c.layout().folder(StageName.MEGAFACE, target);
     MegaFaceParams params = MegaFaceJob.ofEmbedded(embed.folder(), out, mf.sizes() != null ? mf.sizes() : MegaFaceOptions.SIZES,
         mf.far() != null ? mf.far() : MegaFaceOptions.FAR, mf.topK() != null ? mf.topK() : MegaFaceOptions.TOP_K);
-    return List.of(upstreamOf(embed), embed, embed.scoredBy(StageName.MEGAFACE, out, List.of(mf.text()),
+    return List.of(embed.upstream(), embed, embed.scoredBy(StageName.MEGAFACE, out, List.of(mf.text()),
         () -> MegaFaceJob.run(params, c.runner()), MegaFaceReport::record));
   }
 
@@ -75,7 +75,7 @@ public final class TargetChain {
     String target = suiteTarget.toLowerCase(java.util.Locale.ROOT);
     Stage embed = embedded(c, target, root, "ijb", () -> folderFingerprint(root));
     Path out = c.layout().folder(StageName.IJB, target);
-    return List.of(upstreamOf(embed), embed, embed.scoredBy(StageName.IJB, out, List.of("mode=" + mode, "target=" + suiteTarget),
+    return List.of(embed.upstream(), embed, embed.scoredBy(StageName.IJB, out, List.of("mode=" + mode, "target=" + suiteTarget),
         () -> IjbJob.run(IjbParams.ofEmbedded(root, embed.folder(), out, mode, suiteTarget), c.runner()), IjbReport::record));
   }
 
@@ -107,10 +107,6 @@ public final class TargetChain {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-  }
-
-  private static Stage upstreamOf(Stage s) {
-    return s.upstream();
   }
 
   /**
