@@ -56,6 +56,10 @@ public final class EmbedPipeline extends PTransform<PBegin, PDone> {
   /** The full name of the step whose input the cluster progress line counts (tested against the graph). */
   public static final String PROGRESS_STEP = NAME + "/" + EMBED + "/" + EmbedFaces.EMBED;
 
+  /** Every model setting at its default: the descriptor decides, flip on, 64 per batch, CPU. */
+  public static final ModelParams DEFAULT_SETTINGS = new ModelParams(ModelOptions.ENGINE, true, ModelOptions.BATCH_SIZE,
+      ModelOptions.DEVICE, null, null, null, null);
+
   private final List<String> shardFiles;
   private final ModelSpec spec;
   private final ModelParams settings;
@@ -104,15 +108,10 @@ public final class EmbedPipeline extends PTransform<PBegin, PDone> {
   }
 
   /** The command line's embed: its options made into parameters once. */
-  public static Result run(EmbedOptions options) {
-    EmbedOptions o = options;
+  public static Result run(EmbedOptions o) {
     return run(new EmbedParams(Path.of(o.getRecords()), Path.of(o.getModel()), Path.of(o.getOutput()), settings(o), o.getExportNpy(),
         StagePaths.given(o.getExportDevkit()), o.getAlgo(), o.getEmbeddingsPerShard()), o);
   }
-
-  /** Every model setting at its default: the descriptor decides, flip on, 64 per batch, CPU. */
-  public static final ModelParams DEFAULT_SETTINGS = new ModelParams(ModelOptions.ENGINE, true, ModelOptions.BATCH_SIZE,
-      ModelOptions.DEVICE, null, null, null, null);
 
   /** How the command line says to run the model (embed's and evaluate's options). */
   public static ModelParams settings(ModelOptions o) {

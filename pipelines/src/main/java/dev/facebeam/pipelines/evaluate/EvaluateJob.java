@@ -50,8 +50,7 @@ public final class EvaluateJob {
   }
 
   /** The command line's evaluate: its options made into parameters once. */
-  public static Result run(EvaluateOptions options) {
-    EvaluateOptions o = options;
+  public static Result run(EvaluateOptions o) {
     return run(new EvaluateParams(Path.of(o.getDataset()), Path.of(o.getModel()), EmbedPipeline.settings(o), Path.of(o.getOutput()),
         Options.list(o.getTargets()), StagePaths.given(o.getIjb()), StagePaths.given(o.getResults())), o);
   }

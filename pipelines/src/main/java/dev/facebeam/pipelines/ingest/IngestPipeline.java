@@ -95,8 +95,7 @@ public final class IngestPipeline extends PTransform<PBegin, PDone> {
   }
 
   /** The command line's ingest: its options made into parameters once. */
-  public static Result run(IngestOptions options) {
-    IngestOptions o = options;
+  public static Result run(IngestOptions o) {
     return run(new IngestParams(Path.of(o.getInput()), Path.of(o.getOutput()), o.getFormat(), StagePaths.given(o.getExportImages()),
         StagePaths.given(o.getImageRoot()), o.getRecordsPerShard()), o);
   }

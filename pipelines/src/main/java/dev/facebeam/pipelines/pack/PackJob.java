@@ -57,8 +57,7 @@ public final class PackJob {
   }
 
   /** The command line's pack: its options made into parameters once. */
-  public static Result run(PackOptions options) {
-    PackOptions o = options;
+  public static Result run(PackOptions o) {
     return run(new PackParams(Path.of(o.getInput()), Path.of(o.getOutput()), o.getFormat(), StagePaths.given(o.getPairs()),
         o.getProtocol(), elements(o.getElements()), o.getHeader(), o.getQuality(), StagePaths.given(o.getImageRoot())));
   }

@@ -47,8 +47,7 @@ public final class RunJob {
   }
 
   /** The command line's run: its options made into parameters once. */
-  public static Result run(RunOptions options, PrintStream log) {
-    RunOptions o = options;
+  public static Result run(RunOptions o, PrintStream log) {
     java.util.Set<StageName> stages = java.util.EnumSet.noneOf(StageName.class);
     for (String s : Options.list(o.getStages())) {
       stages.add(StageName.parse("--stages", s));
