@@ -77,7 +77,6 @@ public final class IjbJob {
     String method = params.method() != null ? params.method() : embeddings
         ? embeddedModelName(features) : features.getFileName().toString().replaceFirst("\\.npy$", "");
     IjbReport report = IjbReport.of(r, method, fused);
-    boolean fusedFeatures = fused;
     Stages.commit(target, "ijb", out -> {
       report.write(out.work());
       Files.writeString(out.work().resolve(StageLayout.REPORT_MD), report.markdown(), StandardCharsets.UTF_8);
@@ -92,7 +91,7 @@ public final class IjbJob {
           .setPairs(r.pairs())
           .setPositivePairs(r.genuine())
           .putParameters("mode", mode.toString())
-          .putParameters("fused", Boolean.toString(fusedFeatures))
+          .putParameters("fused", Boolean.toString(fused))
           .putParameters("method", method);
       List<Path> inputs = new ArrayList<>(List.of(embeddings ? features.resolve(StageOutput.MANIFEST) : features,
           suite.faceScores(), suite.faceTemplates(), suite.pairs()));
