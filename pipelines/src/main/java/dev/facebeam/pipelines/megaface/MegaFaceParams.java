@@ -82,8 +82,8 @@ public record MegaFaceParams(Inputs inputs, Path output, Protocol protocol) {
   }
 
   /**
-   * The one input form the given paths make (the option names they came from, in {@code named}),
-   * or an error saying which form is incomplete or that more than one was given.
+   * The one input form the given paths make (each null when its option was not given), or an error
+   * naming the option a form lacks, or saying that more than one form was given.
    */
   static Inputs form(Path probes, Path distractors, Path facescrubList, Path megafaceList, Path facescrubFeatures,
       Path megafaceFeatures, Path probesNpy, Path probesList, Path distractorsNpy, Path distractorsList, Noise noise,
