@@ -1,5 +1,6 @@
 package dev.facebeam.pipelines.megaface;
 
+import dev.facebeam.UserInputException;
 import dev.facebeam.codec.features.DistractorSlice;
 import dev.facebeam.io.Digests;
 import dev.facebeam.io.Json;
@@ -78,12 +79,42 @@ public final class MegaFaceJob extends PTransform<PBegin, PDone> {
 
   /** The command line's options as parameters: the one input form given and the protocol, checked. */
   public static MegaFaceParams params(MegaFaceOptions o) {
-    MegaFaceParams.Inputs inputs = MegaFaceParams.form(given(o.getProbes()), given(o.getDistractors()), given(o.getFacescrubList()),
-        given(o.getMegafaceList()), given(o.getFacescrubFeatures()), given(o.getMegafaceFeatures()), given(o.getProbesNpy()),
-        given(o.getProbesList()), given(o.getDistractorsNpy()), given(o.getDistractorsList()),
-        new MegaFaceParams.Noise(given(o.getFacescrubNoises()), given(o.getMegafaceNoises())), o.getSkipMissing());
+    boolean devkit = o.getFacescrubList() != null || o.getMegafaceList() != null;
+    boolean npy = o.getProbesNpy() != null || o.getDistractorsNpy() != null;
+    boolean embedded = o.getProbes() != null || o.getDistractors() != null;
+    if ((devkit ? 1 : 0) + (npy ? 1 : 0) + (embedded ? 1 : 0) != 1) {
+      throw new UserInputException("megaface", "give exactly one input form: --probes/--distractors (embed outputs), "
+          + "--facescrubList/--megafaceList/--facescrubFeatures/--megafaceFeatures (devkit), or "
+          + "--probesNpy/--probesList/--distractorsNpy/--distractorsList (NumPy)");
+    }
+    MegaFaceParams.Noise noise = new MegaFaceParams.Noise(given(o.getFacescrubNoises()), given(o.getMegafaceNoises()));
+    MegaFaceParams.Inputs inputs;
+    if (devkit) {
+      require("devkit", new String[][] {{"facescrubList", o.getFacescrubList()}, {"megafaceList", o.getMegafaceList()},
+          {"facescrubFeatures", o.getFacescrubFeatures()}, {"megafaceFeatures", o.getMegafaceFeatures()}});
+      inputs = new MegaFaceParams.Devkit(given(o.getFacescrubList()), given(o.getMegafaceList()), given(o.getFacescrubFeatures()),
+          given(o.getMegafaceFeatures()), noise, o.getSkipMissing());
+    } else if (npy) {
+      require("NumPy", new String[][] {{"probesNpy", o.getProbesNpy()}, {"probesList", o.getProbesList()},
+          {"distractorsNpy", o.getDistractorsNpy()}, {"distractorsList", o.getDistractorsList()}});
+      inputs = new MegaFaceParams.Numpy(given(o.getProbesNpy()), given(o.getProbesList()), given(o.getDistractorsNpy()),
+          given(o.getDistractorsList()), noise);
+    } else {
+      require("embed-output", new String[][] {{"probes", o.getProbes()}, {"distractors", o.getDistractors()}});
+      inputs = new MegaFaceParams.Embedded(given(o.getProbes()), given(o.getDistractors()));
+    }
     return new MegaFaceParams(inputs, Path.of(o.getOutput()), MegaFaceParams.Protocol.of(o.getSizes(), o.getFar(), o.getTopK(),
         o.getNoiseCleaning(), o.getBlockSize(), o.getAlgo()));
+  }
+
+  /** Every option of an input form given, or an error naming the first one missing and all the form needs. */
+  private static void require(String form, String[][] options) {
+    for (String[] r : options) {
+      if (r[1] == null) {
+        throw new UserInputException("--" + r[0], "the " + form + " input form needs --"
+            + String.join(", --", Arrays.stream(options).map(x -> x[0]).toList()));
+      }
+    }
   }
 
   /** One embed output as both probes and distractors (a MegaFace pack ingested whole), as {@code run} scores it. */

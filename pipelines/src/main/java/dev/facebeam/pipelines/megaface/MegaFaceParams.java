@@ -3,8 +3,6 @@ package dev.facebeam.pipelines.megaface;
 import dev.facebeam.UserInputException;
 import dev.facebeam.config.Options;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.stream.Stream;
@@ -78,45 +76,6 @@ public record MegaFaceParams(Inputs inputs, Path output, Protocol protocol) {
 
     double[] farArray() {
       return far.stream().mapToDouble(Double::doubleValue).toArray();
-    }
-  }
-
-  /**
-   * The one input form the given paths make (each null when its option was not given), or an error
-   * naming the option a form lacks, or saying that more than one form was given.
-   */
-  static Inputs form(Path probes, Path distractors, Path facescrubList, Path megafaceList, Path facescrubFeatures,
-      Path megafaceFeatures, Path probesNpy, Path probesList, Path distractorsNpy, Path distractorsList, Noise noise,
-      boolean skipMissing) {
-    boolean devkit = facescrubList != null || megafaceList != null;
-    boolean npy = probesNpy != null || distractorsNpy != null;
-    boolean embedded = probes != null || distractors != null;
-    if ((devkit ? 1 : 0) + (npy ? 1 : 0) + (embedded ? 1 : 0) != 1) {
-      throw new UserInputException("megaface", "give exactly one input form: --probes/--distractors (embed outputs), "
-          + "--facescrubList/--megafaceList/--facescrubFeatures/--megafaceFeatures (devkit), or "
-          + "--probesNpy/--probesList/--distractorsNpy/--distractorsList (NumPy)");
-    }
-    if (devkit) {
-      require("devkit", new Object[][] {{"facescrubList", facescrubList}, {"megafaceList", megafaceList},
-          {"facescrubFeatures", facescrubFeatures}, {"megafaceFeatures", megafaceFeatures}});
-      return new Devkit(facescrubList, megafaceList, facescrubFeatures, megafaceFeatures, noise, skipMissing);
-    }
-    if (npy) {
-      require("NumPy", new Object[][] {{"probesNpy", probesNpy}, {"probesList", probesList},
-          {"distractorsNpy", distractorsNpy}, {"distractorsList", distractorsList}});
-      return new Numpy(probesNpy, probesList, distractorsNpy, distractorsList, noise);
-    }
-    require("embed-output", new Object[][] {{"probes", probes}, {"distractors", distractors}});
-    return new Embedded(probes, distractors);
-  }
-
-  private static void require(String form, Object[][] options) {
-    for (Object[] r : options) {
-      if (r[1] == null) {
-        List<String> names = new ArrayList<>();
-        Arrays.stream(options).forEach(x -> names.add((String) x[0]));
-        throw new UserInputException("--" + r[0], "the " + form + " input form needs --" + String.join(", --", names));
-      }
     }
   }
 }
