@@ -1,12 +1,12 @@
 package dev.facebeam.metrics;
 
+import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * All-to-all 1:1 over a labelled set (IFRT's protocol, docs/allpairs.md): every pair i &lt; j is
@@ -42,8 +42,40 @@ public final class AllPairs {
    */
   public record Operating(double tar, double far, float threshold) {}
 
-  /** The numbers over all images ("all") and within each group, in group order. */
+  /** A unit of work a cluster can hand out: rows [i0, i1) against rows [j0, j1), the pairs i &lt; j among them. */
+  public record Block(int i0, int i1, int j0, int j1) implements Serializable {}
+
+  /** The upper triangle of {@code n} rows cut into blocks of {@code rows} × {@code rows}, each pair i &lt; j in exactly one. */
+  public static List<Block> blocks(int n, int rows) {
+    List<Block> out = new ArrayList<>();
+    for (int i = 0; i < n; i += rows) {
+      for (int j = i; j < n; j += rows) {
+        out.add(new Block(i, Math.min(n, i + rows), j, Math.min(n, j + rows)));
+      }
+    }
+    return out;
+  }
+
+  /** The numbers over all images ("all") and within each group, in group order: every pass run here, block by block. */
   public static Map<String, Result> evaluate(Input in, double[] fars) {
+    requireFinite(in);
+    List<Block> blocks = blocks(in.n(), 256);
+    Tally first = new Tally(sets(in));
+    blocks.forEach(b -> first.count(in, b));
+    Map<Long, long[]> counted = new HashMap<>();
+    while (true) {
+      Resolution r = resolve(first, counted, fars, in.groupNames());
+      if (r.missing().isEmpty()) {
+        return r.results();
+      }
+      Tally second = new Tally(sets(in), r.missing());
+      blocks.forEach(b -> second.count(in, b));
+      counted.putAll(second.level2);
+    }
+  }
+
+  /** Every value finite, else an error naming the row. */
+  public static void requireFinite(Input in) {
     for (int i = 0; i < in.n(); i++) {
       for (int k = 0; k < in.d(); k++) {
         if (!Float.isFinite(in.rows()[i * in.d() + k])) {
@@ -51,65 +83,133 @@ public final class AllPairs {
         }
       }
     }
-    int groups = in.groups() == null ? 0 : in.groupNames().size();
-    Counts[] sets = new Counts[1 + groups];
-    for (int s = 0; s < sets.length; s++) {
-      sets[s] = new Counts();
-    }
-    scoreAll(in, (set, genuine, key) -> {
-      Counts t = sets[set];
-      if (genuine) {
-        t.addGenuine(key);
-      } else {
-        t.impostors++;
-        t.level1[bin(key)]++;
-      }
-    });
-    for (Counts t : sets) {
-      t.sortGenuine();
-    }
-    // Resolve every (set, FAR); where a bin's low-16-bit counts are missing, count them in one more pass.
+  }
+
+  private static int sets(Input in) {
+    return 1 + (in.groups() == null ? 0 : in.groupNames().size());
+  }
+
+  /**
+   * The points found, or the bins (set &lt;&lt; 32 | bin) whose low-16-bit impostor counts are still
+   * needed — count them with a {@link Tally} over every block and resolve again.
+   */
+  public record Resolution(Map<String, Result> results, java.util.Set<Long> missing) {}
+
+  /** The points from the first pass's tally (every block added) and the bins counted so far. */
+  public static Resolution resolve(Tally first, Map<Long, long[]> counted, double[] fars, List<String> groupNames) {
     Map<String, Result> out = new LinkedHashMap<>();
-    while (true) {
-      List<long[]> missing = new ArrayList<>();
-      Map<Double, Operating>[] found = resolveAll(sets, fars, missing);
-      if (missing.isEmpty()) {
-        for (int s = 0; s < sets.length; s++) {
-          out.put(s == 0 ? "all" : in.groupNames().get(s - 1), new Result(sets[s].genuineCount, sets[s].impostors, found[s]));
+    java.util.Set<Long> missing = new java.util.TreeSet<>();
+    for (int s = 0; s < first.sets; s++) {
+      Counts c = new Counts(first, s, counted);
+      Map<Double, Operating> found = new LinkedHashMap<>();
+      for (double f : fars) {
+        try {
+          found.put(f, c.at(f));
+        } catch (NeedBin n) {
+          missing.add((long) s << 32 | n.bin);
+          // The walk up from a threshold stops at the latest at the first genuine score above it: count
+          // every bin holding impostors up to that genuine score's bin in the same pass (at most 64).
+          int stop = c.genuineBinAbove(n.bin);
+          int more = 0;
+          for (int b = n.bin + 1; b < BINS && b <= stop && more < 64; b++) {
+            if (first.level1[s][b] > 0) {
+              missing.add((long) s << 32 | b);
+              more++;
+            }
+          }
         }
-        return out;
       }
-      for (long[] m : missing) {
-        sets[(int) m[0]].level2.putIfAbsent((int) m[1], new long[BINS]);
-      }
-      scoreAll(in, (set, genuine, key) -> {
-        if (!genuine) {
-          long[] counts = sets[set].level2.get(bin(key));
-          if (counts != null && !sets[set].counted.contains(bin(key))) {
-            counts[low(key)]++;
+      out.put(s == 0 ? "all" : groupNames.get(s - 1), new Result(first.genuineCount[s], first.impostors[s], found));
+    }
+    return new Resolution(missing.isEmpty() ? out : Map.of(), missing);
+  }
+
+  /**
+   * What a pass counted over some blocks, per set — the first pass: genuine keys and impostors per
+   * top-16-bit bin; a later pass: impostors per low 16 bits inside the bins asked for. Tallies of
+   * different blocks add up in any order to the same numbers.
+   */
+  public static final class Tally implements Serializable {
+    private static final long serialVersionUID = 1L;
+    final int sets;
+    final int[][] genuine;
+    final int[] genuineCount;
+    final long[] impostors;
+    final long[][] level1;
+    final HashMap<Long, long[]> level2 = new HashMap<>();
+    private final boolean first;
+
+    /** A first-pass tally. */
+    public Tally(int sets) {
+      this.sets = sets;
+      this.first = true;
+      genuine = new int[sets][64];
+      genuineCount = new int[sets];
+      impostors = new long[sets];
+      level1 = new long[sets][BINS];
+    }
+
+    /** A later pass's tally, counting inside {@code bins} (set &lt;&lt; 32 | bin) only. */
+    public Tally(int sets, java.util.Set<Long> bins) {
+      this.sets = sets;
+      this.first = false;
+      genuine = null;
+      genuineCount = null;
+      impostors = null;
+      level1 = null;
+      bins.forEach(b -> level2.put(b, new long[BINS]));
+    }
+
+    /** Scores the block's pairs and counts them. */
+    public void count(Input in, Block b) {
+      scoreBlock(in, b, (set, genuineScore, key) -> {
+        if (first) {
+          if (genuineScore) {
+            if (genuineCount[set] == genuine[set].length) {
+              genuine[set] = Arrays.copyOf(genuine[set], genuine[set].length * 2);
+            }
+            genuine[set][genuineCount[set]++] = key;
+          } else {
+            impostors[set]++;
+            level1[set][bin(key)]++;
+          }
+        } else if (!genuineScore) {
+          long[] c = level2.get((long) set << 32 | bin(key));
+          if (c != null) {
+            c[low(key)]++;
           }
         }
       });
-      for (Counts t : sets) {
-        t.counted.addAll(t.level2.keySet());
-      }
     }
-  }
 
-  @SuppressWarnings("unchecked")
-  private static Map<Double, Operating>[] resolveAll(Counts[] sets, double[] fars, List<long[]> missing) {
-    Map<Double, Operating>[] found = new Map[sets.length];
-    for (int s = 0; s < sets.length; s++) {
-      found[s] = new LinkedHashMap<>();
-      for (double f : fars) {
-        try {
-          found[s].put(f, sets[s].at(f));
-        } catch (NeedBin n) {
-          missing.add(new long[] {s, n.bin});
+    /** Adds another tally of the same pass. */
+    public void add(Tally o) {
+      if (first) {
+        for (int s = 0; s < sets; s++) {
+          if (genuineCount[s] + o.genuineCount[s] > genuine[s].length) {
+            genuine[s] = Arrays.copyOf(genuine[s], genuineCount[s] + o.genuineCount[s]);
+          }
+          System.arraycopy(o.genuine[s], 0, genuine[s], genuineCount[s], o.genuineCount[s]);
+          genuineCount[s] += o.genuineCount[s];
+          impostors[s] += o.impostors[s];
+          for (int b = 0; b < BINS; b++) {
+            level1[s][b] += o.level1[s][b];
+          }
         }
+      } else {
+        o.level2.forEach((k, v) -> {
+          long[] mine = level2.computeIfAbsent(k, x -> new long[BINS]);
+          for (int l = 0; l < BINS; l++) {
+            mine[l] += v[l];
+          }
+        });
       }
     }
-    return found;
+
+    /** The low-16-bit counts this later pass made, by (set &lt;&lt; 32 | bin). */
+    public Map<Long, long[]> bins() {
+      return level2;
+    }
   }
 
   /** What a pass does with one scored pair, for each set the pair belongs to. */
@@ -117,27 +217,21 @@ public final class AllPairs {
     void accept(int set, boolean genuine, int key);
   }
 
-  /** Scores every pair i &lt; j in row blocks (the unit a cluster will hand out) and tells each set it belongs to. */
-  private static void scoreAll(Input in, PairSink sink) {
-    int n = in.n();
+  /** Scores a block's pairs i &lt; j with the one kernel every pass uses, and tells each set a pair belongs to. */
+  private static void scoreBlock(Input in, Block b, PairSink sink) {
     int d = in.d();
     float[] x = in.rows();
-    int block = 256;
-    for (int bi = 0; bi < n; bi += block) {
-      for (int bj = bi; bj < n; bj += block) {
-        for (int i = bi; i < Math.min(n, bi + block); i++) {
-          for (int j = Math.max(i + 1, bj); j < Math.min(n, bj + block); j++) {
-            float s = 0f;
-            for (int k = 0; k < d; k++) {
-              s += x[i * d + k] * x[j * d + k];
-            }
-            int key = key(s);
-            boolean genuine = in.labels()[i] == in.labels()[j];
-            sink.accept(0, genuine, key);
-            if (in.groups() != null && in.groups()[i] >= 0 && in.groups()[i] == in.groups()[j]) {
-              sink.accept(1 + in.groups()[i], genuine, key);
-            }
-          }
+    for (int i = b.i0(); i < b.i1(); i++) {
+      for (int j = Math.max(i + 1, b.j0()); j < b.j1(); j++) {
+        float s = 0f;
+        for (int k = 0; k < d; k++) {
+          s += x[i * d + k] * x[j * d + k];
+        }
+        int key = key(s);
+        boolean genuine = in.labels()[i] == in.labels()[j];
+        sink.accept(0, genuine, key);
+        if (in.groups() != null && in.groups()[i] >= 0 && in.groups()[i] == in.groups()[j]) {
+          sink.accept(1 + in.groups()[i], genuine, key);
         }
       }
     }
@@ -175,33 +269,39 @@ public final class AllPairs {
     }
   }
 
-  /** One set's counts: genuine keys (sorted), impostors per top-16-bit bin, and per counted bin per low 16 bits. */
+  /** One set's counts as the resolution reads them: genuine keys (sorted), impostors per bin, and the bins counted finer. */
   private static final class Counts {
-    int[] genuine = new int[1024];
-    int genuineCount;
-    long impostors;
-    final long[] level1 = new long[BINS];
-    final Map<Integer, long[]> level2 = new HashMap<>();
-    final Set<Integer> counted = new java.util.HashSet<>();
+    final int[] genuine;
+    final int genuineCount;
+    final long impostors;
+    final long[] level1;
+    private final Map<Long, long[]> counted;
+    private final long set;
 
-    void addGenuine(int key) {
-      if (genuineCount == genuine.length) {
-        genuine = Arrays.copyOf(genuine, genuine.length * 2);
-      }
-      genuine[genuineCount++] = key;
-    }
-
-    void sortGenuine() {
-      genuine = Arrays.copyOf(genuine, genuineCount);
+    Counts(Tally first, int set, Map<Long, long[]> counted) {
+      this.genuine = Arrays.copyOf(first.genuine[set], first.genuineCount[set]);
       Arrays.sort(genuine);
+      this.genuineCount = genuine.length;
+      this.impostors = first.impostors[set];
+      this.level1 = first.level1[set];
+      this.counted = counted;
+      this.set = set;
     }
 
     /** The low-16-bit counts of a bin, or the request to count them. */
     private long[] counts(int bin) {
-      if (!counted.contains(bin)) {
+      long[] c = counted.get(set << 32 | bin);
+      if (c == null) {
         throw new NeedBin(bin);
       }
-      return level2.get(bin);
+      return c;
+    }
+
+    /** The bin of the lowest genuine score in a bin above {@code bin}, or the top bin when none is. */
+    int genuineBinAbove(int bin) {
+      int i = Arrays.binarySearch(genuine, keyOf(bin, BINS - 1));
+      int next = i < 0 ? -i - 1 : i + 1;
+      return next < genuineCount ? bin(genuine[next]) : BINS - 1;
     }
 
     /** Impostors with exactly this key. */

@@ -3,6 +3,7 @@ package dev.facebeam.metrics;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertThrows;
+import static org.junit.Assert.assertTrue;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
@@ -27,8 +28,8 @@ public class AllPairsTest {
     return Path.of(AllPairsTest.class.getResource("/allpairs/" + name).toURI());
   }
 
-  @Test
-  public void everyTarFarThresholdAndCountIsScikitLearns() throws Exception {
+  /** The fixture as the evaluator's input: embeddings, labels, and groups in name order. */
+  static AllPairs.Input fixtureInput() throws Exception {
     NpyMatrix m = NpyMatrix.open(fixture("embeddings.npy"));
     float[] rows = new float[(int) m.rows() * m.cols()];
     m.readRows(0, (int) m.rows(), rows, 0);
@@ -48,7 +49,12 @@ public class AllPairsTest {
       String[] f = line.split("\t");
       groups[Integer.parseInt(f[0])] = names.indexOf(f[1]);
     }
-    Map<String, AllPairs.Result> got = AllPairs.evaluate(new AllPairs.Input(rows, m.cols(), labels, groups, names), FARS);
+    return new AllPairs.Input(rows, m.cols(), labels, groups, names);
+  }
+
+  @Test
+  public void everyTarFarThresholdAndCountIsScikitLearns() throws Exception {
+    Map<String, AllPairs.Result> got = AllPairs.evaluate(fixtureInput(), FARS);
     JsonObject expected = JsonParser.parseString(Files.readString(fixture("expected.json"))).getAsJsonObject();
     assertEquals(expected.keySet(), new java.util.TreeSet<>(got.keySet()));
     int checked = 0;
@@ -75,11 +81,59 @@ public class AllPairsTest {
     assertEquals(36, checked); // 8 FARs × 5 sets, less the four groups at 1e-6 (122,500 impostors: under one pair)
   }
 
+  /**
+   * What a cluster does: blocks counted in separate tallies, added in another order, the later pass
+   * likewise — the same points as one machine's run.
+   */
+  @Test
+  public void talliesOfBlocksAddUpInAnyOrderToTheSameNumbers() throws Exception {
+    AllPairs.Input in = fixtureInput();
+    List<AllPairs.Block> blocks = new ArrayList<>(AllPairs.blocks(in.labels().length, 300));
+    long pairs = 0;
+    for (AllPairs.Block b : blocks) {
+      for (int i = b.i0(); i < b.i1(); i++) {
+        pairs += Math.max(0, b.j1() - Math.max(i + 1, b.j0()));
+      }
+    }
+    assertEquals(2000L * 1999 / 2, pairs); // every pair i < j in exactly one block
+    java.util.Collections.shuffle(blocks, new java.util.Random(7));
+    int sets = 1 + in.groupNames().size();
+    AllPairs.Tally first = new AllPairs.Tally(sets);
+    for (int part = 0; part < 4; part++) {
+      AllPairs.Tally t = new AllPairs.Tally(sets);
+      for (int k = part; k < blocks.size(); k += 4) {
+        t.count(in, blocks.get(k));
+      }
+      first.add(t);
+    }
+    Map<Long, long[]> counted = new java.util.HashMap<>();
+    AllPairs.Resolution r;
+    int passes = 1;
+    while (!(r = AllPairs.resolve(first, counted, FARS, in.groupNames())).missing().isEmpty()) {
+      AllPairs.Tally later = new AllPairs.Tally(sets, r.missing());
+      for (int part = 0; part < 3; part++) {
+        AllPairs.Tally t = new AllPairs.Tally(sets, r.missing());
+        for (int k = part; k < blocks.size(); k += 3) {
+          t.count(in, blocks.get(k));
+        }
+        later.add(t);
+      }
+      counted.putAll(later.bins());
+      passes++;
+    }
+    assertEquals(AllPairs.evaluate(in, FARS).toString(), r.results().toString());
+    // The first pass, one counting the bins of the thresholds and of the walks up from them, and one
+    // more where a walk went on past the first genuine score above its threshold (a tie there).
+    assertTrue("passes: " + passes, passes <= 3);
+  }
+
   @Test
   public void aRowThatIsNotANumberIsAnErrorNamingIt() {
     float[] rows = {1, 0, 0, 1, Float.NaN, 0};
     assertThrows(IllegalArgumentException.class,
         () -> AllPairs.evaluate(new AllPairs.Input(rows, 2, new long[] {1, 2, 1}, null, List.of()), FARS));
+    assertEquals("row 2 holds a value that is not a finite number", assertThrows(IllegalArgumentException.class,
+        () -> AllPairs.evaluate(new AllPairs.Input(rows, 2, new long[] {1, 2, 1}, null, List.of()), FARS)).getMessage());
   }
 
   @Test
