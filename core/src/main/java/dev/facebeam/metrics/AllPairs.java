@@ -1,5 +1,6 @@
 package dev.facebeam.metrics;
 
+import dev.facebeam.UserInputException;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -26,10 +27,40 @@ public final class AllPairs {
 
   private AllPairs() {}
 
-  /** The vectors (row-major, {@code d} per row) with their identity labels and groups (-1: none; null: no groups). */
-  public record Input(float[] rows, int d, long[] labels, int[] groups, List<String> groupNames) {
+  /** Where the vectors come from: rows read by index range, so a worker reads only its block's rows. */
+  public interface Rows extends Serializable {
+    int d();
+
+    /** Rows {@code from} … {@code from + n - 1}, row-major, into {@code dst}. */
+    void read(int from, int n, float[] dst);
+
+    /** The file (or "memory") a row is named by in an error. */
+    String source();
+  }
+
+  /** Rows held in memory (row-major, {@code d} per row). */
+  public record MemoryRows(float[] values, int d) implements Rows {
+    public void read(int from, int n, float[] dst) {
+      System.arraycopy(values, from * d, dst, 0, n * d);
+    }
+
+    public String source() {
+      return "embeddings";
+    }
+  }
+
+  /** The vectors with their identity labels and groups (-1: none; null: no groups), and the groups' names. */
+  public record Input(Rows rows, long[] labels, int[] groups, List<String> groupNames) implements Serializable {
+    public Input(float[] rows, int d, long[] labels, int[] groups, List<String> groupNames) {
+      this(new MemoryRows(rows, d), labels, groups, groupNames);
+    }
+
     int n() {
       return labels.length;
+    }
+
+    int d() {
+      return rows.d();
     }
   }
 
@@ -58,7 +89,6 @@ public final class AllPairs {
 
   /** The numbers over all images ("all") and within each group, in group order: every pass run here, block by block. */
   public static Map<String, Result> evaluate(Input in, double[] fars) {
-    requireFinite(in);
     List<Block> blocks = blocks(in.n(), 256);
     Tally first = new Tally(sets(in));
     blocks.forEach(b -> first.count(in, b));
@@ -74,18 +104,8 @@ public final class AllPairs {
     }
   }
 
-  /** Every value finite, else an error naming the row. */
-  public static void requireFinite(Input in) {
-    for (int i = 0; i < in.n(); i++) {
-      for (int k = 0; k < in.d(); k++) {
-        if (!Float.isFinite(in.rows()[i * in.d() + k])) {
-          throw new IllegalArgumentException("row " + i + " holds a value that is not a finite number");
-        }
-      }
-    }
-  }
-
-  private static int sets(Input in) {
+  /** How many sets a tally of this input counts: all images, and one per group. */
+  public static int sets(Input in) {
     return 1 + (in.groups() == null ? 0 : in.groupNames().size());
   }
 
@@ -217,15 +237,22 @@ public final class AllPairs {
     void accept(int set, boolean genuine, int key);
   }
 
-  /** Scores a block's pairs i &lt; j with the one kernel every pass uses, and tells each set a pair belongs to. */
+  /**
+   * Scores a block's pairs i &lt; j with the one kernel every pass uses (a float32 dot product summed
+   * in index order), and tells each set a pair belongs to. A row that is not all finite numbers is an
+   * error naming its source and row.
+   */
   private static void scoreBlock(Input in, Block b, PairSink sink) {
     int d = in.d();
-    float[] x = in.rows();
+    float[] x = readFinite(in, b.i0(), b.i1());
+    float[] y = b.j0() == b.i0() ? x : readFinite(in, b.j0(), b.j1());
     for (int i = b.i0(); i < b.i1(); i++) {
+      int xi = (i - b.i0()) * d;
       for (int j = Math.max(i + 1, b.j0()); j < b.j1(); j++) {
+        int yj = (j - b.j0()) * d;
         float s = 0f;
         for (int k = 0; k < d; k++) {
-          s += x[i * d + k] * x[j * d + k];
+          s += x[xi + k] * y[yj + k];
         }
         int key = key(s);
         boolean genuine = in.labels()[i] == in.labels()[j];
@@ -235,6 +262,18 @@ public final class AllPairs {
         }
       }
     }
+  }
+
+  private static float[] readFinite(Input in, int from, int to) {
+    int d = in.d();
+    float[] rows = new float[(to - from) * d];
+    in.rows().read(from, to - from, rows);
+    for (int k = 0; k < rows.length; k++) {
+      if (!Float.isFinite(rows[k])) {
+        throw new UserInputException(in.rows().source() + "@row=" + (from + k / d), "holds a value that is not a finite number");
+      }
+    }
+    return rows;
   }
 
   /** A score as an int whose signed order is the scores' order; -0.0 is 0.0 (np.diff sees them as one score). */

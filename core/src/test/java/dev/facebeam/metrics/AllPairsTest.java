@@ -130,9 +130,7 @@ public class AllPairsTest {
   @Test
   public void aRowThatIsNotANumberIsAnErrorNamingIt() {
     float[] rows = {1, 0, 0, 1, Float.NaN, 0};
-    assertThrows(IllegalArgumentException.class,
-        () -> AllPairs.evaluate(new AllPairs.Input(rows, 2, new long[] {1, 2, 1}, null, List.of()), FARS));
-    assertEquals("row 2 holds a value that is not a finite number", assertThrows(IllegalArgumentException.class,
+    assertEquals("embeddings@row=2: holds a value that is not a finite number", assertThrows(dev.facebeam.UserInputException.class,
         () -> AllPairs.evaluate(new AllPairs.Input(rows, 2, new long[] {1, 2, 1}, null, List.of()), FARS)).getMessage());
   }
 
