@@ -24,6 +24,10 @@ import java.util.Map;
  */
 public final class AllPairs {
   private static final int BINS = 1 << 16;
+  /** A bin with at most this many impostors is counted by keeping their keys, not 65,536 counts. */
+  private static final long SPARSE_UP_TO = 16_384;
+  /** The flag of a request for a bin counted sparsely. */
+  private static final long SPARSE = 1L << 62;
 
   private AllPairs() {}
 
@@ -92,7 +96,7 @@ public final class AllPairs {
     List<Block> blocks = blocks(in.n(), 256);
     Tally first = new Tally(sets(in));
     blocks.forEach(b -> first.count(in, b));
-    Map<Long, long[]> counted = new HashMap<>();
+    Counted counted = new Counted();
     while (true) {
       Resolution r = resolve(first, counted, fars, in.groupNames());
       if (r.missing().isEmpty()) {
@@ -100,7 +104,7 @@ public final class AllPairs {
       }
       Tally second = new Tally(sets(in), r.missing());
       blocks.forEach(b -> second.count(in, b));
-      counted.putAll(second.level2);
+      counted.add(second);
     }
   }
 
@@ -115,8 +119,13 @@ public final class AllPairs {
    */
   public record Resolution(Map<String, Result> results, java.util.Set<Long> missing) {}
 
+  /** A bin of a set to count in a later pass: (set &lt;&lt; 32 | bin), flagged sparse when few impostors fall in it. */
+  private static long request(int set, int bin, long impostorsInBin) {
+    return ((long) set << 32 | bin) | (impostorsInBin <= SPARSE_UP_TO ? SPARSE : 0);
+  }
+
   /** The points from the first pass's tally (every block added) and the bins counted so far. */
-  public static Resolution resolve(Tally first, Map<Long, long[]> counted, double[] fars, List<String> groupNames) {
+  public static Resolution resolve(Tally first, Counted counted, double[] fars, List<String> groupNames) {
     Map<String, Result> out = new LinkedHashMap<>();
     java.util.Set<Long> missing = new java.util.TreeSet<>();
     for (int s = 0; s < first.sets; s++) {
@@ -126,15 +135,19 @@ public final class AllPairs {
         try {
           found.put(f, c.at(f));
         } catch (NeedBin n) {
-          missing.add((long) s << 32 | n.bin);
+          missing.add(request(s, n.bin, first.level1[s][n.bin]));
           // The walk up from a threshold stops at the latest at the first genuine score above it: count
-          // every bin holding impostors up to that genuine score's bin in the same pass (at most 64).
-          int stop = c.genuineBinAbove(n.bin);
-          int more = 0;
-          for (int b = n.bin + 1; b < BINS && b <= stop && more < 64; b++) {
-            if (first.level1[s][b] > 0) {
-              missing.add((long) s << 32 | b);
-              more++;
+          // the bins holding impostors up to that genuine score's bin in the same pass — a few dense
+          // ones, and sparse ones (kept as their impostors' keys) up to a million keys.
+          int stop = n.walk ? c.genuineBinAbove(n.bin) : n.bin;
+          int dense = 0;
+          long keys = 0;
+          for (int b = n.bin + 1; b < BINS && b <= stop && dense < 2 && keys < 1_000_000; b++) {
+            long inBin = first.level1[s][b];
+            if (inBin > 0) {
+              missing.add(request(s, b, inBin));
+              dense += inBin > SPARSE_UP_TO ? 1 : 0;
+              keys += inBin > SPARSE_UP_TO ? 0 : inBin;
             }
           }
         }
@@ -156,20 +169,23 @@ public final class AllPairs {
     final int[] genuineCount;
     final long[] impostors;
     final long[][] level1;
-    final HashMap<Long, long[]> level2 = new HashMap<>();
+    final HashMap<Long, int[]> level2 = new HashMap<>();
+    final HashMap<Long, Lows> sparse = new HashMap<>();
     private final boolean first;
+    private HashMap<Long, Boolean> wanted;
 
     /** A first-pass tally. */
     public Tally(int sets) {
       this.sets = sets;
       this.first = true;
+      this.wanted = null;
       genuine = new int[sets][64];
       genuineCount = new int[sets];
       impostors = new long[sets];
       level1 = new long[sets][BINS];
     }
 
-    /** A later pass's tally, counting inside {@code bins} (set &lt;&lt; 32 | bin) only. */
+    /** A later pass's tally, counting inside {@code bins} (set &lt;&lt; 32 | bin) only; a bin's counts are made when it is first hit. */
     public Tally(int sets, java.util.Set<Long> bins) {
       this.sets = sets;
       this.first = false;
@@ -177,7 +193,8 @@ public final class AllPairs {
       genuineCount = null;
       impostors = null;
       level1 = null;
-      bins.forEach(b -> level2.put(b, new long[BINS]));
+      wanted = new HashMap<>();
+      bins.forEach(r -> wanted.put(r & ~SPARSE, (r & SPARSE) != 0));
     }
 
     /** Scores the block's pairs and counts them. */
@@ -194,9 +211,14 @@ public final class AllPairs {
             level1[set][bin(key)]++;
           }
         } else if (!genuineScore) {
-          long[] c = level2.get((long) set << 32 | bin(key));
-          if (c != null) {
-            c[low(key)]++;
+          long id = (long) set << 32 | bin(key);
+          Boolean few = wanted.get(id);
+          if (few != null) {
+            if (few) {
+              sparse.computeIfAbsent(id, x -> new Lows()).add(low(key));
+            } else {
+              level2.computeIfAbsent(id, x -> new int[BINS])[low(key)]++;
+            }
           }
         }
       });
@@ -218,17 +240,68 @@ public final class AllPairs {
         }
       } else {
         o.level2.forEach((k, v) -> {
-          long[] mine = level2.computeIfAbsent(k, x -> new long[BINS]);
+          int[] mine = level2.computeIfAbsent(k, x -> new int[BINS]);
           for (int l = 0; l < BINS; l++) {
-            mine[l] += v[l];
+            mine[l] = Math.addExact(mine[l], v[l]);
           }
         });
+        o.sparse.forEach((k, v) -> sparse.computeIfAbsent(k, x -> new Lows()).addAll(v));
       }
     }
+  }
 
-    /** The low-16-bit counts this later pass made, by (set &lt;&lt; 32 | bin). */
-    public Map<Long, long[]> bins() {
-      return level2;
+  /**
+   * What the later passes counted, bin by bin: dense bins as 65,536 counts, sparse ones as their
+   * impostors' keys, made into counts only for the bins a resolution reads.
+   */
+  public static final class Counted {
+    private final Map<Long, int[]> dense = new HashMap<>();
+    private final Map<Long, Lows> sparse = new HashMap<>();
+    private final java.util.Set<Long> asked = new java.util.HashSet<>();
+
+    /** Adds a later pass's tally (every block of it added). */
+    public void add(Tally later) {
+      later.wanted.keySet().forEach(asked::add);
+      dense.putAll(later.level2);
+      sparse.putAll(later.sparse);
+    }
+
+    /** The bin's counts, or null when no pass counted it. */
+    int[] counts(long id) {
+      int[] c = dense.get(id);
+      if (c == null && asked.contains(id)) {
+        c = new int[BINS];
+        Lows lows = sparse.remove(id);
+        if (lows != null) {
+          for (int i = 0; i < lows.n; i++) {
+            c[lows.v[i]]++;
+          }
+        }
+        dense.put(id, c);
+      }
+      return c;
+    }
+  }
+
+  /** The low 16 bits of a sparse bin's impostors, as they fell. */
+  private static final class Lows implements Serializable {
+    private static final long serialVersionUID = 1L;
+    int[] v = new int[16];
+    int n;
+
+    void add(int low) {
+      if (n == v.length) {
+        v = Arrays.copyOf(v, n * 2);
+      }
+      v[n++] = low;
+    }
+
+    void addAll(Lows o) {
+      if (n + o.n > v.length) {
+        v = Arrays.copyOf(v, Math.max(v.length * 2, n + o.n));
+      }
+      System.arraycopy(o.v, 0, v, n, o.n);
+      n += o.n;
     }
   }
 
@@ -301,10 +374,12 @@ public final class AllPairs {
   /** A bin whose low-16-bit counts a resolution needs. */
   private static final class NeedBin extends RuntimeException {
     final int bin;
+    final boolean walk;
 
-    NeedBin(int bin) {
+    NeedBin(int bin, boolean walk) {
       super(null, null, false, false);
       this.bin = bin;
+      this.walk = walk;
     }
   }
 
@@ -314,10 +389,10 @@ public final class AllPairs {
     final int genuineCount;
     final long impostors;
     final long[] level1;
-    private final Map<Long, long[]> counted;
+    private final Counted counted;
     private final long set;
 
-    Counts(Tally first, int set, Map<Long, long[]> counted) {
+    Counts(Tally first, int set, Counted counted) {
       this.genuine = Arrays.copyOf(first.genuine[set], first.genuineCount[set]);
       Arrays.sort(genuine);
       this.genuineCount = genuine.length;
@@ -328,10 +403,15 @@ public final class AllPairs {
     }
 
     /** The low-16-bit counts of a bin, or the request to count them. */
-    private long[] counts(int bin) {
-      long[] c = counted.get(set << 32 | bin);
+    private int[] counts(int bin) {
+      return counts(bin, true);
+    }
+
+    /** {@code walk}: asked on the way up from a threshold, where the bins above are worth counting in the same pass. */
+    private int[] counts(int bin, boolean walk) {
+      int[] c = counted.counts(set << 32 | bin);
       if (c == null) {
-        throw new NeedBin(bin);
+        throw new NeedBin(bin, walk);
       }
       return c;
     }
@@ -355,7 +435,7 @@ public final class AllPairs {
         n += level1[b];
       }
       if (level1[bin(key)] > 0) {
-        long[] c = counts(bin(key));
+        int[] c = counts(bin(key));
         for (int l = low(key); l < BINS; l++) {
           n += c[l];
         }
@@ -383,7 +463,7 @@ public final class AllPairs {
     Integer impostorAbove(int key) {
       int b = bin(key);
       if (level1[b] > 0 && low(key) < BINS - 1) {
-        long[] c = counts(b);
+        int[] c = counts(b);
         for (int l = low(key) + 1; l < BINS; l++) {
           if (c[l] > 0) {
             return keyOf(b, l);
@@ -392,7 +472,7 @@ public final class AllPairs {
       }
       for (int a = b + 1; a < BINS; a++) {
         if (level1[a] > 0) {
-          long[] c = counts(a);
+          int[] c = counts(a);
           for (int l = 0; l < BINS; l++) {
             if (c[l] > 0) {
               return keyOf(a, l);
@@ -423,7 +503,7 @@ public final class AllPairs {
       int lo = genuineCount > 0 ? genuine[0] : Integer.MAX_VALUE;
       for (int b = 0; b < BINS; b++) {
         if (level1[b] > 0) {
-          long[] c = counts(b);
+          int[] c = counts(b, false);
           for (int l = 0; l < BINS; l++) {
             if (c[l] > 0) {
               return Math.min(lo, keyOf(b, l));
@@ -439,7 +519,7 @@ public final class AllPairs {
       long seen = 0;
       for (int b = BINS - 1; b >= 0; b--) {
         if (seen + level1[b] >= r) {
-          long[] c = counts(b);
+          int[] c = counts(b);
           for (int l = BINS - 1; l >= 0; l--) {
             seen += c[l];
             if (seen >= r) {

@@ -106,7 +106,7 @@ public class AllPairsTest {
       }
       first.add(t);
     }
-    Map<Long, long[]> counted = new java.util.HashMap<>();
+    AllPairs.Counted counted = new AllPairs.Counted();
     AllPairs.Resolution r;
     int passes = 1;
     while (!(r = AllPairs.resolve(first, counted, FARS, in.groupNames())).missing().isEmpty()) {
@@ -118,7 +118,7 @@ public class AllPairsTest {
         }
         later.add(t);
       }
-      counted.putAll(later.bins());
+      counted.add(later);
       passes++;
     }
     assertEquals(AllPairs.evaluate(in, FARS).toString(), r.results().toString());

@@ -12,7 +12,7 @@ import org.junit.Test;
  * results store's side, the stages, then the chains of stages; none names one above it.
  */
 public class PipelineLayersTest {
-  static final List<String> FLOORS = List.of("stage", "figures", "results", "ingest", "embed", "verify", "megaface", "ijb", "pack",
+  static final List<String> FLOORS = List.of("stage", "figures", "results", "ingest", "embed", "verify", "megaface", "ijb", "allpairs", "pack",
       "export", "run", "evaluate");
 
   @Test

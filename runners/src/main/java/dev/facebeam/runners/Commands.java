@@ -1,5 +1,7 @@
 package dev.facebeam.runners;
 
+import dev.facebeam.pipelines.allpairs.AllPairsJob;
+import dev.facebeam.pipelines.allpairs.AllPairsOptions;
 import dev.facebeam.pipelines.embed.EmbedOptions;
 import dev.facebeam.pipelines.embed.EmbedPipeline;
 import dev.facebeam.pipelines.evaluate.EvaluateJob;
@@ -54,6 +56,9 @@ final class Commands {
     add(c, "ijb", "IJB-B / IJB-C template evaluation from image features: the 1:1 TAR@FAR table exactly as InsightFace's eval_ijbc.py, "
         + "AUC, 1:N top-k and TPIR as ijb_1n.py; report.json, report.md, scores.npy, roc.png", IjbOptions.class, false,
         o -> o.getScoresNpy() != null ? IjbJob.compare(o).summary() : IjbJob.run(o).summary() + stored(o, o.getOutput()));
+    add(c, "all-pairs", "Every image of a labelled set against every other (IFRT's 1:1): exact TAR at each FAR over all pairs i < j,"
+        + " for all images and within each group; counts per block on the workers, never the scores", AllPairsOptions.class, true,
+        o -> AllPairsJob.run(o).summary());
     add(c, "run", "An evaluation from a config, staged in a work folder: ingest -> embed -> verify per target, unchanged stages "
         + "skipped, report.md/html", RunOptions.class, true, o -> RunJob.run(o, System.out).summary() + stored(o, o.getWorkdir()));
     add(c, "results", "The results store as one table (models x benchmarks, as InsightFace prints it), --compare=A,B side by side,"

@@ -1,6 +1,7 @@
 package dev.facebeam.pipelines.megaface;
 
 import dev.facebeam.pipelines.results.ResultsOptions;
+import dev.facebeam.pipelines.stage.StageLayout;
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.Validation;
@@ -9,7 +10,7 @@ import org.apache.beam.sdk.options.Validation;
 public interface MegaFaceOptions extends ResultsOptions {
   String SIZES = "10,100,1000,10000,100000,1000000";
   int TOP_K = 10;
-  String FAR = "1e-6,1e-5,1e-4";
+  String FAR = StageLayout.FAR_TARGETS;
   int BLOCK_SIZE = 4096;
   String ALGO = "facebeam";
 

@@ -24,6 +24,11 @@ public final class StageLayout {
    * commands' options, so ingest's, pack's, export's and results' must be this same value.
    */
   public static final String AUTO_FORMAT = "auto";
+  /**
+   * The default of every {@code --far} (megaface's and all-pairs'), one for the same reason: the
+   * FARs IFRT and MegaFace report at.
+   */
+  public static final String FAR_TARGETS = "1e-6,1e-5,1e-4";
 
   private StageLayout() {}
 }

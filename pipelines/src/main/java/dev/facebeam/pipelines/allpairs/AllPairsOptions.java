@@ -1,0 +1,47 @@
+package dev.facebeam.pipelines.allpairs;
+
+import dev.facebeam.pipelines.stage.StageLayout;
+import org.apache.beam.sdk.options.Default;
+import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.options.Description;
+import org.apache.beam.sdk.options.Validation;
+
+/** Options of the {@code all-pairs} stage: every image of a labelled set against every other (IFRT's 1:1). */
+public interface AllPairsOptions extends PipelineOptions {
+  int BLOCK_ROWS = 1024;
+
+  @Description("The embeddings: a float32/float64 .npy matrix (images × d), row i ↔ line i of --labels")
+  @Validation.Required
+  String getEmbeddingsNpy();
+
+  void setEmbeddingsNpy(String value);
+
+  @Description("One identity label (an integer) per line, line i for row i of --embeddingsNpy")
+  @Validation.Required
+  String getLabels();
+
+  void setLabels(String value);
+
+  @Description("Optional: '<row>\\t<group>' per line (e.g. the race of each image): each group's all-to-all numbers beside all images'")
+  String getGroups();
+
+  void setGroups(String value);
+
+  @Description("Target FARs (e.g. 1e-6,1e-5,1e-4,1e-3,1e-2,1e-1): for each, the highest TAR at FAR ≤ it on the exact ROC over every pair")
+  @Default.String(StageLayout.FAR_TARGETS)
+  String getFar();
+
+  void setFar(String value);
+
+  @Description("Rows per block side: a block (rows × rows pairs) is the unit of work handed to a worker")
+  @Default.Integer(BLOCK_ROWS)
+  int getBlockRows();
+
+  void setBlockRows(int value);
+
+  @Description("Output folder: report.json, report.md, roc.png and manifest.json")
+  @Validation.Required
+  String getOutput();
+
+  void setOutput(String value);
+}

@@ -1,0 +1,105 @@
+package dev.facebeam.pipelines.allpairs;
+
+import com.google.gson.FieldNamingPolicy;
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import dev.facebeam.UserInputException;
+import dev.facebeam.metrics.AllPairs;
+import dev.facebeam.pipelines.stage.StageLayout;
+import dev.facebeam.results.Metric;
+import dev.facebeam.results.Percent;
+import dev.facebeam.io.StageFiles;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The all-pairs stage's {@code report.json}, one type that writes and reads it (docs/allpairs.md):
+ * per set (all images, then each group) the genuine and impostor pair counts and, per target FAR,
+ * the exact ROC point — TAR, the FAR it reaches and its threshold; null where the FAR is under one
+ * impostor pair, a threshold null where it lies above every score.
+ */
+public record AllPairsReport(String embeddings, int images, int dimension, List<SetReport> sets, int passes, String protocol) {
+  static final String PROTOCOL = "every pair i < j once; genuine iff same label; per FAR the vertex of scikit-learn's roc_curve"
+      + " (defaults, drop_intermediate) with the highest TPR at FPR <= FAR, the last on ties; same iff score >= threshold;"
+      + " scores: float32 dot products of the rows as given";
+  private static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeNulls().disableHtmlEscaping()
+      .setFieldNamingPolicy(FieldNamingPolicy.LOWER_CASE_WITH_UNDERSCORES).create();
+
+  /** One set's pairs and points, FARs keyed as Python's %g writes them ("1e-06" … "0.1"). */
+  public record SetReport(String name, long genuine, long impostor, Map<String, Point> tarAtFar) {}
+
+  public record Point(Double tar, Double far, Double threshold) {}
+
+  static AllPairsReport of(String embeddings, int images, int dimension, Map<String, AllPairs.Result> results, int passes) {
+    List<SetReport> sets = new ArrayList<>();
+    results.forEach((name, r) -> {
+      Map<String, Point> points = new LinkedHashMap<>();
+      r.atFar().forEach((far, op) -> points.put(farKey(far), op == null ? null
+          : new Point(finite(op.tar()), finite(op.far()), finite(op.threshold()))));
+      sets.add(new SetReport(name, r.genuine(), r.impostor(), points));
+    });
+    return new AllPairsReport(embeddings, images, dimension, sets, passes, PROTOCOL);
+  }
+
+  static String farKey(double far) {
+    String k = Metric.farKey(Double.toString(far));
+    return k != null ? k : Double.toString(far);
+  }
+
+  private static Double finite(double v) {
+    return Double.isFinite(v) ? v : null;
+  }
+
+  void write(Path dir) throws IOException {
+    StageFiles.writeAtomically(dir.resolve(StageLayout.REPORT_JSON), GSON.toJson(this) + "\n");
+    StageFiles.writeAtomically(dir.resolve(StageLayout.REPORT_MD), markdown());
+  }
+
+  static AllPairsReport read(Path file) {
+    try {
+      return GSON.fromJson(Files.readString(file, StandardCharsets.UTF_8), AllPairsReport.class);
+    } catch (IOException | RuntimeException e) {
+      throw new UserInputException(file.toString(), "not an all-pairs report: " + e.getMessage(), e);
+    }
+  }
+
+  /** The console's lines: the report's table. */
+  public String summary() {
+    return markdown().stripTrailing();
+  }
+
+  /** TAR in percent per set and FAR, as IFRT's table; below it each point's threshold and FAR reached. */
+  public String markdown() {
+    List<String> fars = sets.isEmpty() ? List.of() : new ArrayList<>(sets.get(0).tarAtFar().keySet());
+    StringBuilder sb = new StringBuilder("# All-to-all 1:1 (" + images + " images, " + dimension + "-d)\n\n| set | genuine | impostor |");
+    fars.forEach(f -> sb.append(" TAR@FAR≤").append(f).append(" |"));
+    sb.append("\n| --- | ---: | ---: |").append(" ---: |".repeat(fars.size())).append('\n');
+    for (SetReport s : sets) {
+      sb.append("| ").append(s.name()).append(" | ").append(s.genuine()).append(" | ").append(s.impostor()).append(" |");
+      for (String f : fars) {
+        Point p = s.tarAtFar().get(f);
+        sb.append(' ').append(p == null ? "–" : Percent.of(p.tar())).append(" |");
+      }
+      sb.append('\n');
+    }
+    sb.append("\nTAR in percent; – where the FAR is under one impostor pair. Thresholds (same iff score ≥ it) and the FAR"
+        + " each reaches:\n\n| set | FAR ≤ | TAR | FAR | threshold |\n| --- | ---: | ---: | ---: | ---: |\n");
+    for (SetReport s : sets) {
+      s.tarAtFar().forEach((f, p) -> {
+        if (p != null) {
+          sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %.3g | %s |%n", s.name(), f, Percent.of(p.tar()), p.far(),
+              p.threshold() == null ? "above every score" : String.format(Locale.ROOT, "%.7g", p.threshold())));
+        }
+      });
+    }
+    sb.append("\nEvery pair i < j counted, none sampled (docs/allpairs.md); ").append(passes).append(" passes over the pairs.\n");
+    return sb.toString();
+  }
+}

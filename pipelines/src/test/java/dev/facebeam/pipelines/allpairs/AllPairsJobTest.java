@@ -1,0 +1,106 @@
+package dev.facebeam.pipelines.allpairs;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNull;
+import static org.junit.Assert.assertThrows;
+import static org.junit.Assert.assertTrue;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.facebeam.UserInputException;
+import dev.facebeam.codec.export.NpyWriter;
+import dev.facebeam.io.StageOutput;
+import dev.facebeam.pipelines.stage.StageLayout;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+
+/**
+ * The stage on the core's all-pairs fixture (core/src/test/resources/allpairs: 2,000 images, scores
+ * exact in float32), run as a pipeline over blocks: every number equals scikit-learn's.
+ */
+public class AllPairsJobTest {
+  @Rule public TemporaryFolder tmp = new TemporaryFolder();
+
+  private static final List<Double> FARS = List.of(1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 0.5, 1.0);
+  private final PipelineOptions runner = PipelineOptionsFactory.fromArgs("--runner=DirectRunner").create();
+
+  private Path copy(String name) throws Exception {
+    Path out = tmp.getRoot().toPath().resolve(name);
+    try (InputStream in = AllPairsJobTest.class.getResourceAsStream("/allpairs/" + name)) {
+      Files.copy(in, out);
+    }
+    return out;
+  }
+
+  private AllPairsParams params(Path npy, Path labels, Path groups, String output) {
+    return new AllPairsParams(npy, labels, groups, FARS, "1e-6,1e-5,1e-4,1e-3,1e-2,1e-1,0.5,1", 700, tmp.getRoot().toPath().resolve(output));
+  }
+
+  @Test
+  public void theReportHoldsScikitLearnsNumbersForAllImagesAndEachGroup() throws Exception {
+    Path npy = copy("embeddings.npy");
+    AllPairsReport r = AllPairsJob.run(params(npy, copy("labels.txt"), copy("groups.txt"), "out"), runner);
+    JsonObject expected = JsonParser.parseString(new String(AllPairsJobTest.class.getResourceAsStream("/allpairs/expected.json")
+        .readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)).getAsJsonObject();
+    assertEquals(List.of("all", "g0", "g1", "g2", "g3"), r.sets().stream().map(AllPairsReport.SetReport::name).toList());
+    for (AllPairsReport.SetReport s : r.sets()) {
+      JsonObject e = expected.getAsJsonObject(s.name());
+      assertEquals(e.get("genuine").getAsLong(), s.genuine());
+      assertEquals(e.get("impostor").getAsLong(), s.impostor());
+      List<String> keys = List.of("1e-06", "1e-05", "0.0001", "0.001", "0.01", "0.1", "0.5", "1.0");
+      for (int i = 0; i < FARS.size(); i++) {
+        JsonElement want = e.getAsJsonObject("far").get(keys.get(i));
+        AllPairsReport.Point got = s.tarAtFar().get(AllPairsReport.farKey(FARS.get(i)));
+        if (want.isJsonNull()) {
+          assertNull(got);
+        } else {
+          assertEquals(s.name() + " " + keys.get(i), want.getAsJsonObject().get("tar").getAsDouble(), got.tar(), 0.0);
+          assertEquals(want.getAsJsonObject().get("far").getAsDouble(), got.far(), 0.0);
+          assertEquals(want.getAsJsonObject().get("threshold").getAsDouble(), got.threshold(), 0.0);
+        }
+      }
+    }
+    Path out = tmp.getRoot().toPath().resolve("out");
+    assertEquals(r, AllPairsReport.read(out.resolve(StageLayout.REPORT_JSON)));
+    assertThat(Files.readString(out.resolve(StageLayout.REPORT_MD)), containsString("| all | 9000 | 1990000 |"));
+    assertTrue(Files.size(out.resolve("roc.png")) > 1000);
+    assertEquals("all-pairs", StageOutput.requireIntact(out).getStage());
+    assertEquals(1_999_000L, StageOutput.requireIntact(out).getPairs());
+  }
+
+  @Test
+  public void badInputIsOneErrorNamingTheFileAndNothingIsWritten() throws Exception {
+    Path npy = copy("embeddings.npy");
+    Path labels = Files.writeString(tmp.getRoot().toPath().resolve("short.txt"), "1\n2\n");
+    assertThat(assertThrows(UserInputException.class, () -> AllPairsJob.run(params(npy, labels, null, "a"), runner)).getMessage(),
+        containsString("short.txt: has 2 labels but " + npy + " has 2000 rows"));
+    Path good = copy("labels.txt");
+    Path groups = Files.writeString(tmp.getRoot().toPath().resolve("g.txt"), "0\tA\n2000\tB\n");
+    assertThat(assertThrows(UserInputException.class, () -> AllPairsJob.run(params(npy, good, groups, "b"), runner)).getMessage(),
+        containsString("g.txt:2: names row 2000, but " + npy + " has 2000 rows"));
+    Path nan = tmp.getRoot().toPath().resolve("nan.npy");
+    try (NpyWriter w = new NpyWriter(nan, 3, 2)) {
+      w.write(new float[] {1, 0, 0, 1, Float.NaN, 0});
+    }
+    Path three = Files.writeString(tmp.getRoot().toPath().resolve("three.txt"), "1\n2\n1\n");
+    Throwable t = assertThrows(RuntimeException.class, () -> AllPairsJob.run(params(nan, three, null, "c"), runner));
+    while (!(t instanceof UserInputException) && t.getCause() != null) {
+      t = t.getCause();
+    }
+    assertThat(t.getMessage(), containsString(nan + "@row=2: holds a value that is not a finite number"));
+    for (String o : List.of("a", "b", "c")) {
+      assertFalse(o, Files.exists(tmp.getRoot().toPath().resolve(o)));
+    }
+  }
+}
