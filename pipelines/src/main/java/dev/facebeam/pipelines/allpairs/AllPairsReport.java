@@ -35,14 +35,15 @@ public record AllPairsReport(String embeddings, int images, int dimension, List<
   /** One set's pairs and points, FARs keyed as Python's %g writes them ("1e-06" … "0.1"). */
   public record SetReport(String name, long genuine, long impostor, Map<String, Point> tarAtFar) {}
 
-  public record Point(Double tar, Double far, Double threshold) {}
+  /** {@code fnmr}: 1 − TAR, the false non-match rate at that false match rate (ISO's names for the same point). */
+  public record Point(Double tar, Double far, Double threshold, Double fnmr) {}
 
   static AllPairsReport of(String embeddings, int images, int dimension, Map<String, AllPairs.Result> results, int passes) {
     List<SetReport> sets = new ArrayList<>();
     results.forEach((name, r) -> {
       Map<String, Point> points = new LinkedHashMap<>();
       r.atFar().forEach((far, op) -> points.put(farKey(far), op == null ? null
-          : new Point(finite(op.tar()), finite(op.far()), finite(op.threshold()))));
+          : new Point(finite(op.tar()), finite(op.far()), finite(op.threshold()), finite(1 - op.tar()))));
       sets.add(new SetReport(name, r.genuine(), r.impostor(), points));
     });
     return new AllPairsReport(embeddings, images, dimension, sets, passes, PROTOCOL);
@@ -90,11 +91,12 @@ public record AllPairsReport(String embeddings, int images, int dimension, List<
       sb.append('\n');
     }
     sb.append("\nTAR in percent; – where the FAR is under one impostor pair. Thresholds (same iff score ≥ it) and the FAR"
-        + " each reaches:\n\n| set | FAR ≤ | TAR | FAR | threshold |\n| --- | ---: | ---: | ---: | ---: |\n");
+        + " each reaches:\n\n| set | FAR ≤ | TAR | FNMR | FAR | threshold |\n| --- | ---: | ---: | ---: | ---: | ---: |\n");
     for (SetReport s : sets) {
       s.tarAtFar().forEach((f, p) -> {
         if (p != null) {
-          sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %.3g | %s |%n", s.name(), f, Percent.of(p.tar()), p.far(),
+          sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %.3g | %s |%n", s.name(), f, Percent.of(p.tar()),
+              Percent.of(p.fnmr()), p.far(),
               p.threshold() == null ? "above every score" : String.format(Locale.ROOT, "%.7g", p.threshold())));
         }
       });

@@ -68,6 +68,7 @@ public class AllPairsJobTest {
           assertEquals(s.name() + " " + keys.get(i), want.getAsJsonObject().get("tar").getAsDouble(), got.tar(), 0.0);
           assertEquals(want.getAsJsonObject().get("far").getAsDouble(), got.far(), 0.0);
           assertEquals(want.getAsJsonObject().get("threshold").getAsDouble(), got.threshold(), 0.0);
+          assertEquals(1 - got.tar(), got.fnmr(), 0.0);
         }
       }
     }
