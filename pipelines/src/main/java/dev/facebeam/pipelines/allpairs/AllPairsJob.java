@@ -2,14 +2,17 @@ package dev.facebeam.pipelines.allpairs;
 
 import dev.facebeam.UserInputException;
 import dev.facebeam.codec.export.NpyMatrix;
+import dev.facebeam.codec.export.NpyWriter;
 import dev.facebeam.config.Options;
 import dev.facebeam.io.Digests;
 import dev.facebeam.io.OutputGuard;
+import dev.facebeam.io.StageOutput;
 import dev.facebeam.io.TextFiles;
 import dev.facebeam.metrics.AllPairs;
 import dev.facebeam.pipelines.figures.Charts;
 import dev.facebeam.pipelines.stage.StagePaths;
 import dev.facebeam.pipelines.stage.Stages;
+import dev.facebeam.proto.Embedding;
 import dev.facebeam.proto.StageManifest;
 import dev.facebeam.transforms.CountPairBlocks;
 import java.io.IOException;
@@ -41,6 +44,7 @@ import org.apache.beam.sdk.values.PDone;
  */
 public final class AllPairsJob {
   private static final String TALLY = "_tally.ser";
+  private static final String ROWS = "_rows.npy";
 
   private AllPairsJob() {}
 
@@ -49,38 +53,49 @@ public final class AllPairsJob {
     return run(params(o), o);
   }
 
-  /** The options as parameters: FARs and block side checked. */
+  /** The options as parameters: one form of embeddings, FARs and block side checked. */
   public static AllPairsParams params(AllPairsOptions o) {
+    if ((o.getEmbeddings() == null) == (o.getEmbeddingsNpy() == null)) {
+      throw new UserInputException("--embeddings", "give the embeddings one way: --embeddings=<embed output> or --embeddingsNpy=<file>"
+          + " with --labels=<file>");
+    }
+    AllPairsParams.Source source;
+    if (o.getEmbeddings() != null) {
+      if (o.getLabels() != null) {
+        throw new UserInputException("--labels", "goes with --embeddingsNpy: an embed output's records carry their labels");
+      }
+      source = new AllPairsParams.Embedded(Path.of(o.getEmbeddings()));
+    } else {
+      if (o.getLabels() == null) {
+        throw new UserInputException("--labels", "--embeddingsNpy needs its label list (line i labels row i)");
+      }
+      source = new AllPairsParams.Npy(Path.of(o.getEmbeddingsNpy()), Path.of(o.getLabels()));
+    }
     List<Double> far = Options.list(o.getFar()).stream().map(v -> Options.fraction("--far", v)).toList();
     if (far.isEmpty()) {
       throw new UserInputException("--far", "needs at least one value");
     }
     Options.number("--blockRows", Integer.toString(o.getBlockRows()), 1, 1 << 16);
-    return new AllPairsParams(Path.of(o.getEmbeddingsNpy()), Path.of(o.getLabels()), StagePaths.given(o.getGroups()), far,
-        o.getFar(), o.getBlockRows(), Path.of(o.getOutput()));
+    return new AllPairsParams(source, StagePaths.given(o.getGroups()), far, o.getFar(), o.getBlockRows(), Path.of(o.getOutput()));
   }
 
   /** Scores every pair on {@code runner} and commits the report; an error names the file and the row or line at fault. */
   public static AllPairsReport run(AllPairsParams p, PipelineOptions runner) {
-    List<Path> inputs = new ArrayList<>(List.of(p.embeddingsNpy(), p.labels()));
+    List<Path> inputs = new ArrayList<>(p.source().paths());
     if (p.groups() != null) {
       inputs.add(p.groups());
     }
     Path target = OutputGuard.folder("--output", p.output().toString(), "all-pairs", inputs);
-    Path npy = StagePaths.local(p.embeddingsNpy());
-    NpyMatrix m = NpyMatrix.open(npy);
-    if (m.rows() > Integer.MAX_VALUE - 8) {
-      throw new UserInputException(npy.toString(), m.rows() + " rows: more than one run takes");
-    }
-    int n = (int) m.rows();
-    long[] labels = labels(p.labels(), n, npy);
-    List<String> names = new ArrayList<>();
-    int[] groups = p.groups() == null ? null : groups(p.groups(), n, npy, names);
-    AllPairs.Input in = new AllPairs.Input(new NpyRows(npy.toString(), m.cols()), labels, groups, names);
-    List<AllPairs.Block> blocks = AllPairs.blocks(n, p.blockRows());
+    StageManifest embed = p.source() instanceof AllPairsParams.Embedded e ? embedOutput(StagePaths.local(e.dir())) : null;
     double[] fars = p.far().stream().mapToDouble(Double::doubleValue).toArray();
+    Rows given = p.source() instanceof AllPairsParams.Npy n ? npyRows(n) : null; // checked before any folder is made
     AllPairsReport[] report = new AllPairsReport[1];
     Stages.commit(target, "all-pairs", out -> {
+      Rows rows = given != null ? given : embeddedRows((AllPairsParams.Embedded) p.source(), embed, out.work().resolve(ROWS));
+      List<String> names = new ArrayList<>();
+      int[] groups = p.groups() == null ? null : groups(p.groups(), rows, names);
+      AllPairs.Input in = new AllPairs.Input(new NpyRows(rows.npy().toString(), rows.d()), rows.labels(), groups, names);
+      List<AllPairs.Block> blocks = AllPairs.blocks(rows.n(), p.blockRows());
       AllPairs.Tally first = pass(runner, in, blocks, null, out.work(), out.target());
       AllPairs.Counted counted = new AllPairs.Counted();
       AllPairs.Resolution r;
@@ -89,26 +104,112 @@ public final class AllPairsJob {
         counted.add(pass(runner, in, blocks, r.missing(), out.work(), out.target()));
         passes++;
       }
-      report[0] = AllPairsReport.of(p.embeddingsNpy().toString(), n, m.cols(), r.results(), passes);
+      Files.deleteIfExists(out.work().resolve(ROWS)); // the embed output's rows, laid out for the workers: not an output
+      report[0] = AllPairsReport.of(rows.source(), rows.n(), rows.d(), r.results(), passes);
       report[0].write(out.work());
       roc(report[0], out.work().resolve("roc"));
-      StageManifest.Builder b = Stages.manifest("all-pairs", p.embeddingsNpy().toString(), n, n, 0, runner)
-          .setFormat("npy")
-          .setIdentities(Arrays.stream(labels).distinct().count())
-          .setPairs((long) n * (n - 1) / 2)
+      StageManifest.Builder b = Stages.manifest("all-pairs", rows.source(), rows.n(), rows.n(), 0, runner)
+          .setFormat(embed == null ? "npy" : embed.getFormat())
+          .setIdentities(Arrays.stream(rows.labels()).distinct().count())
+          .setPairs((long) rows.n() * (rows.n() - 1) / 2)
           .setPositivePairs(r.results().get("all").genuine());
       b.putParameters("far", p.farText());
       b.putParameters("block_rows", Integer.toString(p.blockRows()));
       b.putParameters("blocks", Integer.toString(blocks.size()));
       b.putParameters("passes", Integer.toString(passes));
       b.putParameters("groups", String.join(",", names));
-      Stages.describeFeatures(p.embeddingsNpy().getFileName().toString().replaceFirst("\\.npy$", ""), Digests.sha256(npy), b);
-      for (Path f : inputs) {
-        b.addInputs(Digests.of(f, f.toString(), Long.MAX_VALUE));
+      if (embed != null) {
+        Stages.describeModel(embed, b);
+        Path manifest = StagePaths.local(((AllPairsParams.Embedded) p.source()).dir()).resolve(StageOutput.MANIFEST);
+        b.addInputs(Digests.of(manifest, manifest.toString(), Long.MAX_VALUE));
+      } else {
+        AllPairsParams.Npy n = (AllPairsParams.Npy) p.source();
+        Stages.describeFeatures(n.matrix().getFileName().toString().replaceFirst("\\.npy$", ""), Digests.sha256(rows.npy()), b);
+        for (Path f : n.paths()) {
+          b.addInputs(Digests.of(f, f.toString(), Long.MAX_VALUE));
+        }
+      }
+      if (p.groups() != null) {
+        b.addInputs(Digests.of(p.groups(), p.groups().toString(), Long.MAX_VALUE));
       }
       return b;
     });
     return report[0];
+  }
+
+  /**
+   * The labelled rows the workers read: a .npy file (the user's, or the embed output's laid out in the
+   * work folder), its labels, and each row's names for a group file (its number; for an embed output
+   * also its record id and relative path).
+   */
+  private record Rows(Path npy, int n, int d, long[] labels, Map<String, Integer> names, String source) {}
+
+  private static Rows npyRows(AllPairsParams.Npy p) {
+    Path npy = StagePaths.local(p.matrix());
+    NpyMatrix m = NpyMatrix.open(npy);
+    if (m.rows() > Integer.MAX_VALUE - 8) {
+      throw new UserInputException(npy.toString(), m.rows() + " rows: more than one run takes");
+    }
+    int n = (int) m.rows();
+    return new Rows(npy, n, m.cols(), labels(p.labels(), n, npy), null, p.matrix().toString());
+  }
+
+  private static StageManifest embedOutput(Path dir) {
+    StageManifest m = StageOutput.requireIntact(dir);
+    if (!m.getStage().equals("embed")) {
+      throw new UserInputException(dir.toString(), "is the output of '" + m.getStage() + "', not of embed");
+    }
+    if (m.getWritten() > Integer.MAX_VALUE - 8) {
+      throw new UserInputException(dir.toString(), m.getWritten() + " embeddings: more than one run takes");
+    }
+    return m;
+  }
+
+  /** An embed output's embeddings as a .npy in the work folder, shard by shard (memory: one shard), with their labels. */
+  private static Rows embeddedRows(AllPairsParams.Embedded p, StageManifest m, Path npy) throws IOException {
+    Path dir = StagePaths.local(p.dir());
+    int n = (int) m.getWritten();
+    long[] labels = new long[n];
+    Map<String, Integer> names = new HashMap<>();
+    int row = 0;
+    int d = -1;
+    NpyWriter w = null;
+    try {
+      for (String shard : m.getShardsList()) {
+        for (Embedding e : Stages.readShard(dir.resolve(shard), Embedding.parser())) {
+          if (d < 0) {
+            d = e.getVectorCount();
+            w = new NpyWriter(npy, n, d);
+          }
+          String where = dir.resolve(shard) + "#id=" + e.getId();
+          if (e.getVectorCount() != d) {
+            throw new UserInputException(where, "an embedding of dimension " + e.getVectorCount() + ", the others have " + d);
+          }
+          if (e.getLabel() < 0) {
+            throw new UserInputException(where, "has no identity label: all-pairs needs a labelled pack (.rec, identity folders, a"
+                + " labelled .lst)");
+          }
+          if (row == n) {
+            throw new UserInputException(dir.toString(), "its shards hold more embeddings than the manifest's " + n);
+          }
+          w.write(e.getVectorList());
+          labels[row] = e.getLabel();
+          names.put(e.getId(), row);
+          if (!e.getRelativePath().isEmpty()) {
+            names.put(e.getRelativePath(), row);
+          }
+          row++;
+        }
+      }
+    } finally {
+      if (w != null) {
+        w.close();
+      }
+    }
+    if (row != n || n == 0) {
+      throw new UserInputException(dir.toString(), "its shards hold " + row + " embeddings, its manifest says " + n);
+    }
+    return new Rows(npy, n, d, labels, names, p.dir().toString());
   }
 
   /** One pass over every block on the runner: the tally the workers' counts add up to. */
@@ -173,10 +274,14 @@ public final class AllPairsJob {
     return labels;
   }
 
-  /** '<row>\t<group>' per line; a row named twice or beyond the matrix is an error naming the line. Groups in name order. */
-  static int[] groups(Path file, int rows, Path npy, List<String> names) {
+  /**
+   * '<image>\t<group>' per line, the image a row number (a .npy) or a record id or relative path (an
+   * embed output); an image named twice or not in the embeddings is an error naming the line. Groups
+   * in name order.
+   */
+  static int[] groups(Path file, Rows rows, List<String> names) {
     List<String> lines = lines(file);
-    String[] of = new String[rows];
+    String[] of = new String[rows.n()];
     TreeSet<String> seen = new TreeSet<>();
     for (int i = 0; i < lines.size(); i++) {
       String line = lines.get(i);
@@ -185,30 +290,42 @@ public final class AllPairsJob {
       }
       String[] f = line.split("\t");
       String where = file + ":" + (i + 1);
-      int row;
-      try {
-        row = f.length == 2 ? Integer.parseInt(f[0].strip()) : -1;
-      } catch (NumberFormatException e) {
-        row = -1;
+      if (f.length != 2 || f[0].isBlank() || f[1].isBlank()) {
+        throw new UserInputException(where, "expected '<image>\\t<group>', got '" + line + "'");
       }
-      if (f.length != 2 || f[1].isBlank() || row < 0) {
-        throw new UserInputException(where, "expected '<row>\\t<group>', got '" + line + "'");
-      }
-      if (row >= rows) {
-        throw new UserInputException(where, "names row " + row + ", but " + npy + " has " + rows + " rows");
-      }
+      int row = rowOf(f[0].strip(), rows, where);
       if (of[row] != null) {
-        throw new UserInputException(where, "names row " + row + " a second time");
+        throw new UserInputException(where, "names " + f[0].strip() + " a second time");
       }
       of[row] = f[1].strip();
       seen.add(of[row]);
     }
     names.addAll(seen);
-    int[] groups = new int[rows];
-    for (int r = 0; r < rows; r++) {
+    int[] groups = new int[rows.n()];
+    for (int r = 0; r < rows.n(); r++) {
       groups[r] = of[r] == null ? -1 : names.indexOf(of[r]);
     }
     return groups;
+  }
+
+  private static int rowOf(String image, Rows rows, String where) {
+    if (rows.names() != null) {
+      Integer row = rows.names().get(image);
+      if (row == null) {
+        throw new UserInputException(where, "names " + image + ", which is no embedding of " + rows.source());
+      }
+      return row;
+    }
+    int row;
+    try {
+      row = Integer.parseInt(image);
+    } catch (NumberFormatException e) {
+      throw new UserInputException(where, "'" + image + "' is not a row number of " + rows.npy());
+    }
+    if (row < 0 || row >= rows.n()) {
+      throw new UserInputException(where, "names row " + row + ", but " + rows.npy() + " has " + rows.n() + " rows");
+    }
+    return row;
   }
 
   private static List<String> lines(Path file) {

@@ -2,27 +2,32 @@ package dev.facebeam.pipelines.allpairs;
 
 import dev.facebeam.pipelines.stage.StageLayout;
 import org.apache.beam.sdk.options.Default;
-import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.Description;
+import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.Validation;
 
 /** Options of the {@code all-pairs} stage: every image of a labelled set against every other (IFRT's 1:1). */
 public interface AllPairsOptions extends PipelineOptions {
   int BLOCK_ROWS = 1024;
 
-  @Description("The embeddings: a float32/float64 .npy matrix (images × d), row i ↔ line i of --labels")
-  @Validation.Required
+  @Description("The embed stage's output of an ingested labelled pack (.rec, identity folders, a labelled .lst): each"
+      + " embedding with its label; or give --embeddingsNpy and --labels")
+  String getEmbeddings();
+
+  void setEmbeddings(String value);
+
+  @Description("The embeddings as a float32/float64 .npy matrix (images × d), row i ↔ line i of --labels")
   String getEmbeddingsNpy();
 
   void setEmbeddingsNpy(String value);
 
-  @Description("One identity label (an integer) per line, line i for row i of --embeddingsNpy")
-  @Validation.Required
+  @Description("With --embeddingsNpy: one identity label (an integer) per line, line i for row i")
   String getLabels();
 
   void setLabels(String value);
 
-  @Description("Optional: '<row>\\t<group>' per line (e.g. the race of each image): each group's all-to-all numbers beside all images'")
+  @Description("Optional: '<image>\\t<group>' per line (e.g. the race of each image), the image a row number of --embeddingsNpy or a"
+      + " record id or relative path of --embeddings: each group's all-to-all numbers beside all images'")
   String getGroups();
 
   void setGroups(String value);

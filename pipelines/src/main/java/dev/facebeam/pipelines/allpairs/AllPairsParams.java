@@ -4,8 +4,28 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * What all-pairs reads and writes: the embeddings matrix and its labels, an optional group file,
- * the target FARs (with the text given, which the manifest records), the block side and the output.
+ * What all-pairs reads and writes: the labelled embeddings in one of two forms, an optional group
+ * file, the target FARs (with the text given, which the manifest records), the block side and the output.
  */
-public record AllPairsParams(Path embeddingsNpy, Path labels, Path groups, List<Double> far, String farText, int blockRows,
-    Path output) {}
+public record AllPairsParams(Source source, Path groups, List<Double> far, String farText, int blockRows, Path output) {
+
+  /** The labelled embeddings, in the forms users have them. */
+  public sealed interface Source permits Embedded, Npy {
+    /** The files read, for the output rule. */
+    List<Path> paths();
+  }
+
+  /** An embed output of an ingested labelled pack: each record carries its label. */
+  public record Embedded(Path dir) implements Source {
+    public List<Path> paths() {
+      return List.of(dir);
+    }
+  }
+
+  /** A .npy matrix and a label list, line i for row i. */
+  public record Npy(Path matrix, Path labels) implements Source {
+    public List<Path> paths() {
+      return List.of(matrix, labels);
+    }
+  }
+}

@@ -43,8 +43,12 @@ public class AllPairsJobTest {
     return out;
   }
 
-  private AllPairsParams params(Path npy, Path labels, Path groups, String output) {
-    return new AllPairsParams(npy, labels, groups, FARS, "1e-6,1e-5,1e-4,1e-3,1e-2,1e-1,0.5,1", 700, tmp.getRoot().toPath().resolve(output));
+  AllPairsParams params(Path npy, Path labels, Path groups, String output) {
+    return params(new AllPairsParams.Npy(npy, labels), groups, output);
+  }
+
+  AllPairsParams params(AllPairsParams.Source source, Path groups, String output) {
+    return new AllPairsParams(source, groups, FARS, "1e-6,1e-5,1e-4,1e-3,1e-2,1e-1,0.5,1", 700, tmp.getRoot().toPath().resolve(output));
   }
 
   @Test
