@@ -33,6 +33,18 @@ public final class TextFiles {
     return out;
   }
 
+  /**
+   * The lines of a list whose line i stands for item i (a label list, a megaface_lst): trailing blank
+   * lines name nothing and are dropped; blank lines before the last item are kept, so no item shifts.
+   */
+  public static List<String> readListLines(Path file) throws IOException {
+    List<String> out = readLines(file);
+    while (!out.isEmpty() && out.get(out.size() - 1).isBlank()) {
+      out.remove(out.size() - 1);
+    }
+    return out;
+  }
+
   /** Reads lines one at a time from a stream positioned at line {@code firstLine} (for error messages). */
   public static final class Lines implements AutoCloseable {
     private final InputStream in;

@@ -173,6 +173,7 @@ public final class AllPairs {
     final HashMap<Long, Lows> sparse = new HashMap<>();
     private final boolean first;
     private HashMap<Long, Boolean> wanted;
+    private boolean sorted;
 
     /** A first-pass tally. */
     public Tally(int sets) {
@@ -199,6 +200,7 @@ public final class AllPairs {
 
     /** Scores the block's pairs and counts them. */
     public void count(Input in, Block b) {
+      sorted = false;
       scoreBlock(in, b, (set, genuineScore, key) -> {
         if (first) {
           if (genuineScore) {
@@ -224,8 +226,21 @@ public final class AllPairs {
       });
     }
 
+    /** Trims each set's genuine keys to their count and sorts them, once (a tally no longer added to). */
+    void sortGenuine() {
+      if (sorted) {
+        return;
+      }
+      for (int s = 0; s < sets; s++) {
+        genuine[s] = Arrays.copyOf(genuine[s], genuineCount[s]);
+        Arrays.sort(genuine[s]);
+      }
+      sorted = true;
+    }
+
     /** Adds another tally of the same pass. */
     public void add(Tally o) {
+      sorted = false;
       if (first) {
         for (int s = 0; s < sets; s++) {
           if (genuineCount[s] + o.genuineCount[s] > genuine[s].length) {
@@ -393,8 +408,8 @@ public final class AllPairs {
     private final long set;
 
     Counts(Tally first, int set, Counted counted) {
-      this.genuine = Arrays.copyOf(first.genuine[set], first.genuineCount[set]);
-      Arrays.sort(genuine);
+      first.sortGenuine(); // once: every later resolution reads the same sorted keys
+      this.genuine = first.genuine[set];
       this.genuineCount = genuine.length;
       this.impostors = first.impostors[set];
       this.level1 = first.level1[set];

@@ -91,7 +91,8 @@ public final class AllPairsJob {
     Rows given = p.source() instanceof AllPairsParams.Npy n ? npyRows(n) : null; // checked before any folder is made
     AllPairsReport[] report = new AllPairsReport[1];
     Stages.commit(target, "all-pairs", out -> {
-      Rows rows = given != null ? given : embeddedRows((AllPairsParams.Embedded) p.source(), embed, out.work().resolve(ROWS));
+      Rows rows = given != null ? given : embeddedRows((AllPairsParams.Embedded) p.source(), embed, out.work().resolve(ROWS),
+          p.groups() != null);
       List<String> names = new ArrayList<>();
       int[] groups = p.groups() == null ? null : groups(p.groups(), rows, names);
       AllPairs.Input in = new AllPairs.Input(new NpyRows(rows.npy().toString(), rows.d()), rows.labels(), groups, names);
@@ -165,8 +166,8 @@ public final class AllPairsJob {
     return m;
   }
 
-  /** An embed output's embeddings as a .npy in the work folder, shard by shard (memory: one shard), with their labels. */
-  private static Rows embeddedRows(AllPairsParams.Embedded p, StageManifest m, Path npy) throws IOException {
+  /** An embed output's rows as a .npy in the work folder, one shard in memory at a time; their labels, and names if {@code named}. */
+  private static Rows embeddedRows(AllPairsParams.Embedded p, StageManifest m, Path npy, boolean named) throws IOException {
     Path dir = StagePaths.local(p.dir());
     int n = (int) m.getWritten();
     long[] labels = new long[n];
@@ -194,9 +195,11 @@ public final class AllPairsJob {
           }
           w.write(e.getVectorList());
           labels[row] = e.getLabel();
-          names.put(e.getId(), row);
-          if (!e.getRelativePath().isEmpty()) {
-            names.put(e.getRelativePath(), row);
+          if (named) { // a group file names images by record id or relative path: only then are they kept
+            names.put(e.getId(), row);
+            if (!e.getRelativePath().isEmpty()) {
+              names.put(e.getRelativePath(), row);
+            }
           }
           row++;
         }
@@ -333,11 +336,7 @@ public final class AllPairsJob {
       throw new UserInputException(file.toString(), "no such file");
     }
     try {
-      List<String> out = new ArrayList<>(TextFiles.readLines(file));
-      while (!out.isEmpty() && out.get(out.size() - 1).isBlank()) {
-        out.remove(out.size() - 1);
-      }
-      return out;
+      return TextFiles.readListLines(file);
     } catch (IOException e) {
       throw new UserInputException(file.toString(), "cannot read: " + e.getMessage(), e);
     }

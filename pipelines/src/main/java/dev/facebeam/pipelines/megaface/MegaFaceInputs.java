@@ -188,11 +188,7 @@ record MegaFaceInputs(Probes probes, List<DistractorSlice> slices, Set<String> d
 
   private static List<String> lines(Path list) {
     try {
-      List<String> out = new ArrayList<>(dev.facebeam.io.TextFiles.readLines(list));
-      while (!out.isEmpty() && out.get(out.size() - 1).isBlank()) {
-        out.remove(out.size() - 1); // trailing blank lines name nothing
-      }
-      return out;
+      return dev.facebeam.io.TextFiles.readListLines(list);
     } catch (IOException e) {
       throw new UserInputException(list.toString(), "cannot read list: " + e.getMessage(), e);
     }
