@@ -11,12 +11,18 @@ and 0.5 here), and an exact all-pairs evaluation must reproduce it. 2,000 images
 
 expected.json: for "all" and each group, the genuine and impostor counts and, per FAR, the vertex
 of sklearn.metrics.roc_curve (defaults) with the highest TPR among those with FPR <= FAR (the last
-one on ties) -- its TPR, FPR and threshold -- or null where FAR * impostors < 1.
+one on ties) -- its TPR, FPR and threshold -- or null where FAR * impostors < 1; and the EER:
+scipy's brentq on interp1d(fpr, tpr) meeting 1 - FPR (as face-verification code computes it), with
+the threshold of the highest-scoring vertex of the full curve (drop_intermediate=False) at which
+FPR + TPR >= 1. expected_cross.json: the same over the pairs of a query (queries.txt: every fifth
+row) and a non-query image only -- cross mode.
 
-Run: python3 make_allpairs.py (numpy 2.4.6, scikit-learn 1.9.1).
+Run: python3 make_allpairs.py (numpy 2.4.6, scikit-learn 1.9.1, scipy 1.17.1).
 """
 import json
 import numpy as np
+from scipy.interpolate import interp1d
+from scipy.optimize import brentq
 from sklearn.metrics import roc_curve
 
 FARS = [1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 0.5, 1.0]
@@ -54,6 +60,11 @@ def numbers(s, same):
             if fpr[i] <= far and (best is None or tpr[i] >= tpr[best]):
                 best = i
         out["far"][repr(far)] = {"tar": float(tpr[best]), "far": float(fpr[best]), "threshold": float(thr[best])}
+    # EER as face-verification code computes it: where the interpolated ROC meets 1 - FPR.
+    eer = brentq(lambda x: 1.0 - x - interp1d(fpr, tpr)(x), 0.0, 1.0, xtol=1e-15, rtol=8.9e-16)
+    # Its threshold: the highest score whose vertex on the full curve has FPR + TPR >= 1.
+    f_all, t_all, thr_all = roc_curve(same.astype(np.int8), s, drop_intermediate=False)
+    out["eer"] = {"rate": float(eer), "threshold": float(thr_all[np.argmax(f_all + t_all >= 1)])}
     return out
 
 
@@ -63,5 +74,19 @@ for g in range(4):
     expected[f"g{g}"] = numbers(s_all[m], same_all[m])
 with open("expected.json", "w") as f:
     json.dump(expected, f, indent=1, sort_keys=True)
+    f.write("\n")
+
+# Cross mode: every fifth image is a query; only query x non-query pairs count.
+query = np.arange(len(labels)) % 5 == 0
+with open("queries.txt", "w") as f:
+    for i in np.flatnonzero(query):
+        f.write(f"{i}\n")
+cross = query[iu[0]] != query[iu[1]]
+expected_cross = {"all": numbers(s_all[cross], same_all[cross])}
+for g in range(4):
+    m = cross & (grp_i == g) & (grp_j == g)
+    expected_cross[f"g{g}"] = numbers(s_all[m], same_all[m])
+with open("expected_cross.json", "w") as f:
+    json.dump(expected_cross, f, indent=1, sort_keys=True)
     f.write("\n")
 print(json.dumps(expected["all"], indent=1))

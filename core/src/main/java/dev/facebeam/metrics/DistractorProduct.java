@@ -6,12 +6,11 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The probe × block score product through DJL: the probes live in the engine once, each block is
- * one matrix product whose rows are probes (so a probe's scores lie contiguous). One product runs at
- * a time in a JVM: libtorch already spreads a product over every core, and two at once only fight
+ * one matrix product whose rows are probes (so a probe's scores lie contiguous). One engine product
+ * (this or all-pairs' {@link EngineProduct}) runs at a time in a JVM: libtorch already spreads a product over every core, and two at once only fight
  * for them, while the other workers keep reading and selecting top scores.
  *
  * <p>Nothing per block is left for the garbage collector: the block goes in through one reused
@@ -20,8 +19,6 @@ import java.util.concurrent.locks.ReentrantLock;
  * long-lived manager, where 58 MB per block piled up to 14 GB over 10^6 distractors).
  */
 public final class DistractorProduct implements AutoCloseable {
-  private static final ReentrantLock ONE_AT_A_TIME = new ReentrantLock();
-
   private final NDManager manager;
   private final NDArray probes;
   private final int p;
@@ -65,7 +62,7 @@ public final class DistractorProduct implements AutoCloseable {
     in.clear();
     in.asFloatBuffer().put(block, 0, n);
     in.limit(4 * n);
-    ONE_AT_A_TIME.lock();
+    EngineProduct.ONE_AT_A_TIME.lock();
     try (NDManager m = manager.newSubManager()) {
       NDArray bt = m.create(in, new Shape(b, d), DataType.FLOAT32).transpose();
       // A result belongs to its first operand's manager (here the long-lived one): close it now.
@@ -74,7 +71,7 @@ public final class DistractorProduct implements AutoCloseable {
       }
       return out;
     } finally {
-      ONE_AT_A_TIME.unlock();
+      EngineProduct.ONE_AT_A_TIME.unlock();
     }
   }
 

@@ -45,7 +45,7 @@ public record BenchmarkTable(Metric metric, List<Column> columns, List<Row> rows
       if (metric.equals(Metric.HEADLINE)) {
         name += switch (sample.kind()) {
           case ResultRecord.MEGAFACE -> " rank-1";
-          case ResultRecord.IJB -> " TAR@1e-4";
+          case ResultRecord.IJB, ResultRecord.ALL_PAIRS -> " TAR@1e-4";
           default -> "";
         };
       }

@@ -54,7 +54,7 @@ public record Metric(String name) {
     ResultRecord.Metrics m = r.metrics();
     String n = equals(HEADLINE) ? switch (r.kind()) {
       case ResultRecord.MEGAFACE -> "rank1";
-      case ResultRecord.IJB -> "tar@0.0001";
+      case ResultRecord.IJB, ResultRecord.ALL_PAIRS -> "tar@0.0001";
       default -> "accuracy_flip";
     } : name;
     return switch (n) {
@@ -93,7 +93,7 @@ public record Metric(String name) {
   public String describe() {
     return switch (name) {
       case "headline" -> "Accuracy-Flip (%, 10-fold mean) on verification packs; MegaFace: rank-1 (%) at the largest"
-          + " distractor set; IJB: TAR (%) at FAR=1e-4";
+          + " distractor set; IJB and all-pairs: TAR (%) at FAR=1e-4";
       case "accuracy_flip" -> "Accuracy-Flip (%, 10-fold mean)";
       case "accuracy" -> "Accuracy without flip (%, 10-fold mean)";
       case "val" -> "VAL (%) at FAR=1e-3, 10-fold mean";

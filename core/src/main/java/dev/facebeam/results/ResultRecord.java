@@ -11,7 +11,7 @@ import java.util.SortedMap;
  * SHA-256, preprocessing, embedding settings, benchmark and protocol parameters — names the record:
  * evaluating the same key again replaces it. Undefined numbers are null, never NaN.
  *
- * @param kind verification, megaface or ijb
+ * @param kind verification, megaface, ijb or allpairs
  * @param settings how the embeddings were made beyond the preprocessing (flip, engine)
  * @param protocol the benchmark's own parameters (MegaFace sizes and FAR, IJB mode …)
  * @param created when the stage output was made (its manifest's time: re-adding it gives the same bytes)
@@ -24,6 +24,7 @@ public record ResultRecord(String benchmark, String kind, String model, String m
   public static final String VERIFICATION = "verification";
   public static final String MEGAFACE = "megaface";
   public static final String IJB = "ijb";
+  public static final String ALL_PAIRS = "allpairs";
 
   /**
    * The numbers; each may be null where the benchmark does not define it. {@code tarAtFar} is keyed

@@ -127,8 +127,8 @@ public final class ResultsStore {
    * 750.00 %. Rates are fractions in [0, 1], XNorm a finite norm, counts not negative.
    */
   static String problem(ResultRecord r) {
-    if (!List.of(ResultRecord.VERIFICATION, ResultRecord.MEGAFACE, ResultRecord.IJB).contains(r.kind())) {
-      return "kind '" + r.kind() + "' is not verification, megaface or ijb";
+    if (!List.of(ResultRecord.VERIFICATION, ResultRecord.MEGAFACE, ResultRecord.IJB, ResultRecord.ALL_PAIRS).contains(r.kind())) {
+      return "kind '" + r.kind() + "' is not verification, megaface, ijb or allpairs";
     }
     ResultRecord.Metrics m = r.metrics();
     java.util.Map<String, Double> rates = new java.util.LinkedHashMap<>();

@@ -54,8 +54,69 @@ public class AllPairsTest {
 
   @Test
   public void everyTarFarThresholdAndCountIsScikitLearns() throws Exception {
-    Map<String, AllPairs.Result> got = AllPairs.evaluate(fixtureInput(), FARS);
-    JsonObject expected = JsonParser.parseString(Files.readString(fixture("expected.json"))).getAsJsonObject();
+    assertEquals(36, checkAgainst("expected.json", AllPairs.evaluate(fixtureInput(), FARS)));
+  }
+
+  /**
+   * A fast product that is never the canonical score: each call perturbs every score by up to 0.9 of
+   * the bound it states, differently in every pass — the numbers must still be scikit-learn's, to the
+   * last bit, because every pair whose fast score cannot decide is rescored.
+   */
+  @Test
+  public void aFastProductWithinItsBoundGivesTheSameNumbers() throws Exception {
+    assertEquals(36, checkAgainst("expected.json", AllPairs.evaluate(fixtureInput(), FARS, new Noisy(), 300)));
+  }
+
+  /** Cross mode: only pairs of a query (every fifth row) and a non-query image, as the fixture's expected_cross.json. */
+  @Test
+  public void crossModeCountsOnlyQueryToNonQueryPairs() throws Exception {
+    AllPairs.Input all = fixtureInput();
+    boolean[] queries = new boolean[all.labels().length];
+    for (String line : Files.readAllLines(fixture("queries.txt"))) {
+      queries[Integer.parseInt(line.strip())] = true;
+    }
+    AllPairs.Input in = new AllPairs.Input(all.rows(), all.labels(), all.groups(), all.groupNames(), queries);
+    assertEquals(checkAgainst("expected_cross.json", AllPairs.evaluate(in, FARS)),
+        checkAgainst("expected_cross.json", AllPairs.evaluate(in, FARS, new Noisy(), 256)));
+  }
+
+  /** Scores as the canonical kernel plus a pseudo-random error of up to 0.9 × the stated bound, new in every call. */
+  static final class Noisy implements BlockProduct {
+    private final java.util.Random random = new java.util.Random(11);
+    private float[] out = new float[0];
+
+    @Override
+    public float[] scores(float[] x, int bx, float[] y, int by, int d) {
+      if (out.length < bx * by) {
+        out = new float[bx * by];
+      }
+      for (int i = 0; i < bx; i++) {
+        for (int j = 0; j < by; j++) {
+          double norms = Math.sqrt(sq(x, i, d) * sq(y, j, d));
+          double noise = (2 * random.nextDouble() - 1) * 0.9 * bound(d, norms);
+          out[i * by + j] = (float) (BlockProduct.canonical(x, i * d, y, j * d, d) + noise);
+        }
+      }
+      return out;
+    }
+
+    private static double sq(float[] v, int row, int d) {
+      double s = 0;
+      for (int k = row * d; k < (row + 1) * d; k++) {
+        s += (double) v[k] * v[k];
+      }
+      return s;
+    }
+
+    @Override
+    public double bound(int d, double norms) {
+      return BlockProduct.anyOrderBound(d, norms);
+    }
+  }
+
+  /** Every set's counts, points and EER against a fixture's expected numbers; the points checked. */
+  private static int checkAgainst(String file, Map<String, AllPairs.Result> got) throws Exception {
+    JsonObject expected = JsonParser.parseString(Files.readString(fixture(file))).getAsJsonObject();
     assertEquals(expected.keySet(), new java.util.TreeSet<>(got.keySet()));
     int checked = 0;
     for (String set : expected.keySet()) {
@@ -77,8 +138,11 @@ public class AllPairsTest {
         assertEquals(at + " threshold", w.get("threshold").getAsDouble(), op.threshold(), 0.0);
         checked++;
       }
+      JsonObject eer = e.getAsJsonObject("eer");
+      assertEquals(set + " eer", eer.get("rate").getAsDouble(), r.eer().rate(), 1e-14); // brentq's root, to its tolerance
+      assertEquals(set + " eer threshold", eer.get("threshold").getAsDouble(), r.eer().threshold(), 0.0);
     }
-    assertEquals(36, checked); // 8 FARs × 5 sets, less the four groups at 1e-6 (122,500 impostors: under one pair)
+    return checked; // all-to-all: 8 FARs × 5 sets, less the four groups at 1e-6 (122,500 impostors: under one pair)
   }
 
   /**
@@ -102,7 +166,7 @@ public class AllPairsTest {
     for (int part = 0; part < 4; part++) {
       AllPairs.Tally t = new AllPairs.Tally(sets);
       for (int k = part; k < blocks.size(); k += 4) {
-        t.count(in, blocks.get(k));
+        t.count(in, blocks.get(k), new BlockProduct.Canonical());
       }
       first.add(t);
     }
@@ -114,7 +178,7 @@ public class AllPairsTest {
       for (int part = 0; part < 3; part++) {
         AllPairs.Tally t = new AllPairs.Tally(sets, r.missing());
         for (int k = part; k < blocks.size(); k += 3) {
-          t.count(in, blocks.get(k));
+          t.count(in, blocks.get(k), new BlockProduct.Canonical());
         }
         later.add(t);
       }

@@ -81,7 +81,7 @@ public class ResultsStoreTest {
     assertThat(x.getMessage(), containsString(f + ": not a results record this version wrote: "));
     Files.writeString(f, good.replace("\"kind\": \"verification\"", "\"kind\": \"guess\""));
     x = assertThrows(UserInputException.class, store::records);
-    assertThat(x.getMessage(), containsString("kind 'guess' is not verification, megaface or ijb"));
+    assertThat(x.getMessage(), containsString("kind 'guess' is not verification, megaface, ijb or allpairs"));
   }
 
   @Test

@@ -1,8 +1,10 @@
 package dev.facebeam.transforms;
 
 import dev.facebeam.metrics.AllPairs;
-import java.util.Set;
-import java.util.TreeSet;
+import dev.facebeam.metrics.BlockProduct;
+import dev.facebeam.metrics.EngineProduct;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.transforms.Combine;
 import org.apache.beam.sdk.transforms.DoFn;
@@ -15,41 +17,67 @@ import org.apache.beam.sdk.values.PCollection;
 /**
  * Blocks of pairs → one {@link AllPairs.Tally} (docs/allpairs.md). The blocks are spread over the
  * workers; each counts its blocks into one tally per bundle, reading only the rows a block needs,
- * and the tallies (counts, never scores) add up in one Combine. {@code bins} null: the first pass;
- * else a later pass counting inside those bins.
+ * and the tallies (counts, never scores) add up in one Combine. {@code wanted} null: the first pass;
+ * else a later pass rescoring the impostors of those bins. {@code engine}: the DJL engine whose
+ * matrix product scores the blocks, or {@link #CANONICAL} for the canonical kernel alone.
  */
 public final class CountPairBlocks extends PTransform<PCollection<AllPairs.Block>, PCollection<AllPairs.Tally>> {
-  private final AllPairs.Input input;
-  private final TreeSet<Long> bins;
+  /** The engine name that scores with the canonical kernel only (no native library). */
+  public static final String CANONICAL = "canonical";
 
-  public CountPairBlocks(AllPairs.Input input, Set<Long> bins) {
+  private final AllPairs.Input input;
+  private final ArrayList<AllPairs.Want> bins;
+  private final String engine;
+
+  public CountPairBlocks(AllPairs.Input input, List<AllPairs.Want> wanted, String engine) {
     this.input = input;
-    this.bins = bins == null ? null : new TreeSet<>(bins);
+    this.bins = wanted == null ? null : new ArrayList<>(wanted);
+    this.engine = engine;
+  }
+
+  /** The product a worker scores with. */
+  static BlockProduct product(String engine) {
+    return CANONICAL.equals(engine) ? new BlockProduct.Canonical() : new EngineProduct(engine);
   }
 
   @Override
   public PCollection<AllPairs.Tally> expand(PCollection<AllPairs.Block> blocks) {
     return blocks
         .apply("SpreadBlocks", Reshuffle.viaRandomKey())
-        .apply("CountBlocks", ParDo.of(new CountFn(input, bins)))
+        .apply("CountBlocks", ParDo.of(new CountFn(input, bins, engine)))
         .setCoder(SerializableCoder.of(AllPairs.Tally.class))
-        .apply("Add", Combine.globally(new Add(AllPairs.sets(input), bins)))
+        .apply("Add", Combine.globally(new Add(input.sets(), bins)))
         .setCoder(SerializableCoder.of(AllPairs.Tally.class));
   }
 
-  private static AllPairs.Tally empty(int sets, TreeSet<Long> bins) {
+  private static AllPairs.Tally empty(int sets, List<AllPairs.Want> bins) {
     return bins == null ? new AllPairs.Tally(sets) : new AllPairs.Tally(sets, bins);
   }
 
   /** One tally per bundle: every block of the bundle counted into it. */
   static final class CountFn extends DoFn<AllPairs.Block, AllPairs.Tally> {
     private final AllPairs.Input input;
-    private final TreeSet<Long> bins;
+    private final ArrayList<AllPairs.Want> bins;
+    private final String engine;
     private transient AllPairs.Tally tally;
+    private transient BlockProduct product;
 
-    CountFn(AllPairs.Input input, TreeSet<Long> bins) {
+    CountFn(AllPairs.Input input, ArrayList<AllPairs.Want> bins, String engine) {
       this.input = input;
       this.bins = bins;
+      this.engine = engine;
+    }
+
+    @Setup
+    public void setup() {
+      product = product(engine);
+    }
+
+    @Teardown
+    public void teardown() {
+      if (product != null) {
+        product.close();
+      }
     }
 
     @StartBundle
@@ -60,9 +88,9 @@ public final class CountPairBlocks extends PTransform<PCollection<AllPairs.Block
     @ProcessElement
     public void process(@Element AllPairs.Block block) {
       if (tally == null) {
-        tally = empty(AllPairs.sets(input), bins);
+        tally = empty(input.sets(), bins);
       }
-      tally.count(input, block);
+      tally.count(input, block, product);
     }
 
     @FinishBundle
@@ -77,9 +105,9 @@ public final class CountPairBlocks extends PTransform<PCollection<AllPairs.Block
   /** The bundles' tallies added into one accumulator (never a list of them): an empty tally where there were no blocks. */
   static final class Add extends Combine.CombineFn<AllPairs.Tally, AllPairs.Tally, AllPairs.Tally> {
     private final int sets;
-    private final TreeSet<Long> bins;
+    private final ArrayList<AllPairs.Want> bins;
 
-    Add(int sets, TreeSet<Long> bins) {
+    Add(int sets, ArrayList<AllPairs.Want> bins) {
       this.sets = sets;
       this.bins = bins;
     }

@@ -10,10 +10,12 @@ import dev.facebeam.io.StageOutput;
 import dev.facebeam.io.TextFiles;
 import dev.facebeam.metrics.AllPairs;
 import dev.facebeam.pipelines.figures.Charts;
+import dev.facebeam.pipelines.results.StoreRecords;
 import dev.facebeam.pipelines.stage.StagePaths;
 import dev.facebeam.pipelines.stage.Stages;
 import dev.facebeam.proto.Embedding;
 import dev.facebeam.proto.StageManifest;
+import dev.facebeam.results.ResultsStore;
 import dev.facebeam.transforms.CountPairBlocks;
 import java.io.IOException;
 import java.io.ObjectInputStream;
@@ -25,7 +27,6 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeSet;
 import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.options.PipelineOptions;
@@ -48,9 +49,16 @@ public final class AllPairsJob {
 
   private AllPairsJob() {}
 
-  /** The command line's all-pairs: its options made into parameters once. */
+  /** The command line's all-pairs: its options made into parameters once; its numbers added to the results store. */
   public static AllPairsReport run(AllPairsOptions o) {
-    return run(params(o), o);
+    AllPairsParams p = params(o);
+    List<Path> inputs = new ArrayList<>(p.source().paths());
+    inputs.add(p.groups());
+    inputs.add(p.queries());
+    ResultsStore store = StoreRecords.store(o, p.output(), inputs);
+    AllPairsReport r = run(p, o);
+    AllPairsReport.records(p.output()).forEach(store::put);
+    return r;
   }
 
   /** The options as parameters: one form of embeddings, FARs and block side checked. */
@@ -76,7 +84,16 @@ public final class AllPairsJob {
       throw new UserInputException("--far", "needs at least one value");
     }
     Options.number("--blockRows", Integer.toString(o.getBlockRows()), 1, 1 << 16);
-    return new AllPairsParams(source, StagePaths.given(o.getGroups()), far, o.getFar(), o.getBlockRows(), Path.of(o.getOutput()));
+    String engine = switch (o.getKernel()) {
+      case "blas" -> "PyTorch";
+      case CountPairBlocks.CANONICAL -> CountPairBlocks.CANONICAL;
+      default -> throw new UserInputException("--kernel=" + o.getKernel(), "expected blas or canonical");
+    };
+    Path named = o.getEmbeddings() != null ? Path.of(o.getEmbeddings()) : Path.of(o.getEmbeddingsNpy());
+    String benchmark = o.getBenchmark() != null ? o.getBenchmark()
+        : named.getFileName() == null ? "all-pairs" : named.getFileName().toString().replaceFirst("\\.npy$", "");
+    return new AllPairsParams(source, StagePaths.given(o.getGroups()), StagePaths.given(o.getQueries()), far, o.getFar(),
+        o.getBlockRows(), engine, benchmark, Path.of(o.getOutput()));
   }
 
   /** Scores every pair on {@code runner} and commits the report; an error names the file and the row or line at fault. */
@@ -85,6 +102,9 @@ public final class AllPairsJob {
     if (p.groups() != null) {
       inputs.add(p.groups());
     }
+    if (p.queries() != null) {
+      inputs.add(p.queries());
+    }
     Path target = OutputGuard.folder("--output", p.output().toString(), "all-pairs", inputs);
     StageManifest embed = p.source() instanceof AllPairsParams.Embedded e ? embedOutput(StagePaths.local(e.dir())) : null;
     double[] fars = p.far().stream().mapToDouble(Double::doubleValue).toArray();
@@ -92,33 +112,37 @@ public final class AllPairsJob {
     AllPairsReport[] report = new AllPairsReport[1];
     Stages.commit(target, "all-pairs", out -> {
       Rows rows = given != null ? given : embeddedRows((AllPairsParams.Embedded) p.source(), embed, out.work().resolve(ROWS),
-          p.groups() != null);
+          p.groups() != null || p.queries() != null);
       List<String> names = new ArrayList<>();
       int[] groups = p.groups() == null ? null : groups(p.groups(), rows, names);
-      AllPairs.Input in = new AllPairs.Input(new NpyRows(rows.npy().toString(), rows.d()), rows.labels(), groups, names);
+      boolean[] queries = p.queries() == null ? null : queries(p.queries(), rows);
+      AllPairs.Input in = new AllPairs.Input(new NpyRows(rows.npy().toString(), rows.d()), rows.labels(), groups, names, queries);
       List<AllPairs.Block> blocks = AllPairs.blocks(rows.n(), p.blockRows());
-      AllPairs.Tally first = pass(runner, in, blocks, null, out.work(), out.target());
+      AllPairs.Tally first = pass(runner, in, blocks, null, p.engine(), out.work(), out.target());
       AllPairs.Counted counted = new AllPairs.Counted();
       AllPairs.Resolution r;
       int passes = 1;
       while (!(r = AllPairs.resolve(first, counted, fars, names)).missing().isEmpty()) {
-        counted.add(pass(runner, in, blocks, r.missing(), out.work(), out.target()));
+        counted.add(pass(runner, in, blocks, r.missing(), p.engine(), out.work(), out.target()));
         passes++;
       }
       Files.deleteIfExists(out.work().resolve(ROWS)); // the embed output's rows, laid out for the workers: not an output
-      report[0] = AllPairsReport.of(rows.source(), rows.n(), rows.d(), r.results(), passes);
+      report[0] = AllPairsReport.of(p.benchmark(), rows.source(), rows.n(), rows.d(), r.results(), passes,
+          queries == null ? AllPairsReport.ALL_TO_ALL : AllPairsReport.CROSS);
       report[0].write(out.work());
       roc(report[0], out.work().resolve("roc"));
       StageManifest.Builder b = Stages.manifest("all-pairs", rows.source(), rows.n(), rows.n(), 0, runner)
           .setFormat(embed == null ? "npy" : embed.getFormat())
           .setIdentities(Arrays.stream(rows.labels()).distinct().count())
-          .setPairs((long) rows.n() * (rows.n() - 1) / 2)
+          .setPairs(r.results().get("all").genuine() + r.results().get("all").impostor())
           .setPositivePairs(r.results().get("all").genuine());
       b.putParameters("far", p.farText());
       b.putParameters("block_rows", Integer.toString(p.blockRows()));
       b.putParameters("blocks", Integer.toString(blocks.size()));
       b.putParameters("passes", Integer.toString(passes));
       b.putParameters("groups", String.join(",", names));
+      b.putParameters("mode", report[0].mode());
+      b.putParameters("kernel", CountPairBlocks.CANONICAL.equals(p.engine()) ? "canonical" : "blas");
       if (embed != null) {
         Stages.describeModel(embed, b);
         Path manifest = StagePaths.local(((AllPairsParams.Embedded) p.source()).dir()).resolve(StageOutput.MANIFEST);
@@ -130,8 +154,10 @@ public final class AllPairsJob {
           b.addInputs(Digests.of(f, f.toString(), Long.MAX_VALUE));
         }
       }
-      if (p.groups() != null) {
-        b.addInputs(Digests.of(p.groups(), p.groups().toString(), Long.MAX_VALUE));
+      for (Path f : java.util.Arrays.asList(p.groups(), p.queries())) {
+        if (f != null) {
+          b.addInputs(Digests.of(f, f.toString(), Long.MAX_VALUE));
+        }
       }
       return b;
     });
@@ -216,9 +242,9 @@ public final class AllPairsJob {
   }
 
   /** One pass over every block on the runner: the tally the workers' counts add up to. */
-  private static AllPairs.Tally pass(PipelineOptions runner, AllPairs.Input in, List<AllPairs.Block> blocks, Set<Long> bins, Path work,
-      Path output) throws IOException {
-    Stages.runToCompletion(runner, new Pass(in, blocks, bins, work.toString()), "AllPairs", output);
+  private static AllPairs.Tally pass(PipelineOptions runner, AllPairs.Input in, List<AllPairs.Block> blocks, List<AllPairs.Want> bins,
+      String engine, Path work, Path output) throws IOException {
+    Stages.runToCompletion(runner, new Pass(in, blocks, bins, engine, work.toString()), "AllPairs", output);
     Path file = work.resolve(TALLY);
     try (ObjectInputStream s = new ObjectInputStream(Files.newInputStream(file))) {
       return (AllPairs.Tally) s.readObject();
@@ -233,20 +259,22 @@ public final class AllPairsJob {
   static final class Pass extends PTransform<PBegin, PDone> {
     private final AllPairs.Input in;
     private final List<AllPairs.Block> blocks;
-    private final TreeSet<Long> bins;
+    private final List<AllPairs.Want> bins;
+    private final String engine;
     private final String work;
 
-    Pass(AllPairs.Input in, List<AllPairs.Block> blocks, Set<Long> bins, String work) {
+    Pass(AllPairs.Input in, List<AllPairs.Block> blocks, List<AllPairs.Want> bins, String engine, String work) {
       this.in = in;
       this.blocks = blocks;
-      this.bins = bins == null ? null : new TreeSet<>(bins);
+      this.bins = bins;
+      this.engine = engine;
       this.work = work;
     }
 
     @Override
     public PDone expand(PBegin begin) {
       begin.apply("Blocks", Create.of(blocks).withCoder(SerializableCoder.of(AllPairs.Block.class)))
-          .apply("Count", new CountPairBlocks(in, bins))
+          .apply("Count", new CountPairBlocks(in, bins, engine))
           .apply("Keep", ParDo.of(new DoFn<AllPairs.Tally, Void>() {
             @ProcessElement
             public void process(@Element AllPairs.Tally t) throws IOException {
@@ -309,6 +337,47 @@ public final class AllPairsJob {
       groups[r] = of[r] == null ? -1 : names.indexOf(of[r]);
     }
     return groups;
+  }
+
+  /**
+   * Cross mode's query images, one per line (named as in a group file); an image named twice or not
+   * in the embeddings is an error naming the line, and so is a query set that leaves no genuine pair
+   * (no query shares an identity with a non-query image).
+   */
+  static boolean[] queries(Path file, Rows rows) {
+    List<String> lines = lines(file);
+    boolean[] q = new boolean[rows.n()];
+    int named = 0;
+    for (int i = 0; i < lines.size(); i++) {
+      String image = lines.get(i).strip();
+      if (image.isEmpty()) {
+        continue;
+      }
+      String where = file + ":" + (i + 1);
+      int row = rowOf(image, rows, where);
+      if (q[row]) {
+        throw new UserInputException(where, "names " + image + " a second time");
+      }
+      q[row] = true;
+      named++;
+    }
+    if (named == 0 || named == rows.n()) {
+      throw new UserInputException(file.toString(), "names " + (named == 0 ? "no image" : "every image")
+          + ": cross mode needs queries and other images");
+    }
+    java.util.Set<Long> queried = new java.util.HashSet<>();
+    for (int r = 0; r < rows.n(); r++) {
+      if (q[r]) {
+        queried.add(rows.labels()[r]);
+      }
+    }
+    for (int r = 0; r < rows.n(); r++) {
+      if (!q[r] && queried.contains(rows.labels()[r])) {
+        return q;
+      }
+    }
+    throw new UserInputException(file.toString(), "no query shares an identity with an image outside it: cross mode would"
+        + " have no genuine pair");
   }
 
   private static int rowOf(String image, Rows rows, String where) {

@@ -5,9 +5,12 @@ import java.util.List;
 
 /**
  * What all-pairs reads and writes: the labelled embeddings in one of two forms, an optional group
- * file, the target FARs (with the text given, which the manifest records), the block side and the output.
+ * file and query file (cross mode), the target FARs (with the text given, which the manifest records),
+ * the block side, how blocks are scored ({@code engine}: a DJL engine's name, or "canonical"), the
+ * benchmark's name in the results store and the output.
  */
-public record AllPairsParams(Source source, Path groups, List<Double> far, String farText, int blockRows, Path output) {
+public record AllPairsParams(Source source, Path groups, Path queries, List<Double> far, String farText, int blockRows,
+    String engine, String benchmark, Path output) {
 
   /** The labelled embeddings, in the forms users have them. */
   public sealed interface Source permits Embedded, Npy {

@@ -24,8 +24,8 @@ public class AllPairsEmbeddedTest {
   private final PipelineOptions runner = PipelineOptionsFactory.fromArgs("--runner=DirectRunner").create();
 
   private AllPairsParams params(AllPairsParams.Source source, Path groups, String output) {
-    return new AllPairsParams(source, groups, List.of(1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 0.5, 1.0), "1e-6,1e-5,1e-4,1e-3,1e-2,1e-1,0.5,1",
-        700, tmp.getRoot().toPath().resolve(output));
+    return new AllPairsParams(source, groups, null, List.of(1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 0.5, 1.0),
+        "1e-6,1e-5,1e-4,1e-3,1e-2,1e-1,0.5,1", 700, "PyTorch", "orl", tmp.getRoot().toPath().resolve(output));
   }
 
   private AllPairsParams params(Path npy, Path labels, Path groups, String output) {

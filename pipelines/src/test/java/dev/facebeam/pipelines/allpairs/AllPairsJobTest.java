@@ -48,14 +48,43 @@ public class AllPairsJobTest {
   }
 
   AllPairsParams params(AllPairsParams.Source source, Path groups, String output) {
-    return new AllPairsParams(source, groups, FARS, "1e-6,1e-5,1e-4,1e-3,1e-2,1e-1,0.5,1", 700, tmp.getRoot().toPath().resolve(output));
+    return params(source, groups, null, output);
+  }
+
+  /** Scored by libtorch's matrix product (the default kernel), its undecided pairs rescored by the canonical one. */
+  AllPairsParams params(AllPairsParams.Source source, Path groups, Path queries, String output) {
+    return new AllPairsParams(source, groups, queries, FARS, "1e-6,1e-5,1e-4,1e-3,1e-2,1e-1,0.5,1", 700, "PyTorch", "fixture",
+        tmp.getRoot().toPath().resolve(output));
   }
 
   @Test
   public void theReportHoldsScikitLearnsNumbersForAllImagesAndEachGroup() throws Exception {
     Path npy = copy("embeddings.npy");
     AllPairsReport r = AllPairsJob.run(params(npy, copy("labels.txt"), copy("groups.txt"), "out"), runner);
-    JsonObject expected = JsonParser.parseString(new String(AllPairsJobTest.class.getResourceAsStream("/allpairs/expected.json")
+    checkAgainst("expected.json", r);
+    Path out = tmp.getRoot().toPath().resolve("out");
+    assertEquals(r, AllPairsReport.read(out.resolve(StageLayout.REPORT_JSON)));
+    assertThat(Files.readString(out.resolve(StageLayout.REPORT_MD)), containsString("| all | 9000 | 1990000 |"));
+    assertTrue(Files.size(out.resolve("roc.png")) > 1000);
+    assertEquals("all-pairs", StageOutput.requireIntact(out).getStage());
+    assertEquals(1_999_000L, StageOutput.requireIntact(out).getPairs());
+    List<dev.facebeam.results.ResultRecord> records = AllPairsReport.records(out);
+    assertEquals(List.of("fixture", "fixture/g0", "fixture/g1", "fixture/g2", "fixture/g3"),
+        records.stream().map(dev.facebeam.results.ResultRecord::benchmark).toList());
+    assertEquals(r.sets().get(0).tarAtFar().get("0.0001").tar(), records.get(0).metrics().tarAtFar().get("0.0001"));
+  }
+
+  /** Cross mode (every fifth row a query): the fixture's expected_cross.json, made by scikit-learn over those pairs only. */
+  @Test
+  public void crossModeHoldsScikitLearnsNumbersOverQueryToOtherPairs() throws Exception {
+    AllPairsReport r = AllPairsJob.run(params(new AllPairsParams.Npy(copy("embeddings.npy"), copy("labels.txt")), copy("groups.txt"),
+        copy("queries.txt"), "cross"), runner);
+    assertEquals(AllPairsReport.CROSS, r.mode());
+    checkAgainst("expected_cross.json", r);
+  }
+
+  private static void checkAgainst(String file, AllPairsReport r) throws Exception {
+    JsonObject expected = JsonParser.parseString(new String(AllPairsJobTest.class.getResourceAsStream("/allpairs/" + file)
         .readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)).getAsJsonObject();
     assertEquals(List.of("all", "g0", "g1", "g2", "g3"), r.sets().stream().map(AllPairsReport.SetReport::name).toList());
     for (AllPairsReport.SetReport s : r.sets()) {
@@ -75,13 +104,10 @@ public class AllPairsJobTest {
           assertEquals(1 - got.tar(), got.fnmr(), 0.0);
         }
       }
+      JsonObject eer = e.getAsJsonObject("eer");
+      assertEquals(s.name() + " eer", eer.get("rate").getAsDouble(), s.eer().rate(), 1e-14);
+      assertEquals(s.name() + " eer threshold", eer.get("threshold").getAsDouble(), s.eer().threshold(), 0.0);
     }
-    Path out = tmp.getRoot().toPath().resolve("out");
-    assertEquals(r, AllPairsReport.read(out.resolve(StageLayout.REPORT_JSON)));
-    assertThat(Files.readString(out.resolve(StageLayout.REPORT_MD)), containsString("| all | 9000 | 1990000 |"));
-    assertTrue(Files.size(out.resolve("roc.png")) > 1000);
-    assertEquals("all-pairs", StageOutput.requireIntact(out).getStage());
-    assertEquals(1_999_000L, StageOutput.requireIntact(out).getPairs());
   }
 
   @Test
@@ -104,7 +130,26 @@ public class AllPairsJobTest {
       t = t.getCause();
     }
     assertThat(t.getMessage(), containsString(nan + "@row=2: holds a value that is not a finite number"));
-    for (String o : List.of("a", "b", "c")) {
+    Path lonely = Files.writeString(tmp.getRoot().toPath().resolve("lonely.txt"), "0\n");
+    Path odd = tmp.getRoot().toPath().resolve("odd.txt");
+    Files.writeString(odd, "0\n" + (99_999) + "\n");
+    assertThat(assertThrows(UserInputException.class, () -> AllPairsJob.run(params(new AllPairsParams.Npy(npy, good), null, odd, "d"),
+        runner)).getMessage(), containsString("odd.txt:2: names row 99999, but " + npy + " has 2000 rows"));
+    // Row 0's identity has 10 images; a query set of one image of an identity no other image has would have no genuine pair.
+    long[] labelsOf = Files.readAllLines(good).stream().mapToLong(Long::parseLong).toArray();
+    Path alone = tmp.getRoot().toPath().resolve("alone.txt");
+    StringBuilder same = new StringBuilder();
+    for (int i = 0; i < labelsOf.length; i++) {
+      if (labelsOf[i] == labelsOf[0]) {
+        same.append(i).append('\n');
+      }
+    }
+    Files.writeString(alone, same.toString()); // every image of one identity: no query shares it with another image
+    assertThat(assertThrows(UserInputException.class, () -> AllPairsJob.run(params(new AllPairsParams.Npy(npy, good), null, alone, "e"),
+        runner)).getMessage(), containsString("alone.txt: no query shares an identity with an image outside it"));
+    assertThat(AllPairsJob.run(params(new AllPairsParams.Npy(npy, good), null, lonely, "f"), runner).sets().get(0).genuine() + "",
+        containsString("9")); // one query with nine same-identity others: nine genuine pairs
+    for (String o : List.of("a", "b", "c", "d", "e")) {
       assertFalse(o, Files.exists(tmp.getRoot().toPath().resolve(o)));
     }
   }
