@@ -233,9 +233,12 @@ public final class AllPairs {
     double eps;
     /** Later pass: the bins wanted, and per want the keys found. */
     final List<Want> wanted;
-    final Keys[] found;
+    final Found[] found;
     private transient byte[] marks;
     private transient int[][] wantOf;
+    /** The rows of the block being counted, reused from block to block (a worker counts a bundle's blocks one by one). */
+    private transient float[] xRows;
+    private transient float[] yRows;
     private boolean sorted;
 
     /** A first-pass tally. */
@@ -257,9 +260,9 @@ public final class AllPairs {
       genuine = null;
       genuineCount = null;
       this.wanted = List.copyOf(wanted);
-      found = new Keys[wanted.size()];
+      found = new Found[wanted.size()];
       for (int w = 0; w < found.length; w++) {
-        found[w] = new Keys();
+        found[w] = new Found();
       }
     }
 
@@ -290,63 +293,81 @@ public final class AllPairs {
     public void count(Input in, Block b, BlockProduct product) {
       sorted = false;
       int d = in.d();
-      float[] x = readFinite(in, b.i0(), b.i1());
-      float[] y = b.j0() == b.i0() ? x : readFinite(in, b.j0(), b.j1());
+      double[] norm = new double[1];
+      xRows = readFinite(in, b.i0(), b.i1(), norm, xRows);
+      float[] x = xRows;
+      double nx = norm[0];
+      if (b.j0() != b.i0()) {
+        yRows = readFinite(in, b.j0(), b.j1(), norm, yRows);
+      }
+      float[] y = b.j0() == b.i0() ? x : yRows;
       int bx = b.i1() - b.i0();
       int by = b.j1() - b.j0();
-      double eb = product.bound(d, maxNorm(x, bx, d) * maxNorm(y, by, d));
-      boolean exact = eb == 0;
+      double eb = product.bound(d, nx * norm[0]);
       float[] s = product.scores(x, bx, y, by, d);
-      long[] labels = in.labels();
       int[] table = in.classes();
       int codes = 2 * sets;
       int[] code = new int[by];
+      long[] labelJ = new long[by];
       for (int j = 0; j < by; j++) {
         code[j] = in.code(b.j0() + j);
+        labelJ[j] = in.labels()[b.j0() + j];
       }
-      long[] counts = this.counts;
+      int[] offset = new int[codes]; // a row's class offsets by the other row's code
       if (first) {
         eps = Math.max(eps, eb);
-        for (int i = b.i0(); i < b.i1(); i++) {
-          long li = labels[i];
-          int row = in.code(i) * codes;
-          int xi = i - b.i0();
-          int from = Math.max(i + 1, b.j0());
-          for (int j = from; j < b.j1(); j++) {
-            int jj = j - b.j0();
-            int c = table[row + code[jj]];
-            if (labels[j] != li) {
-              counts[c * BINS + bin(key(s[xi * by + jj]))]++;
-            } else if (c < sets) {
-              addGenuine(c, key(exact ? s[xi * by + jj] : BlockProduct.canonical(x, xi * d, y, jj * d, d)));
-            }
-          }
-        }
       } else {
         prepareMarks();
-        byte[] marks = this.marks;
-        for (int i = b.i0(); i < b.i1(); i++) {
-          long li = labels[i];
-          int row = in.code(i) * codes;
-          int xi = i - b.i0();
-          for (int j = Math.max(i + 1, b.j0()); j < b.j1(); j++) {
-            int jj = j - b.j0();
-            int c = table[row + code[jj]];
-            if (labels[j] == li) {
-              continue;
-            }
-            int bin = bin(key(s[xi * by + jj]));
-            counts[c * BINS + bin]++;
-            int m = marks[c * BINS + bin];
-            if (m != 0) {
-              int k = key(exact ? s[xi * by + jj] : BlockProduct.canonical(x, xi * d, y, jj * d, d));
-              if ((m & 1) != 0) {
-                found[wantOf[0][bin]].add(k);
-              }
-              if ((m & 2) != 0) {
-                found[wantOf[c][bin]].add(k);
-              }
-            }
+      }
+      for (int i = b.i0(); i < b.i1(); i++) {
+        int row = in.code(i) * codes;
+        for (int k = 0; k < codes; k++) {
+          offset[k] = table[row + k] * BINS;
+        }
+        int xi = i - b.i0();
+        int from = Math.max(i + 1, b.j0()) - b.j0();
+        if (first) {
+          countRow(s, xi * by, from, by, in.labels()[i], labelJ, code, offset, x, y, xi, d, eb == 0);
+        } else {
+          rescoreRow(s, xi * by, from, by, in.labels()[i], labelJ, code, offset, x, y, xi, d, eb == 0);
+        }
+      }
+    }
+
+    /** The first pass over one row of a block: impostors counted by fast-score bin, genuine pairs' canonical keys kept. */
+    private void countRow(float[] s, int at, int from, int by, long label, long[] labelJ, int[] code, int[] offset, float[] x, float[] y,
+        int xi, int d, boolean exact) {
+      long[] counts = this.counts;
+      for (int jj = from; jj < by; jj++) {
+        int o = offset[code[jj]];
+        if (labelJ[jj] != label) {
+          counts[o + bin(key(s[at + jj]))]++;
+        } else if (o < sets * BINS) {
+          addGenuine(o / BINS, key(exact ? s[at + jj] : BlockProduct.canonical(x, xi * d, y, jj * d, d)));
+        }
+      }
+    }
+
+    /** A later pass over one row: impostors counted again, those in wanted bins rescored and kept. */
+    private void rescoreRow(float[] s, int at, int from, int by, long label, long[] labelJ, int[] code, int[] offset, float[] x,
+        float[] y, int xi, int d, boolean exact) {
+      long[] counts = this.counts;
+      byte[] marks = this.marks;
+      for (int jj = from; jj < by; jj++) {
+        if (labelJ[jj] == label) {
+          continue;
+        }
+        int o = offset[code[jj]];
+        int bin = bin(key(s[at + jj]));
+        counts[o + bin]++;
+        int m = marks[o + bin];
+        if (m != 0) {
+          int k = key(exact ? s[at + jj] : BlockProduct.canonical(x, xi * d, y, jj * d, d));
+          if ((m & 1) != 0) {
+            found[wantOf[0][bin]].add(k);
+          }
+          if ((m & 2) != 0) {
+            found[wantOf[o / BINS][bin]].add(k);
           }
         }
       }
@@ -392,31 +413,148 @@ public final class AllPairs {
     }
   }
 
-  /** The canonical keys a later pass kept, as they fell. */
-  static final class Keys implements Serializable {
+  /**
+   * The canonical keys a later pass kept for one want, per canonical bin: their low 16 bits as they
+   * fell while few, then 65,536 counts — so memory stays bounded by the bins, not by the pairs.
+   */
+  static final class Found implements Serializable {
     private static final long serialVersionUID = 1L;
-    int[] v = new int[16];
-    int n;
+    private static final int DENSE_FROM = 16_384;
+    final HashMap<Integer, int[]> dense = new HashMap<>();
+    final HashMap<Integer, int[]> sparse = new HashMap<>();
+    final HashMap<Integer, Integer> sparseCount = new HashMap<>();
 
     void add(int key) {
-      if (n == v.length) {
+      add(bin(key), key & 0xffff, 1);
+    }
+
+    private void add(int bin, int low, int times) {
+      int[] d = dense.get(bin);
+      if (d != null) {
+        d[low] = Math.addExact(d[low], times);
+        return;
+      }
+      int[] v = sparse.get(bin);
+      int n = sparseCount.getOrDefault(bin, 0);
+      if (v == null) {
+        v = new int[16];
+      } else if (n == v.length) {
         v = Arrays.copyOf(v, n * 2);
       }
-      v[n++] = key;
-    }
-
-    void addAll(Keys o) {
-      if (n + o.n > v.length) {
-        v = Arrays.copyOf(v, Math.max(v.length * 2, n + o.n));
+      for (int t = 0; t < times; t++) {
+        if (n == v.length) {
+          v = Arrays.copyOf(v, n * 2);
+        }
+        v[n++] = low;
       }
-      System.arraycopy(o.v, 0, v, n, o.n);
-      n += o.n;
+      if (n > DENSE_FROM) {
+        int[] c = new int[BINS];
+        for (int i = 0; i < n; i++) {
+          c[v[i]]++;
+        }
+        dense.put(bin, c);
+        sparse.remove(bin);
+        sparseCount.remove(bin);
+      } else {
+        sparse.put(bin, v);
+        sparseCount.put(bin, n);
+      }
     }
 
-    int[] sorted() {
-      int[] s = Arrays.copyOf(v, n);
-      Arrays.sort(s);
-      return s;
+    void addAll(Found o) {
+      o.dense.forEach((bin, c) -> {
+        int[] mine = dense.get(bin);
+        if (mine == null) {
+          mine = new int[BINS];
+          int[] v = sparse.remove(bin);
+          int n = sparseCount.getOrDefault(bin, 0);
+          sparseCount.remove(bin);
+          for (int i = 0; i < n; i++) {
+            mine[v[i]]++;
+          }
+          dense.put(bin, mine);
+        }
+        for (int l = 0; l < BINS; l++) {
+          mine[l] = Math.addExact(mine[l], c[l]);
+        }
+      });
+      o.sparse.forEach((bin, v) -> {
+        int n = o.sparseCount.get(bin);
+        for (int i = 0; i < n; i++) {
+          add(bin, v[i], 1);
+        }
+      });
+    }
+
+    /** Every bin, by canonical bin: as 65,536 counts or as its sorted low 16 bits. */
+    java.util.TreeMap<Integer, KeptBin> bins() {
+      java.util.TreeMap<Integer, KeptBin> out = new java.util.TreeMap<>();
+      dense.forEach((bin, c) -> out.put(bin, new KeptBin(c, null)));
+      sparse.forEach((bin, v) -> {
+        int[] lows = Arrays.copyOf(v, sparseCount.get(bin));
+        Arrays.sort(lows);
+        out.put(bin, new KeptBin(null, lows));
+      });
+      return out;
+    }
+  }
+
+  /** One canonical bin's kept keys: 65,536 counts, or the sorted low 16 bits (duplicates kept). */
+  record KeptBin(int[] counts, int[] lows) {
+    long total() {
+      if (lows != null) {
+        return lows.length;
+      }
+      long t = 0;
+      for (int v : counts) {
+        t += v;
+      }
+      return t;
+    }
+
+    /** Keys with a low part ≥ {@code low}. */
+    long from(int low) {
+      if (lows != null) {
+        return lows.length - firstAtOrAbove(lows, low);
+      }
+      long n = 0;
+      for (int l = low; l < BINS; l++) {
+        n += counts[l];
+      }
+      return n;
+    }
+
+    /** The smallest low part ≥ {@code low}, or -1. */
+    int atOrAbove(int low) {
+      if (lows != null) {
+        int i = firstAtOrAbove(lows, low);
+        return i < lows.length ? lows[i] : -1;
+      }
+      for (int l = low; l < BINS; l++) {
+        if (counts[l] > 0) {
+          return l;
+        }
+      }
+      return -1;
+    }
+
+    /** Going down from {@code low}: the low part where {@code seen} plus the keys passed reaches q, or -1 (with seen[0] updated). */
+    int downTo(int low, long q, long[] seen) {
+      if (lows != null) {
+        int end = firstAtOrAbove(lows, low + 1); // lows[0 .. end) are ≤ low
+        if (seen[0] + end >= q) {
+          return lows[(int) (end - (q - seen[0]))];
+        }
+        seen[0] += end;
+        return -1;
+      }
+      for (int l = low; l >= 0; l--) {
+        seen[0] += counts[l];
+        if (seen[0] >= q) {
+          return l;
+        }
+      }
+      return -1;
     }
   }
 
@@ -437,7 +575,7 @@ public final class AllPairs {
           }
         }
         ranges.computeIfAbsent(want.set(), s -> new ArrayList<>()).add(new Range(want.binLo(), want.binHi(), above,
-            later.found[w].sorted()));
+            new Kept(later.found[w].bins())));
       }
     }
 
@@ -448,9 +586,62 @@ public final class AllPairs {
 
   /**
    * Fast-score bins [lo, hi] rescored in one pass: how many impostors that pass put above them, and
-   * the canonical keys of those it put in them, ascending.
+   * the canonical keys of those it put in them.
    */
-  record Range(int lo, int hi, long above, int[] keys) {}
+  record Range(int lo, int hi, long above, Kept keys) {}
+
+  /** Canonical keys kept per canonical bin, and what a resolution asks of them. */
+  static final class Kept {
+    private final java.util.TreeMap<Integer, KeptBin> bins;
+    private final java.util.TreeMap<Integer, Long> totals = new java.util.TreeMap<>();
+
+    Kept(java.util.TreeMap<Integer, KeptBin> bins) {
+      this.bins = bins;
+      bins.forEach((b, c) -> totals.put(b, c.total()));
+    }
+
+    /** Keys ≥ {@code key}. */
+    long from(int key) {
+      long n = 0;
+      for (long t : totals.tailMap(bin(key), false).values()) {
+        n += t;
+      }
+      KeptBin c = bins.get(bin(key));
+      return c == null ? n : n + c.from(key & 0xffff);
+    }
+
+    /** The smallest key &gt; {@code key}, or null. */
+    Integer next(int key) {
+      return key == Integer.MAX_VALUE ? null : atOrAbove(key + 1);
+    }
+
+    private Integer atOrAbove(int k) {
+      for (Map.Entry<Integer, KeptBin> e : bins.tailMap(bin(k), true).entrySet()) {
+        int low = e.getValue().atOrAbove(e.getKey() == bin(k) ? k & 0xffff : 0);
+        if (low >= 0) {
+          return keyOf(e.getKey(), low);
+        }
+      }
+      return null;
+    }
+
+    /** The q-th highest key (q from 1) among those ≤ {@code max}, or null when fewer are. */
+    Integer ranked(long q, int max) {
+      long[] seen = {0};
+      for (Map.Entry<Integer, KeptBin> e : bins.headMap(bin(max), true).descendingMap().entrySet()) {
+        int low = e.getValue().downTo(e.getKey() == bin(max) ? max & 0xffff : BINS - 1, q, seen);
+        if (low >= 0) {
+          return keyOf(e.getKey(), low);
+        }
+      }
+      return null;
+    }
+
+    /** The smallest key, or null. */
+    Integer min() {
+      return atOrAbove(Integer.MIN_VALUE);
+    }
+  }
 
   /** A range of canonical keys [lo, hi] a resolution needs every impostor of; {@code grow}: worth widening upward. */
   private static final class Need extends RuntimeException {
@@ -466,10 +657,12 @@ public final class AllPairs {
     }
   }
 
-  private static float[] readFinite(Input in, int from, int to) {
+  /** The rows, checked finite and not too large; {@code norm[0]}: the largest Euclidean norm among them (rounded up). */
+  private static float[] readFinite(Input in, int from, int to, double[] norm, float[] reuse) {
     int d = in.d();
-    float[] rows = new float[(to - from) * d];
+    float[] rows = reuse != null && reuse.length >= (to - from) * d ? reuse : new float[(to - from) * d];
     in.rows().read(from, to - from, rows);
+    double max = 0;
     for (int r = 0; r < to - from; r++) {
       double sq = 0;
       for (int k = r * d; k < (r + 1) * d; k++) {
@@ -482,25 +675,15 @@ public final class AllPairs {
         throw new UserInputException(in.rows().source() + "@row=" + (from + r), "has a norm of " + Math.sqrt(sq)
             + ": its scores could overflow float32");
       }
-    }
-    return rows;
-  }
-
-  private static double maxNorm(float[] rows, int n, int d) {
-    double max = 0;
-    for (int r = 0; r < n; r++) {
-      double sq = 0;
-      for (int k = r * d; k < (r + 1) * d; k++) {
-        sq += (double) rows[k] * rows[k];
-      }
       max = Math.max(max, sq);
     }
-    return Math.sqrt(max) * (1 + 1e-12);
+    norm[0] = Math.sqrt(max) * (1 + 1e-12);
+    return rows;
   }
 
   /** A score as an int whose signed order is the scores' order; -0.0 is 0.0 (np.diff sees them as one score). */
   static int key(float s) {
-    int bits = Float.floatToRawIntBits(s == 0f ? 0f : s);
+    int bits = Float.floatToRawIntBits(s + 0f); // -0.0 + 0.0 is 0.0; any other score is itself
     return bits ^ ((bits >> 31) & 0x7fffffff);
   }
 
@@ -629,7 +812,7 @@ public final class AllPairs {
     /** Impostors with a canonical key ≥ this one. */
     long impostorsFrom(int key) {
       Range r = covering(key, key, false);
-      return r.above() + (r.keys().length - firstAtOrAbove(r.keys(), key));
+      return r.above() + r.keys().from(key);
     }
 
     /** Impostors with exactly this key. */
@@ -638,7 +821,7 @@ public final class AllPairs {
         return impostorsFrom(key);
       }
       Range r = covering(key, key + 1, false);
-      return firstAtOrAbove(r.keys(), key + 1) - firstAtOrAbove(r.keys(), key);
+      return r.keys().from(key) - r.keys().from(key + 1);
     }
 
     long genuineAt(int key) {
@@ -661,25 +844,24 @@ public final class AllPairs {
       int hi = b >= HIGHEST_BIN ? Integer.MAX_VALUE : key(up(clamp(edge(b + 1) + eps)));
       Range range = covering(lo, hi, true);
       // Above the range's valid keys: the impostors of higher bins and those of its own above highValid.
-      int[] keys = range.keys();
-      int valid = firstAbove(keys, highValid(range));
-      long q = r - range.above() - (keys.length - valid);
-      if (q < 1 || q > valid || keys[valid - (int) q] < lowValid(range)) {
+      int high = highValid(range);
+      long q = r - range.above() - (high == Integer.MAX_VALUE ? 0 : range.keys().from(high + 1));
+      Integer k = q < 1 ? null : range.keys().ranked(q, high);
+      if (k == null || k < lowValid(range)) {
         throw new IllegalStateException("rank " + r + " fell outside its rescored range: the product broke its bound");
       }
-      return keys[valid - (int) q];
+      return k;
     }
 
     /** The smallest impostor key above {@code key}, or null when none is. */
     Integer impostorAbove(int key) {
       Range r = covering(key, key, true);
-      int[] keys = r.keys();
-      int next = firstAbove(keys, key);
-      if (next < keys.length && keys[next] <= highValid(r)) {
-        return keys[next];
+      Integer next = r.keys().next(key);
+      if (next != null && next <= highValid(r)) {
+        return next;
       }
       if (r.above() == 0) {
-        return next < keys.length ? keys[next] : null;
+        return next;
       }
       // The first bin above the range with an impostor in the first pass (the rescoring pass put one above it too).
       int b = r.hi() + 1;
@@ -714,7 +896,7 @@ public final class AllPairs {
         b++;
       }
       Range r = covering(Integer.MIN_VALUE, b >= HIGHEST_BIN ? Integer.MAX_VALUE : key(up(clamp(edge(b + 1) + eps))), false);
-      return Math.min(lo, r.keys()[0]);
+      return Math.min(lo, r.keys().min());
     }
 
     /** roc_curve's vertex with the highest TPR at FPR ≤ {@code far} (docs/allpairs.md), or null where far × impostors &lt; 1. */
@@ -771,25 +953,23 @@ public final class AllPairs {
       }
       int lo = b <= LOWEST_BIN ? Integer.MIN_VALUE : key(down(clamp(edge(b) - eps)));
       int hi = b >= HIGHEST_BIN ? Integer.MAX_VALUE : key(up(clamp(edge(b + 1) + eps)));
-      Range r = covering(lo, hi, false);
-      // The distinct scores in [lo, hi]: the rescored impostors' and the genuine ones.
-      int[] keys = r.keys();
-      int[] candidates = java.util.stream.IntStream.concat(
-          Arrays.stream(keys, firstAtOrAbove(keys, lo), firstAbove(keys, hi)),
-          Arrays.stream(genuine, firstAtOrAbove(genuine, lo), firstAbove(genuine, hi))).sorted().distinct().toArray();
+      covering(lo, hi, false);
+      // The highest key in [lo, hi] that reaches: the counts change only at scores, so it is one.
       int t = Integer.MIN_VALUE;
-      int a = 0;
-      int z = candidates.length - 1;
-      while (a <= z) { // the highest candidate that reaches
-        int m = (a + z) >>> 1;
-        if (reaches(impostorsFrom(candidates[m]), genuineFrom(candidates[m]))) {
-          t = candidates[m];
-          a = m + 1;
+      boolean found = false;
+      long a = lo;
+      long z = hi;
+      while (a <= z) {
+        int m = (int) ((a + z) >> 1);
+        if (reaches(impostorsFrom(m), genuineFrom(m))) {
+          t = m;
+          found = true;
+          a = m + 1L;
         } else {
-          z = m - 1;
+          z = m - 1L;
         }
       }
-      if (t == Integer.MIN_VALUE) {
+      if (!found) {
         throw new IllegalStateException("no equal-error vertex in its rescored range: the product broke its bound");
       }
       double ni = impostors;

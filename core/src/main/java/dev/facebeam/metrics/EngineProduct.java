@@ -12,21 +12,27 @@ import java.util.concurrent.locks.ReentrantLock;
  * Two row blocks' product through a DJL engine's matrix multiply (libtorch's: MKL's sgemm on this
  * machine, ~290 GFLOP/s on two cores against NumPy's OpenBLAS at ~120). Its sums run in the BLAS's
  * order, so {@link #bound} is the any-order bound and the caller rescores the pairs it cannot decide
- * with the canonical kernel. One product runs at a time in a JVM ({@link #ONE_AT_A_TIME}, shared with
- * MegaFace's {@link DistractorProduct}): the engine already spreads one over every core.
+ * with the canonical kernel. Given a thread count, each slot's products run on that many of libtorch's
+ * intra-op threads (slots × threads = cores, docs/stack.md), so two slots never fight over a core;
+ * without one, one product runs at a time in a JVM ({@link #ONE_AT_A_TIME}, shared with MegaFace's
+ * {@link DistractorProduct}) and the engine spreads it over every core.
  */
 public final class EngineProduct implements BlockProduct {
   /** One engine product at a time per JVM: two at once only fight for the same cores. */
   static final ReentrantLock ONE_AT_A_TIME = new ReentrantLock();
 
   private final NDManager manager;
+  private final int threads;
+  private final ThreadLocal<Boolean> threadsSet = ThreadLocal.withInitial(() -> false);
   private ByteBuffer xin = ByteBuffer.allocateDirect(0);
   private ByteBuffer yin = ByteBuffer.allocateDirect(0);
   private float[] out = new float[0];
 
-  public EngineProduct(String engine) {
+  /** {@code threads}: intra-op threads for this slot's products, or {@link dev.facebeam.embed.SlotThreads#ENGINE_DEFAULT}. */
+  public EngineProduct(String engine, int threads) {
     dev.facebeam.models.DjlSettings.offline(); // this runs on workers too
     this.manager = NDManager.newBaseManager(engine);
+    this.threads = threads;
   }
 
   @Override
@@ -36,7 +42,13 @@ public final class EngineProduct implements BlockProduct {
     if (out.length < bx * by) {
       out = new float[bx * by];
     }
-    ONE_AT_A_TIME.lock();
+    boolean alone = threads <= 0 || dev.facebeam.embed.SlotThreads.userSetting() != null;
+    if (alone) {
+      ONE_AT_A_TIME.lock();
+    } else if (!threadsSet.get()) { // libtorch keeps the count per calling thread
+      dev.facebeam.embed.SlotThreads.useOnThisThread(manager.getEngine().getEngineName(), threads);
+      threadsSet.set(true);
+    }
     try (NDManager m = manager.newSubManager()) {
       NDArray a = m.create(xin, new Shape(bx, d), DataType.FLOAT32);
       NDArray b = m.create(yin, new Shape(by, d), DataType.FLOAT32).transpose();
@@ -45,7 +57,9 @@ public final class EngineProduct implements BlockProduct {
       }
       return out;
     } finally {
-      ONE_AT_A_TIME.unlock();
+      if (alone) {
+        ONE_AT_A_TIME.unlock();
+      }
     }
   }
 

@@ -2,6 +2,7 @@ package dev.facebeam.transforms;
 
 import dev.facebeam.metrics.AllPairs;
 import dev.facebeam.metrics.BlockProduct;
+import dev.facebeam.embed.SlotThreads;
 import dev.facebeam.metrics.EngineProduct;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,23 +29,32 @@ public final class CountPairBlocks extends PTransform<PCollection<AllPairs.Block
   private final AllPairs.Input input;
   private final ArrayList<AllPairs.Want> bins;
   private final String engine;
+  private final int threads;
 
-  public CountPairBlocks(AllPairs.Input input, List<AllPairs.Want> wanted, String engine) {
+  /** {@code threads}: each slot's intra-op threads, a {@link SlotThreads} count or policy. */
+  public CountPairBlocks(AllPairs.Input input, List<AllPairs.Want> wanted, String engine, int threads) {
     this.input = input;
     this.bins = wanted == null ? null : new ArrayList<>(wanted);
     this.engine = engine;
+    this.threads = threads;
   }
 
+  /** Engine products open in this JVM: a worker that decides its own threads divides its cores among them. */
+  private static final java.util.concurrent.atomic.AtomicInteger OPEN = new java.util.concurrent.atomic.AtomicInteger();
+
   /** The product a worker scores with. */
-  static BlockProduct product(String engine) {
-    return CANONICAL.equals(engine) ? new BlockProduct.Canonical() : new EngineProduct(engine);
+  static BlockProduct product(String engine, int threads) {
+    if (CANONICAL.equals(engine)) {
+      return new BlockProduct.Canonical();
+    }
+    return new EngineProduct(engine, SlotThreads.resolve(threads, OPEN.incrementAndGet()));
   }
 
   @Override
   public PCollection<AllPairs.Tally> expand(PCollection<AllPairs.Block> blocks) {
     return blocks
         .apply("SpreadBlocks", Reshuffle.viaRandomKey())
-        .apply("CountBlocks", ParDo.of(new CountFn(input, bins, engine)))
+        .apply("CountBlocks", ParDo.of(new CountFn(input, bins, engine, threads)))
         .setCoder(SerializableCoder.of(AllPairs.Tally.class))
         .apply("Add", Combine.globally(new Add(input.sets(), bins)))
         .setCoder(SerializableCoder.of(AllPairs.Tally.class));
@@ -59,24 +69,29 @@ public final class CountPairBlocks extends PTransform<PCollection<AllPairs.Block
     private final AllPairs.Input input;
     private final ArrayList<AllPairs.Want> bins;
     private final String engine;
+    private final int threads;
     private transient AllPairs.Tally tally;
     private transient BlockProduct product;
 
-    CountFn(AllPairs.Input input, ArrayList<AllPairs.Want> bins, String engine) {
+    CountFn(AllPairs.Input input, ArrayList<AllPairs.Want> bins, String engine, int threads) {
       this.input = input;
       this.bins = bins;
       this.engine = engine;
+      this.threads = threads;
     }
 
     @Setup
     public void setup() {
-      product = product(engine);
+      product = product(engine, threads);
     }
 
     @Teardown
     public void teardown() {
       if (product != null) {
         product.close();
+        if (!CANONICAL.equals(engine)) {
+          OPEN.decrementAndGet();
+        }
       }
     }
 

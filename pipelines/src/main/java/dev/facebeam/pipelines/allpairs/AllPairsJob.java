@@ -11,6 +11,7 @@ import dev.facebeam.io.TextFiles;
 import dev.facebeam.metrics.AllPairs;
 import dev.facebeam.pipelines.figures.Charts;
 import dev.facebeam.pipelines.results.StoreRecords;
+import dev.facebeam.pipelines.stage.EngineSlots;
 import dev.facebeam.pipelines.stage.StagePaths;
 import dev.facebeam.pipelines.stage.Stages;
 import dev.facebeam.proto.Embedding;
@@ -244,7 +245,8 @@ public final class AllPairsJob {
   /** One pass over every block on the runner: the tally the workers' counts add up to. */
   private static AllPairs.Tally pass(PipelineOptions runner, AllPairs.Input in, List<AllPairs.Block> blocks, List<AllPairs.Want> bins,
       String engine, Path work, Path output) throws IOException {
-    Stages.runToCompletion(runner, new Pass(in, blocks, bins, engine, work.toString()), "AllPairs", output);
+    int threads = EngineSlots.of(runner).threads();
+    Stages.runToCompletion(runner, new Pass(in, blocks, bins, engine, threads, work.toString()), "AllPairs", output);
     Path file = work.resolve(TALLY);
     try (ObjectInputStream s = new ObjectInputStream(Files.newInputStream(file))) {
       return (AllPairs.Tally) s.readObject();
@@ -261,20 +263,22 @@ public final class AllPairsJob {
     private final List<AllPairs.Block> blocks;
     private final List<AllPairs.Want> bins;
     private final String engine;
+    private final int threads;
     private final String work;
 
-    Pass(AllPairs.Input in, List<AllPairs.Block> blocks, List<AllPairs.Want> bins, String engine, String work) {
+    Pass(AllPairs.Input in, List<AllPairs.Block> blocks, List<AllPairs.Want> bins, String engine, int threads, String work) {
       this.in = in;
       this.blocks = blocks;
       this.bins = bins;
       this.engine = engine;
+      this.threads = threads;
       this.work = work;
     }
 
     @Override
     public PDone expand(PBegin begin) {
       begin.apply("Blocks", Create.of(blocks).withCoder(SerializableCoder.of(AllPairs.Block.class)))
-          .apply("Count", new CountPairBlocks(in, bins, engine))
+          .apply("Count", new CountPairBlocks(in, bins, engine, threads))
           .apply("Keep", ParDo.of(new DoFn<AllPairs.Tally, Void>() {
             @ProcessElement
             public void process(@Element AllPairs.Tally t) throws IOException {

@@ -12,6 +12,7 @@ import dev.facebeam.io.OutputGuard;
 import dev.facebeam.io.Progress;
 import dev.facebeam.io.StageFiles;
 import dev.facebeam.io.StageOutput;
+import dev.facebeam.pipelines.stage.EngineSlots;
 import dev.facebeam.pipelines.stage.ClusterProgress;
 import dev.facebeam.pipelines.stage.StageLayout;
 import dev.facebeam.pipelines.stage.StagePaths;
@@ -156,7 +157,7 @@ public final class EmbedPipeline extends PTransform<PBegin, PDone> {
       form = probe.form();
     }
     int shards = WriteShards.shardsFor(input.getWritten(), params.embeddingsPerShard());
-    EmbedSlots slots = EmbedSlots.of(runner);
+    EngineSlots slots = EngineSlots.of(runner);
     if (params.exportDevkit() != null) {
       OutputGuard.claim("--exportDevkit", params.exportDevkit().toString(), "devkit-export", exportInputs);
     }
