@@ -9,8 +9,10 @@ import java.nio.ByteOrder;
 
 /**
  * The probe × block score product through DJL: the probes live in the engine once, each block is
- * one matrix product whose rows are probes (so a probe's scores lie contiguous). One engine product
- * (this or all-pairs' {@link EngineProduct}) runs at a time in a JVM: libtorch already spreads a product over every core, and two at once only fight
+ * one matrix product whose rows are probes (so a probe's scores lie contiguous). Given a thread
+ * count, each slot's products run on that many of libtorch's intra-op threads (slots × threads =
+ * cores, docs/stack.md) while the other slots select top scores or run their own. Without one, one
+ * engine product (this or all-pairs' {@link EngineProduct}) runs at a time in a JVM: libtorch already spreads a product over every core, and two at once only fight
  * for them, while the other workers keep reading and selecting top scores.
  *
  * <p>Nothing per block is left for the garbage collector: the block goes in through one reused
@@ -22,12 +24,20 @@ public final class DistractorProduct implements AutoCloseable {
   private final NDManager manager;
   private final NDArray probes;
   private final int p;
+  private final int threads;
+  private final ThreadLocal<Boolean> threadsSet = ThreadLocal.withInitial(() -> false);
   private final int d;
   private ByteBuffer in = ByteBuffer.allocateDirect(0);
   private float[] out = new float[0];
 
-  /** {@code probes}: P × d, unit rows. */
+  /** {@code probes}: P × d, unit rows; one product at a time in this JVM, over every core. */
   public DistractorProduct(float[][] probes, String engine) {
+    this(probes, engine, dev.facebeam.embed.SlotThreads.ENGINE_DEFAULT);
+  }
+
+  /** {@code threads}: intra-op threads for this slot's products, or {@link dev.facebeam.embed.SlotThreads#ENGINE_DEFAULT}. */
+  public DistractorProduct(float[][] probes, String engine, int threads) {
+    this.threads = threads;
     this.p = probes.length;
     this.d = probes[0].length;
     float[] flat = new float[p * d];
@@ -62,7 +72,13 @@ public final class DistractorProduct implements AutoCloseable {
     in.clear();
     in.asFloatBuffer().put(block, 0, n);
     in.limit(4 * n);
-    EngineProduct.ONE_AT_A_TIME.lock();
+    boolean alone = threads <= 0 || dev.facebeam.embed.SlotThreads.userSetting() != null;
+    if (alone) {
+      EngineProduct.ONE_AT_A_TIME.lock();
+    } else if (!threadsSet.get()) { // libtorch keeps the count per calling thread
+      dev.facebeam.embed.SlotThreads.useOnThisThread(manager.getEngine().getEngineName(), threads);
+      threadsSet.set(true);
+    }
     try (NDManager m = manager.newSubManager()) {
       NDArray bt = m.create(in, new Shape(b, d), DataType.FLOAT32).transpose();
       // A result belongs to its first operand's manager (here the long-lived one): close it now.
@@ -71,7 +87,9 @@ public final class DistractorProduct implements AutoCloseable {
       }
       return out;
     } finally {
-      EngineProduct.ONE_AT_A_TIME.unlock();
+      if (alone) {
+        EngineProduct.ONE_AT_A_TIME.unlock();
+      }
     }
   }
 

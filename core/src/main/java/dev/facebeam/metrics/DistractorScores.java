@@ -6,8 +6,9 @@ import java.io.Serializable;
  * What survives of the probe × distractor score matrix, per distractor-set size: each probe's top-K
  * distractor scores, the highest impostor scores needed for TAR@FAR, and how many distractors
  * counted; plus what reading saw (distractors read, noisy ones dropped, missing files skipped).
- * Blocks of scores come from {@link DistractorProduct}; accumulators merge, so the 3530 × 10^6
- * matrix is never held.
+ * Blocks of scores come from {@link QuantizedProduct} (an 8-bit filter whose every candidate is
+ * rescored with the canonical float32 kernel) or as float32 scores; accumulators merge, so the
+ * 3530 × 10^6 matrix is never held.
  */
 public final class DistractorScores implements Serializable {
   private final int[] sizes;
@@ -17,6 +18,8 @@ public final class DistractorScores implements Serializable {
   private long read;
   private long noisyDropped;
   private long missing;
+  /** Pairs the 8-bit filter could not decide and the canonical kernel rescored (not merged: a worker's measure). */
+  public transient long candidates;
 
   public DistractorScores(int[] sizes, int probes, int k, int[] impostorKeep) {
     this.sizes = sizes.clone();
@@ -67,6 +70,119 @@ public final class DistractorScores implements Serializable {
               impFloor = imp.floor();
             }
           }
+        }
+      }
+    }
+  }
+
+  /**
+   * Keeps the top of one block scored by the 8-bit filter: {@code dots} is b × P' (a distractor's
+   * scores contiguous), {@code block} b × d the distractors' float rows. A pair is
+   * rescored with {@link BlockProduct#canonical} when its approximate score, raised by the filter's
+   * bound, beats the lowest floor it could enter (its probe's top-K or the impostors', in any size it
+   * belongs to); every other pair's canonical score is below that floor, so what is kept is exactly
+   * what offering every canonical score would keep.
+   */
+  public void add(QuantizedProduct product, java.nio.IntBuffer dots, float[] block, long[] listIndex, int b, Floors known) {
+    float[] probes = product.probeRows();
+    int p = product.probes();
+    int d = product.dimension();
+    boolean[] relevant = new boolean[sizes.length];
+    for (int s = 0; s < sizes.length; s++) {
+      int inSize = 0;
+      for (int j = 0; j < b; j++) {
+        inSize += listIndex[j] < sizes[s] ? 1 : 0;
+      }
+      distractors[s] += inSize;
+      relevant[s] = inSize > 0;
+    }
+    float[] scale = new float[p];
+    double[] bound = new double[p];
+    for (int i = 0; i < p; i++) {
+      scale[i] = product.probeScale(i);
+      bound[i] = product.bound(i);
+    }
+    float[] threshold = new float[p];
+    int[] row = new int[p];
+    int[] hits = new int[p];
+    for (int j = 0; j < b; j++) {
+      if ((j & 63) == 0) { // floors only rise: thresholds a few distractors old stay safe, and cheap
+        thresholds(relevant, bound, threshold, known);
+        for (int i = 0; i < p; i++) { // in integer-product units: one multiply per pair below
+          threshold[i] = threshold[i] == Float.NEGATIVE_INFINITY ? threshold[i] : Math.nextDown(threshold[i] / scale[i]);
+        }
+      }
+      float cj = product.blockScale(j);
+      dots.get(j * product.stride(), row); // one bulk copy per distractor: the loops below then run on plain arrays
+      long li = listIndex[j];
+      int n = 0;
+      for (int i = 0; i < p; i++) { // branch-free: the probes this distractor may enter, listed
+        hits[n] = i;
+        n += row[i] * cj > threshold[i] ? 1 : 0;
+      }
+      for (int h = 0; h < n; h++) {
+        int i = hits[h];
+        {
+          candidates++;
+          float exact = BlockProduct.canonical(probes, i * d, block, j * d, d);
+          for (int s = 0; s < sizes.length; s++) {
+            if (li < sizes[s]) {
+              if (exact > top[s][i].floor()) {
+                top[s][i].offer(exact);
+              }
+              if (exact > impostors[s].floor()) {
+                impostors[s].offer(exact);
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /** Per probe: the lowest floor a score of this block could enter, less the filter's bound (−∞ while a list is not full). */
+  private void thresholds(boolean[] relevant, double[] bound, float[] out, Floors known) {
+    float impostorLow = Float.POSITIVE_INFINITY;
+    for (int s = 0; s < sizes.length; s++) {
+      if (relevant[s]) {
+        impostorLow = Math.min(impostorLow, Math.max(impostors[s].floor(), known.impostors[s]));
+      }
+    }
+    for (int i = 0; i < out.length; i++) {
+      float low = impostorLow;
+      for (int s = 0; s < sizes.length; s++) {
+        if (relevant[s]) {
+          low = Math.min(low, Math.max(top[s][i].floor(), known.top[s][i]));
+        }
+      }
+      out[i] = low == Float.NEGATIVE_INFINITY ? low : Math.nextDown((float) (low - bound[i]));
+    }
+  }
+
+  /**
+   * Floors a worker already knows the final lists will reach: the floors of the lists it filled in
+   * earlier bundles (the merged lists hold those scores too, so theirs can only be higher). A score
+   * below one cannot enter the final list, so a new bundle's empty lists need not take it.
+   */
+  public static final class Floors {
+    final float[][] top;
+    final float[] impostors;
+
+    public Floors(int sizes, int probes) {
+      top = new float[sizes][probes];
+      impostors = new float[sizes];
+      for (float[] t : top) {
+        java.util.Arrays.fill(t, Float.NEGATIVE_INFINITY);
+      }
+      java.util.Arrays.fill(impostors, Float.NEGATIVE_INFINITY);
+    }
+
+    /** Raises these to the floors of a bundle's lists. */
+    public void raise(DistractorScores done) {
+      for (int s = 0; s < impostors.length; s++) {
+        impostors[s] = Math.max(impostors[s], done.impostors[s].floor());
+        for (int i = 0; i < top[s].length; i++) {
+          top[s][i] = Math.max(top[s][i], done.top[s][i].floor());
         }
       }
     }

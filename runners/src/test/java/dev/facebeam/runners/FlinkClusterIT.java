@@ -126,6 +126,23 @@ public class FlinkClusterIT {
       int cliStatus = finish(cli, 300);
       assertEquals(log(root.resolve("flink-run.log")), 0, cliStatus);
       assertEquals(outputs(embedded.resolve("ingest/orl")), outputs(viaCli));
+
+      // all-pairs: its blocks spread over the cluster's slots, its two passes' counts summed there — the same report bytes
+      // as the embedded runner's (the canonical kernel decides every number, whatever the BLAS did on each worker).
+      Path fixture = Path.of("../core/src/test/resources/allpairs").toAbsolutePath().normalize();
+      List<String> allPairs = List.of("all-pairs", "--embeddingsNpy=" + fixture.resolve("embeddings.npy"),
+          "--labels=" + fixture.resolve("labels.txt"), "--groups=" + fixture.resolve("groups.txt"), "--far=1e-5,1e-4,1e-3,1e-2,1e-1",
+          "--blockRows=300", "--results=" + root.resolve("store"));
+      List<String> here = new ArrayList<>(allPairs);
+      here.add("--output=" + root.resolve("all-pairs-embedded"));
+      assertEquals(log(root.resolve("all-pairs-embedded.log")), 0,
+          finish(facebeam(jar, root.resolve("all-pairs-embedded.log"), here.toArray(String[]::new)), 300));
+      List<String> there = new ArrayList<>(allPairs);
+      there.addAll(List.of("--output=" + root.resolve("all-pairs-cluster"), "--flinkMaster=" + cluster.master(), "--parallelism=2"));
+      assertEquals(log(root.resolve("all-pairs-cluster.log")) + cluster.logTail(), 0,
+          finish(facebeam(jar, root.resolve("all-pairs-cluster.log"), there.toArray(String[]::new)), 300));
+      assertNotNull("all-pairs ran on the cluster", cluster.job("facebeam-allpairs-all-pairs-cluster", "FINISHED"));
+      assertEquals(outputs(root.resolve("all-pairs-embedded")), outputs(root.resolve("all-pairs-cluster")));
     }
   }
 

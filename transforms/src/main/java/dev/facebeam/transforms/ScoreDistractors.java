@@ -2,7 +2,8 @@ package dev.facebeam.transforms;
 
 import dev.facebeam.UserInputException;
 import dev.facebeam.codec.features.DistractorSlice;
-import dev.facebeam.metrics.DistractorProduct;
+import dev.facebeam.embed.SlotThreads;
+import dev.facebeam.metrics.QuantizedProduct;
 import dev.facebeam.metrics.DistractorScores;
 import java.util.HashSet;
 import java.util.Set;
@@ -20,8 +21,9 @@ import org.apache.beam.sdk.values.PCollection;
 
 /**
  * Distractor slices → one {@link DistractorScores}. Each worker reads its slices straight into a
- * block buffer, scores every full block against all probes with one DJL product and keeps only top
- * scores, across its whole bundle; the per-bundle results (kilobytes to a few megabytes, never the
+ * block buffer, scores every full block against all probes with one 8-bit product (ONNX Runtime's
+ * MatMulInteger, docs/megaface.md) and keeps only top scores — every candidate rescored with the
+ * canonical float32 kernel — across its whole bundle; the per-bundle results (kilobytes to a few megabytes, never the
  * features) merge in one Combine. Memory is bounded by the block size, not by the distractor count.
  */
 public final class ScoreDistractors extends PTransform<PCollection<DistractorSlice>, PCollection<DistractorScores>> {
@@ -35,11 +37,17 @@ public final class ScoreDistractors extends PTransform<PCollection<DistractorSli
    * @param cleaning whether noisy distractors are kept out
    */
   public ScoreDistractors(float[][] probes, int[] sizes, int k, int[] impostorKeep, int blockSize, Set<String> noise, boolean cleaning) {
-    this.params = new Params(probes, sizes, k, impostorKeep, blockSize, new HashSet<>(noise), cleaning);
+    this(probes, sizes, k, impostorKeep, blockSize, noise, cleaning, SlotThreads.ENGINE_DEFAULT);
   }
 
-  record Params(float[][] probes, int[] sizes, int k, int[] impostorKeep, int blockSize, HashSet<String> noise, boolean cleaning)
-      implements java.io.Serializable {
+  /** {@code threads}: each slot's intra-op threads, a {@link SlotThreads} count or policy. */
+  public ScoreDistractors(float[][] probes, int[] sizes, int k, int[] impostorKeep, int blockSize, Set<String> noise, boolean cleaning,
+      int threads) {
+    this.params = new Params(probes, sizes, k, impostorKeep, blockSize, new HashSet<>(noise), cleaning, threads);
+  }
+
+  record Params(float[][] probes, int[] sizes, int k, int[] impostorKeep, int blockSize, HashSet<String> noise, boolean cleaning,
+      int threads) implements java.io.Serializable {
     DistractorScores empty() {
       return new DistractorScores(sizes, probes.length, k, impostorKeep);
     }
@@ -55,6 +63,9 @@ public final class ScoreDistractors extends PTransform<PCollection<DistractorSli
         .setCoder(SerializableCoder.of(DistractorScores.class));
   }
 
+  /** Products open in this JVM: a worker that decides its own threads divides its cores among them. */
+  private static final java.util.concurrent.atomic.AtomicInteger OPEN = new java.util.concurrent.atomic.AtomicInteger();
+
   /** Keeps one worker's top scores across its bundle; emits them when the bundle ends. */
   static final class ScoreFn extends DoFn<DistractorSlice, DistractorScores> {
     private final Params params;
@@ -62,7 +73,8 @@ public final class ScoreDistractors extends PTransform<PCollection<DistractorSli
     private final Counter dropped = Metrics.counter("megaface", "noisy_dropped");
     private final Counter missing = Metrics.counter("megaface", "missing");
     private final Counter blocks = Metrics.counter("megaface", "blocks");
-    private transient DistractorProduct product;
+    private transient QuantizedProduct product;
+    private transient DistractorScores.Floors known;
     private transient DistractorScores scores;
     private transient float[] block;
     private transient long[] index;
@@ -74,7 +86,8 @@ public final class ScoreDistractors extends PTransform<PCollection<DistractorSli
 
     @Setup
     public void setup() {
-      product = new DistractorProduct(params.probes(), "PyTorch");
+      product = new QuantizedProduct(params.probes(), SlotThreads.resolve(params.threads(), OPEN.incrementAndGet()));
+      known = new DistractorScores.Floors(params.sizes().length, params.probes().length);
       block = new float[params.blockSize() * product.dimension()];
       index = new long[params.blockSize()];
     }
@@ -124,7 +137,7 @@ public final class ScoreDistractors extends PTransform<PCollection<DistractorSli
 
     private void flush() {
       if (filled > 0) {
-        scores.add(product.scores(block, filled), product.probes(), index, filled);
+        scores.add(product, product.scores(block, filled), block, index, filled, known);
         blocks.inc();
         filled = 0;
       }
@@ -134,6 +147,7 @@ public final class ScoreDistractors extends PTransform<PCollection<DistractorSli
     public void finish(FinishBundleContext c) {
       if (scores != null) {
         flush();
+        known.raise(scores); // later bundles need not take what these lists already beat
         c.output(scores, GlobalWindow.INSTANCE.maxTimestamp(), GlobalWindow.INSTANCE);
         scores = null;
       }
@@ -143,6 +157,7 @@ public final class ScoreDistractors extends PTransform<PCollection<DistractorSli
     public void teardown() {
       if (product != null) {
         product.close();
+        OPEN.decrementAndGet();
       }
     }
   }

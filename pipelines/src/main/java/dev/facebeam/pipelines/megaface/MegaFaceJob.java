@@ -10,6 +10,7 @@ import dev.facebeam.metrics.DistractorScores;
 import dev.facebeam.metrics.MegaFaceProtocol;
 import dev.facebeam.pipelines.figures.Charts;
 import dev.facebeam.pipelines.results.StoreRecords;
+import dev.facebeam.pipelines.stage.EngineSlots;
 import dev.facebeam.pipelines.stage.StageLayout;
 import dev.facebeam.pipelines.stage.StagePaths;
 import dev.facebeam.pipelines.stage.Stages;
@@ -146,7 +147,8 @@ public final class MegaFaceJob extends PTransform<PBegin, PDone> {
     MegaFaceResult[] result = new MegaFaceResult[1];
     Stages.commit(target, "megaface", out -> {
       Stages.runToCompletion(runner, new MegaFaceJob(in.slices(),
-          new ScoreDistractors(cleaned.vectors(), sizes, o.topK(), keep, o.blockSize(), in.distractorNoise(), o.noiseCleaning()),
+          new ScoreDistractors(cleaned.vectors(), sizes, o.topK(), keep, o.blockSize(), in.distractorNoise(), o.noiseCleaning(),
+              EngineSlots.of(runner).threads()),
           out.work().toString()), "MegaFace", out.target());
       DistractorScores scores;
       try (ObjectInputStream ois = new ObjectInputStream(Files.newInputStream(out.work().resolve(SCORES)))) {

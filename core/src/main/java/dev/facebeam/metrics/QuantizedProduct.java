@@ -1,0 +1,284 @@
+package dev.facebeam.metrics;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import com.google.protobuf.ByteString;
+import dev.facebeam.onnx.GraphProto;
+import dev.facebeam.onnx.ModelProto;
+import dev.facebeam.onnx.NodeProto;
+import dev.facebeam.onnx.OperatorSetIdProto;
+import dev.facebeam.onnx.TensorProto;
+import dev.facebeam.onnx.TensorShapeProto;
+import dev.facebeam.onnx.TypeProto;
+import dev.facebeam.onnx.ValueInfoProto;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.IntBuffer;
+import java.util.Map;
+
+/**
+ * An 8-bit filter for probe × distractor scores (docs/megaface.md, "An 8-bit filter"): each
+ * distractor is quantized to integers in [-127, 127] with its own scale (its largest magnitude / 127),
+ * each probe likewise where the CPU has VNNI or AMX, else to [-63, 63] (without them ONNX Runtime sums
+ * pairs of u8 × s8 products in saturating 16-bit lanes: 255 · 63 · 2 = 32,130 fits, 255 · 127 · 2
+ * does not), a block of
+ * distractors against every probe is one ONNX Runtime {@code MatMulInteger} (u8 × s8 into int32:
+ * AVX-512 VNNI, ~1,000 GOP/s on two cores here against float32's ~290 GFLOP/s), and each approximate
+ * score comes with a proven bound on its distance from the canonical float32 score
+ * ({@link BlockProduct#canonical}). The caller rescores exactly only the pairs whose approximate
+ * score, raised by the bound, could still enter a top list — so what it keeps is what the canonical
+ * scores would give.
+ *
+ * <p>The bound for probe i and distractor j: with x̂ = scale · q the dequantized row,
+ * |x·y − x̂·ŷ| ≤ ‖x − x̂‖·‖y‖ + ‖x̂‖·‖y − ŷ‖ (Cauchy–Schwarz on x·y − x̂·ŷ = (x − x̂)·y + x̂·(y − ŷ)); the
+ * integer product is exact, its scaling to float rounds twice (≤ 3·2⁻²⁴·‖x̂‖·‖ŷ‖), and the canonical
+ * float32 score is within γ_{d+8}·‖x‖·‖y‖ of x·y. Per block the distractors' largest norm and
+ * residual stand for every j; each term is padded by one part in a million.
+ */
+public final class QuantizedProduct implements AutoCloseable {
+  private static final String BLOCK = "block";
+  private static final String SCORES = "scores";
+
+  private final int p;
+  /** The probes as the product has them: padded with zero rows to a multiple of 64 (see the constructor). */
+  private final int padded;
+  private final int d;
+  /** The probes' float rows, P × d: what candidates and the spot check are rescored against. */
+  private final float[] rows;
+  private final float[] probeScale;
+  private long checks;
+  private final double[] probeResidual;
+  private final double[] probeQuantizedNorm;
+  private final double[] probeNorm;
+  private final OrtEnvironment env;
+  private final OrtSession session;
+  private ByteBuffer in = ByteBuffer.allocateDirect(0);
+  private ByteBuffer out = ByteBuffer.allocateDirect(0);
+  private int capacity;
+  private float[] blockScale = new float[0];
+  private double blockResidual;
+  private double blockNorm;
+  private double blockQuantizedNorm;
+
+  /** {@code probes}: P × d rows; {@code threads}: ONNX Runtime's intra-op threads for this slot (0: its default). */
+  public QuantizedProduct(float[][] probes, int threads) {
+    this.p = probes.length;
+    this.d = probes[0].length;
+    probeScale = new float[p];
+    probeResidual = new double[p];
+    probeQuantizedNorm = new double[p];
+    probeNorm = new double[p];
+    rows = new float[p * d];
+    for (int i = 0; i < p; i++) {
+      System.arraycopy(probes[i], 0, rows, i * d, d);
+    }
+    // ONNX Runtime 1.21's MatMulInteger (the version DJL 0.36 ships) gets the last row of every 32 wrong
+    // against the last few probes when their count is not a multiple of 16 on this CPU (AMX tiles; its
+    // 1.30 in Python does not); zero probes pad the count to a multiple of 64, and every block is
+    // spot-checked against the bound (checkBound) in case another kernel has another edge.
+    padded = (p + 63) / 64 * 64;
+    byte[] q = new byte[d * padded]; // the probes as the product's right operand: d × P', s8
+    byte[] row = new byte[d];
+    double[] stats = new double[3];
+    for (int i = 0; i < p; i++) {
+      probeScale[i] = quantize(probes[i], 0, d, row, 0, stats, PROBE_LEVELS);
+      probeResidual[i] = stats[0];
+      probeQuantizedNorm[i] = stats[1];
+      probeNorm[i] = stats[2];
+      for (int k = 0; k < d; k++) {
+        q[k * padded + i] = row[k];
+      }
+    }
+    try {
+      ai.djl.engine.Engine.getEngine("OnnxRuntime"); // DJL's engine makes the process-wide environment: let it go first
+    } catch (RuntimeException e) {
+      // no DJL ONNX Runtime engine here: ONNX Runtime's own environment serves as well
+    }
+    env = OrtEnvironment.getEnvironment();
+    try (OrtSession.SessionOptions o = dev.facebeam.embed.FaceModel.quietSession()) {
+      if (threads > 0) {
+        o.setIntraOpNumThreads(threads);
+      }
+      session = env.createSession(model(q, padded, d).toByteArray(), o);
+    } catch (OrtException e) {
+      throw new IllegalStateException("ONNX Runtime could not load the 8-bit product: " + e.getMessage(), e);
+    }
+  }
+
+  /** MatMulInteger(block u8 [b, d] with zero point 128, probes s8 [d, P]) → int32 [b, P]. */
+  private static ModelProto model(byte[] q, int p, int d) {
+    TensorProto probes = TensorProto.newBuilder().setName("probes").setDataType(TensorProto.DataType.INT8_VALUE)
+        .addDims(d).addDims(p).setRawData(ByteString.copyFrom(q)).build();
+    TensorProto zero = TensorProto.newBuilder().setName("zero").setDataType(TensorProto.DataType.UINT8_VALUE)
+        .setRawData(ByteString.copyFrom(new byte[] {(byte) 128})).build();
+    NodeProto node = NodeProto.newBuilder().setOpType("MatMulInteger").setName("scores")
+        .addInput(BLOCK).addInput("probes").addInput("zero").addOutput(SCORES).build();
+    GraphProto graph = GraphProto.newBuilder().setName("facebeam-8bit-scores").addNode(node).addInitializer(probes).addInitializer(zero)
+        .addInput(value(BLOCK, TensorProto.DataType.UINT8_VALUE, -1, d))
+        .addOutput(value(SCORES, TensorProto.DataType.INT32_VALUE, -1, p)).build();
+    return ModelProto.newBuilder().setIrVersion(8).setProducerName("facebeam")
+        .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(13)).setGraph(graph).build();
+  }
+
+  private static ValueInfoProto value(String name, int type, long rows, long cols) {
+    TensorShapeProto.Builder shape = TensorShapeProto.newBuilder();
+    shape.addDim(rows < 0 ? TensorShapeProto.Dimension.newBuilder().setDimParam("b").build()
+        : TensorShapeProto.Dimension.newBuilder().setDimValue(rows).build());
+    shape.addDim(TensorShapeProto.Dimension.newBuilder().setDimValue(cols).build());
+    return ValueInfoProto.newBuilder().setName(name).setType(TypeProto.newBuilder().setTensorType(
+        TypeProto.Tensor.newBuilder().setElemType(type).setShape(shape))).build();
+  }
+
+  /** Distractors: 8 bits; probes: 8 where the integer kernels cannot saturate, else 7 (see above). */
+  private static final int BLOCK_LEVELS = 127;
+  private static final int PROBE_LEVELS = exactIntegerKernels() ? 127 : 63;
+
+  /** Whether Linux reports VNNI or AMX-INT8, whose u8 × s8 instructions sum into 32 bits without saturating. */
+  static boolean exactIntegerKernels() {
+    try {
+      String flags = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/cpuinfo"));
+      return flags.contains(" avx512_vnni") || flags.contains(" avx_vnni") || flags.contains(" amx_int8");
+    } catch (java.io.IOException | RuntimeException e) {
+      return false;
+    }
+  }
+
+  /**
+   * One row as integers in [-levels, levels] (scale: its largest magnitude / levels), into {@code dst}
+   * as signed bytes; {@code stats}: ‖x − x̂‖, ‖x̂‖ and ‖x‖, each rounded up. A zero row has scale 0.
+   */
+  static float quantize(float[] x, int from, int n, byte[] dst, int at, double[] stats, int levels) {
+    float max = 0f;
+    for (int k = 0; k < n; k++) {
+      max = Math.max(max, Math.abs(x[from + k]));
+    }
+    float scale = max / levels;
+    float inverse = scale == 0f ? 0f : 1f / scale;
+    double residual = 0;
+    double quantized = 0;
+    double norm = 0;
+    for (int k = 0; k < n; k++) {
+      float v = x[from + k];
+      int q = Math.max(-levels, Math.min(levels, (int) Math.rint(v * inverse)));
+      dst[at + k] = (byte) q;
+      double xh = (double) q * scale;
+      residual += (v - xh) * (v - xh);
+      quantized += xh * xh;
+      norm += (double) v * v;
+    }
+    stats[0] = Math.sqrt(residual) * (1 + 1e-6);
+    stats[1] = Math.sqrt(quantized) * (1 + 1e-6);
+    stats[2] = Math.sqrt(norm) * (1 + 1e-6);
+    return scale;
+  }
+
+  public int probes() {
+    return p;
+  }
+
+  /** The row length of {@link #scores}' result: the probes padded to a multiple of 64. */
+  public int stride() {
+    return padded;
+  }
+
+  public int dimension() {
+    return d;
+  }
+
+  /**
+   * The first {@code b} rows of {@code block} (b × d) against every probe: int32 dot products of the
+   * quantized rows, b × P' row-major (a distractor's scores contiguous; P' = {@link #stride()} ≥ P,
+   * the probes padded), valid until the next call.
+   * {@link #approximate} turns one into a score, {@link #bound} says how far it may be from the
+   * canonical one.
+   */
+  public IntBuffer scores(float[] block, int b) {
+    if (b > capacity) {
+      capacity = b;
+      in = ByteBuffer.allocateDirect(b * d).order(ByteOrder.nativeOrder());
+      out = ByteBuffer.allocateDirect(4 * b * padded).order(ByteOrder.nativeOrder());
+      blockScale = new float[b];
+    }
+    byte[] row = new byte[d];
+    double[] stats = new double[3];
+    blockResidual = 0;
+    blockNorm = 0;
+    blockQuantizedNorm = 0;
+    in.clear();
+    for (int j = 0; j < b; j++) {
+      blockScale[j] = quantize(block, j * d, d, row, 0, stats, BLOCK_LEVELS);
+      blockResidual = Math.max(blockResidual, stats[0]);
+      blockQuantizedNorm = Math.max(blockQuantizedNorm, stats[1]);
+      blockNorm = Math.max(blockNorm, stats[2]);
+      for (int k = 0; k < d; k++) {
+        row[k] = (byte) (row[k] + 128); // u8 with zero point 128
+      }
+      in.put(row);
+    }
+    in.flip();
+    out.clear();
+    try (OnnxTensor x = OnnxTensor.createTensor(env, in, new long[] {b, d}, ai.onnxruntime.OnnxJavaType.UINT8);
+         OrtSession.Result r = session.run(Map.of(BLOCK, x))) {
+      out.put(((OnnxTensor) r.get(0)).getByteBuffer().order(ByteOrder.nativeOrder()));
+      out.flip();
+    } catch (OrtException e) {
+      throw new IllegalStateException("ONNX Runtime's 8-bit product failed: " + e.getMessage(), e);
+    }
+    IntBuffer dots = out.asIntBuffer();
+    checkBound(dots, block, b);
+    return dots;
+  }
+
+  /**
+   * A few pairs of every block rescored against the bound — the last distractor and the last probes
+   * always (where tile edges are), others drawn anew per block: a kernel that gets any pair wrong
+   * beyond its bound stops the stage instead of deciding a top list.
+   */
+  private void checkBound(IntBuffer dots, float[] block, int b) {
+    java.util.SplittableRandom r = new java.util.SplittableRandom(++checks);
+    for (int t = 0; t < 64; t++) {
+      int j = t < 8 ? b - 1 : r.nextInt(b);
+      int i = t % 8 == 0 ? p - 1 : r.nextInt(p);
+      double approx = (double) dots.get(j * padded + i) * blockScale[j] * probeScale[i];
+      float exact = BlockProduct.canonical(rows, i * d, block, j * d, d);
+      if (!(Math.abs(approx - exact) <= bound(i))) {
+        throw new IllegalStateException("ONNX Runtime's 8-bit product scored probe " + i + " against distractor row " + j + " of a block"
+            + " as " + approx + " where the float32 score is " + exact + ", beyond its bound " + bound(i) + ": this CPU's"
+            + " MatMulInteger kernel is wrong, and no top list can be trusted with it");
+      }
+    }
+  }
+
+  /** The probes' float rows, P × d (row-major). */
+  public float[] probeRows() {
+    return rows;
+  }
+
+  /** Distractor j's scale in the last block (its largest magnitude / 127). */
+  public float blockScale(int j) {
+    return blockScale[j];
+  }
+
+  public float probeScale(int i) {
+    return probeScale[i];
+  }
+
+  /** How far any approximate score of probe i in the last block may be from its canonical score. */
+  public double bound(int i) {
+    double nu = (d + 8) * 0x1p-24;
+    double gamma = nu / (1 - nu);
+    return (probeResidual[i] * blockNorm + probeQuantizedNorm[i] * blockResidual
+        + 3 * 0x1p-24 * probeQuantizedNorm[i] * blockQuantizedNorm + gamma * probeNorm[i] * blockNorm) * (1 + 1e-6);
+  }
+
+  @Override
+  public void close() {
+    try {
+      session.close();
+    } catch (OrtException e) {
+      // closing: nothing left to lose
+    }
+  }
+}
