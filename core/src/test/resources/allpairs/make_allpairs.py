@@ -21,11 +21,8 @@ Run: python3 make_allpairs.py (numpy 2.4.6, scikit-learn 1.9.1, scipy 1.17.1).
 """
 import json
 import numpy as np
-from scipy.interpolate import interp1d
-from scipy.optimize import brentq
-from sklearn.metrics import roc_curve
+from roc_points import numbers
 
-FARS = [1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 0.5, 1.0]
 rng = np.random.default_rng(20261206)
 n_ids, per_id, d = 200, 10, 16
 centers = rng.integers(-1024, 1025, size=(n_ids, d))
@@ -46,26 +43,6 @@ iu = np.triu_indices(len(labels), k=1)
 s_all = scores[iu]
 same_all = labels[iu[0]] == labels[iu[1]]
 grp_i, grp_j = groups[iu[0]], groups[iu[1]]
-
-
-def numbers(s, same):
-    out = {"genuine": int(same.sum()), "impostor": int((~same).sum()), "far": {}}
-    fpr, tpr, thr = roc_curve(same.astype(np.int8), s)
-    for far in FARS:
-        if far * out["impostor"] < 1:
-            out["far"][repr(far)] = None
-            continue
-        best = None
-        for i in range(len(fpr)):
-            if fpr[i] <= far and (best is None or tpr[i] >= tpr[best]):
-                best = i
-        out["far"][repr(far)] = {"tar": float(tpr[best]), "far": float(fpr[best]), "threshold": float(thr[best])}
-    # EER as face-verification code computes it: where the interpolated ROC meets 1 - FPR.
-    eer = brentq(lambda x: 1.0 - x - interp1d(fpr, tpr)(x), 0.0, 1.0, xtol=1e-15, rtol=8.9e-16)
-    # Its threshold: the highest score whose vertex on the full curve has FPR + TPR >= 1.
-    f_all, t_all, thr_all = roc_curve(same.astype(np.int8), s, drop_intermediate=False)
-    out["eer"] = {"rate": float(eer), "threshold": float(thr_all[np.argmax(f_all + t_all >= 1)])}
-    return out
 
 
 expected = {"all": numbers(s_all, same_all)}

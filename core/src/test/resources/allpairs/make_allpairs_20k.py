@@ -17,11 +17,8 @@ Run: python3 make_allpairs_20k.py (numpy 2.4.6, scikit-learn 1.9.1, scipy 1.17.1
 import json
 
 import numpy as np
-from scipy.interpolate import interp1d
-from scipy.optimize import brentq
-from sklearn.metrics import roc_curve
+from roc_points import numbers
 
-FARS = [1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 0.5, 1.0]
 N, D, IDS = 20_000, 16, 2_000
 
 
@@ -50,22 +47,6 @@ for i0 in range(0, N, 2000):
 s_all, same_all, cls_all = np.concatenate(scores), np.concatenate(same), np.concatenate(cls)
 del scores, same, cls
 print(x.dtype, s_all.dtype, len(s_all))
-
-
-def numbers(s, same):
-    out = {"genuine": int(same.sum()), "impostor": int((~same).sum()), "far": {}}
-    fpr, tpr, thr = roc_curve(same.astype(np.int8), s)
-    for far in FARS:
-        if far * out["impostor"] < 1:
-            out["far"][repr(far)] = None
-            continue
-        ok = np.flatnonzero(fpr <= far)
-        best = ok[np.flatnonzero(tpr[ok] == tpr[ok].max())[-1]]  # the highest TPR, the last on ties
-        out["far"][repr(far)] = {"tar": float(tpr[best]), "far": float(fpr[best]), "threshold": float(thr[best])}
-    eer = brentq(lambda v: 1.0 - v - interp1d(fpr, tpr)(v), 0.0, 1.0, xtol=1e-15, rtol=8.9e-16)
-    f_all, t_all, thr_all = roc_curve(same.astype(np.int8), s, drop_intermediate=False)
-    out["eer"] = {"rate": float(eer), "threshold": float(thr_all[np.argmax(f_all + t_all >= 1)])}
-    return out
 
 
 expected = {"all": numbers(s_all, same_all)}

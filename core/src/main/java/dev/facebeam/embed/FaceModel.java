@@ -188,6 +188,7 @@ public final class FaceModel implements AutoCloseable {
   @SuppressWarnings({"unchecked", "rawtypes"})
   static Object quietSessionForDjl() {
     try {
+      OnnxRuntimeLibrary.environment();
       ClassLoader loader = ai.djl.engine.Engine.getEngine("OnnxRuntime").getClass().getClassLoader();
       Class<?> options = Class.forName("ai.onnxruntime.OrtSession$SessionOptions", true, loader);
       Class<? extends Enum> level = (Class<? extends Enum>) Class.forName("ai.onnxruntime.OrtLoggingLevel", true, loader);
@@ -202,9 +203,7 @@ public final class FaceModel implements AutoCloseable {
   /** The batch size an ONNX graph fixes in its first input (e.g. 1), or 0 when it is dynamic. */
   static int onnxFixedBatch(Path onnx) {
     try {
-      // DJL's engine creates the process-wide environment with its own thread pool: let it go first.
-      ai.djl.engine.Engine.getEngine("OnnxRuntime");
-      OrtEnvironment env = OrtEnvironment.getEnvironment();
+      OrtEnvironment env = OnnxRuntimeLibrary.environment();
       try (OrtSession.SessionOptions o = quietSession();
            OrtSession s = env.createSession(onnx.toString(), o)) {
         NodeInfo first = s.getInputInfo().values().iterator().next();

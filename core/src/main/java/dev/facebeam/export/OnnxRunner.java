@@ -14,9 +14,7 @@ public final class OnnxRunner implements GraphRunner {
   private final OrtSession session;
 
   public OnnxRunner(byte[] model) throws OrtException {
-    // DJL's engine creates the process-wide environment with its own thread pool: let it go first.
-    ai.djl.engine.Engine.getEngine("OnnxRuntime");
-    env = OrtEnvironment.getEnvironment();
+    env = dev.facebeam.embed.OnnxRuntimeLibrary.environment();
     try (OrtSession.SessionOptions o = dev.facebeam.embed.FaceModel.quietSession()) {
       session = env.createSession(model, o);
     }

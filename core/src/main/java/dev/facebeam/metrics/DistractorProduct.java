@@ -72,13 +72,7 @@ public final class DistractorProduct implements AutoCloseable {
     in.clear();
     in.asFloatBuffer().put(block, 0, n);
     in.limit(4 * n);
-    boolean alone = threads <= 0 || dev.facebeam.embed.SlotThreads.userSetting() != null;
-    if (alone) {
-      EngineProduct.ONE_AT_A_TIME.lock();
-    } else if (!threadsSet.get()) { // libtorch keeps the count per calling thread
-      dev.facebeam.embed.SlotThreads.useOnThisThread(manager.getEngine().getEngineName(), threads);
-      threadsSet.set(true);
-    }
+    boolean alone = EngineProduct.begin(threads, threadsSet, manager.getEngine().getEngineName());
     try (NDManager m = manager.newSubManager()) {
       NDArray bt = m.create(in, new Shape(b, d), DataType.FLOAT32).transpose();
       // A result belongs to its first operand's manager (here the long-lived one): close it now.
@@ -87,9 +81,7 @@ public final class DistractorProduct implements AutoCloseable {
       }
       return out;
     } finally {
-      if (alone) {
-        EngineProduct.ONE_AT_A_TIME.unlock();
-      }
+      EngineProduct.end(alone);
     }
   }
 

@@ -42,13 +42,7 @@ public final class EngineProduct implements BlockProduct {
     if (out.length < bx * by) {
       out = new float[bx * by];
     }
-    boolean alone = threads <= 0 || dev.facebeam.embed.SlotThreads.userSetting() != null;
-    if (alone) {
-      ONE_AT_A_TIME.lock();
-    } else if (!threadsSet.get()) { // libtorch keeps the count per calling thread
-      dev.facebeam.embed.SlotThreads.useOnThisThread(manager.getEngine().getEngineName(), threads);
-      threadsSet.set(true);
-    }
+    boolean alone = begin(threads, threadsSet, manager.getEngine().getEngineName());
     try (NDManager m = manager.newSubManager()) {
       NDArray a = m.create(xin, new Shape(bx, d), DataType.FLOAT32);
       NDArray b = m.create(yin, new Shape(by, d), DataType.FLOAT32).transpose();
@@ -57,9 +51,29 @@ public final class EngineProduct implements BlockProduct {
       }
       return out;
     } finally {
-      if (alone) {
-        ONE_AT_A_TIME.unlock();
-      }
+      end(alone);
+    }
+  }
+
+  /**
+   * Before an engine product: with a slot's thread count, that count set once on the calling thread
+   * (libtorch keeps it per thread); without one (or with the user's OMP_NUM_THREADS), the JVM-wide
+   * lock taken. True where the lock was taken: pass it to {@link #end}.
+   */
+  static boolean begin(int threads, ThreadLocal<Boolean> threadsSet, String engine) {
+    boolean alone = threads <= 0 || dev.facebeam.embed.SlotThreads.userSetting() != null;
+    if (alone) {
+      ONE_AT_A_TIME.lock();
+    } else if (!threadsSet.get()) {
+      dev.facebeam.embed.SlotThreads.useOnThisThread(engine, threads);
+      threadsSet.set(true);
+    }
+    return alone;
+  }
+
+  static void end(boolean alone) {
+    if (alone) {
+      ONE_AT_A_TIME.unlock();
     }
   }
 

@@ -91,12 +91,7 @@ public final class QuantizedProduct implements AutoCloseable {
         q[k * padded + i] = row[k];
       }
     }
-    try {
-      ai.djl.engine.Engine.getEngine("OnnxRuntime"); // DJL's engine makes the process-wide environment: let it go first
-    } catch (RuntimeException e) {
-      // no DJL ONNX Runtime engine here: ONNX Runtime's own environment serves as well
-    }
-    env = OrtEnvironment.getEnvironment();
+    env = environment();
     try (OrtSession.SessionOptions o = dev.facebeam.embed.FaceModel.quietSession()) {
       if (threads > 0) {
         o.setIntraOpNumThreads(threads);
@@ -105,6 +100,14 @@ public final class QuantizedProduct implements AutoCloseable {
     } catch (OrtException e) {
       throw new IllegalStateException("ONNX Runtime could not load the 8-bit product: " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * ONNX Runtime's process-wide environment, its native library loaded: call it in the driver before
+   * a job starts, so the library is in memory before any worker can fail.
+   */
+  public static OrtEnvironment environment() {
+    return dev.facebeam.embed.OnnxRuntimeLibrary.environment();
   }
 
   /** MatMulInteger(block u8 [b, d] with zero point 128, probes s8 [d, P]) → int32 [b, P]. */
