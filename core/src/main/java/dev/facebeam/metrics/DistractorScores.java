@@ -116,18 +116,9 @@ public final class DistractorScores implements Serializable {
       dots.get(j * product.stride(), row); // one bulk copy per distractor: the loops below then run on plain arrays
       long li = listIndex[j];
       int n = 0;
-      for (int c = 0; c < p; c += 64) { // a chunk's largest margin first (a loop the JIT vectorises): most chunks hold no candidate
-        int end = Math.min(p, c + 64);
-        float margin = Float.NEGATIVE_INFINITY;
-        for (int i = c; i < end; i++) {
-          margin = Math.max(margin, row[i] * cj - threshold[i]);
-        }
-        if (margin > 0 || margin != margin) {
-          for (int i = c; i < end; i++) { // branch-free: the probes this distractor may enter, listed
-            hits[n] = i;
-            n += row[i] * cj > threshold[i] ? 1 : 0;
-          }
-        }
+      for (int i = 0; i < p; i++) { // branch-free: the probes this distractor may enter, listed
+        hits[n] = i;
+        n += row[i] * cj > threshold[i] ? 1 : 0;
       }
       for (int h = 0; h < n; h++) {
         int i = hits[h];
