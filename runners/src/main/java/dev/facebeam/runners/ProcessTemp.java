@@ -10,8 +10,9 @@ import java.util.stream.Stream;
 
 /**
  * One temporary folder per facebeam process (docs/outputs.md, "Nothing left behind"): the embedded
- * Flink's mini-cluster folders, its RPC jar, spill and shuffle files, ONNX Runtime's extracted
- * library — everything that goes to {@code java.io.tmpdir} — lands in {@code facebeam-<pid>-*},
+ * Flink's mini-cluster folders, its RPC jar, spill and shuffle files — everything that reads
+ * {@code java.io.tmpdir} — lands in {@code facebeam-<pid>-*} (not what goes through
+ * Files.createTempDirectory, which keeps the JVM's starting folder: see OnnxRuntimeLibrary),
  * removed when the process ends (normally, on failure, on Ctrl-C or SIGTERM), and by the next
  * command where a process was killed outright.
  */
