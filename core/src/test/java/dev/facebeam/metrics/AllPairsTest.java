@@ -83,18 +83,15 @@ public class AllPairsTest {
   /** Scores as the canonical kernel plus a pseudo-random error of up to 0.9 × the stated bound, new in every call. */
   static final class Noisy implements BlockProduct {
     private final java.util.Random random = new java.util.Random(11);
-    private float[] out = new float[0];
+    private final BlockProduct.Canonical canonical = new BlockProduct.Canonical();
 
     @Override
     public float[] scores(float[] x, int bx, float[] y, int by, int d) {
-      if (out.length < bx * by) {
-        out = new float[bx * by];
-      }
+      float[] out = canonical.scores(x, bx, y, by, d);
       for (int i = 0; i < bx; i++) {
         for (int j = 0; j < by; j++) {
-          double norms = Math.sqrt(sq(x, i, d) * sq(y, j, d));
-          double noise = (2 * random.nextDouble() - 1) * 0.9 * bound(d, norms);
-          out[i * by + j] = (float) (BlockProduct.canonical(x, i * d, y, j * d, d) + noise);
+          double noise = (2 * random.nextDouble() - 1) * 0.9 * bound(d, Math.sqrt(sq(x, i, d) * sq(y, j, d)));
+          out[i * by + j] = (float) (out[i * by + j] + noise);
         }
       }
       return out;
