@@ -17,10 +17,44 @@ public final class TemplatePooling {
   /** How the template norm is summed: scikit-learn's {@code normalize} (1:1) or the 1:N script's {@code np.sum}. */
   public enum Norm { SKLEARN, NUMPY_SUM }
 
-  /** Template ids (ascending) and their unit vectors, row i for ids[i]. */
-  public record Templates(int[] ids, double[][] vectors) {
+  /**
+   * Template ids (ascending) and their unit vectors, row i for ids[i]. {@link #row} is asked twice per
+   * pair (31 M times at IJB-C's size): ids within [0, 2^24) are looked up in a table, not searched.
+   */
+  public static final class Templates {
+    private static final int TABLE_UP_TO = 1 << 24;
+    private final int[] ids;
+    private final double[][] vectors;
+    private final int[] rowOf;
+
+    public Templates(int[] ids, double[][] vectors) {
+      this.ids = ids;
+      this.vectors = vectors;
+      int max = ids.length == 0 ? -1 : ids[ids.length - 1];
+      if (ids.length > 0 && ids[0] >= 0 && max < TABLE_UP_TO) {
+        rowOf = new int[max + 1];
+        Arrays.fill(rowOf, -1);
+        for (int r = 0; r < ids.length; r++) {
+          rowOf[ids[r]] = r;
+        }
+      } else {
+        rowOf = null;
+      }
+    }
+
+    public int[] ids() {
+      return ids;
+    }
+
+    public double[][] vectors() {
+      return vectors;
+    }
+
     /** The row of a template id, or -1. */
     public int row(int id) {
+      if (rowOf != null) {
+        return id >= 0 && id < rowOf.length ? rowOf[id] : -1;
+      }
       int r = Arrays.binarySearch(ids, id);
       return r >= 0 ? r : -1;
     }
