@@ -34,6 +34,19 @@ public final class SlotThreads {
     return planned == PER_WORKER ? perSlot(Runtime.getRuntime().availableProcessors(), openSlots) : planned;
   }
 
+  /** Engine slots open in this JVM (all-pairs' and megaface's products): a worker that decides its own threads divides its cores among them. */
+  private static final java.util.concurrent.atomic.AtomicInteger OPEN = new java.util.concurrent.atomic.AtomicInteger();
+
+  /** A slot opens: its thread count, {@code planned} or this JVM's cores over the slots open now (this one counted). */
+  public static int open(int planned) {
+    return resolve(planned, OPEN.incrementAndGet());
+  }
+
+  /** A slot that {@link #open} counted closes. */
+  public static void close() {
+    OPEN.decrementAndGet();
+  }
+
   /** Sets libtorch's intra-op threads for the calling thread; other engines take it at load. */
   public static void useOnThisThread(String engine, int threads) {
     if (threads > 0 && userSetting() == null && "PyTorch".equals(engine)) {

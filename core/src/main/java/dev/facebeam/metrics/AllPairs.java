@@ -672,7 +672,7 @@ public final class AllPairs {
         sq += (double) rows[k] * rows[k];
       }
       if (sq >= MAX_NORM_SQUARED) {
-        throw new UserInputException(in.rows().source() + "@row=" + (from + r), "has a norm of " + Math.sqrt(sq)
+        throw new UserInputException(in.rows().source() + "@row=" + (from + r), "has a norm of " + String.format(java.util.Locale.ROOT, "%.3g", Math.sqrt(sq))
             + ": its scores could overflow float32");
       }
       max = Math.max(max, sq);

@@ -19,7 +19,7 @@ public final class DistractorScores implements Serializable {
   private long noisyDropped;
   private long missing;
   /** Pairs the 8-bit filter could not decide and the canonical kernel rescored (not merged: a worker's measure). */
-  public transient long candidates;
+  private transient long candidates;
 
   public DistractorScores(int[] sizes, int probes, int k, int[] impostorKeep) {
     this.sizes = sizes.clone();
@@ -186,6 +186,11 @@ public final class DistractorScores implements Serializable {
         }
       }
     }
+  }
+
+  /** How many pairs this accumulator's 8-bit blocks rescored with the canonical kernel. */
+  public long candidates() {
+    return candidates;
   }
 
   /** Counts what reading saw: distractors read, noisy ones kept out, list entries whose file was missing. */

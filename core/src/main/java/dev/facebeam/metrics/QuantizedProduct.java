@@ -91,7 +91,7 @@ public final class QuantizedProduct implements AutoCloseable {
         q[k * padded + i] = row[k];
       }
     }
-    env = environment();
+    env = dev.facebeam.embed.OnnxRuntimeLibrary.environment();
     try (OrtSession.SessionOptions o = dev.facebeam.embed.FaceModel.quietSession()) {
       if (threads > 0) {
         o.setIntraOpNumThreads(threads);
@@ -100,14 +100,6 @@ public final class QuantizedProduct implements AutoCloseable {
     } catch (OrtException e) {
       throw new IllegalStateException("ONNX Runtime could not load the 8-bit product: " + e.getMessage(), e);
     }
-  }
-
-  /**
-   * ONNX Runtime's process-wide environment, its native library loaded: call it in the driver before
-   * a job starts, so the library is in memory before any worker can fail.
-   */
-  public static OrtEnvironment environment() {
-    return dev.facebeam.embed.OnnxRuntimeLibrary.environment();
   }
 
   /** MatMulInteger(block u8 [b, d] with zero point 128, probes s8 [d, P]) → int32 [b, P]. */
@@ -194,8 +186,8 @@ public final class QuantizedProduct implements AutoCloseable {
    * The first {@code b} rows of {@code block} (b × d) against every probe: int32 dot products of the
    * quantized rows, b × P' row-major (a distractor's scores contiguous; P' = {@link #stride()} ≥ P,
    * the probes padded), valid until the next call.
-   * {@link #approximate} turns one into a score, {@link #bound} says how far it may be from the
-   * canonical one.
+   * Times {@link #blockScale} and {@link #probeScale} it is an approximate score; {@link #bound} says
+   * how far that may be from the canonical one.
    */
   public IntBuffer scores(float[] block, int b) {
     if (b > capacity) {

@@ -83,7 +83,7 @@ public class QuantizedProductTest {
         }
         DistractorScores part = new DistractorScores(sizes, P, 5, keep); // one bundle per block, as a worker's
         part.add(q, q.scores(block, b), block, blockIndex, b, known);
-        pairs += part.candidates;
+        pairs += part.candidates();
         known.raise(part);
         filtered.merge(part);
       }

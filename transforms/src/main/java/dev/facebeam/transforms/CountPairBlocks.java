@@ -39,15 +39,12 @@ public final class CountPairBlocks extends PTransform<PCollection<AllPairs.Block
     this.threads = threads;
   }
 
-  /** Engine products open in this JVM: a worker that decides its own threads divides its cores among them. */
-  private static final java.util.concurrent.atomic.AtomicInteger OPEN = new java.util.concurrent.atomic.AtomicInteger();
-
   /** The product a worker scores with. */
   static BlockProduct product(String engine, int threads) {
     if (CANONICAL.equals(engine)) {
       return new BlockProduct.Canonical();
     }
-    return new EngineProduct(engine, SlotThreads.resolve(threads, OPEN.incrementAndGet()));
+    return new EngineProduct(engine, SlotThreads.open(threads));
   }
 
   @Override
@@ -90,7 +87,7 @@ public final class CountPairBlocks extends PTransform<PCollection<AllPairs.Block
       if (product != null) {
         product.close();
         if (!CANONICAL.equals(engine)) {
-          OPEN.decrementAndGet();
+          SlotThreads.close();
         }
       }
     }

@@ -63,9 +63,6 @@ public final class ScoreDistractors extends PTransform<PCollection<DistractorSli
         .setCoder(SerializableCoder.of(DistractorScores.class));
   }
 
-  /** Products open in this JVM: a worker that decides its own threads divides its cores among them. */
-  private static final java.util.concurrent.atomic.AtomicInteger OPEN = new java.util.concurrent.atomic.AtomicInteger();
-
   /** Keeps one worker's top scores across its bundle; emits them when the bundle ends. */
   static final class ScoreFn extends DoFn<DistractorSlice, DistractorScores> {
     private final Params params;
@@ -86,7 +83,7 @@ public final class ScoreDistractors extends PTransform<PCollection<DistractorSli
 
     @Setup
     public void setup() {
-      product = new QuantizedProduct(params.probes(), SlotThreads.resolve(params.threads(), OPEN.incrementAndGet()));
+      product = new QuantizedProduct(params.probes(), SlotThreads.open(params.threads()));
       known = new DistractorScores.Floors(params.sizes().length, params.probes().length);
       block = new float[params.blockSize() * product.dimension()];
       index = new long[params.blockSize()];
@@ -157,7 +154,7 @@ public final class ScoreDistractors extends PTransform<PCollection<DistractorSli
     public void teardown() {
       if (product != null) {
         product.close();
-        OPEN.decrementAndGet();
+        SlotThreads.close();
       }
     }
   }

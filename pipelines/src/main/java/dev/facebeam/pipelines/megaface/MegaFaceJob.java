@@ -145,7 +145,7 @@ public final class MegaFaceJob extends PTransform<PBegin, PDone> {
       keep[s] = (int) Math.min(Integer.MAX_VALUE - 8, Math.min((long) p * sizes[s], (long) Math.floor(maxFar * p * sizes[s]) + 64));
     }
     MegaFaceResult[] result = new MegaFaceResult[1];
-    dev.facebeam.metrics.QuantizedProduct.environment(); // the native library loaded before any worker can fail
+    dev.facebeam.embed.OnnxRuntimeLibrary.environment(); // the native library loaded before any worker can fail
     Stages.commit(target, "megaface", out -> {
       Stages.runToCompletion(runner, new MegaFaceJob(in.slices(),
           new ScoreDistractors(cleaned.vectors(), sizes, o.topK(), keep, o.blockSize(), in.distractorNoise(), o.noiseCleaning(),
