@@ -28,51 +28,60 @@ p.add_argument('--genuine', type=int, default=19557)
 p.add_argument('--dim', type=int, default=512)
 p.add_argument('--float32', action='store_true')
 p.add_argument('--gram', action='store_true', help='score every pair from one float32 template x template product')
+p.add_argument('--reuse', help='a folder an earlier run made (printed after "made"): time again on the same files')
 p.add_argument('--jar', default=os.path.join(os.path.dirname(__file__), '..', 'runners', 'target', 'facebeam.jar'))
 a = p.parse_args()
 
-work = tempfile.mkdtemp(prefix='bench-ijb-')
-root = os.path.join(work, 'IJBC')
-os.makedirs(os.path.join(root, 'meta'))
-rng = np.random.default_rng(7)
-t0 = time.time()
-subjects = a.templates // 4
-template_subject = rng.integers(0, subjects, a.templates)
-face_template = np.sort(rng.integers(0, a.templates, a.faces))
-face_media = face_template * 8 + rng.integers(0, 8, a.faces)       # several frames share a media
-order = rng.permutation(a.faces)
-face_template, face_media = face_template[order], face_media[order]
-faceness = rng.uniform(0.05, 1.0, a.faces).round(6)
-with open(os.path.join(root, 'meta', 'ijbc_name_5pts_score.txt'), 'w') as f:
-    f.write(''.join('img/%d.jpg 38.3 51.7 73.5 51.5 56.0 71.7 41.5 92.4 70.7 92.2 %s\n' % (i, repr(float(s))) for i, s in enumerate(faceness)))
-with open(os.path.join(root, 'meta', 'ijbc_face_tid_mid.txt'), 'w') as f:
-    f.write(''.join('img/%d.jpg %d %d\n' % (i, t, m) for i, (t, m) in enumerate(zip(face_template, face_media))))
-present = np.unique(face_template)
-by_subject = {}
-for t in present:
-    by_subject.setdefault(template_subject[t], []).append(t)
-gen = [(ts[i], ts[j]) for ts in by_subject.values() for i in range(len(ts)) for j in range(i + 1, len(ts))]
-gen = gen[:a.genuine]
-imp_n = a.pairs - len(gen)
-i1 = present[rng.integers(0, len(present), imp_n)]
-i2 = present[rng.integers(0, len(present), imp_n)]
-pairs = np.concatenate([np.array(gen, dtype=np.int64).reshape(-1, 2), np.stack([i1, i2], 1)])
-labels = np.concatenate([np.ones(len(gen), np.int64), (template_subject[i1] == template_subject[i2]).astype(np.int64)])
-perm = rng.permutation(len(pairs))
-pairs, labels = pairs[perm], labels[perm]
-with open(os.path.join(root, 'meta', 'ijbc_template_pair_label.txt'), 'w') as f:
-    f.write(''.join('%d %d %d\n' % (x, y, l) for (x, y), l in zip(pairs.tolist(), labels.tolist())))
-centre = rng.standard_normal((subjects, a.dim), dtype=np.float32)
-feats = np.lib.format.open_memmap(os.path.join(work, 'features.npy'), mode='w+', dtype=np.float32, shape=(a.faces, 2 * a.dim))
-for s in range(0, a.faces, 50000):
-    e = min(a.faces, s + 50000)
-    o = centre[template_subject[face_template[s:e]]] + 4 * rng.standard_normal((e - s, a.dim), dtype=np.float32)
-    feats[s:e, :a.dim] = o
-    feats[s:e, a.dim:] = o + 0.2 * rng.standard_normal((e - s, a.dim), dtype=np.float32)
-feats.flush()
-del feats
-print('made %d faces, %d templates, %d pairs (%d genuine) of %d-d in %.0f s: %s' % (a.faces, len(present), len(pairs),
-      int(labels.sum()), a.dim, time.time() - t0, work), flush=True)
+def make():
+    rng = np.random.default_rng(7)
+    t0 = time.time()
+    subjects = a.templates // 4
+    template_subject = rng.integers(0, subjects, a.templates)
+    face_template = np.sort(rng.integers(0, a.templates, a.faces))
+    face_media = face_template * 8 + rng.integers(0, 8, a.faces)       # several frames share a media
+    order = rng.permutation(a.faces)
+    face_template, face_media = face_template[order], face_media[order]
+    faceness = rng.uniform(0.05, 1.0, a.faces).round(6)
+    with open(os.path.join(root, 'meta', 'ijbc_name_5pts_score.txt'), 'w') as f:
+        f.write(''.join('img/%d.jpg 38.3 51.7 73.5 51.5 56.0 71.7 41.5 92.4 70.7 92.2 %s\n' % (i, repr(float(s))) for i, s in enumerate(faceness)))
+    with open(os.path.join(root, 'meta', 'ijbc_face_tid_mid.txt'), 'w') as f:
+        f.write(''.join('img/%d.jpg %d %d\n' % (i, t, m) for i, (t, m) in enumerate(zip(face_template, face_media))))
+    present = np.unique(face_template)
+    by_subject = {}
+    for t in present:
+        by_subject.setdefault(template_subject[t], []).append(t)
+    gen = [(ts[i], ts[j]) for ts in by_subject.values() for i in range(len(ts)) for j in range(i + 1, len(ts))]
+    gen = gen[:a.genuine]
+    imp_n = a.pairs - len(gen)
+    i1 = present[rng.integers(0, len(present), imp_n)]
+    i2 = present[rng.integers(0, len(present), imp_n)]
+    pairs = np.concatenate([np.array(gen, dtype=np.int64).reshape(-1, 2), np.stack([i1, i2], 1)])
+    labels = np.concatenate([np.ones(len(gen), np.int64), (template_subject[i1] == template_subject[i2]).astype(np.int64)])
+    perm = rng.permutation(len(pairs))
+    pairs, labels = pairs[perm], labels[perm]
+    with open(os.path.join(root, 'meta', 'ijbc_template_pair_label.txt'), 'w') as f:
+        f.write(''.join('%d %d %d\n' % (x, y, l) for (x, y), l in zip(pairs.tolist(), labels.tolist())))
+    centre = rng.standard_normal((subjects, a.dim), dtype=np.float32)
+    feats = np.lib.format.open_memmap(os.path.join(work, 'features.npy'), mode='w+', dtype=np.float32, shape=(a.faces, 2 * a.dim))
+    for s in range(0, a.faces, 50000):
+        e = min(a.faces, s + 50000)
+        o = centre[template_subject[face_template[s:e]]] + 4 * rng.standard_normal((e - s, a.dim), dtype=np.float32)
+        feats[s:e, :a.dim] = o
+        feats[s:e, a.dim:] = o + 0.2 * rng.standard_normal((e - s, a.dim), dtype=np.float32)
+    feats.flush()
+    del feats
+    print('made %d faces, %d templates, %d pairs (%d genuine) of %d-d in %.0f s: %s' % (a.faces, len(present), len(pairs),
+          int(labels.sum()), a.dim, time.time() - t0, work), flush=True)
+
+if a.reuse:
+    work = a.reuse
+    root = os.path.join(work, 'IJBC')
+    print('reusing %s' % work, flush=True)
+else:
+    work = tempfile.mkdtemp(prefix='bench-ijb-')
+    root = os.path.join(work, 'IJBC')
+    os.makedirs(os.path.join(root, 'meta'))
+    make()
 
 def numpy_ijb():
     t = time.time()

@@ -119,21 +119,14 @@ public final class IjbEvaluation {
     OneToNInput oneToNInput = suite.hasOneToN() ? OneToNInput.of(suite, sums) : null;
     x = null; // every template is pooled: at IJB-C size the faces' vectors (about 1 GB) can go before the 15.66 M pairs come
     IjbPairs pairs = IjbPairs.read(suite.pairs());
-    int[] pairTemplates = TemplatePooling.unique(concat(pairs.first(), pairs.second()));
-    for (int t : pairTemplates) {
-      if (all.row(t) < 0) {
-        throw new UserInputException(suite.pairs().toString(), "template " + t + " has no face in " + suite.faceTemplates());
+    for (int[] side : new int[][] {pairs.first(), pairs.second()}) {
+      for (int t : side) {
+        if (all.row(t) < 0) {
+          throw new UserInputException(suite.pairs().toString(), "template " + t + " has no face in " + suite.faceTemplates());
+        }
       }
     }
-    double[] scores = new double[pairs.size()];
-    int d = all.vectors().length == 0 ? 0 : all.vectors()[0].length;
-    // Pairs are scored in parallel slices: each score is the same sum whichever thread computes it.
-    java.util.stream.IntStream.range(0, (scores.length + 65535) / 65536).parallel().forEach(slice -> {
-      double[] scratch = new double[d];
-      for (int i = slice * 65536; i < Math.min(scores.length, (slice + 1) * 65536); i++) {
-        scores[i] = NumpySums.dot(all.vectors()[all.row(pairs.first()[i])], all.vectors()[all.row(pairs.second()[i])], scratch);
-      }
-    });
+    double[] scores = PairScores.of(all, pairs);
     RocCurve roc = RocCurve.of(scores, pairs.label());
     OneToN.Result oneToN = null;
     OneToN.OpenSet[] openSet = null;
@@ -187,11 +180,5 @@ public final class IjbEvaluation {
       }
     }
     return s;
-  }
-
-  private static int[] concat(int[] a, int[] b) {
-    int[] c = java.util.Arrays.copyOf(a, a.length + b.length);
-    System.arraycopy(b, 0, c, a.length, b.length);
-    return c;
   }
 }

@@ -90,10 +90,9 @@ public final class OneToN {
     int topSize = 0;
     int[] ranks = new int[q];
     double[] row = new double[g];
-    double[] scratch = new double[probes.length == 0 ? 0 : probes[0].length];
     for (int i = 0; i < q; i++) {
       for (int j = 0; j < g; j++) {
-        row[j] = NumpySums.dot(probes[i], gallery[j], scratch);
+        row[j] = NumpySums.dot(probes[i], gallery[j]);
       }
       own[i] = row[mate[i]];
       for (OpenSetTally tally : tallies) {
@@ -165,10 +164,9 @@ public final class OneToN {
   public static OpenSet openSet(double[][] probes, int[] probeSubjects, double[][] gallery, int[] gallerySubjects) {
     OpenSetTally tally = new OpenSetTally(java.util.stream.IntStream.range(0, gallery.length).toArray(), gallerySubjects);
     double[] row = new double[gallery.length];
-    double[] scratch = new double[probes.length == 0 ? 0 : probes[0].length];
     for (int i = 0; i < probes.length; i++) {
       for (int j = 0; j < gallery.length; j++) {
-        row[j] = NumpySums.dot(probes[i], gallery[j], scratch);
+        row[j] = NumpySums.dot(probes[i], gallery[j]);
       }
       tally.add(row, probeSubjects[i]);
     }

@@ -186,7 +186,15 @@ public final class TemplatePooling {
 
   /** The distinct ids, ascending (np.unique). */
   public static int[] unique(int[] ids) {
-    return Arrays.stream(ids).distinct().sorted().toArray();
+    int[] sorted = ids.clone(); // a sort and one pass, not a stream's hash set: IJB-C's lists have 0.5 M rows
+    Arrays.parallelSort(sorted);
+    int n = 0;
+    for (int i = 0; i < sorted.length; i++) {
+      if (i == 0 || sorted[i] != sorted[i - 1]) {
+        sorted[n++] = sorted[i];
+      }
+    }
+    return Arrays.copyOf(sorted, n);
   }
 
   private static double[] squares(double[] v) {

@@ -68,17 +68,52 @@ public final class NumpySums {
     return pairwise(a, from, n2) + pairwise(a, from + n2, n - n2);
   }
 
-  /** {@code np.sum(x * y)} of two float64 rows: the products, then their pairwise sum. */
+  /**
+   * {@code np.sum(x * y)} of two float64 rows: each product rounded, then summed in {@link #pairwise(double[], int,
+   * int)}'s order, without the product array (eight accumulators in locals: several times faster over many pairs).
+   */
   public static double dot(double[] x, double[] y) {
-    return dot(x, y, new double[x.length]);
+    return dot(x, y, 0, x.length);
   }
 
-  /** The same, with the products in {@code scratch} (at least as long as the rows), for loops over many pairs. */
-  public static double dot(double[] x, double[] y, double[] scratch) {
-    for (int i = 0; i < x.length; i++) {
-      scratch[i] = x[i] * y[i];
+  private static double dot(double[] x, double[] y, int from, int n) {
+    if (n < 8) {
+      double r = 0;
+      for (int i = from; i < from + n; i++) {
+        r += x[i] * y[i];
+      }
+      return r;
     }
-    return pairwise(scratch, 0, x.length);
+    if (n <= 128) {
+      double r0 = x[from] * y[from];
+      double r1 = x[from + 1] * y[from + 1];
+      double r2 = x[from + 2] * y[from + 2];
+      double r3 = x[from + 3] * y[from + 3];
+      double r4 = x[from + 4] * y[from + 4];
+      double r5 = x[from + 5] * y[from + 5];
+      double r6 = x[from + 6] * y[from + 6];
+      double r7 = x[from + 7] * y[from + 7];
+      int end = from + n - (n % 8);
+      int i;
+      for (i = from + 8; i < end; i += 8) {
+        r0 += x[i] * y[i];
+        r1 += x[i + 1] * y[i + 1];
+        r2 += x[i + 2] * y[i + 2];
+        r3 += x[i + 3] * y[i + 3];
+        r4 += x[i + 4] * y[i + 4];
+        r5 += x[i + 5] * y[i + 5];
+        r6 += x[i + 6] * y[i + 6];
+        r7 += x[i + 7] * y[i + 7];
+      }
+      double res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7));
+      for (; i < from + n; i++) {
+        res += x[i] * y[i];
+      }
+      return res;
+    }
+    int n2 = n / 2;
+    n2 -= n2 % 8;
+    return dot(x, y, from, n2) + dot(x, y, from + n2, n - n2);
   }
 
   /** {@code np.einsum("ij,ij->i", X, X)} of one float64 row: two lanes, four steps unrolled, no FMA. */

@@ -32,8 +32,8 @@ public record RocCurve(double[] fpr, double[] tpr, double[] thresholds) {
         im[b++] = scores[i];
       }
     }
-    java.util.Arrays.sort(g);
-    java.util.Arrays.sort(im);
+    java.util.Arrays.parallelSort(g); // the same order as sort's, on every core: 15.66 M scores at IJB-C size
+    java.util.Arrays.parallelSort(im);
     int n = scores.length;
     int[] fps = new int[n]; // counts, at most n each
     int[] tps = new int[n];

@@ -4,7 +4,6 @@ import dev.facebeam.UserInputException;
 import dev.facebeam.codec.export.NpyMatrix;
 import dev.facebeam.codec.export.NpyWriter;
 import dev.facebeam.config.Options;
-import dev.facebeam.io.Digests;
 import dev.facebeam.io.OutputGuard;
 import dev.facebeam.io.StageOutput;
 import dev.facebeam.io.TextFiles;
@@ -12,6 +11,7 @@ import dev.facebeam.metrics.AllPairs;
 import dev.facebeam.pipelines.figures.Charts;
 import dev.facebeam.pipelines.results.StoreRecords;
 import dev.facebeam.pipelines.stage.EngineSlots;
+import dev.facebeam.pipelines.stage.InputDigests;
 import dev.facebeam.pipelines.stage.StagePaths;
 import dev.facebeam.pipelines.stage.Stages;
 import dev.facebeam.proto.Embedding;
@@ -110,6 +110,10 @@ public final class AllPairsJob {
     StageManifest embed = p.source() instanceof AllPairsParams.Embedded e ? embedOutput(StagePaths.local(e.dir())) : null;
     double[] fars = p.far().stream().mapToDouble(Double::doubleValue).toArray();
     Rows given = p.source() instanceof AllPairsParams.Npy n ? npyRows(n) : null; // checked before any folder is made
+    List<Path> hashed = new ArrayList<>(p.source() instanceof AllPairsParams.Npy n ? n.paths()
+        : List.of(StagePaths.local(((AllPairsParams.Embedded) p.source()).dir()).resolve(StageOutput.MANIFEST)));
+    hashed.addAll(inputs.subList(p.source().paths().size(), inputs.size())); // the groups and queries
+    InputDigests digests = InputDigests.start(hashed);
     AllPairsReport[] report = new AllPairsReport[1];
     Stages.commit(target, "all-pairs", out -> {
       Rows rows = given != null ? given : embeddedRows((AllPairsParams.Embedded) p.source(), embed, out.work().resolve(ROWS),
@@ -146,20 +150,11 @@ public final class AllPairsJob {
       b.putParameters("kernel", CountPairBlocks.CANONICAL.equals(p.engine()) ? "canonical" : "blas");
       if (embed != null) {
         Stages.describeModel(embed, b);
-        Path manifest = StagePaths.local(((AllPairsParams.Embedded) p.source()).dir()).resolve(StageOutput.MANIFEST);
-        b.addInputs(Digests.of(manifest, manifest.toString(), Long.MAX_VALUE));
       } else {
         AllPairsParams.Npy n = (AllPairsParams.Npy) p.source();
-        Stages.describeFeatures(n.matrix().getFileName().toString().replaceFirst("\\.npy$", ""), Digests.sha256(rows.npy()), b);
-        for (Path f : n.paths()) {
-          b.addInputs(Digests.of(f, f.toString(), Long.MAX_VALUE));
-        }
+        Stages.describeFeatures(n.matrix().getFileName().toString().replaceFirst("\\.npy$", ""), digests.sha256(n.matrix()), b);
       }
-      for (Path f : java.util.Arrays.asList(p.groups(), p.queries())) {
-        if (f != null) {
-          b.addInputs(Digests.of(f, f.toString(), Long.MAX_VALUE));
-        }
-      }
+      b.addAllInputs(digests.all());
       return b;
     });
     return report[0];

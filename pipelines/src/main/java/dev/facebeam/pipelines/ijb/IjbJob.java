@@ -5,11 +5,11 @@ import dev.facebeam.config.Options;
 import dev.facebeam.ijb.IjbEvaluation;
 import dev.facebeam.ijb.IjbMode;
 import dev.facebeam.ijb.IjbTestsuite;
-import dev.facebeam.io.Digests;
 import dev.facebeam.io.OutputGuard;
 import dev.facebeam.io.StageOutput;
 import dev.facebeam.pipelines.figures.Charts;
 import dev.facebeam.pipelines.results.StoreRecords;
+import dev.facebeam.pipelines.stage.InputDigests;
 import dev.facebeam.pipelines.stage.StageLayout;
 import dev.facebeam.pipelines.stage.Stages;
 import dev.facebeam.proto.Embedding;
@@ -73,6 +73,13 @@ public final class IjbJob {
       }
       rows = IjbEvaluation.npy(features);
     }
+    List<Path> inputs = new ArrayList<>(List.of(embeddings ? features.resolve(StageOutput.MANIFEST) : features,
+        suite.faceScores(), suite.faceTemplates(), suite.pairs()));
+    if (suite.hasOneToN()) {
+      inputs.addAll(List.of(suite.galleries()));
+      inputs.add(suite.probes());
+    }
+    InputDigests digests = InputDigests.start(inputs);
     IjbEvaluation.Result r = IjbEvaluation.run(suite, rows, mode, fused);
     String method = params.method() != null ? params.method() : embeddings
         ? embeddedModelName(features) : features.getFileName().toString().replaceFirst("\\.npy$", "");
@@ -93,20 +100,12 @@ public final class IjbJob {
           .putParameters("mode", mode.toString())
           .putParameters("fused", Boolean.toString(fused))
           .putParameters("method", method);
-      List<Path> inputs = new ArrayList<>(List.of(embeddings ? features.resolve(StageOutput.MANIFEST) : features,
-          suite.faceScores(), suite.faceTemplates(), suite.pairs()));
       if (embeddings) {
         Stages.describeModel(StageOutput.readManifest(features), m);
       } else {
-        Stages.describeFeatures(method, Digests.sha256(features), m);
+        Stages.describeFeatures(method, digests.sha256(features), m);
       }
-      if (suite.hasOneToN()) {
-        inputs.addAll(List.of(suite.galleries()));
-        inputs.add(suite.probes());
-      }
-      for (Path p : inputs) {
-        m.addInputs(Digests.of(p, p.toString(), Long.MAX_VALUE));
-      }
+      m.addAllInputs(digests.all());
       return m;
     });
     return report;

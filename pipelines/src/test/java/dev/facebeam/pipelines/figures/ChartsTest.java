@@ -48,4 +48,31 @@ public class ChartsTest {
     Charts.roc("ROC: lfw", List.of(), "No ROC: the pack's 12 pairs are all same-identity", other);
     assertTrue(!java.util.Arrays.equals(Files.readAllBytes(base.resolveSibling("roc.png")), Files.readAllBytes(other.resolveSibling("other.png"))));
   }
+
+  @Test
+  public void aRocKeepsTheLowestAndHighestPointOfEveryStepWhenDrawn() {
+    // 300,000 vertices from FAR 1e-7 to 1, TAR rising: a bounded number is drawn, the envelope of each step kept.
+    List<Double> far = new java.util.ArrayList<>();
+    List<Double> tar = new java.util.ArrayList<>();
+    java.util.Random r = new java.util.Random(5);
+    double t = 0.2;
+    for (int i = 0; i < 300_000; i++) {
+      far.add(Math.pow(10, -7 + 7.0 * i / 299_999));
+      t = Math.min(1, t + r.nextDouble() * 5e-6);
+      tar.add(t);
+    }
+    Charts.Curve drawn = Charts.visible(new Charts.Curve("m", far, tar));
+    assertTrue(drawn.x().size() <= 2 * 7 * Charts.STEPS_PER_DECADE + 2);
+    assertEquals(far.get(0), drawn.x().get(0));
+    assertEquals(far.get(far.size() - 1), drawn.x().get(drawn.x().size() - 1));
+    java.util.Map<Long, double[]> kept = new java.util.HashMap<>();
+    for (int i = 0; i < drawn.x().size(); i++) {
+      kept.merge((long) Math.floor(Math.log10(drawn.x().get(i)) * Charts.STEPS_PER_DECADE),
+          new double[] {drawn.y().get(i), drawn.y().get(i)}, (a, b) -> new double[] {Math.min(a[0], b[0]), Math.max(a[1], b[1])});
+    }
+    for (int i = 0; i < far.size(); i++) {
+      double[] range = kept.get((long) Math.floor(Math.log10(far.get(i)) * Charts.STEPS_PER_DECADE));
+      assertTrue("point " + i + " lies within its step's drawn range", range != null && range[0] <= tar.get(i) && tar.get(i) <= range[1]);
+    }
+  }
 }
