@@ -102,19 +102,20 @@ public final class DistractorScores implements Serializable {
       scale[i] = product.probeScale(i);
       bound[i] = product.bound(i);
     }
+    float[] low = new float[p];
     float[] threshold = new float[p];
     int[] row = new int[p];
     int[] hits = new int[p];
     for (int j = 0; j < b; j++) {
       if ((j & 63) == 0) { // floors only rise: thresholds a few distractors old stay safe, and cheap
-        thresholds(relevant, bound, threshold, known);
-        for (int i = 0; i < p; i++) { // in integer-product units: one multiply per pair below
-          threshold[i] = threshold[i] == Float.NEGATIVE_INFINITY ? threshold[i] : Math.nextDown(threshold[i] / scale[i]);
+        lowestFloors(relevant, low, known);
+        for (int i = 0; i < p; i++) { // less the block's bound, in integer-product units: one multiply per pair below
+          threshold[i] = low[i] == Float.NEGATIVE_INFINITY ? low[i]
+              : Math.nextDown(Math.nextDown((float) (low[i] - bound[i])) / scale[i]);
         }
       }
       float cj = product.blockScale(j);
       dots.get(j * product.stride(), row); // one bulk copy per distractor: the loops below then run on plain arrays
-      long li = listIndex[j];
       int n = 0;
       for (int i = 0; i < p; i++) { // branch-free: the probes this distractor may enter, listed
         hits[n] = i;
@@ -122,26 +123,30 @@ public final class DistractorScores implements Serializable {
       }
       for (int h = 0; h < n; h++) {
         int i = hits[h];
-        {
-          candidates++;
-          float exact = BlockProduct.canonical(probes, i * d, block, j * d, d);
-          for (int s = 0; s < sizes.length; s++) {
-            if (li < sizes[s]) {
-              if (exact > top[s][i].floor()) {
-                top[s][i].offer(exact);
-              }
-              if (exact > impostors[s].floor()) {
-                impostors[s].offer(exact);
-              }
-            }
-          }
+        // the pair's own bound, with this row's norms, may already say its canonical score stays below the floor
+        if (low[i] == Float.NEGATIVE_INFINITY || (double) row[i] * cj * scale[i] + product.bound(i, j) >= low[i]) {
+          offer(i, listIndex[j], BlockProduct.canonical(probes, i * d, block, j * d, d));
         }
       }
     }
   }
 
-  /** Per probe: the lowest floor a score of this block could enter, less the filter's bound (−∞ while a list is not full). */
-  private void thresholds(boolean[] relevant, double[] bound, float[] out, Floors known) {
+  private void offer(int i, long li, float exact) {
+    candidates++;
+    for (int s = 0; s < sizes.length; s++) {
+      if (li < sizes[s]) {
+        if (exact > top[s][i].floor()) {
+          top[s][i].offer(exact);
+        }
+        if (exact > impostors[s].floor()) {
+          impostors[s].offer(exact);
+        }
+      }
+    }
+  }
+
+  /** Per probe: the lowest floor a score of this block could enter (−∞ while a list is not full). */
+  private void lowestFloors(boolean[] relevant, float[] out, Floors known) {
     float impostorLow = Float.POSITIVE_INFINITY;
     for (int s = 0; s < sizes.length; s++) {
       if (relevant[s]) {
@@ -155,7 +160,7 @@ public final class DistractorScores implements Serializable {
           low = Math.min(low, Math.max(top[s][i].floor(), known.top[s][i]));
         }
       }
-      out[i] = low == Float.NEGATIVE_INFINITY ? low : Math.nextDown((float) (low - bound[i]));
+      out[i] = low;
     }
   }
 

@@ -74,11 +74,12 @@ public class QuantizedProductTest {
         float[] block = java.util.Arrays.copyOfRange(distractors, j0 * D, (j0 + b) * D);
         long[] blockIndex = java.util.Arrays.copyOfRange(index, j0, j0 + b);
         IntBuffer dots = q.scores(block, b);
-        for (int j = 0; j < b; j++) { // every approximate score within its bound of the canonical one
+        for (int j = 0; j < b; j++) { // every approximate score within its pair's bound, which is within the block's
           for (int i = 0; i < P; i++) {
             double approx = (double) dots.get(j * q.stride() + i) * q.blockScale(j) * q.probeScale(i);
             assertTrue("probe " + i + " distractor " + (j0 + j) + ": approximate " + approx + ", canonical " + all[i * N + j0 + j]
-                + ", bound " + q.bound(i), Math.abs(approx - all[i * N + j0 + j]) <= q.bound(i));
+                + ", bound " + q.bound(i, j), Math.abs(approx - all[i * N + j0 + j]) <= q.bound(i, j));
+            assertTrue(q.bound(i, j) <= q.bound(i));
           }
         }
         DistractorScores part = new DistractorScores(sizes, P, 5, keep); // one bundle per block, as a worker's

@@ -24,26 +24,29 @@ public record TextSlice(String path, long fromByte, long firstLine, int count) i
   public static List<TextSlice> plan(Path file, int linesPerSlice) {
     List<TextSlice> out = new ArrayList<>();
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
-         var in = new java.io.BufferedInputStream(Channels.newInputStream(ch), 1 << 16)) {
+         var in = Channels.newInputStream(ch)) {
       long pos = 0;
       long line = 1;
       long sliceStart = 0;
       long sliceFirst = 1;
       int inSlice = 0;
-      int c;
       boolean pending = false;
-      while ((c = in.read()) != -1) {
-        pos++;
-        pending = true;
-        if (c == '\n') {
-          inSlice++;
-          line++;
-          pending = false;
-          if (inSlice == linesPerSlice) {
-            out.add(new TextSlice(file.toString(), sliceStart, sliceFirst, inSlice));
-            sliceStart = pos;
-            sliceFirst = line;
-            inSlice = 0;
+      byte[] buf = new byte[1 << 16]; // scanned a buffer at a time: a byte-at-a-time stream took 0.6 s on MegaFace's list
+      int n;
+      while ((n = in.read(buf)) > 0) {
+        for (int k = 0; k < n; k++) {
+          pos++;
+          pending = true;
+          if (buf[k] == '\n') {
+            inSlice++;
+            line++;
+            pending = false;
+            if (inSlice == linesPerSlice) {
+              out.add(new TextSlice(file.toString(), sliceStart, sliceFirst, inSlice));
+              sliceStart = pos;
+              sliceFirst = line;
+              inSlice = 0;
+            }
           }
         }
       }
