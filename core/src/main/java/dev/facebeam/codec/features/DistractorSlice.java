@@ -125,10 +125,9 @@ public sealed interface DistractorSlice extends Serializable {
       long first = ls.get(0).number() - 1;
       float[] rows = new float[ls.size() * d];
       m.readRows(first, ls.size(), rows, 0);
+      UnitVector.normaliseRows(rows, 0, ls.size(), d, r -> npy + "@row=" + (first + r));
       for (int r = 0; r < ls.size(); r++) {
-        String where = npy + "@row=" + (first + r);
-        UnitVector.normalise(rows, r * d, d, where);
-        sink.accept(first + r, noise.contains(key(ls.get(r).text(), 3)), rows, r * d, d);
+        sink.accept(first + r, !noise.isEmpty() && noise.contains(key(ls.get(r).text(), 3)), rows, r * d, d);
       }
     }
   }
