@@ -14,12 +14,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * order, so {@link #bound} is the any-order bound and the caller rescores the pairs it cannot decide
  * with the canonical kernel. Given a thread count, each slot's products run on that many of libtorch's
  * intra-op threads (slots × threads = cores, docs/stack.md), so two slots never fight over a core;
- * without one, one product runs at a time in a JVM ({@link #ONE_AT_A_TIME}, shared with MegaFace's
- * {@link DistractorProduct}) and the engine spreads it over every core.
+ * without one, one product runs at a time in a JVM ({@link #ONE_AT_A_TIME}) and the engine spreads it
+ * over every core.
  */
 public final class EngineProduct implements BlockProduct {
   /** One engine product at a time per JVM: two at once only fight for the same cores. */
-  static final ReentrantLock ONE_AT_A_TIME = new ReentrantLock();
+  private static final ReentrantLock ONE_AT_A_TIME = new ReentrantLock();
 
   private final NDManager manager;
   private final int threads;
@@ -60,7 +60,7 @@ public final class EngineProduct implements BlockProduct {
    * (libtorch keeps it per thread); without one (or with the user's OMP_NUM_THREADS), the JVM-wide
    * lock taken. True where the lock was taken: pass it to {@link #end}.
    */
-  static boolean begin(int threads, ThreadLocal<Boolean> threadsSet, String engine) {
+  private static boolean begin(int threads, ThreadLocal<Boolean> threadsSet, String engine) {
     boolean alone = threads <= 0 || dev.facebeam.embed.SlotThreads.userSetting() != null;
     if (alone) {
       ONE_AT_A_TIME.lock();
@@ -71,7 +71,7 @@ public final class EngineProduct implements BlockProduct {
     return alone;
   }
 
-  static void end(boolean alone) {
+  private static void end(boolean alone) {
     if (alone) {
       ONE_AT_A_TIME.unlock();
     }

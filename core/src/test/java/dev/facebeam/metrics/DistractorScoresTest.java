@@ -36,18 +36,18 @@ public class DistractorScoresTest {
     java.util.Collections.shuffle(order, r);
     DistractorScores a = new DistractorScores(sizes, p, k, keep);
     DistractorScores b = new DistractorScores(sizes, p, k, keep);
-    try (DistractorProduct product = new DistractorProduct(probes, "PyTorch")) {
-      for (int start = 0; start < n; start += 9) {
-        int len = Math.min(9, n - start);
-        float[] block = new float[9 * d];
-        long[] index = new long[9];
-        for (int j = 0; j < len; j++) {
-          int id = order.get(start + j);
-          System.arraycopy(distractors[id], 0, block, j * d, d);
-          index[j] = id;
+    for (int start = 0; start < n; start += 9) {
+      int len = Math.min(9, n - start);
+      float[] scores = new float[p * len]; // probes × block, row-major, as add takes them
+      long[] index = new long[9];
+      for (int j = 0; j < len; j++) {
+        int id = order.get(start + j);
+        index[j] = id;
+        for (int i = 0; i < p; i++) {
+          scores[i * len + j] = dot(probes[i], distractors[id]);
         }
-        (start % 2 == 0 ? a : b).add(product.scores(block, len), p, index, len);
       }
+      (start % 2 == 0 ? a : b).add(scores, p, index, len);
     }
     a.merge(b);
     for (int s = 0; s < sizes.length; s++) {
