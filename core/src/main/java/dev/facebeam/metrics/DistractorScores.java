@@ -75,18 +75,30 @@ public final class DistractorScores implements Serializable {
     }
   }
 
+  /** Rows per 8-bit product: their int32 scores (1.8 MB against 3,530 probes) are scanned while they are still in cache. */
+  static final int PRODUCT_ROWS = 128;
+  /** Probes per integer pre-check: a slice whose scores all stay at or below their thresholds is not looked at again. */
+  private static final int SLICE = 128;
+  /** Integer thresholds stay within ±2³⁰: no int32 score (|s| ≤ 127 · 127 · d < 2²⁴ at d ≤ 1,000) minus one overflows. */
+  private static final int LOWEST = -(1 << 30);
+  private static final int HIGHEST = 1 << 30;
+
   /**
-   * Keeps the top of one block scored by the 8-bit filter: {@code dots} is b × P' (a distractor's
-   * scores contiguous), {@code block} b × d the distractors' float rows. A pair is
-   * rescored with {@link BlockProduct#canonical} when its approximate score, raised by the filter's
-   * bound, beats the lowest floor it could enter (its probe's top-K or the impostors', in any size it
-   * belongs to); every other pair's canonical score is below that floor, so what is kept is exactly
-   * what offering every canonical score would keep.
+   * Keeps the top of one block scored by the 8-bit filter: {@code block} is b × d, the distractors'
+   * float rows. Its rows are quantized and ordered by scale, and scored a few at a time, so that each
+   * product's rows share almost one scale. A pair is rescored with {@link BlockProduct#canonical} when
+   * its approximate score, raised by the filter's bound, beats the lowest floor it could enter (its
+   * probe's top-K or the impostors', in any size it belongs to); every other pair's canonical score is
+   * below that floor, so what is kept is exactly what offering every canonical score would keep.
+   * The scan first compares the int32 scores with one integer threshold per probe for all the rows
+   * of a product (looser than each row's own: see {@link #integerThreshold}), then, in a slice where
+   * some score passes, each score with its row's float threshold.
    */
-  public void add(QuantizedProduct product, java.nio.IntBuffer dots, float[] block, long[] listIndex, int b, Floors known) {
+  public void add(QuantizedProduct product, float[] block, long[] listIndex, int b, Floors known) {
     float[] probes = product.probeRows();
     int p = product.probes();
     int d = product.dimension();
+    int stride = product.stride();
     boolean[] relevant = new boolean[sizes.length];
     for (int s = 0; s < sizes.length; s++) {
       int inSize = 0;
@@ -97,38 +109,80 @@ public final class DistractorScores implements Serializable {
       relevant[s] = inSize > 0;
     }
     float[] scale = new float[p];
-    double[] bound = new double[p];
     for (int i = 0; i < p; i++) {
       scale[i] = product.probeScale(i);
-      bound[i] = product.bound(i);
     }
     float[] low = new float[p];
     float[] threshold = new float[p];
+    int[] integer = new int[p];
     int[] row = new int[p];
-    int[] hits = new int[p];
-    for (int j = 0; j < b; j++) {
-      if ((j & 63) == 0) { // floors only rise: thresholds a few distractors old stay safe, and cheap
-        lowestFloors(relevant, low, known);
-        for (int i = 0; i < p; i++) { // less the block's bound, in integer-product units: one multiply per pair below
-          threshold[i] = low[i] == Float.NEGATIVE_INFINITY ? low[i]
-              : Math.nextDown(Math.nextDown((float) (low[i] - bound[i])) / scale[i]);
-        }
+    int[] hits = new int[SLICE];
+    // Beyond about 33,000 dimensions an int32 score minus a threshold could overflow: every slice is then looked at.
+    boolean precheck = 127L * 127 * d < (1L << 29);
+    product.load(block, b);
+    for (int from = 0; from < b; from += PRODUCT_ROWS) {
+      int n = Math.min(PRODUCT_ROWS, b - from);
+      java.nio.IntBuffer dots = product.scores(from, n);
+      float lowestScale = product.blockScale(product.row(from));
+      float highestScale = product.blockScale(product.row(from + n - 1));
+      lowestFloors(relevant, low, known); // floors only rise: thresholds a product old stay safe
+      for (int i = 0; i < p; i++) { // less the product's bound, in integer-product units: one multiply per pair below
+        threshold[i] = low[i] == Float.NEGATIVE_INFINITY ? low[i]
+            : Math.nextDown(Math.nextDown((float) (low[i] - product.bound(i))) / scale[i]);
+        integer[i] = integerThreshold(threshold[i], lowestScale, highestScale);
       }
-      float cj = product.blockScale(j);
-      dots.get(j * product.stride(), row); // one bulk copy per distractor: the loops below then run on plain arrays
-      int n = 0;
-      for (int i = 0; i < p; i++) { // branch-free: the probes this distractor may enter, listed
-        hits[n] = i;
-        n += row[i] * cj > threshold[i] ? 1 : 0;
-      }
-      for (int h = 0; h < n; h++) {
-        int i = hits[h];
-        // the pair's own bound, with this row's norms, may already say its canonical score stays below the floor
-        if (low[i] == Float.NEGATIVE_INFINITY || (double) row[i] * cj * scale[i] + product.bound(i, j) >= low[i]) {
-          offer(i, listIndex[j], BlockProduct.canonical(probes, i * d, block, j * d, d));
+      for (int r = 0; r < n; r++) {
+        int j = product.row(from + r);
+        float cj = product.blockScale(j);
+        dots.get(r * stride, row); // one bulk copy per distractor: the loops below then run on plain arrays
+        for (int s0 = 0; s0 < p; s0 += SLICE) {
+          int s1 = Math.min(p, s0 + SLICE);
+          int any = precheck ? 0 : -1;
+          for (int i = s0; precheck && i < s1; i++) { // sign bit set where a score passes its integer threshold; runs on vectors
+            any |= integer[i] - row[i];
+          }
+          if (any >= 0) {
+            continue;
+          }
+          int hit = 0;
+          for (int i = s0; i < s1; i++) { // branch-free: the probes this distractor may enter, listed
+            hits[hit] = i;
+            hit += row[i] * cj > threshold[i] ? 1 : 0;
+          }
+          for (int h = 0; h < hit; h++) {
+            int i = hits[h];
+            // the pair's own bound, with this row's norms, may already say its canonical score stays below the floor
+            if (low[i] == Float.NEGATIVE_INFINITY || (double) row[i] * cj * scale[i] + product.bound(i, j) >= low[i]) {
+              offer(i, listIndex[j], BlockProduct.canonical(probes, i * d, block, j * d, d));
+            }
+          }
         }
       }
     }
+  }
+
+  /**
+   * An integer T such that every int32 score s whose float test {@code s * c > threshold} holds for
+   * some row scale c in [lowest, highest] has s > T: for s ≤ T, fl(s · c) ≤ fl(T · c) (rounding is
+   * monotonic), and T · c over that range is largest at one of its ends, both checked after the
+   * division. Clamped to ±2³⁰ (a score is far inside).
+   */
+  static int integerThreshold(float threshold, float lowest, float highest) {
+    if (threshold == Float.NEGATIVE_INFINITY || (threshold < 0 && lowest == 0f)) {
+      return LOWEST;
+    }
+    double t = Math.floor(threshold >= 0 ? threshold / (double) highest : threshold / (double) lowest);
+    if (!(t < HIGHEST)) { // also a zero highest scale: no score passes
+      return HIGHEST;
+    }
+    if (t < LOWEST) {
+      return LOWEST;
+    }
+    int T = (int) t;
+    while (T > LOWEST && ((float) T * highest > threshold || (float) T * lowest > threshold)) {
+      T--;
+    }
+    return T;
   }
 
   private void offer(int i, long li, float exact) {

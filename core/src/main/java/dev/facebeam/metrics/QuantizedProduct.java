@@ -16,6 +16,7 @@ import dev.facebeam.onnx.ValueInfoProto;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.IntBuffer;
+import java.util.Arrays;
 import java.util.Map;
 
 /**
@@ -56,12 +57,20 @@ public final class QuantizedProduct implements AutoCloseable {
   private final OrtSession session;
   private ByteBuffer in = ByteBuffer.allocateDirect(0);
   private ByteBuffer out = ByteBuffer.allocateDirect(0);
-  private int capacity;
+  private int outRows;
+  /** The loaded block: its float rows, and per row its quantized bytes (u8 with zero point 128), scale and norms. */
+  private float[] block = new float[0];
+  private int loaded;
+  private byte[] quantized = new byte[0];
   private float[] blockScale = new float[0];
-  /** Each row of the last block's ‖y − ŷ‖, ‖ŷ‖ and ‖y‖ (rounded up): for a pair's own bound. */
+  /** Each row's ‖y − ŷ‖, ‖ŷ‖ and ‖y‖ (rounded up): for a pair's own bound. */
   private double[] rowResidual = new double[0];
   private double[] rowQuantizedNorm = new double[0];
   private double[] rowNorm = new double[0];
+  /** The rows in order of scale (position → row): consecutive rows of this order have almost the same scale. */
+  private int[] order = new int[0];
+  private long[] keys = new long[0];
+  /** The largest norms and residual among the rows of the last {@link #scores(int, int)}. */
   private double blockResidual;
   private double blockNorm;
   private double blockQuantizedNorm;
@@ -187,68 +196,100 @@ public final class QuantizedProduct implements AutoCloseable {
   }
 
   /**
-   * The first {@code b} rows of {@code block} (b × d) against every probe: int32 dot products of the
-   * quantized rows, b × P' row-major (a distractor's scores contiguous; P' = {@link #stride()} ≥ P,
-   * the probes padded), valid until the next call.
-   * Times {@link #blockScale} and {@link #probeScale} it is an approximate score; {@link #bound} says
-   * how far that may be from the canonical one.
+   * Quantizes the first {@code b} rows of {@code block} (b × d, kept by reference until the next load)
+   * and orders them by scale, so that the rows of a later {@link #scores(int, int)} share almost one
+   * scale: a caller can then turn each probe's float threshold into one integer threshold for all of
+   * them (the int32 scores are compared without a multiply, on vectors).
    */
-  public IntBuffer scores(float[] block, int b) {
-    if (b > capacity) {
-      capacity = b;
-      in = ByteBuffer.allocateDirect(b * d).order(ByteOrder.nativeOrder());
-      out = ByteBuffer.allocateDirect(4 * b * padded).order(ByteOrder.nativeOrder());
+  public void load(float[] block, int b) {
+    if (b > blockScale.length) {
+      quantized = new byte[b * d];
       blockScale = new float[b];
       rowResidual = new double[b];
       rowQuantizedNorm = new double[b];
       rowNorm = new double[b];
+      order = new int[b];
+      keys = new long[b];
     }
-    byte[] row = new byte[d];
+    this.block = block;
+    this.loaded = b;
     double[] stats = new double[3];
+    for (int j = 0; j < b; j++) {
+      blockScale[j] = quantize(block, j * d, d, quantized, j * d, stats, BLOCK_LEVELS);
+      rowResidual[j] = stats[0];
+      rowQuantizedNorm[j] = stats[1];
+      rowNorm[j] = stats[2];
+      keys[j] = (long) Float.floatToRawIntBits(blockScale[j]) << 32 | j; // scales are ≥ 0: their bits order as they do
+    }
+    for (int k = 0; k < b * d; k++) {
+      quantized[k] = (byte) (quantized[k] + 128); // u8 with zero point 128
+    }
+    Arrays.sort(keys, 0, b);
+    for (int r = 0; r < b; r++) {
+      order[r] = (int) keys[r];
+    }
+  }
+
+  /** The loaded block's row at position {@code position} of the scale order. */
+  public int row(int position) {
+    return order[position];
+  }
+
+  /**
+   * The loaded rows at positions [from, from + n) of the scale order against every probe: int32 dot
+   * products of the quantized rows, n × P' row-major (result row r is block row {@code row(from + r)},
+   * its scores contiguous; P' = {@link #stride()} ≥ P, the probes padded), valid until the next call.
+   * Times {@link #blockScale} and {@link #probeScale} a score is approximate; {@link #bound(int)} says how
+   * far any of these may be from its canonical score, {@link #bound(int, int)} one pair's.
+   */
+  public IntBuffer scores(int from, int n) {
+    if (from < 0 || n < 1 || from + n > loaded) {
+      throw new IllegalArgumentException("rows " + from + " to " + (from + n) + " of a block of " + loaded);
+    }
+    if (n > outRows) {
+      outRows = n;
+      in = ByteBuffer.allocateDirect(n * d).order(ByteOrder.nativeOrder());
+      out = ByteBuffer.allocateDirect(4 * n * padded).order(ByteOrder.nativeOrder());
+    }
     blockResidual = 0;
     blockNorm = 0;
     blockQuantizedNorm = 0;
     in.clear();
-    for (int j = 0; j < b; j++) {
-      blockScale[j] = quantize(block, j * d, d, row, 0, stats, BLOCK_LEVELS);
-      rowResidual[j] = stats[0];
-      rowQuantizedNorm[j] = stats[1];
-      rowNorm[j] = stats[2];
-      blockResidual = Math.max(blockResidual, stats[0]);
-      blockQuantizedNorm = Math.max(blockQuantizedNorm, stats[1]);
-      blockNorm = Math.max(blockNorm, stats[2]);
-      for (int k = 0; k < d; k++) {
-        row[k] = (byte) (row[k] + 128); // u8 with zero point 128
-      }
-      in.put(row);
+    for (int r = from; r < from + n; r++) {
+      int j = order[r];
+      blockResidual = Math.max(blockResidual, rowResidual[j]);
+      blockQuantizedNorm = Math.max(blockQuantizedNorm, rowQuantizedNorm[j]);
+      blockNorm = Math.max(blockNorm, rowNorm[j]);
+      in.put(quantized, j * d, d);
     }
     in.flip();
-    out.clear().limit(4 * b * padded);
+    out.clear().limit(4 * n * padded);
     IntBuffer dots = out.asIntBuffer();
     // The product writes into our buffer (a pinned output): reading a result back copies it twice, once
     // into a new heap buffer — 58 MB per 4,096-row block, which took twice as long as the product itself.
-    try (OnnxTensor x = OnnxTensor.createTensor(env, in, new long[] {b, d}, ai.onnxruntime.OnnxJavaType.UINT8);
-         OnnxTensor y = OnnxTensor.createTensor(env, dots, new long[] {b, padded});
-         OrtSession.Result r = session.run(Map.of(BLOCK, x), Map.of(SCORES, y))) {
+    try (OnnxTensor x = OnnxTensor.createTensor(env, in, new long[] {n, d}, ai.onnxruntime.OnnxJavaType.UINT8);
+         OnnxTensor y = OnnxTensor.createTensor(env, dots, new long[] {n, padded});
+         OrtSession.Result res = session.run(Map.of(BLOCK, x), Map.of(SCORES, y))) {
       // the scores are in dots
     } catch (OrtException e) {
       throw new IllegalStateException("ONNX Runtime's 8-bit product failed: " + e.getMessage(), e);
     }
-    checkBound(dots, block, b);
+    checkBound(dots, from, n);
     return dots;
   }
 
   /**
-   * A few pairs of every block rescored against the bound — the last distractor and the last probes
-   * always (where tile edges are), others drawn anew per block: a kernel that gets any pair wrong
+   * A few pairs of every product rescored against the bound — its last row and the last probes
+   * always (where tile edges are), others drawn anew per call: a kernel that gets any pair wrong
    * beyond its bound stops the stage instead of deciding a top list.
    */
-  private void checkBound(IntBuffer dots, float[] block, int b) {
+  private void checkBound(IntBuffer dots, int from, int n) {
     java.util.SplittableRandom r = new java.util.SplittableRandom(++checks);
-    for (int t = 0; t < 64; t++) {
-      int j = t < 8 ? b - 1 : r.nextInt(b);
+    for (int t = 0; t < 32; t++) {
+      int at = t < 8 ? n - 1 : r.nextInt(n);
+      int j = order[from + at];
       int i = t % 8 == 0 ? p - 1 : r.nextInt(p);
-      double approx = (double) dots.get(j * padded + i) * blockScale[j] * probeScale[i];
+      double approx = (double) dots.get(at * padded + i) * blockScale[j] * probeScale[i];
       float exact = BlockProduct.canonical(rows, i * d, block, j * d, d);
       if (!(Math.abs(approx - exact) <= bound(i))) {
         throw new IllegalStateException("ONNX Runtime's 8-bit product scored probe " + i + " against distractor row " + j + " of a block"
@@ -263,7 +304,7 @@ public final class QuantizedProduct implements AutoCloseable {
     return rows;
   }
 
-  /** Distractor j's scale in the last block (its largest magnitude / 127). */
+  /** Row j's scale in the loaded block (its largest magnitude / 127). */
   public float blockScale(int j) {
     return blockScale[j];
   }
@@ -272,15 +313,15 @@ public final class QuantizedProduct implements AutoCloseable {
     return probeScale[i];
   }
 
-  /** How far any approximate score of probe i in the last block may be from its canonical score. */
+  /** How far any approximate score of probe i in the last {@link #scores(int, int)} may be from its canonical score. */
   public double bound(int i) {
     return bound(i, blockResidual, blockQuantizedNorm, blockNorm);
   }
 
   /**
-   * How far probe i's approximate score against row j of the last block may be from its canonical
-   * score: the same bound with that row's own norms, not the block's largest (about a third tighter
-   * on unit rows): what decides whether a pair {@link #bound(int)} let through is rescored.
+   * How far probe i's approximate score against row j of the loaded block may be from its canonical
+   * score: the same bound with that row's own norms, not the largest of the product's rows (about a
+   * fifth tighter on unit rows): what decides whether a pair {@link #bound(int)} let through is rescored.
    */
   public double bound(int i, int j) {
     return bound(i, rowResidual[j], rowQuantizedNorm[j], rowNorm[j]);

@@ -2,6 +2,7 @@ package dev.facebeam.metrics;
 
 import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -98,5 +99,37 @@ public class DistractorScoresTest {
       s += (double) a[i] * b[i];
     }
     return (float) s;
+  }
+
+  /**
+   * The integer pre-check passes every score the float test passes, for any row scale in the product's
+   * range (a property over random thresholds, scales and scores, and the scores next to T); and it is
+   * no looser than one step where the scales are all one.
+   */
+  @Test
+  public void integerThresholdsPassEveryScoreTheFloatTestPasses() {
+    java.util.SplittableRandom r = new java.util.SplittableRandom(26);
+    for (int t = 0; t < 200_000; t++) {
+      float lowest = t % 97 == 0 ? 0f : (float) (1e-3 * (1 + r.nextDouble()));
+      float highest = t % 5 == 0 ? lowest : Math.max(lowest, (float) (1e-3 * (1 + r.nextDouble())));
+      float threshold = t % 101 == 0 ? Float.NEGATIVE_INFINITY : (float) ((r.nextDouble() - 0.3) * 8000);
+      int integer = DistractorScores.integerThreshold(threshold, lowest, highest);
+      float[] scales = {lowest, highest, lowest + (highest - lowest) * (float) r.nextDouble()};
+      int[] scores = {integer, integer - 1, integer + 1, r.nextInt(-8_300_000, 8_300_000)};
+      for (float c : scales) {
+        for (int s : scores) {
+          if (Math.abs(s) < 8_300_000 && s * c > threshold) { // a real score's range: |s| ≤ 127 · 127 · 512
+            assertTrue("threshold " + threshold + ", scales " + lowest + " to " + highest + ": score " + s + " at " + c
+                + " passes the float test but not T = " + integer, s > integer);
+          }
+        }
+      }
+      if (lowest == highest && lowest > 0 && threshold > 0) {
+        assertTrue("T = " + integer + " is loose for threshold " + threshold + " at " + lowest, (integer + 2) * lowest > threshold);
+      }
+    }
+    assertEquals(-(1 << 30), DistractorScores.integerThreshold(Float.NEGATIVE_INFINITY, 1e-3f, 1e-3f));
+    assertEquals(-(1 << 30), DistractorScores.integerThreshold(-5f, 0f, 1e-3f)); // a zero row passes any negative threshold
+    assertEquals(1 << 30, DistractorScores.integerThreshold(1f, 0f, 0f)); // only zero rows: nothing beats a positive one
   }
 }

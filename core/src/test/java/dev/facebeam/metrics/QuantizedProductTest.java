@@ -73,17 +73,22 @@ public class QuantizedProductTest {
         int b = Math.min(512, N - j0);
         float[] block = java.util.Arrays.copyOfRange(distractors, j0 * D, (j0 + b) * D);
         long[] blockIndex = java.util.Arrays.copyOfRange(index, j0, j0 + b);
-        IntBuffer dots = q.scores(block, b);
-        for (int j = 0; j < b; j++) { // every approximate score within its pair's bound, which is within the block's
+        q.load(block, b);
+        IntBuffer dots = q.scores(0, b);
+        for (int at = 0; at < b; at++) { // every approximate score within its pair's bound, which is within the product's
+          int j = q.row(at);
+          if (at > 0) {
+            assertTrue("rows in order of scale", q.blockScale(q.row(at - 1)) <= q.blockScale(j));
+          }
           for (int i = 0; i < P; i++) {
-            double approx = (double) dots.get(j * q.stride() + i) * q.blockScale(j) * q.probeScale(i);
+            double approx = (double) dots.get(at * q.stride() + i) * q.blockScale(j) * q.probeScale(i);
             assertTrue("probe " + i + " distractor " + (j0 + j) + ": approximate " + approx + ", canonical " + all[i * N + j0 + j]
                 + ", bound " + q.bound(i, j), Math.abs(approx - all[i * N + j0 + j]) <= q.bound(i, j));
             assertTrue(q.bound(i, j) <= q.bound(i));
           }
         }
         DistractorScores part = new DistractorScores(sizes, P, 5, keep); // one bundle per block, as a worker's
-        part.add(q, q.scores(block, b), block, blockIndex, b, known);
+        part.add(q, block, blockIndex, b, known);
         pairs += part.candidates();
         known.raise(part);
         filtered.merge(part);

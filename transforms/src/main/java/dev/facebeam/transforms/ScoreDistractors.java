@@ -43,13 +43,62 @@ public final class ScoreDistractors extends PTransform<PCollection<DistractorSli
   /** {@code threads}: each slot's intra-op threads, a {@link SlotThreads} count or policy. */
   public ScoreDistractors(float[][] probes, int[] sizes, int k, int[] impostorKeep, int blockSize, Set<String> noise, boolean cleaning,
       int threads) {
-    this.params = new Params(probes, sizes, k, impostorKeep, blockSize, new HashSet<>(noise), cleaning, threads);
+    this.params = new Params(new ProbeRows(probes), new Lists(sizes, probes.length, k, impostorKeep), blockSize, new HashSet<>(noise),
+        cleaning, threads);
   }
 
-  record Params(float[][] probes, int[] sizes, int k, int[] impostorKeep, int blockSize, HashSet<String> noise, boolean cleaning,
-      int threads) implements java.io.Serializable {
+  /** What a worker needs; only the workers' DoFn carries the probes themselves. */
+  record Params(ProbeRows probes, Lists lists, int blockSize, HashSet<String> noise, boolean cleaning, int threads)
+      implements java.io.Serializable {
     DistractorScores empty() {
-      return new DistractorScores(sizes, probes.length, k, impostorKeep);
+      return lists.empty();
+    }
+  }
+
+  /** The shape of the kept lists: all that merging needs (the probes stay out of the Combine's functions). */
+  record Lists(int[] sizes, int probes, int k, int[] impostorKeep) implements java.io.Serializable {
+    DistractorScores empty() {
+      return new DistractorScores(sizes, probes, k, impostorKeep);
+    }
+  }
+
+  /**
+   * P × d probe rows that serialise as one run of bytes. Java serialisation writes a float[][] float by
+   * float, and the DoFn is serialised and read back several times before the first block, while that
+   * code is still cold: 3,530 × 512 probes cost over a second of the stage's start that way.
+   */
+  static final class ProbeRows implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+    private transient float[][] rows;
+
+    ProbeRows(float[][] rows) {
+      this.rows = rows;
+    }
+
+    float[][] rows() {
+      return rows;
+    }
+
+    private void writeObject(java.io.ObjectOutputStream out) throws java.io.IOException {
+      int d = rows.length == 0 ? 0 : rows[0].length;
+      java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate(4 * rows.length * d).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+      java.nio.FloatBuffer floats = bytes.asFloatBuffer();
+      for (float[] r : rows) {
+        floats.put(r);
+      }
+      out.writeInt(rows.length);
+      out.writeInt(d);
+      out.writeObject(bytes.array());
+    }
+
+    private void readObject(java.io.ObjectInputStream in) throws java.io.IOException, ClassNotFoundException {
+      int p = in.readInt();
+      int d = in.readInt();
+      java.nio.FloatBuffer floats = java.nio.ByteBuffer.wrap((byte[]) in.readObject()).order(java.nio.ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+      rows = new float[p][d];
+      for (float[] r : rows) {
+        floats.get(r);
+      }
     }
   }
 
@@ -59,7 +108,7 @@ public final class ScoreDistractors extends PTransform<PCollection<DistractorSli
         .apply("SpreadSlices", Reshuffle.viaRandomKey())
         .apply("ScoreBlocks", ParDo.of(new ScoreFn(params)))
         .setCoder(SerializableCoder.of(DistractorScores.class))
-        .apply("Merge", Combine.globally(new Merge(params)))
+        .apply("Merge", Combine.globally(new Merge(params.lists())))
         .setCoder(SerializableCoder.of(DistractorScores.class));
   }
 
@@ -83,8 +132,8 @@ public final class ScoreDistractors extends PTransform<PCollection<DistractorSli
 
     @Setup
     public void setup() {
-      product = new QuantizedProduct(params.probes(), SlotThreads.open(params.threads()));
-      known = new DistractorScores.Floors(params.sizes().length, params.probes().length);
+      product = new QuantizedProduct(params.probes().rows(), SlotThreads.open(params.threads()));
+      known = new DistractorScores.Floors(params.lists().sizes().length, params.lists().probes());
       block = new float[params.blockSize() * product.dimension()];
       index = new long[params.blockSize()];
     }
@@ -134,7 +183,7 @@ public final class ScoreDistractors extends PTransform<PCollection<DistractorSli
 
     private void flush() {
       if (filled > 0) {
-        scores.add(product, product.scores(block, filled), block, index, filled, known);
+        scores.add(product, block, index, filled, known);
         blocks.inc();
         filled = 0;
       }
@@ -161,15 +210,15 @@ public final class ScoreDistractors extends PTransform<PCollection<DistractorSli
 
   /** Merges per-bundle results into a fresh accumulator (inputs stay untouched). */
   static final class Merge implements SerializableFunction<Iterable<DistractorScores>, DistractorScores> {
-    private final Params params;
+    private final Lists lists;
 
-    Merge(Params params) {
-      this.params = params;
+    Merge(Lists lists) {
+      this.lists = lists;
     }
 
     @Override
     public DistractorScores apply(Iterable<DistractorScores> parts) {
-      DistractorScores all = params.empty();
+      DistractorScores all = lists.empty();
       for (DistractorScores s : parts) {
         all.merge(s);
       }
