@@ -95,8 +95,9 @@ public final class QuantizedProduct implements AutoCloseable {
     byte[] q = new byte[d * padded]; // the probes as the product's right operand: d × P', s8
     byte[] row = new byte[d];
     double[] stats = new double[3];
+    float[] work = new float[2 * d];
     for (int i = 0; i < p; i++) {
-      probeScale[i] = quantize(probes[i], 0, d, row, 0, stats, PROBE_LEVELS);
+      probeScale[i] = quantize(probes[i], 0, d, row, 0, stats, PROBE_LEVELS, 0, work);
       probeResidual[i] = stats[0];
       probeQuantizedNorm[i] = stats[1];
       probeNorm[i] = stats[2];
@@ -153,33 +154,82 @@ public final class QuantizedProduct implements AutoCloseable {
     }
   }
 
+  /** Added to a float below 2²² and subtracted again, it rounds to an integer, ties to even: Math.rint on vectors. */
+  private static final float ROUND = 0x1.8p23f;
+  private static final double U = 0x1p-24;
+
   /**
-   * One row as integers in [-levels, levels] (scale: its largest magnitude / levels), into {@code dst}
-   * as signed bytes; {@code stats}: ‖x − x̂‖, ‖x̂‖ and ‖x‖, each rounded up. A zero row has scale 0.
+   * One row as integers in [-levels, levels] (scale: its largest magnitude / levels), plus
+   * {@code zero}, into {@code dst} as bytes; {@code stats}: ‖x − x̂‖, ‖x̂‖ and ‖x‖ with x̂ = scale · q,
+   * each rounded up; {@code work}: 2n floats of scratch. A zero row has scale 0.
+   *
+   * <p>The loops are split so that the JIT runs the rounding and the residual on vectors; the norms
+   * are float sums in eight lanes, made upper bounds by their error: a sum of m nonnegative rounded
+   * products is within γ_m = m·u / (1 − m·u) of the true one (m = n/8 + 11 here), and each residual
+   * component, fl(x − fl(q·scale)), within u·|q·scale| + u·|x − q·scale| of the true one, so
+   * ‖x − x̂‖ ≤ (‖computed‖ + 2u·(‖x‖ + ‖x − x̂‖)) / (1 − u), solved for ‖x − x̂‖. ‖q‖² is an exact integer sum.
    */
-  static float quantize(float[] x, int from, int n, byte[] dst, int at, double[] stats, int levels) {
+  static float quantize(float[] x, int from, int n, byte[] dst, int at, double[] stats, int levels, int zero, float[] work) {
     float max = 0f;
     for (int k = 0; k < n; k++) {
-      max = Math.max(max, Math.abs(x[from + k]));
+      float a = Math.abs(x[from + k]);
+      if (a > max) {
+        max = a;
+      }
     }
     float scale = max / levels;
     float inverse = scale == 0f ? 0f : 1f / scale;
-    double residual = 0;
-    double quantized = 0;
-    double norm = 0;
-    for (int k = 0; k < n; k++) {
-      float v = x[from + k];
-      int q = Math.max(-levels, Math.min(levels, (int) Math.rint(v * inverse)));
-      dst[at + k] = (byte) q;
-      double xh = (double) q * scale;
-      residual += (v - xh) * (v - xh);
-      quantized += xh * xh;
-      norm += (double) v * v;
+    for (int k = 0; k < n; k++) { // |x · inverse| ≤ levels (plus a rounding), far below 2²²
+      work[k] = (x[from + k] * inverse + ROUND) - ROUND;
     }
-    stats[0] = Math.sqrt(residual) * (1 + 1e-6);
-    stats[1] = Math.sqrt(quantized) * (1 + 1e-6);
-    stats[2] = Math.sqrt(norm) * (1 + 1e-6);
+    long squares = 0;
+    for (int k = 0; k < n; k++) {
+      int q = Math.max(-levels, Math.min(levels, (int) work[k]));
+      work[k] = q;
+      squares += q * q;
+      dst[at + k] = (byte) (q + zero);
+    }
+    for (int k = 0; k < n; k++) {
+      work[n + k] = x[from + k] - work[k] * scale;
+    }
+    int m = n / 8 + 11; // terms in lane 0 (the remainder too), the three pairwise sums, the product's rounding
+    double gamma = m * U / (1 - m * U);
+    double tiny = n * 0x1p-148; // what gradual underflow can lose in the squares: 2n roundings of at most 2⁻¹⁵⁰
+    double norm = Math.sqrt((sumOfSquares(x, from, n) + tiny) / (1 - gamma));
+    double computed = Math.sqrt((sumOfSquares(work, n, n) + tiny) / (1 - gamma));
+    double residual = (computed + 2 * U * norm) / (1 - 3 * U);
+    stats[0] = residual * (1 + 1e-6);
+    stats[1] = scale * Math.sqrt((double) squares) * (1 + 1e-6);
+    stats[2] = norm * (1 + 1e-6);
     return scale;
+  }
+
+  /** Σ a_k² over a[from, from + n) in float: eight lanes (k mod 8) summed pairwise. */
+  private static float sumOfSquares(float[] a, int from, int n) {
+    float s0 = 0f;
+    float s1 = 0f;
+    float s2 = 0f;
+    float s3 = 0f;
+    float s4 = 0f;
+    float s5 = 0f;
+    float s6 = 0f;
+    float s7 = 0f;
+    int k = 0;
+    for (; k + 8 <= n; k += 8) {
+      int i = from + k;
+      s0 += a[i] * a[i];
+      s1 += a[i + 1] * a[i + 1];
+      s2 += a[i + 2] * a[i + 2];
+      s3 += a[i + 3] * a[i + 3];
+      s4 += a[i + 4] * a[i + 4];
+      s5 += a[i + 5] * a[i + 5];
+      s6 += a[i + 6] * a[i + 6];
+      s7 += a[i + 7] * a[i + 7];
+    }
+    for (; k < n; k++) {
+      s0 += a[from + k] * a[from + k];
+    }
+    return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
   }
 
   public int probes() {
@@ -214,15 +264,13 @@ public final class QuantizedProduct implements AutoCloseable {
     this.block = block;
     this.loaded = b;
     double[] stats = new double[3];
+    float[] work = new float[2 * d];
     for (int j = 0; j < b; j++) {
-      blockScale[j] = quantize(block, j * d, d, quantized, j * d, stats, BLOCK_LEVELS);
+      blockScale[j] = quantize(block, j * d, d, quantized, j * d, stats, BLOCK_LEVELS, 128, work); // u8, zero point 128
       rowResidual[j] = stats[0];
       rowQuantizedNorm[j] = stats[1];
       rowNorm[j] = stats[2];
       keys[j] = (long) Float.floatToRawIntBits(blockScale[j]) << 32 | j; // scales are ≥ 0: their bits order as they do
-    }
-    for (int k = 0; k < b * d; k++) {
-      quantized[k] = (byte) (quantized[k] + 128); // u8 with zero point 128
     }
     Arrays.sort(keys, 0, b);
     for (int r = 0; r < b; r++) {

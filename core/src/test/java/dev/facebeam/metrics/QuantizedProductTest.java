@@ -105,4 +105,45 @@ public class QuantizedProductTest {
     }
     assertTrue("the filter rescored " + pairs + " of " + (long) P * N + " pairs", pairs < (long) P * N / 2);
   }
+
+  /**
+   * A row's integers are Math.rint of its scaled values (ties to even), and its three norms are upper
+   * bounds of the exact ones (computed here in double, term by term as the definition reads), tight
+   * to a part in 10⁴ (the residual also to 3 · 2⁻²⁴ of the row's norm: its float rounding; all to what underflow may lose): over lengths that are and are not multiples of 8, tiny and large magnitudes, a zero row.
+   */
+  @Test
+  public void quantizedRowsRoundAsRintAndTheirNormsBoundTheExactOnes() {
+    SplittableRandom r = new SplittableRandom(27);
+    for (int t = 0; t < 3000; t++) {
+      int n = 1 + r.nextInt(700);
+      double magnitude = Math.pow(10, r.nextInt(-30, 10));
+      float[] x = new float[n + 3];
+      for (int k = 0; k < n; k++) {
+        x[3 + k] = t % 500 == 0 ? 0f : (float) (r.nextGaussian() * magnitude);
+      }
+      x[3 + r.nextInt(n)] = t % 7 == 0 ? (float) (0.5 * magnitude) : x[3]; // exact halves at some scales
+      byte[] q = new byte[n + 1];
+      double[] stats = new double[3];
+      int levels = t % 2 == 0 ? 127 : 63;
+      float scale = QuantizedProduct.quantize(x, 3, n, q, 1, stats, levels, t % 3 == 0 ? 128 : 0, new float[2 * n]);
+      float inverse = scale == 0f ? 0f : 1f / scale;
+      double residual = 0;
+      double quantized = 0;
+      double norm = 0;
+      for (int k = 0; k < n; k++) {
+        int want = (int) Math.max(-levels, Math.min(levels, Math.rint(x[3 + k] * inverse)));
+        assertEquals("row " + t + " value " + k, (byte) (want + (t % 3 == 0 ? 128 : 0)), q[1 + k]);
+        double xh = (double) want * scale;
+        residual += (x[3 + k] - xh) * (x[3 + k] - xh);
+        quantized += xh * xh;
+        norm += (double) x[3 + k] * x[3 + k];
+      }
+      double[] exact = {Math.sqrt(residual), Math.sqrt(quantized), Math.sqrt(norm)};
+      for (int s = 0; s < 3; s++) {
+        assertTrue("row " + t + " stat " + s + ": " + stats[s] + " below " + exact[s], stats[s] >= exact[s]);
+        double slack = s == 0 ? 3 * 0x1p-24 * exact[2] : 0; // the residual's float rounding, relative to the row's norm
+        assertTrue("row " + t + " stat " + s + ": " + stats[s] + " loose against " + exact[s], stats[s] <= exact[s] * (1 + 1e-4) + slack + 2 * Math.sqrt(n * 0x1p-148));
+      }
+    }
+  }
 }
