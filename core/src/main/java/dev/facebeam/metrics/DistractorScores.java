@@ -117,6 +117,7 @@ public final class DistractorScores implements Serializable {
     int[] integer = new int[p];
     int[] row = new int[p];
     int[] hits = new int[SLICE];
+    float[] pair = new float[2];
     // Beyond about 33,000 dimensions an int32 score minus a threshold could overflow: every slice is then looked at.
     boolean precheck = 127L * 127 * d < (1L << 29);
     product.load(block, b);
@@ -149,12 +150,22 @@ public final class DistractorScores implements Serializable {
             hits[hit] = i;
             hit += row[i] * cj > threshold[i] ? 1 : 0;
           }
+          int kept = 0;
           for (int h = 0; h < hit; h++) {
             int i = hits[h];
             // the pair's own bound, with this row's norms, may already say its canonical score stays below the floor
             if (low[i] == Float.NEGATIVE_INFINITY || (double) row[i] * cj * scale[i] + product.bound(i, j) >= low[i]) {
-              offer(i, listIndex[j], BlockProduct.canonical(probes, i * d, block, j * d, d));
+              hits[kept++] = i;
             }
+          }
+          int h = 0;
+          for (; h + 2 <= kept; h += 2) { // two at a time: the same scores, in half the time
+            BlockProduct.canonicalPair(probes, hits[h] * d, hits[h + 1] * d, block, j * d, d, pair, 0);
+            offer(hits[h], listIndex[j], pair[0]);
+            offer(hits[h + 1], listIndex[j], pair[1]);
+          }
+          if (h < kept) {
+            offer(hits[h], listIndex[j], BlockProduct.canonical(probes, hits[h] * d, block, j * d, d));
           }
         }
       }

@@ -146,4 +146,24 @@ public class QuantizedProductTest {
       }
     }
   }
+
+  /** Two rows at once give the bits of two single canonical scores, at every length (remainders included). */
+  @Test
+  public void pairsOfCanonicalScoresAreTheSingleScoresBitForBit() {
+    SplittableRandom r = new SplittableRandom(28);
+    for (int d = 1; d <= 600; d++) {
+      float[] x = new float[3 * d];
+      float[] y = new float[2 * d];
+      for (int k = 0; k < x.length; k++) {
+        x[k] = (float) (r.nextGaussian() * Math.pow(2, r.nextInt(-20, 20)));
+      }
+      for (int k = 0; k < y.length; k++) {
+        y[k] = (float) r.nextGaussian();
+      }
+      float[] out = new float[3];
+      BlockProduct.canonicalPair(x, 2 * d, d, y, d, d, out, 1);
+      assertEquals("d " + d, Float.floatToRawIntBits(BlockProduct.canonical(x, 2 * d, y, d, d)), Float.floatToRawIntBits(out[1]));
+      assertEquals("d " + d, Float.floatToRawIntBits(BlockProduct.canonical(x, d, y, d, d)), Float.floatToRawIntBits(out[2]));
+    }
+  }
 }
