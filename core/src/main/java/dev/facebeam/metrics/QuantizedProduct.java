@@ -195,41 +195,13 @@ public final class QuantizedProduct implements AutoCloseable {
     int m = n / 8 + 11; // terms in lane 0 (the remainder too), the three pairwise sums, the product's rounding
     double gamma = m * U / (1 - m * U);
     double tiny = n * 0x1p-148; // what gradual underflow can lose in the squares: 2n roundings of at most 2⁻¹⁵⁰
-    double norm = Math.sqrt((sumOfSquares(x, from, n) + tiny) / (1 - gamma));
-    double computed = Math.sqrt((sumOfSquares(work, n, n) + tiny) / (1 - gamma));
+    double norm = Math.sqrt((BlockProduct.canonical(x, from, x, from, n) + tiny) / (1 - gamma)); // Σx², eight lanes
+    double computed = Math.sqrt((BlockProduct.canonical(work, n, work, n, n) + tiny) / (1 - gamma));
     double residual = (computed + 2 * U * norm) / (1 - 3 * U);
     stats[0] = residual * (1 + 1e-6);
     stats[1] = scale * Math.sqrt((double) squares) * (1 + 1e-6);
     stats[2] = norm * (1 + 1e-6);
     return scale;
-  }
-
-  /** Σ a_k² over a[from, from + n) in float: eight lanes (k mod 8) summed pairwise. */
-  private static float sumOfSquares(float[] a, int from, int n) {
-    float s0 = 0f;
-    float s1 = 0f;
-    float s2 = 0f;
-    float s3 = 0f;
-    float s4 = 0f;
-    float s5 = 0f;
-    float s6 = 0f;
-    float s7 = 0f;
-    int k = 0;
-    for (; k + 8 <= n; k += 8) {
-      int i = from + k;
-      s0 += a[i] * a[i];
-      s1 += a[i + 1] * a[i + 1];
-      s2 += a[i + 2] * a[i + 2];
-      s3 += a[i + 3] * a[i + 3];
-      s4 += a[i + 4] * a[i + 4];
-      s5 += a[i + 5] * a[i + 5];
-      s6 += a[i + 6] * a[i + 6];
-      s7 += a[i + 7] * a[i + 7];
-    }
-    for (; k < n; k++) {
-      s0 += a[from + k] * a[from + k];
-    }
-    return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
   }
 
   public int probes() {
