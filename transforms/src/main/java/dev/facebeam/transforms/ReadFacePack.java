@@ -6,7 +6,10 @@ import dev.facebeam.proto.FaceRecord;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.SerializableCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.Create;
@@ -14,6 +17,7 @@ import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.Reshuffle;
+import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
@@ -21,12 +25,16 @@ import org.apache.beam.sdk.values.TupleTagList;
 
 /**
  * Reads a pack's tasks in parallel into raw face records ({@link FaceTags#FACES}) and rejects
- * ({@link FaceTags#REJECTS}). Tasks and then faces are reshuffled so that one big task (a whole
+ * ({@link FaceTags#REJECTS}), with each task's counts of both ({@link FaceTags#READ_COUNTS}). Tasks and then faces are reshuffled so that one big task (a whole
  * {@code .bin}) does not leave the decoding to a single worker.
  */
 public final class ReadFacePack extends PTransform<PBegin, PCollectionTuple> {
   /** The step that reads the pack's records (the progress line counts what it sends). */
   public static final String READ_TASK = "ReadTask";
+
+  /** The names of {@link FaceTags#READ_COUNTS}: faces the reader emitted, and inputs it rejected. */
+  public static final String RAW = "raw";
+  public static final String READ_REJECTED = "read_rejected";
 
   /** With this many tasks the work is spread already; a second shuffle would only cost. */
   static final int MANY_TASKS = 8;
@@ -44,14 +52,16 @@ public final class ReadFacePack extends PTransform<PBegin, PCollectionTuple> {
         .apply("Tasks", Create.of(tasks).withCoder(SerializableCoder.of(Serializable.class)))
         .apply("SpreadTasks", Reshuffle.viaRandomKey())
         .apply(READ_TASK, ParDo.of(new ReadTaskFn(pack))
-            .withOutputTags(FaceTags.FACES, TupleTagList.of(FaceTags.REJECTS)));
+            .withOutputTags(FaceTags.FACES, TupleTagList.of(FaceTags.REJECTS).and(FaceTags.READ_COUNTS)));
     PCollection<FaceRecord> faces = read.get(FaceTags.FACES).setCoder(ProtoCoder.of(FaceRecord.class));
     if (tasks.size() < MANY_TASKS) {
       // Few big tasks (a .bin is one): spread their faces so decoding is not left to one worker.
       faces = faces.apply("SpreadFaces", Reshuffle.viaRandomKey());
     }
     read.get(FaceTags.REJECTS).setCoder(ProtoCoder.of(dev.facebeam.proto.Reject.class));
-    return PCollectionTuple.of(FaceTags.FACES, faces).and(FaceTags.REJECTS, read.get(FaceTags.REJECTS));
+    read.get(FaceTags.READ_COUNTS).setCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of()));
+    return PCollectionTuple.of(FaceTags.FACES, faces).and(FaceTags.REJECTS, read.get(FaceTags.REJECTS))
+        .and(FaceTags.READ_COUNTS, read.get(FaceTags.READ_COUNTS));
   }
 
   static final class ReadTaskFn extends DoFn<Serializable, FaceRecord> {
@@ -67,9 +77,11 @@ public final class ReadFacePack extends PTransform<PBegin, PCollectionTuple> {
     public void process(@Element Serializable task, MultiOutputReceiver out) {
       // A task-level failure (an unreadable file) fails the run with the file named: losing a whole
       // slice silently would break read = written + rejected.
+      long[] counts = new long[2]; // faces, rejects
       pack.read(task, new FaceSink() {
           @Override
           public void face(FaceRecord raw) {
+            counts[0]++;
             readCounter.inc();
             dev.facebeam.io.Progress.add("ingest", 1);
             out.get(FaceTags.FACES).output(raw);
@@ -77,12 +89,15 @@ public final class ReadFacePack extends PTransform<PBegin, PCollectionTuple> {
 
           @Override
           public void reject(String id, String source, String reason) {
+            counts[1]++;
             readCounter.inc();
             dev.facebeam.io.Progress.add("ingest", 1);
             rejectCounter.inc();
             out.get(FaceTags.REJECTS).output(FaceTags.reject(id, source, reason));
           }
       });
+      out.get(FaceTags.READ_COUNTS).output(KV.of(RAW, counts[0]));
+      out.get(FaceTags.READ_COUNTS).output(KV.of(READ_REJECTED, counts[1]));
     }
   }
 }

@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.beam.sdk.coders.KvCoder;
-import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
@@ -26,24 +25,36 @@ import org.apache.beam.sdk.values.PCollection;
 /**
  * Writes records into {@code part-NNNNN-of-MMMMM.pb} files of framed protobufs. A record's shard is
  * a hash of its id and each shard is sorted by id, so the same input always gives byte-identical
- * files, whatever the runner, parallelism or retries. Emits the names of the files it wrote.
+ * files, whatever the runner, parallelism or retries. Emits what it wrote, a {@link Written} per
+ * file: a stage counts its records from these, not with a second reader of the records (on Flink
+ * that reader makes the batch optimizer store every record on disk first; docs/outputs.md).
  */
-public final class WriteShards<T extends Message> extends PTransform<PCollection<T>, PCollection<String>> {
+public final class WriteShards<T extends Message> extends PTransform<PCollection<T>, PCollection<WriteShards.Written>> {
   private final String dir;
   private final int shards;
   private final Class<T> type;
   private final SerializableFunction<T, String> id;
+  private final SerializableFunction<T, Long> label;
 
-  private WriteShards(String dir, int shards, Class<T> type, SerializableFunction<T, String> id) {
+  private WriteShards(String dir, int shards, Class<T> type, SerializableFunction<T, String> id, SerializableFunction<T, Long> label) {
     this.dir = dir;
     this.shards = shards;
     this.type = type;
     this.id = id;
+    this.label = label;
   }
 
   public static <T extends Message> WriteShards<T> of(String dir, int shards, Class<T> type, SerializableFunction<T, String> id) {
-    return new WriteShards<>(dir, shards, type, id);
+    return new WriteShards<>(dir, shards, type, id, null);
   }
+
+  /** Also lists each file's distinct labels (those ≥ 0), so that a stage can count identities from what was written. */
+  public WriteShards<T> withLabels(SerializableFunction<T, Long> labelOf) {
+    return new WriteShards<>(dir, shards, type, id, labelOf);
+  }
+
+  /** One written file: its name, how many records it holds, and its distinct labels ≥ 0 in order (empty unless asked for). */
+  public record Written(String file, long records, long[] labels) implements java.io.Serializable {}
 
   /** The shard of a record id: stable across JVMs and runs. */
   public static int shardOf(String id, int shards) {
@@ -56,13 +67,13 @@ public final class WriteShards<T extends Message> extends PTransform<PCollection
   }
 
   @Override
-  public PCollection<String> expand(PCollection<T> records) {
+  public PCollection<Written> expand(PCollection<T> records) {
     return records
         .apply("KeyByShard", ParDo.of(new KeyFn<>(shards, id)))
         .setCoder(KvCoder.of(VarIntCoder.of(), ProtoCoder.of(type)))
         .apply("GroupShards", GroupByKey.create())
-        .apply("WriteShard", ParDo.of(new WriteShardFn<>(dir, shards, id)))
-        .setCoder(StringUtf8Coder.of());
+        .apply("WriteShard", ParDo.of(new WriteShardFn<>(dir, shards, id, label)))
+        .setCoder(org.apache.beam.sdk.coders.SerializableCoder.of(Written.class));
   }
 
   static final class KeyFn<T> extends DoFn<T, KV<Integer, T>> {
@@ -80,34 +91,40 @@ public final class WriteShards<T extends Message> extends PTransform<PCollection
     }
   }
 
-  static final class WriteShardFn<T extends Message> extends DoFn<KV<Integer, Iterable<T>>, String> {
+  static final class WriteShardFn<T extends Message> extends DoFn<KV<Integer, Iterable<T>>, Written> {
     private final String dir;
     private final int shards;
     private final SerializableFunction<T, String> id;
+    private final SerializableFunction<T, Long> label;
     // Each stage is its own job, so one name serves ingest and embed: records now in a written shard file.
     private final Counter written = Metrics.counter("shards", "written");
 
-    WriteShardFn(String dir, int shards, SerializableFunction<T, String> id) {
+    WriteShardFn(String dir, int shards, SerializableFunction<T, String> id, SerializableFunction<T, Long> label) {
       this.dir = dir;
       this.shards = shards;
       this.id = id;
+      this.label = label;
     }
 
     @ProcessElement
-    public void process(@Element KV<Integer, Iterable<T>> shard, OutputReceiver<String> out) throws IOException {
+    public void process(@Element KV<Integer, Iterable<T>> shard, OutputReceiver<Written> out) throws IOException {
       // Keep only (id, framed bytes): sorting needs the whole shard, so hold it compactly.
       List<Map.Entry<String, byte[]>> items = new ArrayList<>();
+      java.util.TreeSet<Long> labels = new java.util.TreeSet<>();
       ByteArrayOutputStream buf = new ByteArrayOutputStream();
       for (T r : shard.getValue()) {
         buf.reset();
         r.writeDelimitedTo(buf);
         items.add(Map.entry(id.apply(r), buf.toByteArray()));
+        if (label != null && label.apply(r) >= 0) {
+          labels.add(label.apply(r));
+        }
       }
       items.sort(Map.Entry.comparingByKey());
       String name = StageFiles.shardName(shard.getKey(), shards);
       StageFiles.writeFramedBytes(Path.of(dir, name), items.stream().map(Map.Entry::getValue).toList());
       written.inc(items.size());
-      out.output(name);
+      out.output(new Written(name, items.size(), labels.stream().mapToLong(Long::longValue).toArray()));
     }
   }
 }

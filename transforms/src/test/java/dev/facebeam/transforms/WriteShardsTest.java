@@ -1,5 +1,6 @@
 package dev.facebeam.transforms;
 
+import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
 
 import dev.facebeam.io.StageFiles;
@@ -14,6 +15,7 @@ import org.apache.beam.sdk.metrics.MetricsFilter;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.values.PCollection;
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
@@ -30,9 +32,34 @@ public class WriteShardsTest {
       records.add(FaceRecord.newBuilder().setId(String.format("img-%09d", (i * 37) % 50)).setLabel(i).build());
     }
     Path dir = tmp.newFolder("out").toPath();
-    PAssert.that(p.apply(Create.of(records).withCoder(ProtoCoder.of(FaceRecord.class)))
-            .apply(WriteShards.of(dir.toString(), 3, FaceRecord.class, FaceRecord::getId)))
-        .containsInAnyOrder(StageFiles.shardName(0, 3), StageFiles.shardName(1, 3), StageFiles.shardName(2, 3));
+    String root = dir.toString(); // the check below is serialised: a Path is not
+    PCollection<WriteShards.Written> written = p.apply(Create.of(records).withCoder(ProtoCoder.of(FaceRecord.class)))
+        .apply(WriteShards.of(dir.toString(), 3, FaceRecord.class, FaceRecord::getId).withLabels(r -> r.getLabel() % 7 - 1));
+    PAssert.that(written).satisfies(files -> { // each file named, counted and its labels listed as the records it holds say
+      List<String> names = new ArrayList<>();
+      long sum = 0;
+      for (WriteShards.Written w : files) {
+        names.add(w.file());
+        sum += w.records();
+        try {
+          java.util.TreeSet<Long> want = new java.util.TreeSet<>();
+          List<FaceRecord> shard = StageFiles.readFramed(Path.of(root, w.file()), FaceRecord.parser());
+          for (FaceRecord r : shard) {
+            if (r.getLabel() % 7 - 1 >= 0) {
+              want.add(r.getLabel() % 7 - 1);
+            }
+          }
+          assertEquals(w.file(), shard.size(), w.records());
+          assertArrayEquals(w.file(), want.stream().mapToLong(Long::longValue).toArray(), w.labels());
+        } catch (java.io.IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      }
+      java.util.Collections.sort(names);
+      assertEquals(List.of(StageFiles.shardName(0, 3), StageFiles.shardName(1, 3), StageFiles.shardName(2, 3)), names);
+      assertEquals(50, sum);
+      return null;
+    });
     PipelineResult result = p.run();
     result.waitUntilFinish();
 

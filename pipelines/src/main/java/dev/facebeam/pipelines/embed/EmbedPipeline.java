@@ -97,13 +97,14 @@ public final class EmbedPipeline extends PTransform<PBegin, PDone> {
     PCollectionTuple embedded = faces.apply(EMBED, new EmbedFaces(spec, settings.device(),
         settings.batchSize(), settings.flip(), keepRaw, threadsPerSlot));
     PCollection<Embedding> embeddings = embedded.get(EmbedFaces.EMBEDDINGS);
-    embeddings.apply("WriteEmbeddings", WriteShards.of(workDir, shards, Embedding.class, Embedding::getId));
+    PCollection<WriteShards.Written> written = embeddings.apply("WriteEmbeddings",
+        WriteShards.of(workDir, shards, Embedding.class, Embedding::getId));
     PCollection<Reject> rejects = embedded.get(FaceTags.REJECTS);
     rejects.apply("WriteRejects", new WriteRejects(workDir + "/" + StageLayout.REJECTS));
     Stages.write(List.of(
         // counted from the files, not from `faces`: a second reader of `faces` would make Flink hold them all first
         Stages.line(begin.apply("CountRead", ReadStageShards.countRecords(shardFiles)), "read"),
-        Stages.count(embeddings, "written"),
+        Stages.written(written, "written"), // counted by the writer: the embeddings' one reader
         Stages.count(rejects, "rejected")), workDir);
     return PDone.in(begin.getPipeline());
   }

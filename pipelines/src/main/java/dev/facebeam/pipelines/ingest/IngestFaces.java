@@ -17,14 +17,12 @@ import org.apache.beam.sdk.values.TupleTag;
 /**
  * Ingest's records, before anything is written: the pack read on the workers and every face decoded
  * and aligned. Outputs {@link FaceTags#FACES} (aligned faces) and {@link FaceTags#REJECTS} (every
- * reject, reading's and aligning's), plus what the reader emitted ({@link #READ_FACES},
- * {@link #READ_REJECTS}) so the stage can check read = written + rejected.
+ * reject, reading's and aligning's), plus how many of each the reader emitted per task
+ * ({@link FaceTags#READ_COUNTS}) so the stage can check read = written + rejected.
  */
 public final class IngestFaces extends PTransform<PBegin, PCollectionTuple> {
   /** The step that reads the pack. */
   public static final String READ = "ReadPack";
-  public static final TupleTag<FaceRecord> READ_FACES = new TupleTag<>("read_faces") {};
-  public static final TupleTag<Reject> READ_REJECTS = new TupleTag<>("read_rejects") {};
 
   private final FacePack pack;
   private final String exportImages;
@@ -47,7 +45,6 @@ public final class IngestFaces extends PTransform<PBegin, PCollectionTuple> {
         .apply("AllRejects", Flatten.pCollections());
     return PCollectionTuple.of(FaceTags.FACES, aligned.get(FaceTags.FACES))
         .and(FaceTags.REJECTS, rejects)
-        .and(READ_FACES, read.get(FaceTags.FACES))
-        .and(READ_REJECTS, read.get(FaceTags.REJECTS));
+        .and(FaceTags.READ_COUNTS, read.get(FaceTags.READ_COUNTS));
   }
 }

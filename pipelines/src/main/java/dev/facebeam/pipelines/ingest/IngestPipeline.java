@@ -27,15 +27,11 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.apache.beam.sdk.options.PipelineOptions;
-import org.apache.beam.sdk.transforms.Distinct;
-import org.apache.beam.sdk.transforms.Filter;
-import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.PDone;
-import org.apache.beam.sdk.values.TypeDescriptors;
 
 /**
  * The ingest stage: a pack → aligned 112×112 face records, sharded, with rejects and a manifest.
@@ -77,20 +73,17 @@ public final class IngestPipeline extends PTransform<PBegin, PDone> {
   public PDone expand(PBegin begin) {
     PCollectionTuple ingested = begin.apply(FACES, new IngestFaces(pack, exportImages));
     PCollection<FaceRecord> faces = ingested.get(FaceTags.FACES);
-    faces.apply("WriteRecords", WriteShards.of(workDir, shards, FaceRecord.class, FaceRecord::getId));
+    // The faces have one reader, the writer: every count comes from what the reader and the writer
+    // already know (a second reader of the faces made Flink store them all on disk first).
+    PCollection<WriteShards.Written> written = faces.apply("WriteRecords",
+        WriteShards.of(workDir, shards, FaceRecord.class, FaceRecord::getId).withLabels(FaceRecord::getLabel));
     PCollection<Reject> rejects = ingested.get(FaceTags.REJECTS);
     rejects.apply("WriteRejects", new WriteRejects(workDir + "/" + StageLayout.REJECTS));
-
-    PCollection<Long> labels = faces
-        .apply("Labels", MapElements.into(TypeDescriptors.longs()).via(FaceRecord::getLabel))
-        .apply("KnownLabels", Filter.by(l -> l >= 0))
-        .apply("DistinctLabels", Distinct.create());
     Stages.write(List.of(
-        Stages.count(ingested.get(IngestFaces.READ_FACES), "raw"),
-        Stages.count(ingested.get(IngestFaces.READ_REJECTS), "read_rejected"),
-        Stages.count(faces, "written"),
+        Stages.sums(ingested.get(FaceTags.READ_COUNTS), "ReadCounts"), // "raw" and "read_rejected"
+        Stages.written(written, "written"),
         Stages.count(rejects, "rejected"),
-        Stages.count(labels, "identities")), workDir);
+        Stages.distinctLabels(written, "identities")), workDir);
     return PDone.in(begin.getPipeline());
   }
 
@@ -139,8 +132,8 @@ public final class IngestPipeline extends PTransform<PBegin, PDone> {
   private static StageManifest.Builder finish(FacePack pack, Path work, int shards, IngestParams params, PipelineOptions runner)
       throws IOException {
     Map<String, Long> counts = Stages.read(work);
-    long raw = counts.getOrDefault("raw", 0L);
-    long readRejected = counts.getOrDefault("read_rejected", 0L);
+    long raw = counts.getOrDefault(ReadFacePack.RAW, 0L);
+    long readRejected = counts.getOrDefault(ReadFacePack.READ_REJECTED, 0L);
     long written = counts.getOrDefault("written", 0L);
     long rejected = counts.getOrDefault("rejected", 0L);
     long read = raw + readRejected;

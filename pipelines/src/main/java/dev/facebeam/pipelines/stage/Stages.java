@@ -6,6 +6,7 @@ import dev.facebeam.io.StageFiles;
 import dev.facebeam.io.StageOutput;
 import dev.facebeam.proto.StageManifest;
 import dev.facebeam.transforms.WriteLines;
+import dev.facebeam.transforms.WriteShards;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,9 +19,13 @@ import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.transforms.Count;
+import org.apache.beam.sdk.transforms.Distinct;
+import org.apache.beam.sdk.transforms.FlatMapElements;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.Sum;
+import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
@@ -146,6 +151,28 @@ public final class Stages {
     String step = "Count_" + name;
     return c.apply(step, Count.globally())
         .apply(step + "_Line", MapElements.into(TypeDescriptors.strings()).via(n -> name + "\t" + n));
+  }
+
+  /** Named parts summed per name, as the lines "name\tN" (a name with no part gives no line: read as 0). */
+  public static PCollection<String> sums(PCollection<KV<String, Long>> parts, String step) {
+    return parts.apply(step, Sum.longsPerKey())
+        .apply(step + "_Lines", MapElements.into(TypeDescriptors.strings()).via(kv -> kv.getKey() + "\t" + kv.getValue()));
+  }
+
+  /** The records in written files as the line "name\tN": counted by the writer, which already holds them. */
+  public static PCollection<String> written(PCollection<WriteShards.Written> files, String name) {
+    return line(files.apply("Records_" + name, MapElements.into(TypeDescriptors.longs()).via(WriteShards.Written::records))
+        .apply("Sum_" + name, Sum.longsGlobally()), name);
+  }
+
+  /** The distinct labels over written files as the line "name\tN" (each file lists its own). */
+  public static PCollection<String> distinctLabels(PCollection<WriteShards.Written> files, String name) {
+    return files
+        .apply("Labels_" + name, FlatMapElements.into(TypeDescriptors.longs())
+            .via(w -> java.util.Arrays.stream(w.labels()).boxed().toList()))
+        .apply("Distinct_" + name, Distinct.create())
+        .apply("Count_" + name, Count.globally())
+        .apply("Line_" + name, MapElements.into(TypeDescriptors.strings()).via(n -> name + "\t" + n));
   }
 
   /** A number computed in the pipeline as the line "name\tN". */
