@@ -176,6 +176,32 @@ public class PackReadersTest {
     assertEquals(new HashSet<>(List.of("Aaron_Eckhart", "Zoe_Saldana")), ((MegaFacePack) pack).persons());
   }
 
+  /** A .bin is read in image ranges, each image once and in order across the tasks, empty ones rejected where they are. */
+  @Test
+  public void binPacksAreReadInRangesOfImages() throws Exception {
+    List<byte[]> images = new java.util.ArrayList<>();
+    for (int i = 0; i < 2600; i++) {
+      images.add(i % 997 == 5 ? new byte[0] : new byte[] {(byte) i, (byte) (i >> 8), 7});
+    }
+    Path file = tmp.newFile("ranges.bin").toPath();
+    new dev.facebeam.codec.pack.VerificationPack(images, new boolean[1300]).write(file, 2,
+        dev.facebeam.codec.pickle.PickleWriter.ElementForm.BYTES);
+    dev.facebeam.codec.pack.BinPack pack = dev.facebeam.codec.pack.BinPack.open(file);
+    assertEquals(List.of(new dev.facebeam.codec.pack.BinPack.Range(file.toString(), 0, 1000),
+        new dev.facebeam.codec.pack.BinPack.Range(file.toString(), 1000, 2000),
+        new dev.facebeam.codec.pack.BinPack.Range(file.toString(), 2000, 2600)), pack.tasks());
+    dev.facebeam.CollectingSink all = dev.facebeam.CollectingSink.readAll(pack);
+    assertEquals(2600 - 3, all.faces.size());
+    assertEquals(List.of("bin-000000005", "bin-000001002", "bin-000001999"),
+        all.rejects.stream().map(r -> r.split(" \\| ")[0]).toList());
+    int at = 0;
+    for (int i = 0; i < 2600; i++) {
+      if (i % 997 != 5) {
+        assertEquals(dev.facebeam.codec.pack.RawFaces.id("bin", i), all.faces.get(at++).getId());
+      }
+    }
+  }
+
   @Test
   public void autoDetectionRecognisesEachFormat() throws Exception {
     assertEquals("rec", PackOpener.detect(TestData.file("rec/adaface/train.rec")));

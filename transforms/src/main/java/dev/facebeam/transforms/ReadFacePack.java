@@ -25,8 +25,8 @@ import org.apache.beam.sdk.values.TupleTagList;
 
 /**
  * Reads a pack's tasks in parallel into raw face records ({@link FaceTags#FACES}) and rejects
- * ({@link FaceTags#REJECTS}), with each task's counts of both ({@link FaceTags#READ_COUNTS}). Tasks and then faces are reshuffled so that one big task (a whole
- * {@code .bin}) does not leave the decoding to a single worker.
+ * ({@link FaceTags#REJECTS}), with each task's counts of both ({@link FaceTags#READ_COUNTS}). The
+ * tasks (a few kilobytes each) are reshuffled so that workers share them; the faces are not.
  */
 public final class ReadFacePack extends PTransform<PBegin, PCollectionTuple> {
   /** The step that reads the pack's records (the progress line counts what it sends). */
@@ -36,7 +36,7 @@ public final class ReadFacePack extends PTransform<PBegin, PCollectionTuple> {
   public static final String RAW = "raw";
   public static final String READ_REJECTED = "read_rejected";
 
-  /** With this many tasks the work is spread already; a second shuffle would only cost. */
+  /** Shard readers cut a stage's files into at least this many tasks (ReadStageShards). */
   static final int MANY_TASKS = 8;
 
   private final FacePack pack;
@@ -53,11 +53,9 @@ public final class ReadFacePack extends PTransform<PBegin, PCollectionTuple> {
         .apply("SpreadTasks", Reshuffle.viaRandomKey())
         .apply(READ_TASK, ParDo.of(new ReadTaskFn(pack))
             .withOutputTags(FaceTags.FACES, TupleTagList.of(FaceTags.REJECTS).and(FaceTags.READ_COUNTS)));
+    // No record reshuffle: a pack's tasks are small enough to spread the work (a .bin is cut into image
+    // ranges), and a reshuffle of the faces is a group-by of every face on Flink.
     PCollection<FaceRecord> faces = read.get(FaceTags.FACES).setCoder(ProtoCoder.of(FaceRecord.class));
-    if (tasks.size() < MANY_TASKS) {
-      // Few big tasks (a .bin is one): spread their faces so decoding is not left to one worker.
-      faces = faces.apply("SpreadFaces", Reshuffle.viaRandomKey());
-    }
     read.get(FaceTags.REJECTS).setCoder(ProtoCoder.of(dev.facebeam.proto.Reject.class));
     read.get(FaceTags.READ_COUNTS).setCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of()));
     return PCollectionTuple.of(FaceTags.FACES, faces).and(FaceTags.REJECTS, read.get(FaceTags.REJECTS))

@@ -61,25 +61,36 @@ public final class DecodeBenchmark {
     boolean getWithIngest();
 
     void setWithIngest(boolean value);
+
+    @Description("Images per identity in the generated .rec (InsightFace's layout: a header record, then identity records)")
+    @Default.Integer(100)
+    int getImagesPerIdentity();
+
+    void setImagesPerIdentity(int value);
+
+    @Description("A new folder to write the generated bench.rec/.idx into and keep (for scripts/bench_decode_cv2.py); empty: a temporary one")
+    @Default.String("")
+    String getKeep();
+
+    void setKeep(String value);
   }
 
   public static String run(Options o) throws Exception {
     int threads = o.getThreads() > 0 ? o.getThreads() : Runtime.getRuntime().availableProcessors();
     List<byte[]> jpegs = realJpegs(Path.of(o.getFixtures()));
-    Path dir = Files.createTempDirectory("facebeam-bench");
+    boolean keep = !o.getKeep().isEmpty();
+    Path dir = keep ? Files.createDirectory(Path.of(o.getKeep())) : Files.createTempDirectory("facebeam-bench");
     try {
       Path rec = dir.resolve("bench.rec");
-      List<byte[]> payloads = new ArrayList<>(o.getRecordCount());
-      try (RecordIoWriter w = new RecordIoWriter(rec, RecordIoDataset.siblingIdx(rec))) {
-        for (int i = 0; i < o.getRecordCount(); i++) {
-          byte[] jpeg = jpegs.get(i % jpegs.size());
-          payloads.add(jpeg);
-          w.write(i, IrHeader.scalar(i % 100, i).pack(jpeg));
-        }
-      }
+      int perIdentity = Math.max(1, o.getImagesPerIdentity());
+      int identities = (o.getRecordCount() + perIdentity - 1) / perIdentity;
+      // Only the first 20,000 payloads are held (the JDK loop's baseline): a million records stream to disk.
+      List<byte[]> payloads = new ArrayList<>(Math.min(o.getRecordCount(), 20_000));
+      writeRec(rec, jpegs, o.getRecordCount(), perIdentity, payloads);
       StringBuilder report = new StringBuilder();
-      report.append(String.format("bench-decode: %d records of real 112x112 JPEGs (%d distinct), %d cores, %d threads%n",
-          o.getRecordCount(), jpegs.size(), Runtime.getRuntime().availableProcessors(), threads));
+      report.append(String.format("bench-decode: %d records of real 112x112 JPEGs (%d distinct), %d identities in InsightFace's layout,"
+          + " %d cores, %d threads%s%n", o.getRecordCount(), jpegs.size(), identities, Runtime.getRuntime().availableProcessors(), threads,
+          keep ? "; kept in " + dir + " (python3 scripts/bench_decode_cv2.py " + dir + ")" : ""));
       // Warm both paths so the JIT has compiled them before timing.
       imageIoLoop(payloads.subList(0, Math.min(2000, payloads.size())));
       facebeamRead(rec, threads);
@@ -99,17 +110,52 @@ public final class DecodeBenchmark {
           }
         }
         double fixed = timeIngest(tiny, dir.resolve("tiny-out")).seconds();
-        IngestRun full = timeIngest(rec, dir.resolve("ingested"));
-        double net = full.written() / Math.max(1e-9, full.seconds() - fixed);
-        report.append(String.format("  facebeam  ingest stage on embedded Flink, %d slots       %8.0f images/s  (%.2fx; %d written in %.1f s)%n",
-            threads, full.written() / full.seconds(), full.written() / full.seconds() / baseline, full.written(), full.seconds()));
-        report.append(String.format("  facebeam  ingest stage, net of the %.1f s fixed start-up  %8.0f images/s  (%.2fx)%n",
-            fixed, net, net / baseline));
+        System.gc();
+        boolean reset = EmbedBenchmark.resetPeak();
+        IngestRun full;
+        // Flink's shuffle and spill files go to this process's temporary folder (ProcessTemp).
+        try (RunSampler sampler = RunSampler.start(Path.of(System.getProperty("java.io.tmpdir")), 250)) {
+          full = timeIngest(rec, dir.resolve("ingested"));
+          double net = full.written() / Math.max(1e-9, full.seconds() - fixed);
+          report.append(String.format("  facebeam  ingest stage on embedded Flink, %d slots       %8.0f images/s  (%.2fx; %d written in %.1f s)%n",
+              threads, full.written() / full.seconds(), full.written() / full.seconds() / baseline, full.written(), full.seconds()));
+          report.append(String.format("  facebeam  ingest stage, net of the %.1f s fixed start-up  %8.0f images/s  (%.2fx)%n",
+              fixed, net, net / baseline));
+          report.append(sampler.tenths(full.seconds(), "    "));
+          report.append(String.format("    peak RSS %s (VmHWM) %d MB; Flink's temporary folder (shuffle, spill) at most %d MB;"
+              + " the input .rec %d MB%n", reset ? "of the stage" : "of the process", EmbedBenchmark.statusMb("VmHWM:"),
+              sampler.largestFolderMb(), Files.size(rec) >> 20));
+        }
       }
       return report.toString().stripTrailing();
     } finally {
       try (var s = Files.walk(dir)) {
-        s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        s.sorted(java.util.Comparator.reverseOrder())
+            .filter(p -> !keep || !(p.equals(dir) || p.equals(dir.resolve("bench.rec")) || p.equals(dir.resolve("bench.idx"))))
+            .forEach(p -> p.toFile().delete());
+      }
+    }
+  }
+
+  /**
+   * {@code n} image records cycling through {@code jpegs} in InsightFace's layout: key 0 a header
+   * (flag 2, label [n + 1, n + 1 + identities)), keys 1..n the images (label = identity), then one
+   * record per identity with its image range; the first 20,000 payloads also into {@code held}.
+   */
+  static void writeRec(Path rec, List<byte[]> jpegs, int n, int perIdentity, List<byte[]> held) throws IOException {
+    int identities = (n + perIdentity - 1) / perIdentity;
+    try (RecordIoWriter w = new RecordIoWriter(rec, RecordIoDataset.siblingIdx(rec))) {
+      w.write(0, IrHeader.array(new float[] {n + 1, n + 1 + identities}, 0).pack(new byte[0]));
+      for (int i = 0; i < n; i++) {
+        byte[] jpeg = jpegs.get(i % jpegs.size());
+        if (held.size() < 20_000) {
+          held.add(jpeg);
+        }
+        w.write(i + 1, IrHeader.scalar(i / perIdentity, i + 1).pack(jpeg));
+      }
+      for (int c = 0; c < identities; c++) {
+        int from = 1 + c * perIdentity;
+        w.write(n + 1 + c, IrHeader.array(new float[] {from, Math.min(n + 1, from + perIdentity)}, n + 1 + c).pack(new byte[0]));
       }
     }
   }
