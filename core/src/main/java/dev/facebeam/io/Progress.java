@@ -9,29 +9,36 @@ import java.util.function.LongSupplier;
 /**
  * One updating console line per running stage — records done, rate, ETA — fed by the stage's DoFns
  * when they run in this JVM (the embedded Flink, the direct runner), or by a remote count (a Flink
- * cluster's REST API) when they run on TaskManagers. Printed only to a terminal.
+ * cluster's REST API) when they run on TaskManagers. On a terminal the line is rewritten every
+ * second; piped (a log, {@code | tee}, a CI job) a whole line is printed every {@link #PIPED_EVERY_SECONDS}
+ * seconds, so a long ingest or embed still says how far it is, without filling a log with carriage returns.
  */
 public final class Progress implements AutoCloseable {
   private static final ConcurrentHashMap<String, AtomicLong> DONE = new ConcurrentHashMap<>();
   private final String stage;
   private final Thread printer;
   private final PrintStream out;
+  private final boolean terminal;
+  private volatile boolean printed;
+  static final int PIPED_EVERY_SECONDS = 10;
   private final long start = System.nanoTime();
   private final long total;
   private final LongSupplier remote;
 
-  private Progress(String stage, long total, PrintStream out, LongSupplier remote) {
+  Progress(String stage, long total, PrintStream out, boolean terminal, long pipedEveryMillis, LongSupplier remote) {
     this.stage = stage;
     this.total = total;
     this.out = out;
+    this.terminal = terminal;
     this.remote = remote;
     DONE.put(stage, new AtomicLong());
     printer = out == null ? null : new Thread(() -> {
       try {
         while (!Thread.currentThread().isInterrupted()) {
-          Thread.sleep(1000);
-          out.print("\r" + line());
+          Thread.sleep(terminal ? 1000 : pipedEveryMillis);
+          out.print(terminal ? "\r" + line() : line().stripTrailing() + "\n");
           out.flush();
+          printed = true;
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -43,14 +50,14 @@ public final class Progress implements AutoCloseable {
     }
   }
 
-  /** Starts counting a stage; the line is printed only when this JVM has a console. */
+  /** Starts counting a stage, printing to standard error (see the class comment). */
   public static Progress show(String stage, long total) {
     return show(stage, total, null);
   }
 
   /** The same, counting with {@code remote} (records done so far) where it is not null. */
   public static Progress show(String stage, long total, LongSupplier remote) {
-    return new Progress(stage, total, System.console() != null ? System.err : null, remote);
+    return new Progress(stage, total, System.err, System.console() != null, PIPED_EVERY_SECONDS * 1000L, remote);
   }
 
   /** Called by workers: {@code n} more records of {@code stage} done. */
@@ -84,7 +91,16 @@ public final class Progress implements AutoCloseable {
   public void close() {
     if (printer != null) {
       printer.interrupt();
-      out.println("\r" + line());
+      try {
+        printer.join(); // no line of the printer's after the last one
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      if (terminal) {
+        out.println("\r" + line());
+      } else if (printed) { // a short run piped prints nothing; a long one ends with its total
+        out.println(line().stripTrailing());
+      }
     }
     DONE.remove(stage);
   }

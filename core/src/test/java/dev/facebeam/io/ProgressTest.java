@@ -21,4 +21,29 @@ public class ProgressTest {
     assertEquals("2m 05s", Progress.duration(125));
     assertEquals("1h 01m", Progress.duration(3660));
   }
+
+  /** Piped, whole lines come at the interval and end with the total; a run shorter than one interval prints nothing. */
+  @Test
+  public void pipedOutputGetsWholeLinesAndTheTotal() throws Exception {
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    java.io.PrintStream out = new java.io.PrintStream(bytes, true, java.nio.charset.StandardCharsets.UTF_8);
+    Progress p = new Progress("piped-stage", 100, out, false, 50, null);
+    Progress.add("piped-stage", 40);
+    Thread.sleep(300);
+    Progress.add("piped-stage", 60);
+    p.close();
+    String text = bytes.toString(java.nio.charset.StandardCharsets.UTF_8);
+    assertEquals(text, -1, text.indexOf('\r'));
+    String[] lines = text.split("\n");
+    assertThat(text, lines.length >= 2, org.hamcrest.Matchers.is(true));
+    assertThat(lines[0], containsString("piped-stage: 40 / 100 records"));
+    assertThat(lines[lines.length - 1], containsString("piped-stage: 100 / 100 records"));
+
+    java.io.ByteArrayOutputStream quiet = new java.io.ByteArrayOutputStream();
+    Progress q = new Progress("short-stage", 10, new java.io.PrintStream(quiet, true, java.nio.charset.StandardCharsets.UTF_8), false,
+        60_000, null);
+    Progress.add("short-stage", 10);
+    q.close();
+    assertEquals("", quiet.toString(java.nio.charset.StandardCharsets.UTF_8));
+  }
 }
