@@ -79,6 +79,9 @@ public final class DecodeBenchmark {
     int threads = o.getThreads() > 0 ? o.getThreads() : Runtime.getRuntime().availableProcessors();
     List<byte[]> jpegs = realJpegs(Path.of(o.getFixtures()));
     boolean keep = !o.getKeep().isEmpty();
+    if (keep && Files.exists(Path.of(o.getKeep()))) {
+      throw new dev.facebeam.UserInputException("--keep=" + o.getKeep(), "already exists: name a new folder for the generated .rec");
+    }
     Path dir = keep ? Files.createDirectory(Path.of(o.getKeep())) : Files.createTempDirectory("facebeam-bench");
     try {
       Path rec = dir.resolve("bench.rec");
