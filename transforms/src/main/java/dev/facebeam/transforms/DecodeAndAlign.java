@@ -20,9 +20,13 @@ import org.apache.beam.sdk.values.TupleTagList;
 
 /**
  * Raw face records → aligned 112×112 face records ({@link FaceTags#FACES}), or a reject with the
- * reason ({@link FaceTags#REJECTS}). Optionally writes each crop as {@code <id>.png}.
+ * reason ({@link FaceTags#REJECTS}), and per bundle how many faces it took in ({@link FaceTags#READ_COUNTS}).
+ * Optionally writes each crop as {@code <id>.png}.
  */
 public final class DecodeAndAlign extends PTransform<PCollection<FaceRecord>, PCollectionTuple> {
+  /** The name of {@link FaceTags#READ_COUNTS} here: the raw faces taken in, which are all the faces read. */
+  public static final String RAW = "raw";
+
   private final String exportDir;
 
   private DecodeAndAlign(String exportDir) {
@@ -41,9 +45,11 @@ public final class DecodeAndAlign extends PTransform<PCollection<FaceRecord>, PC
   @Override
   public PCollectionTuple expand(PCollection<FaceRecord> raw) {
     PCollectionTuple out = raw.apply("Prepare", ParDo.of(new PrepareFn(exportDir))
-        .withOutputTags(FaceTags.FACES, TupleTagList.of(FaceTags.REJECTS)));
+        .withOutputTags(FaceTags.FACES, TupleTagList.of(FaceTags.REJECTS).and(FaceTags.READ_COUNTS)));
     out.get(FaceTags.FACES).setCoder(ProtoCoder.of(FaceRecord.class));
     out.get(FaceTags.REJECTS).setCoder(ProtoCoder.of(Reject.class));
+    out.get(FaceTags.READ_COUNTS).setCoder(org.apache.beam.sdk.coders.KvCoder.of(org.apache.beam.sdk.coders.StringUtf8Coder.of(),
+        org.apache.beam.sdk.coders.VarLongCoder.of()));
     return out;
   }
 
@@ -51,6 +57,7 @@ public final class DecodeAndAlign extends PTransform<PCollection<FaceRecord>, PC
     private final String exportDir;
     private final Counter written = Metrics.counter("ingest", "aligned");
     private final Counter rejected = Metrics.counter("ingest", "rejected");
+    private transient long taken;
 
     PrepareFn(String exportDir) {
       this.exportDir = exportDir;
@@ -63,8 +70,14 @@ public final class DecodeAndAlign extends PTransform<PCollection<FaceRecord>, PC
       }
     }
 
+    @StartBundle
+    public void start() {
+      taken = 0;
+    }
+
     @ProcessElement
     public void process(@Element FaceRecord raw, MultiOutputReceiver out) {
+      taken++;
       FacePreparation.Prepared prepared;
       try {
         prepared = FacePreparation.prepare(raw);
@@ -78,6 +91,16 @@ public final class DecodeAndAlign extends PTransform<PCollection<FaceRecord>, PC
       }
       written.inc();
       out.get(FaceTags.FACES).output(prepared.record());
+    }
+
+    /** The faces this bundle took in, as one count ({@link #RAW}): a failed bundle's count goes with its outputs. */
+    @FinishBundle
+    public void finish(FinishBundleContext c) {
+      if (taken > 0) {
+        c.output(FaceTags.READ_COUNTS, org.apache.beam.sdk.values.KV.of(RAW, taken),
+            org.apache.beam.sdk.transforms.windowing.GlobalWindow.INSTANCE.maxTimestamp(),
+            org.apache.beam.sdk.transforms.windowing.GlobalWindow.INSTANCE);
+      }
     }
 
     private void writePng(FacePreparation.Prepared prepared) {

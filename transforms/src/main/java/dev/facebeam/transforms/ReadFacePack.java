@@ -6,10 +6,7 @@ import dev.facebeam.proto.FaceRecord;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.SerializableCoder;
-import org.apache.beam.sdk.coders.StringUtf8Coder;
-import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.Create;
@@ -17,7 +14,6 @@ import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.Reshuffle;
-import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
@@ -25,16 +21,13 @@ import org.apache.beam.sdk.values.TupleTagList;
 
 /**
  * Reads a pack's tasks in parallel into raw face records ({@link FaceTags#FACES}) and rejects
- * ({@link FaceTags#REJECTS}), with each task's counts of both ({@link FaceTags#READ_COUNTS}). The
+ * ({@link FaceTags#REJECTS}) — and nothing else: a cluster's progress line counts what this step sends. The
  * tasks (a few kilobytes each) are reshuffled so that workers share them; the faces are not.
  */
 public final class ReadFacePack extends PTransform<PBegin, PCollectionTuple> {
   /** The step that reads the pack's records (the progress line counts what it sends). */
   public static final String READ_TASK = "ReadTask";
 
-  /** The names of {@link FaceTags#READ_COUNTS}: faces the reader emitted, and inputs it rejected. */
-  public static final String RAW = "raw";
-  public static final String READ_REJECTED = "read_rejected";
 
   /** Shard readers cut a stage's files into at least this many tasks (ReadStageShards). */
   static final int MANY_TASKS = 8;
@@ -52,14 +45,12 @@ public final class ReadFacePack extends PTransform<PBegin, PCollectionTuple> {
         .apply("Tasks", Create.of(tasks).withCoder(SerializableCoder.of(Serializable.class)))
         .apply("SpreadTasks", Reshuffle.viaRandomKey())
         .apply(READ_TASK, ParDo.of(new ReadTaskFn(pack))
-            .withOutputTags(FaceTags.FACES, TupleTagList.of(FaceTags.REJECTS).and(FaceTags.READ_COUNTS)));
+            .withOutputTags(FaceTags.FACES, TupleTagList.of(FaceTags.REJECTS)));
     // No record reshuffle: a pack's tasks are small enough to spread the work (a .bin is cut into image
     // ranges), and a reshuffle of the faces is a group-by of every face on Flink.
     PCollection<FaceRecord> faces = read.get(FaceTags.FACES).setCoder(ProtoCoder.of(FaceRecord.class));
     read.get(FaceTags.REJECTS).setCoder(ProtoCoder.of(dev.facebeam.proto.Reject.class));
-    read.get(FaceTags.READ_COUNTS).setCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of()));
-    return PCollectionTuple.of(FaceTags.FACES, faces).and(FaceTags.REJECTS, read.get(FaceTags.REJECTS))
-        .and(FaceTags.READ_COUNTS, read.get(FaceTags.READ_COUNTS));
+    return PCollectionTuple.of(FaceTags.FACES, faces).and(FaceTags.REJECTS, read.get(FaceTags.REJECTS));
   }
 
   static final class ReadTaskFn extends DoFn<Serializable, FaceRecord> {
@@ -75,11 +66,9 @@ public final class ReadFacePack extends PTransform<PBegin, PCollectionTuple> {
     public void process(@Element Serializable task, MultiOutputReceiver out) {
       // A task-level failure (an unreadable file) fails the run with the file named: losing a whole
       // slice silently would break read = written + rejected.
-      long[] counts = new long[2]; // faces, rejects
       pack.read(task, new FaceSink() {
           @Override
           public void face(FaceRecord raw) {
-            counts[0]++;
             readCounter.inc();
             dev.facebeam.io.Progress.add("ingest", 1);
             out.get(FaceTags.FACES).output(raw);
@@ -87,15 +76,12 @@ public final class ReadFacePack extends PTransform<PBegin, PCollectionTuple> {
 
           @Override
           public void reject(String id, String source, String reason) {
-            counts[1]++;
             readCounter.inc();
             dev.facebeam.io.Progress.add("ingest", 1);
             rejectCounter.inc();
             out.get(FaceTags.REJECTS).output(FaceTags.reject(id, source, reason));
           }
       });
-      out.get(FaceTags.READ_COUNTS).output(KV.of(RAW, counts[0]));
-      out.get(FaceTags.READ_COUNTS).output(KV.of(READ_REJECTED, counts[1]));
     }
   }
 }

@@ -17,12 +17,15 @@ import org.apache.beam.sdk.values.TupleTag;
 /**
  * Ingest's records, before anything is written: the pack read on the workers and every face decoded
  * and aligned. Outputs {@link FaceTags#FACES} (aligned faces) and {@link FaceTags#REJECTS} (every
- * reject, reading's and aligning's), plus how many of each the reader emitted per task
- * ({@link FaceTags#READ_COUNTS}) so the stage can check read = written + rejected.
+ * reject, reading's and aligning's), plus how many faces alignment took in ({@link FaceTags#READ_COUNTS}:
+ * every face read) and the reader's rejects ({@link #READ_REJECTS}), so the stage can check
+ * read = written + rejected.
  */
 public final class IngestFaces extends PTransform<PBegin, PCollectionTuple> {
   /** The step that reads the pack. */
   public static final String READ = "ReadPack";
+  /** The reader's own rejects (few): counted directly. */
+  public static final TupleTag<Reject> READ_REJECTS = new TupleTag<>("read_rejects") {};
 
   private final FacePack pack;
   private final String exportImages;
@@ -45,6 +48,7 @@ public final class IngestFaces extends PTransform<PBegin, PCollectionTuple> {
         .apply("AllRejects", Flatten.pCollections());
     return PCollectionTuple.of(FaceTags.FACES, aligned.get(FaceTags.FACES))
         .and(FaceTags.REJECTS, rejects)
-        .and(FaceTags.READ_COUNTS, read.get(FaceTags.READ_COUNTS));
+        .and(FaceTags.READ_COUNTS, aligned.get(FaceTags.READ_COUNTS))
+        .and(READ_REJECTS, read.get(FaceTags.REJECTS));
   }
 }

@@ -16,6 +16,7 @@ import dev.facebeam.pipelines.stage.Stages;
 import dev.facebeam.proto.FaceRecord;
 import dev.facebeam.proto.Reject;
 import dev.facebeam.proto.StageManifest;
+import dev.facebeam.transforms.DecodeAndAlign;
 import dev.facebeam.transforms.FaceTags;
 import dev.facebeam.transforms.ReadFacePack;
 import dev.facebeam.transforms.WriteRejects;
@@ -80,7 +81,8 @@ public final class IngestPipeline extends PTransform<PBegin, PDone> {
     PCollection<Reject> rejects = ingested.get(FaceTags.REJECTS);
     rejects.apply("WriteRejects", new WriteRejects(workDir + "/" + StageLayout.REJECTS));
     Stages.write(List.of(
-        Stages.sums(ingested.get(FaceTags.READ_COUNTS), "ReadCounts"), // "raw" and "read_rejected"
+        Stages.sums(ingested.get(FaceTags.READ_COUNTS), "RawCounts"), // "raw": the faces alignment took in
+        Stages.count(ingested.get(IngestFaces.READ_REJECTS), "read_rejected"),
         Stages.written(written, "written"),
         Stages.count(rejects, "rejected"),
         Stages.distinctLabels(written, "identities")), workDir);
@@ -132,8 +134,8 @@ public final class IngestPipeline extends PTransform<PBegin, PDone> {
   private static StageManifest.Builder finish(FacePack pack, Path work, int shards, IngestParams params, PipelineOptions runner)
       throws IOException {
     Map<String, Long> counts = Stages.read(work);
-    long raw = counts.getOrDefault(ReadFacePack.RAW, 0L);
-    long readRejected = counts.getOrDefault(ReadFacePack.READ_REJECTED, 0L);
+    long raw = counts.getOrDefault(DecodeAndAlign.RAW, 0L);
+    long readRejected = counts.getOrDefault("read_rejected", 0L);
     long written = counts.getOrDefault("written", 0L);
     long rejected = counts.getOrDefault("rejected", 0L);
     long read = raw + readRejected;
