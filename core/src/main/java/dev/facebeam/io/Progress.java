@@ -81,6 +81,14 @@ public final class Progress implements AutoCloseable {
     return String.format(Locale.ROOT, "%s: %,d%s records, %.1f/s%s   ", stage, d, total > 0 ? String.format(Locale.ROOT, " / %,d", total) : "", rate, eta);
   }
 
+  private static final java.util.regex.Pattern LINE = java.util.regex.Pattern.compile(
+      "[a-z][a-z0-9/_-]*: [0-9,]+( / [0-9,]+)? records, [0-9.]+/s(, ETA [0-9hms ]+)?\\s*");
+
+  /** Whether {@code text} is one of the lines {@link #line()} makes: what a log reader or a test may set aside. */
+  public static boolean isProgressLine(String text) {
+    return LINE.matcher(text.replace("\r", "")).matches();
+  }
+
   static String duration(double s) {
     long t = Math.round(s);
     return t >= 3600 ? String.format(Locale.ROOT, "%dh %02dm", t / 3600, t % 3600 / 60)

@@ -38,6 +38,11 @@ public class ProgressTest {
     assertThat(text, lines.length >= 2, org.hamcrest.Matchers.is(true));
     assertThat(lines[0], containsString("piped-stage: 40 / 100 records"));
     assertThat(lines[lines.length - 1], containsString("piped-stage: 100 / 100 records"));
+    for (String l : lines) {
+      assertThat(l, Progress.isProgressLine(l), org.hamcrest.Matchers.is(true));
+    }
+    assertThat(Progress.isProgressLine("embed: 1,234 / 12,000 records, 85.3/s, ETA 2m 06s   "), org.hamcrest.Matchers.is(true));
+    assertThat(Progress.isProgressLine("facebeam ingest failed: x.rec: no such file"), org.hamcrest.Matchers.is(false));
 
     java.io.ByteArrayOutputStream quiet = new java.io.ByteArrayOutputStream();
     Progress q = new Progress("short-stage", 10, new java.io.PrintStream(quiet, true, java.nio.charset.StandardCharsets.UTF_8), false,
