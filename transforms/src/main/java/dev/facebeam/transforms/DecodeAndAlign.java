@@ -9,23 +9,26 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TupleTagList;
 
 /**
  * Raw face records → aligned 112×112 face records ({@link FaceTags#FACES}), or a reject with the
- * reason ({@link FaceTags#REJECTS}), and per bundle how many faces it took in ({@link FaceTags#READ_COUNTS}).
+ * reason ({@link FaceTags#REJECTS}), and per bundle how many faces it took in ({@link #TAKEN_IN}).
  * Optionally writes each crop as {@code <id>.png}.
  */
 public final class DecodeAndAlign extends PTransform<PCollection<FaceRecord>, PCollectionTuple> {
-  /** The name of {@link FaceTags#READ_COUNTS} here: the raw faces taken in, which are all the faces read. */
-  public static final String RAW = "raw";
+  /** Per bundle, the raw faces taken in (every face read comes here): counted where they are, not by a second reader. */
+  public static final TupleTag<Long> TAKEN_IN = new TupleTag<>("taken_in") {};
 
   private final String exportDir;
 
@@ -45,11 +48,10 @@ public final class DecodeAndAlign extends PTransform<PCollection<FaceRecord>, PC
   @Override
   public PCollectionTuple expand(PCollection<FaceRecord> raw) {
     PCollectionTuple out = raw.apply("Prepare", ParDo.of(new PrepareFn(exportDir))
-        .withOutputTags(FaceTags.FACES, TupleTagList.of(FaceTags.REJECTS).and(FaceTags.READ_COUNTS)));
+        .withOutputTags(FaceTags.FACES, TupleTagList.of(FaceTags.REJECTS).and(TAKEN_IN)));
     out.get(FaceTags.FACES).setCoder(ProtoCoder.of(FaceRecord.class));
     out.get(FaceTags.REJECTS).setCoder(ProtoCoder.of(Reject.class));
-    out.get(FaceTags.READ_COUNTS).setCoder(org.apache.beam.sdk.coders.KvCoder.of(org.apache.beam.sdk.coders.StringUtf8Coder.of(),
-        org.apache.beam.sdk.coders.VarLongCoder.of()));
+    out.get(TAKEN_IN).setCoder(VarLongCoder.of());
     return out;
   }
 
@@ -93,13 +95,11 @@ public final class DecodeAndAlign extends PTransform<PCollection<FaceRecord>, PC
       out.get(FaceTags.FACES).output(prepared.record());
     }
 
-    /** The faces this bundle took in, as one count ({@link #RAW}): a failed bundle's count goes with its outputs. */
+    /** The faces this bundle took in, as one count: a failed bundle's count goes with its outputs. */
     @FinishBundle
     public void finish(FinishBundleContext c) {
       if (taken > 0) {
-        c.output(FaceTags.READ_COUNTS, org.apache.beam.sdk.values.KV.of(RAW, taken),
-            org.apache.beam.sdk.transforms.windowing.GlobalWindow.INSTANCE.maxTimestamp(),
-            org.apache.beam.sdk.transforms.windowing.GlobalWindow.INSTANCE);
+        c.output(TAKEN_IN, taken, GlobalWindow.INSTANCE.maxTimestamp(), GlobalWindow.INSTANCE);
       }
     }
 

@@ -116,8 +116,9 @@ public final class WriteShards<T extends Message> extends PTransform<PCollection
         buf.reset();
         r.writeDelimitedTo(buf);
         items.add(Map.entry(id.apply(r), buf.toByteArray()));
-        if (label != null && label.apply(r) >= 0) {
-          labels.add(label.apply(r));
+        long l = label == null ? -1 : label.apply(r);
+        if (l >= 0) {
+          labels.add(l);
         }
       }
       items.sort(Map.Entry.comparingByKey());

@@ -17,7 +17,7 @@ import org.apache.beam.sdk.values.TupleTag;
 /**
  * Ingest's records, before anything is written: the pack read on the workers and every face decoded
  * and aligned. Outputs {@link FaceTags#FACES} (aligned faces) and {@link FaceTags#REJECTS} (every
- * reject, reading's and aligning's), plus how many faces alignment took in ({@link FaceTags#READ_COUNTS}:
+ * reject, reading's and aligning's), plus how many faces alignment took in ({@link DecodeAndAlign#TAKEN_IN}:
  * every face read) and the reader's rejects ({@link #READ_REJECTS}), so the stage can check
  * read = written + rejected.
  */
@@ -48,7 +48,7 @@ public final class IngestFaces extends PTransform<PBegin, PCollectionTuple> {
         .apply("AllRejects", Flatten.pCollections());
     return PCollectionTuple.of(FaceTags.FACES, aligned.get(FaceTags.FACES))
         .and(FaceTags.REJECTS, rejects)
-        .and(FaceTags.READ_COUNTS, aligned.get(FaceTags.READ_COUNTS))
+        .and(DecodeAndAlign.TAKEN_IN, aligned.get(DecodeAndAlign.TAKEN_IN))
         .and(READ_REJECTS, read.get(FaceTags.REJECTS));
   }
 }

@@ -81,7 +81,7 @@ public final class IngestPipeline extends PTransform<PBegin, PDone> {
     PCollection<Reject> rejects = ingested.get(FaceTags.REJECTS);
     rejects.apply("WriteRejects", new WriteRejects(workDir + "/" + StageLayout.REJECTS));
     Stages.write(List.of(
-        Stages.sums(ingested.get(FaceTags.READ_COUNTS), "RawCounts"), // "raw": the faces alignment took in
+        Stages.sum(ingested.get(DecodeAndAlign.TAKEN_IN), "raw"), // the faces alignment took in: every face read
         Stages.count(ingested.get(IngestFaces.READ_REJECTS), "read_rejected"),
         Stages.written(written, "written"),
         Stages.count(rejects, "rejected"),
@@ -134,7 +134,7 @@ public final class IngestPipeline extends PTransform<PBegin, PDone> {
   private static StageManifest.Builder finish(FacePack pack, Path work, int shards, IngestParams params, PipelineOptions runner)
       throws IOException {
     Map<String, Long> counts = Stages.read(work);
-    long raw = counts.getOrDefault(DecodeAndAlign.RAW, 0L);
+    long raw = counts.getOrDefault("raw", 0L);
     long readRejected = counts.getOrDefault("read_rejected", 0L);
     long written = counts.getOrDefault("written", 0L);
     long rejected = counts.getOrDefault("rejected", 0L);

@@ -25,7 +25,6 @@ import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.Sum;
-import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
@@ -145,7 +144,8 @@ public final class Stages {
   /**
    * A collection's size as the line "name\tN". Where {@code c} also flows on to other steps, Flink's
    * batch runner materialises it on disk first (the count and those steps meet again in the counts
-   * file): count a large stream from its source instead, as embed does (docs/outputs.md).
+   * file): count a large stream where it is already known instead — its source, its writer's
+   * {@link #written}, a step's own partial counts ({@link #sum}) — as ingest and embed do (docs/outputs.md).
    */
   public static <T> PCollection<String> count(PCollection<T> c, String name) {
     String step = "Count_" + name;
@@ -153,26 +153,23 @@ public final class Stages {
         .apply(step + "_Line", MapElements.into(TypeDescriptors.strings()).via(n -> name + "\t" + n));
   }
 
-  /** Named parts summed per name, as the lines "name\tN" (a name with no part gives no line: read as 0). */
-  public static PCollection<String> sums(PCollection<KV<String, Long>> parts, String step) {
-    return parts.apply(step, Sum.longsPerKey())
-        .apply(step + "_Lines", MapElements.into(TypeDescriptors.strings()).via(kv -> kv.getKey() + "\t" + kv.getValue()));
+  /** Partial counts summed, as the line "name\tN". */
+  public static PCollection<String> sum(PCollection<Long> parts, String name) {
+    return line(parts.apply("Sum_" + name, Sum.longsGlobally()), name);
   }
 
   /** The records in written files as the line "name\tN": counted by the writer, which already holds them. */
   public static PCollection<String> written(PCollection<WriteShards.Written> files, String name) {
-    return line(files.apply("Records_" + name, MapElements.into(TypeDescriptors.longs()).via(WriteShards.Written::records))
-        .apply("Sum_" + name, Sum.longsGlobally()), name);
+    return sum(files.apply("Records_" + name, MapElements.into(TypeDescriptors.longs()).via(WriteShards.Written::records)), name);
   }
 
   /** The distinct labels over written files as the line "name\tN" (each file lists its own). */
   public static PCollection<String> distinctLabels(PCollection<WriteShards.Written> files, String name) {
-    return files
+    return line(files
         .apply("Labels_" + name, FlatMapElements.into(TypeDescriptors.longs())
             .via(w -> java.util.Arrays.stream(w.labels()).boxed().toList()))
         .apply("Distinct_" + name, Distinct.create())
-        .apply("Count_" + name, Count.globally())
-        .apply("Line_" + name, MapElements.into(TypeDescriptors.strings()).via(n -> name + "\t" + n));
+        .apply("Count_" + name, Count.globally()), name);
   }
 
   /** A number computed in the pipeline as the line "name\tN". */
