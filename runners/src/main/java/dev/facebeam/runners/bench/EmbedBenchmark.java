@@ -323,20 +323,8 @@ public final class EmbedBenchmark {
     System.gc();
     boolean reset = resetPeak();
     long before = rssMb();
-    List<long[]> samples = java.util.Collections.synchronizedList(new ArrayList<>());
     long t0 = System.nanoTime();
-    Thread sampler = new Thread(() -> {
-      while (!Thread.currentThread().isInterrupted()) {
-        samples.add(new long[] {(System.nanoTime() - t0) / 1_000_000, rssMb()});
-        try {
-          Thread.sleep(1000);
-        } catch (InterruptedException e) {
-          return;
-        }
-      }
-    }, "rss-sampler");
-    sampler.setDaemon(true);
-    sampler.start();
+    RunSampler sampler = RunSampler.start(null, 1000);
     dev.facebeam.pipelines.embed.EmbedOptions e = org.apache.beam.sdk.options.PipelineOptionsFactory.fromArgs(
         "--runner=FlinkRunner", "--flinkMaster=[local]", "--parallelism=" + Runtime.getRuntime().availableProcessors(),
         "--fasterCopy=true").as(dev.facebeam.pipelines.embed.EmbedOptions.class);
@@ -349,20 +337,13 @@ public final class EmbedBenchmark {
     }
     dev.facebeam.pipelines.embed.EmbedPipeline.Result result = dev.facebeam.pipelines.embed.EmbedPipeline.run(e);
     double seconds = (System.nanoTime() - t0) / 1e9;
-    sampler.interrupt();
-    sampler.join();
+    sampler.close();
     report.append(String.format("  resident memory of the embed stage on embedded Flink: y1 (model file %d MB), %d faces, flip %s,"
         + " %d shards, batch %d, %d written, %.0f s (%.1f images/s), threads per slot %s%n",
         modelMb, total, flip ? "on" : "off", shards, e.getBatchSize(),
         result.manifest().getWritten(), seconds, total * (flip ? 2 : 1) / seconds, result.manifest().getParametersOrThrow("threads_per_slot")));
     report.append(String.format("    before the stage: RSS %d MB; max heap %d MB%n", before, Runtime.getRuntime().maxMemory() >> 20));
-    List<long[]> copy = new ArrayList<>(samples);
-    for (int tenth = 1; tenth <= 10; tenth++) {
-      long at = (long) (seconds * 1000 * tenth / 10);
-      long[] s = copy.stream().filter(x -> x[0] <= at).reduce((x, y) -> y).orElse(new long[] {0, before});
-      long max = copy.stream().filter(x -> x[0] <= at).mapToLong(x -> x[1]).max().orElse(before);
-      report.append(String.format("    %3d%% of the run (%5.0f s)  RSS %6d MB  (highest so far %6d MB)%n", tenth * 10, at / 1000.0, s[1], max));
-    }
+    report.append(sampler.tenths(seconds, "    "));
     long peak = statusMb("VmHWM:");
     report.append(String.format("    peak RSS %s (VmHWM) %d MB = model %d MB + %d MB%n", reset ? "of the stage" : "of the process",
         peak, modelMb, peak - modelMb));

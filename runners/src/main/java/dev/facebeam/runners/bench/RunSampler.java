@@ -39,7 +39,7 @@ final class RunSampler implements AutoCloseable {
     thread.start();
   }
 
-  /** Starts sampling now; {@code folder} may be null (then its size reads 0). */
+  /** Starts sampling now; {@code folder} may be null (then only memory is reported). */
   static RunSampler start(Path folder, long everyMillis) {
     return new RunSampler(folder, everyMillis);
   }
@@ -92,8 +92,9 @@ final class RunSampler implements AutoCloseable {
         continue;
       }
       Sample last = upTo.get(upTo.size() - 1);
-      out.append(String.format(Locale.ROOT, "%s%3d%% of the run (%5.1f s)  RSS %6d MB (highest so far %6d MB), temporary folder %6d MB%n",
-          indent, tenth * 10, at / 1000.0, last.rssMb(), upTo.stream().mapToLong(Sample::rssMb).max().orElse(0), last.folderMb()));
+      out.append(String.format(Locale.ROOT, "%s%3d%% of the run (%5.1f s)  RSS %6d MB (highest so far %6d MB)%s%n",
+          indent, tenth * 10, at / 1000.0, last.rssMb(), upTo.stream().mapToLong(Sample::rssMb).max().orElse(0),
+          folder == null ? "" : String.format(Locale.ROOT, ", temporary folder %6d MB", last.folderMb())));
     }
     return out.toString();
   }
