@@ -176,28 +176,30 @@ public class PackReadersTest {
     assertEquals(new HashSet<>(List.of("Aaron_Eckhart", "Zoe_Saldana")), ((MegaFacePack) pack).persons());
   }
 
-  /** A .bin is read in image ranges, each image once and in order across the tasks, empty ones rejected where they are. */
+  /**
+   * A .bin is read in image ranges, each image once, in order, with its bytes, across the tasks; an empty
+   * one rejected where it is. The pack is LFW's size (12,000 images), written by Python 2's cPickle as
+   * every released InsightFace pack is (resources/pickles, make_pickles.py).
+   */
   @Test
   public void binPacksAreReadInRangesOfImages() throws Exception {
-    List<byte[]> images = new java.util.ArrayList<>();
-    for (int i = 0; i < 2600; i++) {
-      images.add(i % 997 == 5 ? new byte[0] : new byte[] {(byte) i, (byte) (i >> 8), 7});
-    }
-    Path file = tmp.newFile("ranges.bin").toPath();
-    new dev.facebeam.codec.pack.VerificationPack(images, new boolean[1300]).write(file, 2,
-        dev.facebeam.codec.pickle.PickleWriter.ElementForm.BYTES);
+    Path file = tmp.newFile("py2.bin").toPath();
+    Files.write(file, PickleConformanceTest.fixture("py2-cpickle-p2-list-bools"));
     dev.facebeam.codec.pack.BinPack pack = dev.facebeam.codec.pack.BinPack.open(file);
-    assertEquals(List.of(new dev.facebeam.codec.pack.BinPack.Range(file.toString(), 0, 1000),
-        new dev.facebeam.codec.pack.BinPack.Range(file.toString(), 1000, 2000),
-        new dev.facebeam.codec.pack.BinPack.Range(file.toString(), 2000, 2600)), pack.tasks());
+    List<dev.facebeam.codec.pack.BinPack.Range> ranges = new java.util.ArrayList<>();
+    for (int from = 0; from < 12_000; from += 1_500) {
+      ranges.add(new dev.facebeam.codec.pack.BinPack.Range(file.toString(), from, from + 1_500));
+    }
+    assertEquals(ranges, pack.tasks());
     dev.facebeam.CollectingSink all = dev.facebeam.CollectingSink.readAll(pack);
-    assertEquals(2600 - 3, all.faces.size());
-    assertEquals(List.of("bin-000000005", "bin-000001002", "bin-000001999"),
-        all.rejects.stream().map(r -> r.split(" \\| ")[0]).toList());
+    assertEquals(List.of("bin-000000007"), all.rejects.stream().map(r -> r.split(" \\| ")[0]).toList()); // element 7 is empty
+    assertEquals(12_000 - 1, all.faces.size());
     int at = 0;
-    for (int i = 0; i < 2600; i++) {
-      if (i % 997 != 5) {
-        assertEquals(dev.facebeam.codec.pack.RawFaces.id("bin", i), all.faces.get(at++).getId());
+    for (int i = 0; i < 12_000; i++) {
+      if (i != 7) {
+        dev.facebeam.proto.FaceRecord f = all.faces.get(at++);
+        assertEquals(dev.facebeam.codec.pack.RawFaces.id("bin", i), f.getId());
+        assertArrayEquals(f.getId(), PickleConformanceTest.element(i), f.getEncoded().getData().toByteArray());
       }
     }
   }
