@@ -5,11 +5,19 @@
 # two runs is set aside: a manifest's "created" time (and a results record's, copied from it), the hashes of other manifests (which hold
 # theirs) in a manifest's inputs and in run-state.json, and training's measured samples/s.
 #
-#   scripts/same-outputs.sh BEFORE.jar AFTER.jar [DATA (default ../shared/data)]
+#   scripts/same-outputs.sh [--ingest-as-records] BEFORE.jar AFTER.jar [DATA (default ../shared/data)]
+#
+# --ingest-as-records: across the change of ingest's shard layout (docs/decisions.md 14), compare each
+# ingest output's records as one sorted set instead of its shard files, and set aside the list of its
+# shards (names, sizes, hashes) in its manifest and in the manifests that name it as their input.
 #
 # Make BEFORE.jar from the earlier commit: git worktree add /tmp/before <commit> &&
 # (cd /tmp/before && mvn -B -q package -DskipTests) && cp /tmp/before/runners/target/facebeam.jar /tmp/before.jar
 set -euo pipefail
+as_records=0
+if [ "${1:-}" = "--ingest-as-records" ]; then
+  as_records=1; shift
+fi
 before=$(realpath "$1")
 after=$(realpath "$2")
 data=$(realpath "${3:-../shared/data}")
@@ -67,6 +75,33 @@ stages "$before" "$work/run" && mv "$work/run" "$work/before"
 stages "$after" "$work/run" && mv "$work/run" "$work/after"
 rm -f "$work"/*.out "$work"/*.err
 
+if [ $as_records -eq 1 ]; then
+  # Each ingest output's shards become one file of its framed records, sorted by their bytes.
+  python3 - "$work/before" "$work/after" <<'PY'
+import json, os, re, sys
+for root in sys.argv[1:]:
+    for d, _, files in os.walk(root):
+        if "manifest.json" not in files or json.load(open(os.path.join(d, "manifest.json"))).get("stage") != "ingest":
+            continue
+        records = []
+        for f in sorted(x for x in files if re.fullmatch(r"part-\d+-of-\d+\.pb", x)):
+            data = open(os.path.join(d, f), "rb").read()
+            i = 0
+            while i < len(data):
+                n, shift, start = 0, 0, i
+                while True:
+                    b = data[i]; i += 1
+                    n |= (b & 0x7F) << shift; shift += 7
+                    if b < 0x80:
+                        break
+                records.append(data[start:i + n]); i += n
+            os.remove(os.path.join(d, f))
+        records.sort()
+        with open(os.path.join(d, "ingest-records.sorted"), "wb") as out:
+            out.write(b"".join(records))
+PY
+fi
+
 normalise() { # drop what differs between any two runs: the time, and hashes of files holding a time
   case "$1" in
     *manifest.json) python3 -c '
@@ -76,7 +111,14 @@ m.pop("created", None)
 for i in m.get("inputs", []):
     if i["path"].endswith("manifest.json"):
         i.pop("sha256", None)
-print(json.dumps(m, indent=1))' "$1" ;;
+if sys.argv[2] == "1":
+    import re
+    shard = re.compile(r"(^|/)part-\d+-of-\d+\.pb$")
+    if m.get("stage") == "ingest":
+        m.pop("shards", None)
+        m["outputs"] = [o for o in m.get("outputs", []) if not shard.search(o["path"])]
+    m["inputs"] = [i for i in m.get("inputs", []) if not (shard.search(i["path"]) and "ingest" in i["path"])]
+print(json.dumps(m, indent=1))' "$1" "$as_records" ;;
     *run-state.json) grep -v '"manifest_sha256":' "$1" ;;
     */facebeam-results/records/*.json) grep -v '^  "created": ' "$1" ;; # a record keeps its stage output's time
     *metrics.jsonl) sed 's/"samples_per_sec": [^}]*/"samples_per_sec": T/' "$1" ;; # a measured time

@@ -9,7 +9,7 @@ import dev.facebeam.proto.FaceRecord;
 import dev.facebeam.proto.Point;
 import dev.facebeam.proto.RgbImage;
 
-/** Decode and align one raw face record: the pure core that the DecodeAndAlign transform carries. */
+/** Decode and align one raw face record: the pure core each ingest task runs (ShardIngest). */
 public final class FacePreparation {
   private FacePreparation() {}
 

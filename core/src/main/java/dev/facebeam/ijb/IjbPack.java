@@ -31,19 +31,28 @@ public final class IjbPack implements FacePack {
   private final String root;
   private final String target;
   private final String scores;
-  private final List<TextSlice> slices;
-  private final int[] templates;
-  private final int[] medias;
-  private final float[] faceness;
+  // Only the driver plans: a worker gets a task's own template, media and faceness with the task, so
+  // that what travels with each task does not grow with the pack (IJB-C: 469,375 faces).
+  private final transient List<Task> tasks;
+  private final long faces;
+  private final long templateCount;
+
+  /** A slice of the face list with the template, media and faceness of its faces. */
+  public record Task(TextSlice lines, int[] templates, int[] medias, float[] faceness) implements Serializable {}
 
   private IjbPack(IjbTestsuite suite, List<TextSlice> slices, IjbFaces faces) {
     this.root = suite.root().toString();
     this.target = suite.target();
     this.scores = suite.faceScores().toString();
-    this.slices = slices;
-    this.templates = faces.templates();
-    this.medias = faces.medias();
-    this.faceness = faces.faceness();
+    this.faces = faces.size();
+    this.templateCount = java.util.Arrays.stream(faces.templates()).distinct().count();
+    this.tasks = new java.util.ArrayList<>();
+    for (TextSlice s : slices) {
+      int from = (int) s.firstLine() - 1; // the lists were checked whole at open: line i is face i - 1
+      int to = Math.min(from + s.count(), faces.size());
+      tasks.add(new Task(s, java.util.Arrays.copyOfRange(faces.templates(), from, to),
+          java.util.Arrays.copyOfRange(faces.medias(), from, to), java.util.Arrays.copyOfRange(faces.faceness(), from, to)));
+    }
   }
 
   /** Whether a folder is an IJB testsuite: a {@code meta/ijbb_} or {@code meta/ijbc_name_5pts_score.txt}. */
@@ -53,12 +62,17 @@ public final class IjbPack implements FacePack {
   }
 
   public static IjbPack open(Path root) {
+    return open(root, LINES_PER_SLICE);
+  }
+
+  /** With tasks of {@code linesPerSlice} faces. */
+  public static IjbPack open(Path root, int linesPerSlice) {
     IjbTestsuite suite = IjbTestsuite.open(root, null);
     IjbFaces faces = IjbFaces.read(suite.faceScores(), suite.faceTemplates());
     if (faces.size() == 0) {
       throw new dev.facebeam.UserInputException(suite.faceScores().toString(), "empty pack: the list names no faces");
     }
-    return new IjbPack(suite, TextSlice.plan(suite.faceScores(), LINES_PER_SLICE), faces);
+    return new IjbPack(suite, TextSlice.plan(suite.faceScores(), linesPerSlice), faces);
   }
 
   @Override
@@ -67,18 +81,20 @@ public final class IjbPack implements FacePack {
   }
 
   @Override
-  public List<TextSlice> tasks() {
-    return slices;
+  public List<Task> tasks() {
+    return tasks;
   }
 
   @Override
   public void read(Serializable task, FaceSink sink) {
     Path crops = Path.of(root, "loose_crop");
-    for (TextSlice.Line line : ((TextSlice) task).lines()) {
+    Task t = (Task) task;
+    for (TextSlice.Line line : t.lines().lines()) {
       if (line.text().isBlank()) {
         continue;
       }
       int face = (int) line.number() - 1; // the lists were checked whole at open: line i is face i - 1
+      int i = (int) (line.number() - t.lines().firstLine());
       String[] f = line.text().strip().split(" +");
       String id = RawFaces.id("ijb", face);
       String where = scores + ":" + line.number();
@@ -91,9 +107,9 @@ public final class IjbPack implements FacePack {
         }
         FaceRecord.Builder b = RawFaces.raw(id, where + " " + f[0], face, Role.TEMPLATE_FACE, bytes)
             .setRelativePath(f[0])
-            .setTemplateId(templates[face])
-            .setMediaId(medias[face])
-            .setFaceness(faceness[face]);
+            .setTemplateId(t.templates()[i])
+            .setMediaId(t.medias()[i])
+            .setFaceness(t.faceness()[i]);
         sink.face(RawFaces.withGeometry(b, null, points).build());
       } catch (PackPaths.EscapeException e) {
         sink.reject(id, where, e.getMessage());
@@ -105,7 +121,7 @@ public final class IjbPack implements FacePack {
 
   @Override
   public long expectedFaces() {
-    return templates.length;
+    return faces;
   }
 
   @Override
@@ -117,7 +133,7 @@ public final class IjbPack implements FacePack {
   public PackSummary summary() {
     Map<String, String> params = new LinkedHashMap<>();
     params.put("target", target);
-    params.put("templates", Long.toString(java.util.Arrays.stream(templates).distinct().count()));
+    params.put("templates", Long.toString(templateCount));
     return new PackSummary(0, 0, 0, params, List.of());
   }
 }

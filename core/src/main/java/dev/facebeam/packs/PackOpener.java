@@ -25,6 +25,14 @@ public final class PackOpener {
   private PackOpener() {}
 
   public static FacePack open(Path input, String format, Path imageRoot) {
+    return open(input, format, imageRoot, 0);
+  }
+
+  /**
+   * With tasks of about {@code perTask} faces where the format allows (0: each format's own size); a
+   * {@code .bin} is cut into at most 8 ranges of at least 1,000 images, whatever {@code perTask}.
+   */
+  public static FacePack open(Path input, String format, Path imageRoot, int perTask) {
     if (!Files.exists(input)) {
       throw new UserInputException(input.toString(), "no such file or folder");
     }
@@ -34,12 +42,13 @@ public final class PackOpener {
     }
     return switch (f) {
       case "rec" -> RecPack.open(input.toString().endsWith(".idx")
-          ? input.resolveSibling(input.getFileName().toString().replaceAll("\\.idx$", ".rec")) : input);
+          ? input.resolveSibling(input.getFileName().toString().replaceAll("\\.idx$", ".rec")) : input,
+          perTask > 0 ? perTask : RecPack.DEFAULT_LINES_PER_SLICE);
       case "bin" -> BinPack.open(input);
-      case "megaface" -> MegaFacePack.open(input);
-      case "lst" -> LstPack.open(input, imageRoot);
-      case "folder" -> FolderPack.open(input);
-      case "ijb" -> IjbPack.open(input);
+      case "megaface" -> MegaFacePack.open(input, perTask > 0 ? perTask : MegaFacePack.LINES_PER_SLICE);
+      case "lst" -> LstPack.open(input, imageRoot, perTask > 0 ? perTask : LstPack.LINES_PER_SLICE);
+      case "folder" -> FolderPack.open(input, perTask > 0 ? perTask : FolderPack.FILES_PER_TASK);
+      case "ijb" -> IjbPack.open(input, perTask > 0 ? perTask : IjbPack.LINES_PER_SLICE);
       default -> throw new UserInputException(input.toString(), "unknown format '" + format + "' (expected " + FORMATS + ")");
     };
   }

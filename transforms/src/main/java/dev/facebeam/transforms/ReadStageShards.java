@@ -45,9 +45,12 @@ public final class ReadStageShards<T extends Message> extends PTransform<PBegin,
     return new ReadStageShards<>(files, type);
   }
 
-  /** Tasks per file: enough that {@link ReadFacePack#MANY_TASKS} tasks exist in all. */
+  /** Files are cut into at least this many tasks. */
+  static final int MANY_TASKS = 8;
+
+  /** Tasks per file: enough that {@link #MANY_TASKS} tasks exist in all. */
   static int partsPerFile(int files) {
-    return files >= ReadFacePack.MANY_TASKS ? 1 : (ReadFacePack.MANY_TASKS + Math.max(1, files) - 1) / Math.max(1, files);
+    return files >= MANY_TASKS ? 1 : (MANY_TASKS + Math.max(1, files) - 1) / Math.max(1, files);
   }
 
   @Override

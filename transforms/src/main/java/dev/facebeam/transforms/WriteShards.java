@@ -34,27 +34,20 @@ public final class WriteShards<T extends Message> extends PTransform<PCollection
   private final int shards;
   private final Class<T> type;
   private final SerializableFunction<T, String> id;
-  private final SerializableFunction<T, Long> label;
 
-  private WriteShards(String dir, int shards, Class<T> type, SerializableFunction<T, String> id, SerializableFunction<T, Long> label) {
+  private WriteShards(String dir, int shards, Class<T> type, SerializableFunction<T, String> id) {
     this.dir = dir;
     this.shards = shards;
     this.type = type;
     this.id = id;
-    this.label = label;
   }
 
   public static <T extends Message> WriteShards<T> of(String dir, int shards, Class<T> type, SerializableFunction<T, String> id) {
-    return new WriteShards<>(dir, shards, type, id, null);
+    return new WriteShards<>(dir, shards, type, id);
   }
 
-  /** Also lists each file's distinct labels (those ≥ 0), so that a stage can count identities from what was written. */
-  public WriteShards<T> withLabels(SerializableFunction<T, Long> labelOf) {
-    return new WriteShards<>(dir, shards, type, id, labelOf);
-  }
-
-  /** One written file: its name, how many records it holds, and its distinct labels ≥ 0 in order (empty unless asked for). */
-  public record Written(String file, long records, long[] labels) implements java.io.Serializable {}
+  /** One written file: its name and how many records it holds. */
+  public record Written(String file, long records) implements java.io.Serializable {}
 
   /** The shard of a record id: stable across JVMs and runs. */
   public static int shardOf(String id, int shards) {
@@ -72,7 +65,7 @@ public final class WriteShards<T extends Message> extends PTransform<PCollection
         .apply("KeyByShard", ParDo.of(new KeyFn<>(shards, id)))
         .setCoder(KvCoder.of(VarIntCoder.of(), ProtoCoder.of(type)))
         .apply("GroupShards", GroupByKey.create())
-        .apply("WriteShard", ParDo.of(new WriteShardFn<>(dir, shards, id, label)))
+        .apply("WriteShard", ParDo.of(new WriteShardFn<>(dir, shards, id)))
         .setCoder(org.apache.beam.sdk.coders.SerializableCoder.of(Written.class));
   }
 
@@ -95,37 +88,30 @@ public final class WriteShards<T extends Message> extends PTransform<PCollection
     private final String dir;
     private final int shards;
     private final SerializableFunction<T, String> id;
-    private final SerializableFunction<T, Long> label;
     // Each stage is its own job, so one name serves ingest and embed: records now in a written shard file.
     private final Counter written = Metrics.counter("shards", "written");
 
-    WriteShardFn(String dir, int shards, SerializableFunction<T, String> id, SerializableFunction<T, Long> label) {
+    WriteShardFn(String dir, int shards, SerializableFunction<T, String> id) {
       this.dir = dir;
       this.shards = shards;
       this.id = id;
-      this.label = label;
     }
 
     @ProcessElement
     public void process(@Element KV<Integer, Iterable<T>> shard, OutputReceiver<Written> out) throws IOException {
       // Keep only (id, framed bytes): sorting needs the whole shard, so hold it compactly.
       List<Map.Entry<String, byte[]>> items = new ArrayList<>();
-      java.util.TreeSet<Long> labels = new java.util.TreeSet<>();
       ByteArrayOutputStream buf = new ByteArrayOutputStream();
       for (T r : shard.getValue()) {
         buf.reset();
         r.writeDelimitedTo(buf);
         items.add(Map.entry(id.apply(r), buf.toByteArray()));
-        long l = label == null ? -1 : label.apply(r);
-        if (l >= 0) {
-          labels.add(l);
-        }
       }
       items.sort(Map.Entry.comparingByKey());
       String name = StageFiles.shardName(shard.getKey(), shards);
       StageFiles.writeFramedBytes(Path.of(dir, name), items.stream().map(Map.Entry::getValue).toList());
       written.inc(items.size());
-      out.output(new Written(name, items.size(), labels.stream().mapToLong(Long::longValue).toArray()));
+      out.output(new Written(name, items.size()));
     }
   }
 }

@@ -37,6 +37,11 @@ public final class FolderPack implements FacePack {
   }
 
   public static FolderPack open(Path root) {
+    return open(root, FILES_PER_TASK);
+  }
+
+  /** With tasks of {@code filesPerTask} images. */
+  public static FolderPack open(Path root, int filesPerTask) {
     if (!Files.isDirectory(root)) {
       throw new UserInputException(root.toString(), "not a folder");
     }
@@ -95,7 +100,7 @@ public final class FolderPack implements FacePack {
           }
         }
         current.add(new Item(identity + "/" + name, identity, label, index++, refused));
-        if (current.size() == FILES_PER_TASK) {
+        if (current.size() == filesPerTask) {
           tasks.add(current);
           current = new ArrayList<>();
         }

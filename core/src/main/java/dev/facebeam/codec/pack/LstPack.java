@@ -20,20 +20,28 @@ public final class LstPack implements FacePack {
 
   private final String lst;
   private final String root;
-  private final List<TextSlice> slices;
+  // Only the driver plans: workers get their slice with the task, not the whole list (docs/ingest.md).
+  private final transient List<TextSlice> slices;
+  private final long lines;
 
   private LstPack(String lst, String root, List<TextSlice> slices) {
     this.lst = lst;
     this.root = root;
     this.slices = slices;
+    this.lines = slices.stream().mapToLong(TextSlice::count).sum();
   }
 
   public static LstPack open(Path lst, Path imageRoot) {
+    return open(lst, imageRoot, LINES_PER_SLICE);
+  }
+
+  /** With tasks of {@code linesPerSlice} lines. */
+  public static LstPack open(Path lst, Path imageRoot, int linesPerSlice) {
     if (!Files.isRegularFile(lst)) {
       throw new UserInputException(lst.toString(), "no such list file");
     }
     Path root = imageRoot != null ? imageRoot : lst.toAbsolutePath().getParent();
-    List<TextSlice> slices = TextSlice.plan(lst, LINES_PER_SLICE);
+    List<TextSlice> slices = TextSlice.plan(lst, linesPerSlice);
     boolean any;
     try {
       any = dev.facebeam.io.TextFiles.readLines(lst).stream().anyMatch(l -> !l.isBlank());
@@ -89,7 +97,7 @@ public final class LstPack implements FacePack {
 
   @Override
   public long expectedFaces() {
-    return slices.stream().mapToLong(TextSlice::count).sum();
+    return lines;
   }
 
   @Override

@@ -29,7 +29,8 @@ public final class MegaFacePack implements FacePack {
   public record Slice(boolean probes, TextSlice lines) implements Serializable {}
 
   private final String root;
-  private final List<Slice> slices;
+  // Only the driver plans: workers get their slice with the task, not the whole list (docs/ingest.md).
+  private final transient List<Slice> slices;
   private final HashMap<String, Long> personLabels;
   private final HashSet<String> probeNoise;
   private final HashSet<String> distractorNoise;
@@ -54,6 +55,11 @@ public final class MegaFacePack implements FacePack {
   }
 
   public static MegaFacePack open(Path root) {
+    return open(root, LINES_PER_SLICE);
+  }
+
+  /** With tasks of {@code linesPerSlice} lines. */
+  public static MegaFacePack open(Path root, int linesPerSlice) {
     Path fs = root.resolve("facescrub_lst");
     Path mf = root.resolve("megaface_lst");
     for (Path p : List.of(fs, mf)) {
@@ -87,10 +93,10 @@ public final class MegaFacePack implements FacePack {
       labels.put(p, l++);
     }
     List<Slice> slices = new ArrayList<>();
-    for (TextSlice s : TextSlice.plan(fs, LINES_PER_SLICE)) {
+    for (TextSlice s : TextSlice.plan(fs, linesPerSlice)) {
       slices.add(new Slice(true, s));
     }
-    for (TextSlice s : TextSlice.plan(mf, LINES_PER_SLICE)) {
+    for (TextSlice s : TextSlice.plan(mf, linesPerSlice)) {
       slices.add(new Slice(false, s));
     }
     return new MegaFacePack(root.toString(), slices, labels, probeNoise, distractorNoise, warnings, probeLines, distractorLines);

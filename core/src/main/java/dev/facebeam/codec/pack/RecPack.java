@@ -22,7 +22,8 @@ public final class RecPack implements FacePack {
   private final String rec;
   private final String idx;
   private final RecordIoDataset.Layout0 layout;
-  private final List<RecordIoDataset.Slice> slices;
+  // Only the driver plans: workers get their slice with the task, not the whole list (docs/ingest.md).
+  private final transient List<RecordIoDataset.Slice> slices;
   private final PackSummary summary;
   private final List<String> inputs;
   private final long expected;

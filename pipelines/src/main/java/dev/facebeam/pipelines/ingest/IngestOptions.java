@@ -40,7 +40,8 @@ public interface IngestOptions extends PipelineOptions {
 
   void setImageRoot(String value);
 
-  @Description("Records per output shard; shards are sorted in memory, so this bounds a writer's memory")
+  @Description("Faces per task and output shard (.rec, .lst, folder, MegaFace, IJB; a .bin is cut into at most 8 ranges): "
+      + "the unit a worker asks for and writes, one face in memory at a time")
   @Default.Integer(RECORDS_PER_SHARD)
   int getRecordsPerShard();
 

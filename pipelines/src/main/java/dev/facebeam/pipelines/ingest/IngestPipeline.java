@@ -13,20 +13,18 @@ import dev.facebeam.pipelines.stage.ClusterProgress;
 import dev.facebeam.pipelines.stage.StageLayout;
 import dev.facebeam.pipelines.stage.StagePaths;
 import dev.facebeam.pipelines.stage.Stages;
-import dev.facebeam.proto.FaceRecord;
-import dev.facebeam.proto.Reject;
 import dev.facebeam.proto.StageManifest;
-import dev.facebeam.transforms.DecodeAndAlign;
+import dev.facebeam.transforms.FaceOutcome;
 import dev.facebeam.transforms.FaceTags;
-import dev.facebeam.transforms.ReadFacePack;
+import dev.facebeam.transforms.PackShardSource;
 import dev.facebeam.transforms.WriteRejects;
-import dev.facebeam.transforms.WriteShards;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import org.apache.beam.sdk.io.Read;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.values.PBegin;
@@ -42,21 +40,19 @@ import org.apache.beam.sdk.values.PDone;
 public final class IngestPipeline extends PTransform<PBegin, PDone> {
     /** The stage's name in the Beam graph and its step that reads and aligns. */
   public static final String NAME = "Ingest";
-  static final String FACES = "Faces";
-  /** The full name of the step whose output the cluster progress line counts (tested against the graph). */
-  public static final String PROGRESS_STEP = NAME + "/" + FACES + "/" + IngestFaces.READ + "/" + ReadFacePack.READ_TASK;
+  /** The step that reads the pack into shards: it sends one outcome per face. */
+  static final String SHARDS = "AlignIntoShards";
+  /** The full name of the step whose faces read the cluster progress line counts (tested against the graph). */
+  public static final String PROGRESS_STEP = NAME + "/" + SHARDS;
     private static final long HASH_INPUTS_UP_TO = 1L << 30;
 
-  private final FacePack pack;
+  private final PackShardSource source;
   private final String workDir;
-  private final int shards;
-  private final String exportImages;
 
-  public IngestPipeline(FacePack pack, String workDir, int shards, String exportImages) {
-    this.pack = pack;
+  /** {@code exportImages}: a folder for a PNG of every aligned face, or null. */
+  public IngestPipeline(FacePack pack, String workDir, String exportImages) {
+    this.source = PackShardSource.of(pack, workDir, exportImages);
     this.workDir = workDir;
-    this.shards = shards;
-    this.exportImages = exportImages;
   }
 
   /** What an ingest run produced. */
@@ -72,20 +68,12 @@ public final class IngestPipeline extends PTransform<PBegin, PDone> {
 
   @Override
   public PDone expand(PBegin begin) {
-    PCollectionTuple ingested = begin.apply(FACES, new IngestFaces(pack, exportImages));
-    PCollection<FaceRecord> faces = ingested.get(FaceTags.FACES);
-    // The faces have one reader, the writer: every count comes from what the reader and the writer
-    // already know (a second reader of the faces made Flink store them all on disk first).
-    PCollection<WriteShards.Written> written = faces.apply("WriteRecords",
-        WriteShards.of(workDir, shards, FaceRecord.class, FaceRecord::getId).withLabels(FaceRecord::getLabel));
-    PCollection<Reject> rejects = ingested.get(FaceTags.REJECTS);
-    rejects.apply("WriteRejects", new WriteRejects(workDir + "/" + StageLayout.REJECTS));
-    Stages.write(List.of(
-        Stages.sum(ingested.get(DecodeAndAlign.TAKEN_IN), "raw"), // the faces alignment took in: every face read
-        Stages.count(ingested.get(IngestFaces.READ_REJECTS), "read_rejected"),
-        Stages.written(written, "written"),
-        Stages.count(rejects, "rejected"),
-        Stages.distinctLabels(written, "identities")), workDir);
+    // Each task reads, aligns and writes its own shard; only a few bytes per face leave it, to be
+    // counted (docs/ingest.md: faces through the runner were stored on its disk first).
+    PCollection<FaceOutcome> outcomes = begin.apply(SHARDS, Read.from(source));
+    PCollectionTuple tally = outcomes.apply("Tally", new IngestTally());
+    tally.get(FaceTags.REJECTS).apply("WriteRejects", new WriteRejects(workDir + "/" + StageLayout.REJECTS));
+    Stages.write(List.of(tally.get(IngestTally.COUNTS)), workDir);
     return PDone.in(begin.getPipeline());
   }
 
@@ -113,16 +101,16 @@ public final class IngestPipeline extends PTransform<PBegin, PDone> {
     if (params.exportImages() != null) {
       OutputGuard.folder("--exportImages", params.exportImages().toString(), "exported-images", exportInputs);
     }
-    FacePack pack = PackOpener.open(input, params.format(), imageRoot);
-    int shards = WriteShards.shardsFor(pack.expectedFaces(), params.recordsPerShard());
+    FacePack pack = PackOpener.open(input, params.format(), imageRoot, params.recordsPerShard());
+    int shards = pack.tasks().size(); // one shard per task (docs/decisions.md)
     if (params.exportImages() != null) {
       OutputGuard.claim("--exportImages", params.exportImages().toString(), "exported-images", exportInputs);
     }
     StageManifest manifest = Stages.commit(target, "ingest", out -> {
       try (Progress progress = Progress.show("ingest", pack.expectedFaces(),
-          ClusterProgress.forStage(runner, Stages.jobName(NAME, out.target()), PROGRESS_STEP,
-              ClusterProgress.Count.OUT))) {
-        Stages.runToCompletion(runner, new IngestPipeline(pack, out.work().toString(), shards,
+          ClusterProgress.forSourceCounter(runner, Stages.jobName(NAME, out.target()), PROGRESS_STEP,
+              PackShardSource.COUNTER_NAMESPACE, PackShardSource.READ))) {
+        Stages.runToCompletion(runner, new IngestPipeline(pack, out.work().toString(),
             params.exportImages() == null ? null : StagePaths.local(params.exportImages()).toString()), NAME, out.target());
       }
       return finish(pack, out.work(), shards, params, runner);
@@ -134,11 +122,9 @@ public final class IngestPipeline extends PTransform<PBegin, PDone> {
   private static StageManifest.Builder finish(FacePack pack, Path work, int shards, IngestParams params, PipelineOptions runner)
       throws IOException {
     Map<String, Long> counts = Stages.read(work);
-    long raw = counts.getOrDefault("raw", 0L);
-    long readRejected = counts.getOrDefault("read_rejected", 0L);
+    long read = counts.getOrDefault("read", 0L);
     long written = counts.getOrDefault("written", 0L);
     long rejected = counts.getOrDefault("rejected", 0L);
-    long read = raw + readRejected;
     StageManifest.Builder m = Stages.manifest("ingest", params.input().toString(), read, written, rejected, runner)
         .setFormat(pack.format())
         .setIdentities(counts.getOrDefault("identities", 0L));

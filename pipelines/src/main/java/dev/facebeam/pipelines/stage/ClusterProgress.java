@@ -24,6 +24,7 @@ public final class ClusterProgress implements LongSupplier {
   private final String jobName;
   private final String vertex;
   private final String metric;
+  private final String userMetric; // a Beam counter summed over the vertex's subtasks ("namespace_name"), or null
   private final long since = System.currentTimeMillis();
   private String jobId;
   private String vertexId;
@@ -41,10 +42,15 @@ public final class ClusterProgress implements LongSupplier {
   }
 
   ClusterProgress(String rest, String jobName, String step, Count count) {
+    this(rest, jobName, step, count.field, null);
+  }
+
+  private ClusterProgress(String rest, String jobName, String step, String metric, String userMetric) {
     this.rest = rest;
     this.jobName = jobName;
-    this.vertex = "at " + step + ")";
-    this.metric = count.field;
+    this.vertex = "at " + step;
+    this.metric = metric;
+    this.userMetric = userMetric;
   }
 
   /**
@@ -55,6 +61,32 @@ public final class ClusterProgress implements LongSupplier {
   public static LongSupplier forStage(org.apache.beam.sdk.options.PipelineOptions runner, String jobName, String step, Count count) {
     String rest = restOf(runner.as(SlotOptions.class).getFlinkMaster());
     return rest == null ? null : new ClusterProgress(rest, jobName, step, count);
+  }
+
+  /**
+   * A Beam counter of a source step ({@code namespace}.{@code name}), summed over its subtasks: what a
+   * step counts that sends fewer records than it has done (ingest's readers write their faces
+   * themselves). Beam's Flink runner updates a source's counters in Flink after every record it
+   * reads, so the count moves while the job runs. Null as for {@link #forStage}.
+   */
+  public static LongSupplier forSourceCounter(org.apache.beam.sdk.options.PipelineOptions runner, String jobName, String step,
+      String namespace, String name) {
+    String rest = restOf(runner.as(SlotOptions.class).getFlinkMaster());
+    return rest == null ? null : new ClusterProgress(rest, jobName, step, null, counterId(namespace, name));
+  }
+
+  /**
+   * How Flink's REST API names a Beam counter: Beam registers "namespace.name" in the operator's group, and
+   * Flink's metric names turn the dot into an underscore (seen on the test cluster:
+   * {@code DataSource_(at_Ingest/AlignIntoShards_(org_apache_…translation.ingest_read}).
+   */
+  static String counterId(String namespace, String name) {
+    return namespace + "_" + name;
+  }
+
+  /** For tests and tools: {@link #forSourceCounter} against a given REST endpoint ({@code host:port}). */
+  public static LongSupplier ofSourceCounter(String master, String jobName, String step, String namespace, String name) {
+    return new ClusterProgress("http://" + master, jobName, step, null, counterId(namespace, name));
   }
 
   /** {@code http://host:port} for a Flink master named by host:port, else null. */
@@ -79,13 +111,32 @@ public final class ClusterProgress implements LongSupplier {
       JsonObject job = get("/jobs/" + jobId);
       for (JsonElement v : job.getAsJsonArray("vertices")) {
         JsonObject o = v.getAsJsonObject();
-        if (vertexId == null ? o.get("name").getAsString().endsWith(vertex) : o.get("id").getAsString().equals(vertexId)) {
+        if (vertexId == null ? names(o.get("name").getAsString()) : o.get("id").getAsString().equals(vertexId)) {
           vertexId = o.get("id").getAsString();
-          last = o.getAsJsonObject("metrics").get(metric).getAsLong();
+          last = userMetric == null ? o.getAsJsonObject("metrics").get(metric).getAsLong() : counterSum();
         }
       }
     } catch (IOException | RuntimeException unreachable) {
       // keep the last count
+    }
+    return last;
+  }
+
+  /** Whether a vertex's name has the step as one of its operators: "… (at STEP)" or "… (at STEP (format)) -> …". */
+  private boolean names(String vertexName) {
+    return vertexName.endsWith(vertex + ")") || vertexName.contains(vertex + " (");
+  }
+
+  /** The user counter summed over the vertex's subtasks; the last count while Flink does not list it yet. */
+  private long counterSum() throws IOException {
+    String base = "/jobs/" + jobId + "/vertices/" + vertexId + "/subtasks/metrics";
+    for (JsonElement m : getArray(base)) {
+      String id = m.getAsJsonObject().get("id").getAsString();
+      if (id.endsWith("." + userMetric)) {
+        for (JsonElement r : getArray(base + "?agg=sum&get=" + java.net.URLEncoder.encode(id, StandardCharsets.UTF_8))) {
+          return (long) r.getAsJsonObject().get("sum").getAsDouble();
+        }
+      }
     }
     return last;
   }
@@ -110,11 +161,19 @@ public final class ClusterProgress implements LongSupplier {
   }
 
   private JsonObject get(String path) throws IOException {
+    return fetch(path).getAsJsonObject();
+  }
+
+  private com.google.gson.JsonArray getArray(String path) throws IOException {
+    return fetch(path).getAsJsonArray();
+  }
+
+  private JsonElement fetch(String path) throws IOException {
     HttpURLConnection c = (HttpURLConnection) URI.create(rest + path).toURL().openConnection();
     c.setConnectTimeout(1000);
     c.setReadTimeout(2000);
     try (InputStream in = c.getInputStream()) {
-      return JsonParser.parseString(new String(in.readAllBytes(), StandardCharsets.UTF_8)).getAsJsonObject();
+      return JsonParser.parseString(new String(in.readAllBytes(), StandardCharsets.UTF_8));
     } finally {
       c.disconnect();
     }

@@ -19,8 +19,6 @@ import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.transforms.Count;
-import org.apache.beam.sdk.transforms.Distinct;
-import org.apache.beam.sdk.transforms.FlatMapElements;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
@@ -161,15 +159,6 @@ public final class Stages {
   /** The records in written files as the line "name\tN": counted by the writer, which already holds them. */
   public static PCollection<String> written(PCollection<WriteShards.Written> files, String name) {
     return sum(files.apply("Records_" + name, MapElements.into(TypeDescriptors.longs()).via(WriteShards.Written::records)), name);
-  }
-
-  /** The distinct labels over written files as the line "name\tN" (each file lists its own). */
-  public static PCollection<String> distinctLabels(PCollection<WriteShards.Written> files, String name) {
-    return line(files
-        .apply("Labels_" + name, FlatMapElements.into(TypeDescriptors.longs())
-            .via(w -> java.util.Arrays.stream(w.labels()).boxed().toList()))
-        .apply("Distinct_" + name, Distinct.create())
-        .apply("Count_" + name, Count.globally()), name);
   }
 
   /** A number computed in the pipeline as the line "name\tN". */

@@ -50,7 +50,7 @@ public class ProgressStepsTest {
     Files.write(bin, PickleWriter.packBytes(List.of(new byte[] {1}, new byte[] {2}), new boolean[] {true}, 4,
         PickleWriter.ElementForm.BYTES));
     Pipeline ingest = Pipeline.create(PipelineOptionsFactory.fromArgs("--runner=DirectRunner").create());
-    ingest.apply(IngestPipeline.NAME, new IngestPipeline(PackOpener.open(bin, "bin", null), tmp.newFolder().toString(), 1, null));
+    ingest.apply(IngestPipeline.NAME, new IngestPipeline(PackOpener.open(bin, "bin", null), tmp.newFolder().toString(), null));
     assertTrue(names(ingest).toString(), names(ingest).contains(IngestPipeline.PROGRESS_STEP));
 
     // Graph construction never loads it (an empty file is an empty ONNX ModelProto, which resolving accepts).
