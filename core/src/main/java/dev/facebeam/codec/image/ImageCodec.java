@@ -39,15 +39,43 @@ public final class ImageCodec {
   }
 
   public static RgbPixels decode(byte[] data, int maxSide) throws ImageDecodeException {
+    return decode(data, maxSide, true);
+  }
+
+  private static RgbPixels decode(byte[] data, int maxSide, boolean baseline) throws ImageDecodeException {
     if (data == null || data.length == 0) {
       throw new ImageDecodeException("empty image data");
     }
     ImageFormat format = ImageFormat.sniff(data);
     return switch (format) {
       case PGM -> Pgm.decode(data, maxSide);
-      case JPEG, PNG, BMP -> decodeImageIo(data, format, maxSide);
+      case JPEG -> baseline ? decodeJpeg(data, maxSide) : decodeImageIo(data, format, maxSide);
+      case PNG, BMP -> decodeImageIo(data, format, maxSide);
       case UNKNOWN -> throw new ImageDecodeException("unrecognised image format (first bytes " + hex(data) + ")");
     };
+  }
+
+  // One baseline decoder per thread: its planes are reused from image to image.
+  private static final ThreadLocal<BaselineJpeg> BASELINE = ThreadLocal.withInitial(BaselineJpeg::new);
+
+  /**
+   * A whole baseline JPEG of the kinds face packs hold decodes without ImageIO, to the same pixels
+   * (BaselineJpegTest); every other JPEG, and every one with something to complain about, goes to
+   * ImageIO, which decodes it or names the problem.
+   */
+  private static RgbPixels decodeJpeg(byte[] data, int maxSide) throws ImageDecodeException {
+    if (hasEoi(data)) {
+      RgbPixels px = BASELINE.get().decode(data, maxSide, MAX_PIXELS);
+      if (px != null) {
+        return ExifOrientation.apply(px, JpegMarkers.scan(data).orientation());
+      }
+    }
+    return decodeImageIo(data, ImageFormat.JPEG, maxSide);
+  }
+
+  /** {@link #decode} with every JPEG left to ImageIO: what the baseline decoder is held equal to. */
+  static RgbPixels decodeWithImageIo(byte[] data, int maxSide) throws ImageDecodeException {
+    return decode(data, maxSide, false);
   }
 
   /** Width and height from the header alone. */
