@@ -361,24 +361,67 @@ final class BaselineJpeg {
     return q + 1 < d.length && (d[q + 1] & 0xFF) == code ? q + 2 : -1;
   }
 
+  /**
+   * One block's coefficients. The bit buffer lives in locals here (written back before a refill or a
+   * long code): one refill check per coefficient covers its code (≤ 16 bits) and its value (≤ 11).
+   */
   private boolean decodeBlock(int c, int[] pred) {
-    java.util.Arrays.fill(coef, (short) 0);
-    int s = dcTables[td[c]].decode(this);
+    short[] co = coef;
+    java.util.Arrays.fill(co, (short) 0);
+    long b = bits;
+    int n = nbits;
+    if (n < 32) {
+      nbits = n;
+      fill();
+      n = nbits;
+      b = bits;
+    }
+    Huffman dcTable = dcTables[td[c]];
+    int s = dcTable.look[(int) (b >>> (n - Huffman.LOOK)) & ((1 << Huffman.LOOK) - 1)];
+    if (s != 0) {
+      n -= s >> 8;
+      s &= 0xFF;
+    } else {
+      nbits = n;
+      s = dcTable.decodeLong(this);
+      n = nbits;
+      b = bits;
+    }
     if (s < 0 || s > 11) {
       return false;
     }
-    int diff = s == 0 ? 0 : extend(receive(s), s);
+    int diff = 0;
+    if (s != 0) {
+      n -= s;
+      diff = extend((int) (b >>> n) & ((1 << s) - 1), s);
+    }
     int dc = pred[c] + diff;
     if (dc < Short.MIN_VALUE || dc > Short.MAX_VALUE) {
       return false;
     }
     pred[c] = dc;
-    coef[0] = (short) dc;
+    co[0] = (short) dc;
     Huffman ac = acTables[ta[c]];
+    short[] look = ac.look;
     for (int k = 1; k < 64; k++) {
-      int rs = ac.decode(this);
-      if (rs < 0) {
-        return false;
+      if (n < 32) {
+        nbits = n;
+        fill();
+        n = nbits;
+        b = bits;
+      }
+      int rs = look[(int) (b >>> (n - Huffman.LOOK)) & ((1 << Huffman.LOOK) - 1)];
+      if (rs != 0) {
+        n -= rs >> 8;
+        rs &= 0xFF;
+      } else {
+        nbits = n;
+        rs = ac.decodeLong(this);
+        n = nbits;
+        b = bits;
+        if (rs < 0) {
+          return false;
+        }
       }
       int r = rs >> 4;
       int size = rs & 15;
@@ -393,7 +436,12 @@ final class BaselineJpeg {
         return false;
       }
       k += r;
-      coef[NATURAL_ORDER[k]] = (short) extend(receive(size), size);
+      n -= size;
+      co[NATURAL_ORDER[k]] = (short) extend((int) (b >>> n) & ((1 << size) - 1), size);
+    }
+    nbits = n;
+    if (n < zeros) {
+      hitMarker = true; // a bit that is not in the file was used
     }
     return !hitMarker;
   }
@@ -448,15 +496,6 @@ final class BaselineJpeg {
     if (nbits < zeros) {
       hitMarker = true; // a bit that is not in the file was used
     }
-  }
-
-  private int receive(int s) {
-    if (nbits < s) {
-      fill();
-    }
-    int r = (int) ((bits >>> (nbits - s)) & ((1 << s) - 1));
-    skip(s);
-    return r;
   }
 
   /**
@@ -624,18 +663,25 @@ final class BaselineJpeg {
       upRow1 = new byte[upW];
     }
     byte[] rgb = new byte[width * height * 3];
+    byte[] luma = planes[0];
+    byte[] cbRow = upRow0;
+    byte[] crRow = upRow1;
+    int[] crR = CR_R;
+    int[] cbB = CB_B;
+    int[] cbG = CB_G;
+    int[] crG = CR_G;
     for (int r = 0; r < height; r++) {
-      upsampleRow(planes[1], cw, ch, r, upRow0);
-      upsampleRow(planes[2], cw, ch, r, upRow1);
+      upsampleRow(planes[1], cw, ch, r, cbRow);
+      upsampleRow(planes[2], cw, ch, r, crRow);
       int yi = r * planeStride[0];
       int o = r * width * 3;
-      for (int x = 0; x < width; x++) {
-        int y = planes[0][yi + x] & 0xFF;
-        int cb = upRow0[x] & 0xFF;
-        int cr = upRow1[x] & 0xFF;
-        rgb[o++] = clamp(y + CR_R[cr]);
-        rgb[o++] = clamp(y + ((CB_G[cb] + CR_G[cr]) >> 16));
-        rgb[o++] = clamp(y + CB_B[cb]);
+      for (int x = 0; x < width; x++, o += 3) {
+        int y = luma[yi + x] & 0xFF;
+        int cb = cbRow[x] & 0xFF;
+        int cr = crRow[x] & 0xFF;
+        rgb[o] = clamp(y + crR[cr]);
+        rgb[o + 1] = clamp(y + ((cbG[cb] + crG[cr]) >> 16));
+        rgb[o + 2] = clamp(y + cbB[cb]);
       }
     }
     return new RgbPixels(width, height, rgb);
@@ -694,8 +740,8 @@ final class BaselineJpeg {
 
   /** A decoding table: a 9-bit lookup for short codes, libjpeg's canonical search for longer ones. */
   static final class Huffman {
-    private static final int LOOK = 9;
-    private final short[] look = new short[1 << LOOK]; // (length << 8) | value; 0: longer than LOOK
+    static final int LOOK = 9;
+    final short[] look = new short[1 << LOOK]; // (length << 8) | value; 0: longer than LOOK
     private final int[] maxcode = new int[18];
     private final int[] valptr = new int[17];
     private final int[] mincode = new int[17];
@@ -733,14 +779,9 @@ final class BaselineJpeg {
       return t;
     }
 
-    /** The next symbol, or -1 for a code no table holds (libjpeg warns: "bad Huffman code"). */
-    int decode(BaselineJpeg in) {
+    /** The next symbol, its code longer than LOOK bits; -1 for a code no table holds (libjpeg warns: "bad Huffman code"). */
+    int decodeLong(BaselineJpeg in) {
       int peek = in.peek16();
-      int e = look[peek >>> (16 - LOOK)];
-      if (e != 0) {
-        in.skip(e >> 8);
-        return e & 0xFF;
-      }
       for (int l = LOOK + 1; l <= 16; l++) {
         int code = peek >>> (16 - l);
         if (maxcode[l] >= 0 && code <= maxcode[l]) {
