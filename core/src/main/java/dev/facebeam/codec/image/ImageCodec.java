@@ -20,7 +20,7 @@ import javax.imageio.stream.MemoryCacheImageOutputStream;
 /**
  * Decodes JPEG, PNG, BMP and PGM to RGB, and encodes RGB to PNG or JPEG. The header's size is
  * checked before any pixel is decoded, so a decompression bomb is a rejected record, not an
- * exhausted heap. Thread-safe: ImageIO readers are created per call.
+ * exhausted heap. Thread-safe: each thread keeps its own baseline JPEG decoder and ImageIO readers.
  */
 public final class ImageCodec {
   /** Larger sides are refused before decoding (more than 10,000 × 10,000 is hostile: docs/outputs.md). */
