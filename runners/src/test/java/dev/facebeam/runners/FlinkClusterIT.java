@@ -159,10 +159,14 @@ public class FlinkClusterIT {
           }
         }
       }
-      System.out.printf("uneven ingest: progress seen %s; the reading step's records out per slot %s%n", unevenSeen, perSlot);
+      long ran = cluster.get("/jobs/" + unevenJob).get("duration").getAsLong();
+      System.out.printf("uneven ingest: %d ms; progress seen %s; the reading step's records out per slot %s%n", ran, unevenSeen, perSlot);
       assertEquals(perSlot.toString(), 2, perSlot.size());
       assertTrue(perSlot.toString(), perSlot.get(0) > 0 && perSlot.get(1) > 0);
-      assertTrue(unevenSeen.toString(), unevenSeen.last() > 0 && unevenSeen.last() <= 400);
+      assertTrue(unevenSeen.toString(), unevenSeen.last() <= 400);
+      // The JobManager fetches counters once a second (the cluster's setting) and forgets a finished job's:
+      // a job that ran three fetches long must have shown a count while it ran (a quick one may show none).
+      assertTrue(ran + " ms, seen " + unevenSeen, ran < 3000 || unevenSeen.last() > 0);
 
       // all-pairs: its blocks spread over the cluster's slots, its two passes' counts summed there — the same report bytes
       // as the embedded runner's (the canonical kernel decides every number, whatever the BLAS did on each worker).
