@@ -13,7 +13,10 @@ import dev.facebeam.proto.RgbImage;
 public final class FacePreparation {
   private FacePreparation() {}
 
-  /** The aligned record, and its 112×112 pixels for whoever needs them next (PNG export). */
+  /**
+   * The aligned record, and its 112×112 pixels for whoever needs them next (PNG export): null from
+   * {@link #prepare} for a crop passed through as stored.
+   */
   public record Prepared(FaceRecord record, RgbPixels pixels) {}
 
   /** A face that cannot be prepared, with the reason that goes into rejects.jsonl. */
@@ -23,7 +26,32 @@ public final class FacePreparation {
     }
   }
 
+  /**
+   * The record as ingest writes it. A face that is already a 112×112 crop to pass through (no
+   * landmarks, or declared aligned) keeps its bytes without a pixel decoded, where reading its markers
+   * and Huffman codes proves that the decode would succeed and give that size (ImageCodec.verifiedSize);
+   * the record is the one a decode would have given. Anything else is decoded (and rejected) as always.
+   */
   public static Prepared prepare(FaceRecord raw) throws RejectedFace {
+    boolean mayPassThrough = raw.getDeclaredAligned() || raw.getLandmarksCount() == 0;
+    if (mayPassThrough && raw.hasEncoded()) {
+      int[] size = ImageCodec.verifiedSize(raw.getEncoded().getData().toByteArray());
+      if (size != null && size[0] == FaceAligner.SIZE && size[1] == FaceAligner.SIZE) {
+        FaceRecord out = raw.toBuilder()
+            .setAlignMethod(AlignMethod.PASSTHROUGH)
+            .setSourceWidth(size[0])
+            .setSourceHeight(size[1])
+            .setWidth(size[0])
+            .setHeight(size[1])
+            .build();
+        return new Prepared(out, null);
+      }
+    }
+    return prepareWithPixels(raw);
+  }
+
+  /** {@link #prepare}, always decoding: the pixels come with the record. */
+  public static Prepared prepareWithPixels(FaceRecord raw) throws RejectedFace {
     RgbPixels img;
     try {
       img = ImageCodec.decode(raw.getEncoded().getData().toByteArray());

@@ -41,7 +41,7 @@ public final class ShardIngest {
       Files.createDirectories(pngDir);
     }
     try {
-      StageFiles.writeAtomically(shard, out -> pack.read(task, new Writer(out, pngDir, outcomes)));
+      StageFiles.writeOutputAtomically(shard, out -> pack.read(task, new Writer(out, pngDir, outcomes)));
     } catch (UncheckedIOException e) {
       throw e.getCause();
     }
@@ -52,7 +52,8 @@ public final class ShardIngest {
     public void face(FaceRecord raw) {
       FacePreparation.Prepared prepared;
       try {
-        prepared = FacePreparation.prepare(raw);
+        // The PNG export needs every face's pixels; without it a stored crop passes through undecoded.
+        prepared = pngDir != null ? FacePreparation.prepareWithPixels(raw) : FacePreparation.prepare(raw);
       } catch (FacePreparation.RejectedFace e) {
         outcomes.rejected(raw.getId(), raw.getSource(), e.getMessage());
         return;

@@ -35,12 +35,14 @@ import org.w3c.dom.Node;
  * The baseline JPEG decoder gives the JDK ImageIO's pixels bit for bit, or leaves the image to
  * ImageIO: on every real face JPEG of the fixtures, on JPEGs ImageIO writes at many sizes,
  * qualities, samplings and restart intervals, and on thousands of damaged copies (the same pixels
- * or the same error as ImageIO alone, whatever the damage).
+ * or the same error as ImageIO alone, whatever the damage). A size it proves without computing
+ * pixels (ImageCodec.verifiedSize) is given only for an image that decodes to that size.
  */
 public class BaselineJpegTest {
   private static final int MAX = ImageCodec.MAX_SIDE;
 
-  static List<byte[]> realJpegs() throws Exception {
+  /** The JPEG faces of the real fixture packs (two .rec files and a .bin). */
+  public static List<byte[]> realJpegs() throws Exception {
     List<byte[]> out = new ArrayList<>();
     for (String r : List.of("rec/adaface/train.rec", "rec/small_lfw/small_lfw_labelled.rec")) {
       Path rec = TestData.file(r);
@@ -68,6 +70,7 @@ public class BaselineJpegTest {
       RgbPixels io = ImageCodecAccess.imageIo(jpeg);
       assertEquals(io.width(), fast.width());
       assertArrayEquals(io.rgb(), fast.rgb());
+      assertArrayEquals("the size proven without pixels", new int[] {io.width(), io.height()}, ImageCodec.verifiedSize(jpeg));
     }
   }
 
@@ -87,7 +90,12 @@ public class BaselineJpegTest {
       RgbPixels io = ImageCodecAccess.imageIo(jpeg);
       RgbPixels baseline = ImageCodecAccess.baseline(jpeg);
       cases++;
+      int[] verified = ImageCodec.verifiedSize(jpeg);
+      if (verified != null) {
+        assertArrayEquals(new int[] {w, h}, verified);
+      }
       if (baseline != null) {
+        assertTrue("decoded but not verified: " + w + "x" + h, verified != null);
         fast++;
         assertArrayEquals(w + "x" + h + " sampling " + s[0] + "x" + s[1] + " q" + quality + " dri " + restart, io.rgb(), baseline.rgb());
       } else {
@@ -104,6 +112,7 @@ public class BaselineJpegTest {
     Random r = new Random(Long.getLong("seed", 2026));
     sources.add(write(image(37, 29, r, false), 0.8f, 2, 2, 2)); // with restart markers
     int differentFromSource = 0;
+    int verifiedDamaged = 0;
     for (int trial = 0; trial < Integer.getInteger("trials", 3000); trial++) {
       byte[] src = sources.get(trial % sources.size());
       byte[] bad = damage(src, r);
@@ -120,11 +129,18 @@ public class BaselineJpegTest {
         ours = "error: " + e.getMessage();
       }
       assertEquals("trial " + trial + ": " + lastDamage, io, ours);
+      int[] verified = ImageCodec.verifiedSize(bad);
+      if (verified != null) {
+        // A size proven without pixels is only ever given for an image that decodes, at that size.
+        assertEquals("trial " + trial + " verified: " + lastDamage, io.substring(0, io.indexOf(' ')), verified[0] + "x" + verified[1]);
+        verifiedDamaged++;
+      }
       if (!io.equals(digest(ImageCodecAccess.imageIo(src)))) {
         differentFromSource++;
       }
     }
     assertTrue(differentFromSource + " damaged copies changed the outcome", differentFromSource > 1000);
+    assertTrue(verifiedDamaged + " damaged copies verified (some damage leaves a decodable image)", verifiedDamaged > 100);
   }
 
   private static String lastDamage;

@@ -23,6 +23,27 @@ public class StageFilesTest {
   @Rule public TemporaryFolder tmp = new TemporaryFolder();
 
   @Test
+  public void anOutputsDigestIsTakenAsItIsWrittenAndTheSidecarGoesAway() throws Exception {
+    Path dir = tmp.newFolder().toPath();
+    Path out = dir.resolve("part-00000-of-00001.pb");
+    StageFiles.writeOutputAtomically(out, o -> o.write("abc".getBytes(StandardCharsets.US_ASCII)));
+    Path sidecar = Digests.sidecar(out);
+    assertTrue(Digests.isSidecar(sidecar));
+    // FIPS 180-2's example: SHA-256("abc").
+    String abc = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+    assertEquals(abc + " 3\n", Files.readString(sidecar));
+    assertEquals(abc, Digests.ofOutput(out, "x").getSha256());
+    assertTrue("the sidecar is used once and removed", !Files.exists(sidecar));
+    assertEquals(abc, Digests.ofOutput(out, "x").getSha256()); // no sidecar: hashed
+    // A sidecar that does not name the file's present size (the file replaced since) is not believed.
+    StageFiles.writeOutputAtomically(out, o -> o.write("abc".getBytes(StandardCharsets.US_ASCII)));
+    Files.writeString(out, "abcd");
+    assertEquals(Digests.sha256(out), Digests.ofOutput(out, "x").getSha256());
+    assertEquals(4, Digests.ofOutput(out, "x").getBytes());
+    assertTrue(!Files.exists(sidecar));
+  }
+
+  @Test
   public void aFailedWriteLeavesTheEarlierFileOrFolderAndNoTemporary() throws Exception {
     Path dir = tmp.newFolder().toPath();
     Path file = Files.writeString(dir.resolve("report.json"), "earlier");

@@ -65,6 +65,41 @@ public class IngestSplitsTest {
     assertTrue(Math.max(even, odd) - Math.min(even, odd) > Math.max(even, odd) / 2);
   }
 
+  @Test
+  public void embedsShardPartsAreSplitsHandedOutTheSameWay() throws Exception {
+    Path dir = Files.createTempDirectory("facebeam-splits");
+    try {
+      java.util.List<String> files = new java.util.ArrayList<>();
+      for (int f = 0; f < 20; f++) {
+        java.util.List<dev.facebeam.proto.FaceRecord> records = new java.util.ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+          records.add(dev.facebeam.proto.FaceRecord.newBuilder().setId("f" + f + "-" + i).build());
+        }
+        Path file = dir.resolve("part-" + f);
+        dev.facebeam.io.StageFiles.writeFramed(file, records);
+        files.add(file.toString());
+      }
+      var source = dev.facebeam.transforms.StageShardSource.of(files, 2, dev.facebeam.proto.FaceRecord.class);
+      SourceInputFormat<dev.facebeam.proto.FaceRecord> format =
+          new SourceInputFormat<>("Embed/ReadRecords", source, PipelineOptionsFactory.create());
+      SourceInputSplit<dev.facebeam.proto.FaceRecord>[] splits = format.createInputSplits(2);
+      assertEquals("one split per file and part, whatever parallelism asks", 40, splits.length);
+      long[] cost = new long[splits.length];
+      for (int k = 0; k < cost.length; k++) {
+        cost[k] = k % 4 == 0 ? 10 : 1; // a slow disk or a costly network's parts
+      }
+      long[] onDemand = run(format.getInputSplitAssigner(splits), cost, 2);
+      long end = Math.max(onDemand[0], onDemand[1]);
+      assertEquals(Arrays.stream(cost).sum(), onDemand[0] + onDemand[1]);
+      assertTrue("idle " + (end - Math.min(onDemand[0], onDemand[1])) + " of " + end,
+          end - Math.min(onDemand[0], onDemand[1]) <= end / 10);
+    } finally {
+      try (var s = Files.walk(dir)) {
+        s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
+  }
+
   /**
    * Workers that ask the assigner for a split whenever they are free, a split of task k taking
    * cost[k]: what each worker was busy for. Each split is handed out exactly once.

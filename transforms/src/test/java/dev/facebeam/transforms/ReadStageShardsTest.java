@@ -51,6 +51,20 @@ public class ReadStageShardsTest {
   }
 
   @Test
+  public void eachFileAndPartIsOneSplitAndTheSplitsReadEveryRecordOnce() throws Exception {
+    List<String> ids = new ArrayList<>();
+    List<String> files = List.of(shard("a", 0, 301, ids).toString(), shard("b", 301, 0, ids).toString(),
+        shard("c", 301, 45, ids).toString());
+    StageShardSource<FaceRecord> source = StageShardSource.of(files, 3, FaceRecord.class);
+    org.apache.beam.sdk.options.PipelineOptions options = org.apache.beam.sdk.options.PipelineOptionsFactory.create();
+    List<StageShardSource<FaceRecord>> splits = source.split(1, options);
+    assertEquals("3 files x 3 parts, whatever bundle size is asked", 9, splits.size());
+    assertEquals(List.of(splits.get(4)), splits.get(4).split(1, options));
+    org.apache.beam.sdk.testing.SourceTestUtils.assertSourcesEqualReferenceSource(source, splits, options);
+    assertEquals(ids.size(), org.apache.beam.sdk.testing.SourceTestUtils.readFromSource(source, options).size());
+  }
+
+  @Test
   public void theReadCountWalksTheFilesWithoutTheRecordsFlowing() throws Exception {
     List<String> ids = new ArrayList<>();
     List<String> files = List.of(shard("a", 0, 1_234, ids).toString(), shard("b", 0, 0, ids).toString(),

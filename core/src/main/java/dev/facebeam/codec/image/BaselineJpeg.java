@@ -76,7 +76,7 @@ final class BaselineJpeg {
   /** The RGB pixels, or null where ImageIO must decide. */
   RgbPixels decode(byte[] data, int maxSide, long maxPixels) {
     try {
-      return decodeOrNull(data, maxSide, maxPixels);
+      return decodeOrNull(data, maxSide, maxPixels, true) ? (ncomp == 1 ? grey() : colour()) : null;
     } catch (RuntimeException odd) {
       return null; // any surprise in a hostile file: ImageIO decides and names it
     } finally {
@@ -84,7 +84,27 @@ final class BaselineJpeg {
     }
   }
 
-  private RgbPixels decodeOrNull(byte[] data, int maxSide, long maxPixels) {
+  /**
+   * Width and height of a JPEG this decoder would decode without complaint, found by reading every
+   * marker and every Huffman code as {@link #decode} does but computing no pixel (no IDCT, no colour);
+   * null where only a decode can tell.
+   */
+  int[] verify(byte[] data, int maxSide, long maxPixels) {
+    try {
+      if (!decodeOrNull(data, maxSide, maxPixels, false)) {
+        return null;
+      }
+      int cw = (width * h[1] + h[0] - 1) / h[0];
+      return ncomp == 3 && h[0] == 2 && cw <= 2 ? null : new int[] {width, height}; // colour() declines those
+    } catch (RuntimeException odd) {
+      return null;
+    } finally {
+      d = null;
+    }
+  }
+
+  /** Reads the whole file, decoding each block into the planes when {@code pixels}; false where ImageIO must decide. */
+  private boolean decodeOrNull(byte[] data, int maxSide, long maxPixels, boolean pixels) {
     d = data;
     java.util.Arrays.fill(quant, null);
     java.util.Arrays.fill(dcTables, null);
@@ -94,59 +114,59 @@ final class BaselineJpeg {
     restartInterval = 0;
     jfif = false;
     if (d.length < 4 || (d[0] & 0xFF) != 0xFF || (d[1] & 0xFF) != 0xD8) {
-      return null;
+      return false;
     }
     int i = 2;
     while (true) {
       if (i + 4 > d.length || (d[i] & 0xFF) != 0xFF) {
-        return null;
+        return false;
       }
       int marker = d[i + 1] & 0xFF;
       int len = u16(i + 2);
       int body = i + 4;
       int end = i + 2 + len;
       if (len < 2 || end > d.length) {
-        return null;
+        return false;
       }
       switch (marker) {
         case 0xDB -> {
           if (!readDqt(body, end)) {
-            return null;
+            return false;
           }
         }
         case 0xC4 -> {
           if (!readDht(body, end)) {
-            return null;
+            return false;
           }
         }
         case 0xC0, 0xC1 -> {
           if (width != 0 || !readSof(body, end, maxSide, maxPixels)) {
-            return null;
+            return false;
           }
         }
         case 0xDD -> {
           if (len != 4) {
-            return null;
+            return false;
           }
           restartInterval = u16(body);
         }
         case 0xE0 -> {
           boolean isJfif = end - body >= 5 && d[body] == 'J' && d[body + 1] == 'F' && d[body + 2] == 'I' && d[body + 3] == 'F' && d[body + 4] == 0;
           if (isJfif && (end - body < 14 || d[body + 5] != 1)) {
-            return null; // libjpeg warns about a JFIF major version other than 1; a short one is ImageIO's to judge
+            return false; // libjpeg warns about a JFIF major version other than 1; a short one is ImageIO's to judge
           }
           jfif |= isJfif;
         }
         case 0xE2, 0xEE -> {
-          return null; // an ICC profile (ImageIO may convert colours) or Adobe's transform flag
+          return false; // an ICC profile (ImageIO may convert colours) or Adobe's transform flag
         }
         case 0xDA -> {
-          return width == 0 ? null : scan(body, end);
+          return width != 0 && scan(body, end, pixels);
         }
         default -> {
           boolean app = marker >= 0xE1 && marker <= 0xEF;
           if (!app && marker != 0xFE) {
-            return null; // progressive, lossless, arithmetic, DNL …: ImageIO's
+            return false; // progressive, lossless, arithmetic, DNL …: ImageIO's
           }
         }
       }
@@ -245,30 +265,30 @@ final class BaselineJpeg {
     return chromaOne && lumaKnown;
   }
 
-  private RgbPixels scan(int at, int end) {
+  private boolean scan(int at, int end, boolean pixels) {
     if (ncomp == 3 && !jfif && !(compId[0] == 1 && compId[1] == 2 && compId[2] == 3)) {
-      return null; // libjpeg might take it for RGB: ImageIO decides
+      return false; // libjpeg might take it for RGB: ImageIO decides
     }
     int ns = d[at] & 0xFF;
     if (ns != ncomp || end - at != 1 + 2 * ns + 3) {
-      return null; // a scan of fewer components: not one interleaved baseline scan
+      return false; // a scan of fewer components: not one interleaved baseline scan
     }
     for (int k = 0; k < ns; k++) {
       int id = d[at + 1 + 2 * k] & 0xFF;
       if (id != compId[k]) {
-        return null;
+        return false;
       }
       td[k] = (d[at + 2 + 2 * k] & 0xFF) >> 4;
       ta[k] = d[at + 2 + 2 * k] & 15;
       if (td[k] > 3 || ta[k] > 3 || dcTables[td[k]] == null || acTables[ta[k]] == null || quant[tq[k]] == null) {
-        return null;
+        return false;
       }
     }
     int ss = d[at + 1 + 2 * ns] & 0xFF;
     int se = d[at + 2 + 2 * ns] & 0xFF;
     int ahal = d[at + 3 + 2 * ns] & 0xFF;
     if (ss != 0 || se != 63 || ahal != 0) {
-      return null;
+      return false;
     }
     int hmax = h[0];
     int vmax = v[0];
@@ -291,7 +311,7 @@ final class BaselineJpeg {
     for (int m = 0; m < total; m++) {
       if (restartInterval > 0 && m > 0 && m % restartInterval == 0) {
         if (!restart(restarts++)) {
-          return null;
+          return false;
         }
         pred[0] = pred[1] = pred[2] = 0;
       }
@@ -300,23 +320,20 @@ final class BaselineJpeg {
       for (int c = 0; c < ncomp; c++) {
         for (int by = 0; by < v[c]; by++) {
           for (int bx = 0; bx < h[c]; bx++) {
-            if (!decodeBlock(c, pred)) {
-              return null;
+            if (!(pixels ? decodeBlock(c, pred) : skipBlock(c, pred))) {
+              return false;
             }
             int x0 = (mx * h[c] + bx) * 8;
             int y0 = (my * v[c] + by) * 8;
-            if (!idct(quant[tq[c]], planes[c], y0 * planeStride[c] + x0, planeStride[c])) {
-              return null;
+            if (pixels && !idct(quant[tq[c]], planes[c], y0 * planeStride[c] + x0, planeStride[c])) {
+              return false;
             }
           }
         }
       }
     }
     // libjpeg warns about whole bytes left before the next marker, and reads EOI next.
-    if (hitMarker || !atMarker(0xD9)) {
-      return null;
-    }
-    return ncomp == 1 ? grey() : colour();
+    return !hitMarker && atMarker(0xD9);
   }
 
   private void resetBits() {
@@ -442,6 +459,94 @@ final class BaselineJpeg {
     nbits = n;
     if (n < zeros) {
       hitMarker = true; // a bit that is not in the file was used
+    }
+    return !hitMarker;
+  }
+
+  /**
+   * One block read as {@link #decodeBlock} reads it, the AC values skipped unread: one lookup gives a
+   * short code's length plus its value's bits and how far it moves along the block.
+   */
+  private boolean skipBlock(int c, int[] pred) {
+    long b = bits;
+    int n = nbits;
+    if (n < 32) {
+      nbits = n;
+      fill();
+      n = nbits;
+      b = bits;
+    }
+    Huffman dcTable = dcTables[td[c]];
+    int s = dcTable.look[(int) (b >>> (n - Huffman.LOOK)) & ((1 << Huffman.LOOK) - 1)];
+    if (s != 0) {
+      n -= s >> 8;
+      s &= 0xFF;
+    } else {
+      nbits = n;
+      s = dcTable.decodeLong(this);
+      n = nbits;
+      b = bits;
+    }
+    if (s < 0 || s > 11) {
+      return false;
+    }
+    int diff = 0;
+    if (s != 0) {
+      n -= s;
+      diff = extend((int) (b >>> n) & ((1 << s) - 1), s);
+    }
+    int dc = pred[c] + diff;
+    if (dc < Short.MIN_VALUE || dc > Short.MAX_VALUE) {
+      return false;
+    }
+    pred[c] = dc;
+    Huffman ac = acTables[ta[c]];
+    short[] skip = ac.skip;
+    int k = 1;
+    while (k < 64) {
+      if (n < 32) {
+        nbits = n;
+        fill();
+        n = nbits;
+        b = bits;
+      }
+      int e = skip[(int) (b >>> (n - Huffman.LOOK)) & ((1 << Huffman.LOOK) - 1)];
+      if (e != 0) {
+        n -= e >> 8;
+        k += e & 0xFF;
+        continue;
+      }
+      // A short code whose value size no baseline file has, or a long code.
+      int rs = ac.look[(int) (b >>> (n - Huffman.LOOK)) & ((1 << Huffman.LOOK) - 1)];
+      if (rs != 0) {
+        n -= rs >> 8;
+        rs &= 0xFF;
+      } else {
+        nbits = n;
+        rs = ac.decodeLong(this);
+        n = nbits;
+        b = bits;
+        if (rs < 0) {
+          return false;
+        }
+      }
+      int size = rs & 15;
+      if (size == 0) {
+        if ((rs >> 4) != 15) {
+          break;
+        }
+        k += 16;
+        continue;
+      }
+      if (size > 10) {
+        return false;
+      }
+      n -= size;
+      k += (rs >> 4) + 1;
+    }
+    nbits = n;
+    if (n < zeros) {
+      hitMarker = true;
     }
     return !hitMarker;
   }
@@ -742,6 +847,9 @@ final class BaselineJpeg {
   static final class Huffman {
     static final int LOOK = 9;
     final short[] look = new short[1 << LOOK]; // (length << 8) | value; 0: longer than LOOK
+    // For an AC table read without its values: (code length + value bits) << 8 | how far k moves
+    // (16 for ZRL, 64 for end of block); 0 for a long code or a value size no baseline file has.
+    final short[] skip = new short[1 << LOOK];
     private final int[] maxcode = new int[18];
     private final int[] valptr = new int[17];
     private final int[] mincode = new int[17];
@@ -764,6 +872,7 @@ final class BaselineJpeg {
             int shift = LOOK - l;
             for (int f = 0; f < (1 << shift); f++) {
               t.look[(code << shift) | f] = (short) ((l << 8) | values[p]);
+              t.skip[(code << shift) | f] = skipEntry(l, values[p]);
             }
           }
           p++;
@@ -777,6 +886,15 @@ final class BaselineJpeg {
       }
       t.maxcode[17] = Integer.MAX_VALUE;
       return t;
+    }
+
+    private static short skipEntry(int length, int rs) {
+      int size = rs & 15;
+      int run = rs >> 4;
+      if (size == 0) {
+        return (short) ((length << 8) | (run == 15 ? 16 : 64));
+      }
+      return size > 10 ? 0 : (short) (((length + size) << 8) | (run + 1));
     }
 
     /** The next symbol, its code longer than LOOK bits; -1 for a code no table holds (libjpeg warns: "bad Huffman code"). */

@@ -73,6 +73,23 @@ public final class ImageCodec {
     return decodeImageIo(data, ImageFormat.JPEG, maxSide);
   }
 
+  /**
+   * Width and height {@link #decode} would return for this image (its EXIF orientation applied),
+   * where it can be proven without computing a pixel that the decode succeeds: a baseline JPEG whose
+   * every marker and Huffman code reads as the baseline decoder reads them. Null where only a decode
+   * can tell (other formats, other JPEGs, anything damaged) — never a size for an image decode rejects.
+   */
+  public static int[] verifiedSize(byte[] data) {
+    if (data == null || ImageFormat.sniff(data) != ImageFormat.JPEG || !hasEoi(data)) {
+      return null;
+    }
+    int[] size = BASELINE.get().verify(data, MAX_SIDE, MAX_PIXELS);
+    if (size == null) {
+      return null;
+    }
+    return JpegMarkers.scan(data).orientation() >= 5 ? new int[] {size[1], size[0]} : size; // 5–8 turn by 90°
+  }
+
   /** {@link #decode} with every JPEG left to ImageIO: what the baseline decoder is held equal to. */
   static RgbPixels decodeWithImageIo(byte[] data, int maxSide) throws ImageDecodeException {
     return decode(data, maxSide, false);

@@ -202,10 +202,16 @@ public final class Stages {
   public static void digestOutputs(Path work, StageManifest.Builder m) throws IOException {
     List<Path> outputs;
     try (var s = Files.list(work)) {
-      outputs = s.filter(Files::isRegularFile).filter(p -> !p.getFileName().toString().equals(StageOutput.MARKER)).sorted().toList();
+      outputs = s.filter(Files::isRegularFile).filter(p -> !p.getFileName().toString().equals(StageOutput.MARKER))
+          .filter(p -> !Digests.isSidecar(p)).sorted().toList();
     }
     for (Path o : outputs) {
-      m.addOutputs(Digests.of(o, o.getFileName().toString(), Long.MAX_VALUE));
+      m.addOutputs(Digests.ofOutput(o, o.getFileName().toString()));
+    }
+    try (var s = Files.list(work)) {
+      for (Path orphan : s.filter(Digests::isSidecar).toList()) {
+        Files.delete(orphan); // a sidecar whose file is gone (a task retried elsewhere, say): never an output
+      }
     }
   }
 
