@@ -40,6 +40,7 @@ final class DataParallelStep {
         gc.zeroGradients();
         if (shards != null) {
           shards.zeroGradients();
+          shards.sample(labels);
         }
         for (int r = 0; r < g; r++) {
           NDManager share = batch.newSubManager(replicas[r]);

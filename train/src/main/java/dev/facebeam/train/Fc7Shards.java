@@ -21,6 +21,9 @@ import java.util.Locale;
  * weights, momentum and gradients. They are initialised as the whole fc7 is (Normal(0.01), bias 0),
  * updated by the same optimiser rule (fc7's multipliers; the bias at lr × 2, no decay) after each
  * step, and saved and loaded as one whole fc7, so a checkpoint does not depend on the shard count.
+ * With Partial FC each step computes only a sample of each shard's classes (docs/training.md); the
+ * update still runs over every row — those not sampled have a zero gradient, so weight decay and
+ * momentum move them as PyTorch's SGD moves the rows of an index-selected weight.
  */
 final class Fc7Shards {
   private final NDManager manager;
@@ -64,6 +67,37 @@ final class Fc7Shards {
 
   List<ShardedMarginSoftmax.Shard> shards() {
     return shards;
+  }
+
+  private double sampleRate = 1;
+  private java.util.Random random;
+  private List<dev.facebeam.models.loss.ClassSample> samples; // this step's, one per shard; null: every class
+
+  /** Partial FC at {@code rate} (1: every class), its other classes drawn from {@code random}. */
+  Fc7Shards sampling(double rate, java.util.Random random) {
+    this.sampleRate = rate;
+    this.random = random;
+    return this;
+  }
+
+  /**
+   * Draws this step's classes of every shard from the global batch's labels (all replicas compute
+   * their logits over the same sample, as PartialFC_V2 gathers the labels of every rank first).
+   */
+  void sample(float[] labels) {
+    if (sampleRate >= 1) {
+      return;
+    }
+    List<dev.facebeam.models.loss.ClassSample> drawn = new ArrayList<>(shards.size());
+    for (ShardedMarginSoftmax.Shard s : shards) {
+      drawn.add(dev.facebeam.models.loss.ClassSample.draw(labels, s.firstClass(), (int) s.weight().getShape().get(0), sampleRate, random));
+    }
+    samples = drawn;
+  }
+
+  /** This step's sample per shard, or null when every class is computed. */
+  List<dev.facebeam.models.loss.ClassSample> samples() {
+    return samples;
   }
 
   /**
@@ -151,7 +185,15 @@ final class Fc7Shards {
         devices.add(s.weight().getDevice());
       }
     }
-    return String.format(Locale.ROOT, "%d shards (%s classes) on %s", shards.size(), String.join(", ", sizes), devices);
+    String partial = "";
+    if (sampleRate < 1) {
+      List<String> sampled = new ArrayList<>();
+      for (ShardedMarginSoftmax.Shard s : shards) {
+        sampled.add(String.valueOf(dev.facebeam.models.loss.ClassSample.size(sampleRate, (int) s.weight().getShape().get(0))));
+      }
+      partial = String.format(Locale.ROOT, "; Partial FC (sample_rate %s): at least %s classes a step", sampleRate, String.join(", ", sampled));
+    }
+    return String.format(Locale.ROOT, "%d shards (%s classes) on %s%s", shards.size(), String.join(", ", sizes), devices, partial);
   }
 
   private static String weightId(int g) {

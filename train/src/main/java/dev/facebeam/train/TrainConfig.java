@@ -19,7 +19,7 @@ import java.util.Map;
  */
 public record TrainConfig(String network, String loss, String dataset, int numClasses, int embSize, double lr, List<Integer> lrSteps,
     double wd, double mom, int perBatchSize, double marginS, double marginA, double marginM, double marginB, double fc7WdMult,
-    double fc7LrMult, boolean fc7NoBias, int fc7Shards, double dropout, int verbose, int frequent, int ckpt, boolean ckptEmbedding, long maxSteps,
+    double fc7LrMult, boolean fc7NoBias, int fc7Shards, double sampleRate, double dropout, int verbose, int frequent, int ckpt, boolean ckptEmbedding, long maxSteps,
     String pretrained, List<String> valTargets, long seed, int workers, String devices, boolean randMirror, double tripletAlpha,
     int tripletBagSize, int imagesPerIdentity, double tripletMaxAp, String json) {
 
@@ -27,7 +27,7 @@ public record TrainConfig(String network, String loss, String dataset, int numCl
   private static final String DEFAULTS = """
       {"dataset": "emore", "num_classes": 0, "emb_size": 0, "lr": 0.1, "lr_steps": [100000, 160000, 220000], "wd": 0.0005,
        "mom": 0.9, "per_batch_size": 128, "margin_s": 64.0, "margin_a": 1.0, "margin_m": 0.0, "margin_b": 0.0,
-       "fc7_wd_mult": 1.0, "fc7_lr_mult": 1.0, "fc7_no_bias": false, "fc7_shards": 1, "dropout": 0.4, "verbose": 2000, "frequent": 20,
+       "fc7_wd_mult": 1.0, "fc7_lr_mult": 1.0, "fc7_no_bias": false, "fc7_shards": 1, "sample_rate": 1.0, "dropout": 0.4, "verbose": 2000, "frequent": 20,
        "ckpt": 3, "ckpt_embedding": true, "max_steps": 0, "pretrained": "", "val_targets": ["lfw", "cfp_fp", "agedb_30"],
        "seed": 2048, "workers": 2, "devices": "cpu", "rand_mirror": true, "triplet_alpha": 0.3, "triplet_bag_size": 7200,
        "images_per_identity": 5, "triplet_max_ap": 0.0}

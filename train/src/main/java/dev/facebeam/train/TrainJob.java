@@ -80,8 +80,13 @@ public final class TrainJob {
       throw new UserInputException("fc7_shards", c.loss() + " trains the embedding alone: there is no classifier to cut into "
           + c.fc7Shards() + " shards");
     }
+    if (c.triplet() && c.sampleRate() < 1) {
+      throw new UserInputException("sample_rate", c.loss() + " trains the embedding alone: there is no classifier whose classes "
+          + "Partial FC could sample (sample_rate " + c.sampleRate() + ")");
+    }
     MarginSoftmax head = c.triplet() ? null : c.head();
-    boolean sharded = head != null && c.fc7Shards() > 1;
+    // Partial FC samples each shard's classes: the classifier lives in Fc7Shards then, one shard or more.
+    boolean sharded = head != null && (c.fc7Shards() > 1 || c.sampleRate() < 1);
     boolean fc7Bias = c.loss().equals("softmax") && !c.fc7NoBias();
     // Sharded, the network outputs embeddings and Fc7Shards holds the classifier.
     TrainingNet net = new TrainingNet(Networks.create(c.network(), c.embSize()), sharded ? null : head, data.classes, c.embSize(), fc7Bias);
@@ -97,9 +102,10 @@ public final class TrainJob {
              StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING)) {
       model.setBlock(net);
       Fc7Shards shards = sharded ? Fc7Shards.create(data.classes, c.embSize(), fc7Bias, c.fc7Shards(), devices.distinct(),
-          model.getNDManager(), sgd, new MxSgd.Mult(c.fc7LrMult(), c.fc7WdMult())) : null;
+          model.getNDManager(), sgd, new MxSgd.Mult(c.fc7LrMult(), c.fc7WdMult()))
+          .sampling(c.sampleRate(), new java.util.Random(c.seed())) : null;
       Loss loss = c.triplet() ? new TripletBatchLoss(new TripletLoss(c.loss().equals("atriplet"), (float) c.tripletAlpha()))
-          : sharded ? new ShardedCrossEntropyLoss(head, shards::shards) : new CrossEntropyLoss();
+          : sharded ? new ShardedCrossEntropyLoss(head, shards::shards, shards::samples) : new CrossEntropyLoss();
       DefaultTrainingConfig tc = new DefaultTrainingConfig(loss).optOptimizer(sgd).optDevices(devices.distinct())
           .optInitializer(new XavierInitializer(XavierInitializer.RandomType.GAUSSIAN, XavierInitializer.FactorType.OUT, 2),
               Parameter.Type.WEIGHT);

@@ -112,7 +112,7 @@ public class DataParallelStepTest {
         mc.setBlock(cut);
         Fc7Shards shards = Fc7Shards.create(5, 8, bias, 3, new Device[] {Device.cpu()}, mc.getNDManager(), sgdCut, new MxSgd.Mult(1, 1));
         try (Trainer tw = mw.newTrainer(new DefaultTrainingConfig(new CrossEntropyLoss()).optOptimizer(sgdWhole));
-             Trainer tc = mc.newTrainer(new DefaultTrainingConfig(new ShardedCrossEntropyLoss(head, shards::shards)).optOptimizer(sgdCut))) {
+             Trainer tc = mc.newTrainer(new DefaultTrainingConfig(new ShardedCrossEntropyLoss(head, shards::shards, shards::samples)).optOptimizer(sgdCut))) {
           tw.initialize(new Shape(2, 3, 112, 112), new Shape(2));
           tc.initialize(new Shape(2, 3, 112, 112), new Shape(2));
           for (var p : whole.getParameters()) {

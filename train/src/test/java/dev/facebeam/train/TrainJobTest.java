@@ -184,6 +184,45 @@ public class TrainJobTest {
   }
 
   @Test
+  public void partialFcTrainsAndItsCheckpointLoadsWhole() throws Exception {
+    TrainConfig c = TrainConfig.load(config("ir-small-arcface-partial", """
+        {"network": "ir-small", "loss": "arcface", "emb_size": 16, "per_batch_size": 30, "lr": 0.1, "sample_rate": 0.4,
+         "fc7_shards": 2, "verbose": 0, "frequent": 1, "ckpt": 2, "ckpt_embedding": false, "max_steps": 3, "val_targets": [],
+         "seed": 7}
+        """), Map.of());
+    Path out = tmp.getRoot().toPath().resolve("run-partial");
+    ByteArrayOutputStream log = new ByteArrayOutputStream();
+    TrainJob.Result r = TrainJob.run(c, dataset, out, new PrintStream(log, true, StandardCharsets.UTF_8));
+    assertEquals(3, r.steps());
+    assertTrue(Double.isFinite(r.lastLoss()));
+    assertThat(log.toString(StandardCharsets.UTF_8),
+        containsString("2 shards (15, 15 classes) on [cpu()]; Partial FC (sample_rate 0.4): at least 6, 6 classes a step"));
+    // The checkpoint holds the whole fc7, every row: it loads into a net that computes every class.
+    try (NDManager m = NDManager.newBaseManager("PyTorch")) {
+      ai.djl.ndarray.NDList fc7 = ai.djl.ndarray.NDList.decode(m, Files.readAllBytes(r.model().resolve(Checkpoints.FC7)));
+      assertEquals(new ai.djl.ndarray.types.Shape(30, 16), fc7.get(0).getShape());
+      TrainingNet whole = new TrainingNet(Networks.create("ir-small", 16), c.head(), 30, 16, false);
+      whole.initialize(m, ai.djl.ndarray.types.DataType.FLOAT32, new ai.djl.ndarray.types.Shape(1, 3, 112, 112),
+          new ai.djl.ndarray.types.Shape(1));
+      assertThat(Checkpoints.loadPretrained(r.model(), whole, m), containsString("fc7 loaded"));
+      org.junit.Assert.assertArrayEquals(fc7.get(0).toFloatArray(), whole.fc7Weight.getArray().toFloatArray(), 0f);
+    }
+    // sample_rate outside (0, 1], or with a triplet loss: errors naming the field.
+    for (String bad : List.of("0", "-0.5", "1.5")) {
+      UserInputException e = assertThrows(UserInputException.class, () -> TrainConfig.load(config("bad-rate", """
+          {"network": "ir-small", "loss": "arcface", "emb_size": 16, "val_targets": []}
+          """), Map.of("sample_rate", bad)));
+      assertThat(e.getMessage(), containsString("sample_rate"));
+    }
+    TrainConfig triplet = TrainConfig.load(config("triplet-partial", """
+        {"network": "ir-small", "loss": "triplet", "emb_size": 16, "per_batch_size": 30, "sample_rate": 0.5, "max_steps": 1,
+         "val_targets": []}
+        """), Map.of());
+    assertThat(assertThrows(UserInputException.class, () -> TrainJob.run(triplet, dataset, tmp.getRoot().toPath().resolve("run-tp"),
+        System.out)).getMessage(), containsString("sample_rate"));
+  }
+
+  @Test
   public void badDatasetsAreClearErrors() throws Exception {
     // No property file in a dataset folder.
     Path noProperty = tmp.newFolder("no-property").toPath();

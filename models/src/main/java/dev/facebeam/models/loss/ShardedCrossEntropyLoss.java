@@ -14,15 +14,19 @@ import java.util.function.Supplier;
 public final class ShardedCrossEntropyLoss extends Loss {
   private final ShardedMarginSoftmax loss;
   private final Supplier<List<ShardedMarginSoftmax.Shard>> shards;
+  private final Supplier<List<ClassSample>> samples;
 
-  public ShardedCrossEntropyLoss(MarginSoftmax head, Supplier<List<ShardedMarginSoftmax.Shard>> shards) {
+  /** {@code samples} gives this step's class sample per shard (Partial FC), or null for every class. */
+  public ShardedCrossEntropyLoss(MarginSoftmax head, Supplier<List<ShardedMarginSoftmax.Shard>> shards,
+      Supplier<List<ClassSample>> samples) {
     super("sharded_cross_entropy");
     this.loss = new ShardedMarginSoftmax(head);
     this.shards = shards;
+    this.samples = samples;
   }
 
   @Override
   public NDArray evaluate(NDList labels, NDList predictions) {
-    return loss.loss(predictions.singletonOrThrow(), shards.get(), labels.singletonOrThrow());
+    return loss.loss(predictions.singletonOrThrow(), shards.get(), labels.singletonOrThrow(), samples.get());
   }
 }

@@ -4,6 +4,7 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.List;
@@ -27,6 +28,15 @@ public record ShardedMarginSoftmax(MarginSoftmax head) {
 
   /** Mean over the batch of −log softmax(logits)[y]; the result lives on x's device. */
   public NDArray loss(NDArray x, List<Shard> shards, NDArray labels) {
+    return loss(x, shards, labels, null);
+  }
+
+  /**
+   * The same over each shard's sampled classes only (Partial FC, {@code samples} one per shard; null:
+   * every class): the softmax runs over the sampled logits, and only the sampled rows of a shard's
+   * weight (and bias) get a gradient, the others a zero one.
+   */
+  public NDArray loss(NDArray x, List<Shard> shards, NDArray labels, List<ClassSample> samples) {
     Device home = x.getDevice();
     int b = (int) x.getShape().get(0);
     NDArray[] logits = new NDArray[shards.size()];
@@ -36,10 +46,25 @@ public record ShardedMarginSoftmax(MarginSoftmax head) {
       Shard s = shards.get(g);
       Device d = s.weight().getDevice();
       NDArray xg = x.toDevice(d, false); // the same array on the same device; a differentiable copy across devices
-      NDArray classes = xg.getManager().arange(s.firstClass(), s.firstClass() + s.classes(), 1, DataType.FLOAT32, d)
-          .reshape(1, s.classes());
+      NDArray weight = s.weight();
+      NDArray bias = s.bias();
+      NDArray classes;
+      if (samples == null) {
+        classes = xg.getManager().arange(s.firstClass(), s.firstClass() + s.classes(), 1, DataType.FLOAT32, d)
+            .reshape(1, s.classes());
+      } else {
+        // The sampled rows, gathered so that autograd scatters their gradient back into the whole weight.
+        NDArray rows = xg.getManager().create(samples.get(g).index()).toDevice(d, false);
+        weight = weight.get(new NDIndex("{}", rows));
+        weight.attach(xg.getManager());
+        if (bias != null) {
+          bias = bias.get(new NDIndex("{}", rows));
+          bias.attach(xg.getManager());
+        }
+        classes = rows.toType(DataType.FLOAT32, false).add(s.firstClass()).reshape(1, rows.getShape().get(0));
+      }
       masks[g] = labels.toDevice(d, false).toType(DataType.FLOAT32, false).reshape(b, 1).eq(classes).toType(DataType.FLOAT32, false);
-      logits[g] = head.logitsOf(xg, s.weight(), s.bias(), head.margin() ? masks[g] : null);
+      logits[g] = head.logitsOf(xg, weight, bias, head.margin() ? masks[g] : null);
       // The max only keeps exp() finite; log-sum-exp does not depend on it, so no gradient flows through it.
       maxima.add(logits[g].max(new int[] {1}).stopGradient().toDevice(home, false));
     }
