@@ -379,27 +379,22 @@ final class BaselineJpeg {
   }
 
   /**
-   * One block's coefficients. The bit buffer lives in locals here (written back before a refill or a
-   * long code): one refill check per coefficient covers its code (≤ 16 bits) and its value (≤ 11).
+   * A block's DC difference, added to the component's predictor {@code pred[c]} (read alike by
+   * {@link #decodeBlock} and {@link #skipBlock}); false where ImageIO must decide (a size above 11, a
+   * sum beyond 16 bits).
    */
-  private boolean decodeBlock(int c, int[] pred) {
-    short[] co = coef;
-    java.util.Arrays.fill(co, (short) 0);
+  private boolean decodeDc(int c, int[] pred) {
+    if (nbits < 32) {
+      fill();
+    }
     long b = bits;
     int n = nbits;
-    if (n < 32) {
-      nbits = n;
-      fill();
-      n = nbits;
-      b = bits;
-    }
     Huffman dcTable = dcTables[td[c]];
     int s = dcTable.look[(int) (b >>> (n - Huffman.LOOK)) & ((1 << Huffman.LOOK) - 1)];
     if (s != 0) {
       n -= s >> 8;
       s &= 0xFF;
     } else {
-      nbits = n;
       s = dcTable.decodeLong(this);
       n = nbits;
       b = bits;
@@ -412,12 +407,28 @@ final class BaselineJpeg {
       n -= s;
       diff = extend((int) (b >>> n) & ((1 << s) - 1), s);
     }
+    nbits = n;
     int dc = pred[c] + diff;
     if (dc < Short.MIN_VALUE || dc > Short.MAX_VALUE) {
       return false;
     }
     pred[c] = dc;
-    co[0] = (short) dc;
+    return true;
+  }
+
+  /**
+   * One block's coefficients. The bit buffer lives in locals here (written back before a refill or a
+   * long code): one refill check per coefficient covers its code (≤ 16 bits) and its value (≤ 11).
+   */
+  private boolean decodeBlock(int c, int[] pred) {
+    short[] co = coef;
+    java.util.Arrays.fill(co, (short) 0);
+    if (!decodeDc(c, pred)) {
+      return false;
+    }
+    co[0] = (short) pred[c];
+    long b = bits;
+    int n = nbits;
     Huffman ac = acTables[ta[c]];
     short[] look = ac.look;
     for (int k = 1; k < 64; k++) {
@@ -468,38 +479,11 @@ final class BaselineJpeg {
    * short code's length plus its value's bits and how far it moves along the block.
    */
   private boolean skipBlock(int c, int[] pred) {
+    if (!decodeDc(c, pred)) {
+      return false;
+    }
     long b = bits;
     int n = nbits;
-    if (n < 32) {
-      nbits = n;
-      fill();
-      n = nbits;
-      b = bits;
-    }
-    Huffman dcTable = dcTables[td[c]];
-    int s = dcTable.look[(int) (b >>> (n - Huffman.LOOK)) & ((1 << Huffman.LOOK) - 1)];
-    if (s != 0) {
-      n -= s >> 8;
-      s &= 0xFF;
-    } else {
-      nbits = n;
-      s = dcTable.decodeLong(this);
-      n = nbits;
-      b = bits;
-    }
-    if (s < 0 || s > 11) {
-      return false;
-    }
-    int diff = 0;
-    if (s != 0) {
-      n -= s;
-      diff = extend((int) (b >>> n) & ((1 << s) - 1), s);
-    }
-    int dc = pred[c] + diff;
-    if (dc < Short.MIN_VALUE || dc > Short.MAX_VALUE) {
-      return false;
-    }
-    pred[c] = dc;
     Huffman ac = acTables[ta[c]];
     short[] skip = ac.skip;
     int k = 1;
