@@ -120,15 +120,6 @@ public final class StageFiles {
     writeAtomically(file, text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
   }
 
-  /** Writes already-framed bytes (each element one delimited message) atomically. */
-  public static void writeFramedBytes(Path file, Iterable<byte[]> framed) throws IOException {
-    writeAtomically(file, out -> {
-      for (byte[] b : framed) {
-        out.write(b);
-      }
-    });
-  }
-
   public static <T extends Message> List<T> readFramed(Path file, Parser<T> parser) throws IOException {
     List<T> out = new ArrayList<>();
     try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {

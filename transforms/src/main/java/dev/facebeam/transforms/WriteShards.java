@@ -109,7 +109,12 @@ public final class WriteShards<T extends Message> extends PTransform<PCollection
       }
       items.sort(Map.Entry.comparingByKey());
       String name = StageFiles.shardName(shard.getKey(), shards);
-      StageFiles.writeFramedBytes(Path.of(dir, name), items.stream().map(Map.Entry::getValue).toList());
+      // Hashed as it is written: the driver does not read the shards back for the manifest.
+      StageFiles.writeOutputAtomically(Path.of(dir, name), o -> {
+        for (Map.Entry<String, byte[]> item : items) {
+          o.write(item.getValue());
+        }
+      });
       written.inc(items.size());
       out.output(new Written(name, items.size()));
     }
