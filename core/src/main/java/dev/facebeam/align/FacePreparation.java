@@ -29,32 +29,34 @@ public final class FacePreparation {
   /**
    * The record as ingest writes it. A face that is already a 112×112 crop to pass through (no
    * landmarks, or declared aligned) keeps its bytes without a pixel decoded, where reading its markers
-   * and Huffman codes proves that the decode would succeed and give that size (ImageCodec.verifiedSize);
+   * and Huffman codes proves that the decode would succeed and give that size (ImageCodec.decodesTo);
    * the record is the one a decode would have given. Anything else is decoded (and rejected) as always.
    */
   public static Prepared prepare(FaceRecord raw) throws RejectedFace {
+    byte[] data = raw.getEncoded().getData().toByteArray();
     boolean mayPassThrough = raw.getDeclaredAligned() || raw.getLandmarksCount() == 0;
-    if (mayPassThrough && raw.hasEncoded()) {
-      int[] size = ImageCodec.verifiedSize(raw.getEncoded().getData().toByteArray());
-      if (size != null && size[0] == FaceAligner.SIZE && size[1] == FaceAligner.SIZE) {
-        FaceRecord out = raw.toBuilder()
-            .setAlignMethod(AlignMethod.PASSTHROUGH)
-            .setSourceWidth(size[0])
-            .setSourceHeight(size[1])
-            .setWidth(size[0])
-            .setHeight(size[1])
-            .build();
-        return new Prepared(out, null);
-      }
+    if (mayPassThrough && ImageCodec.decodesTo(data, FaceAligner.SIZE, FaceAligner.SIZE)) {
+      FaceRecord out = raw.toBuilder()
+          .setAlignMethod(AlignMethod.PASSTHROUGH)
+          .setSourceWidth(FaceAligner.SIZE)
+          .setSourceHeight(FaceAligner.SIZE)
+          .setWidth(FaceAligner.SIZE)
+          .setHeight(FaceAligner.SIZE)
+          .build();
+      return new Prepared(out, null);
     }
-    return prepareWithPixels(raw);
+    return decodeAndAlign(raw, data);
   }
 
   /** {@link #prepare}, always decoding: the pixels come with the record. */
   public static Prepared prepareWithPixels(FaceRecord raw) throws RejectedFace {
+    return decodeAndAlign(raw, raw.getEncoded().getData().toByteArray());
+  }
+
+  private static Prepared decodeAndAlign(FaceRecord raw, byte[] data) throws RejectedFace {
     RgbPixels img;
     try {
-      img = ImageCodec.decode(raw.getEncoded().getData().toByteArray());
+      img = ImageCodec.decode(data);
     } catch (ImageDecodeException e) {
       throw new RejectedFace(e.getMessage(), e);
     } catch (OutOfMemoryError e) {

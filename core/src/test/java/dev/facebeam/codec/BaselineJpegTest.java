@@ -94,6 +94,8 @@ public class BaselineJpegTest {
       if (verified != null) {
         assertArrayEquals(new int[] {w, h}, verified);
       }
+      assertEquals(verified != null, ImageCodec.decodesTo(jpeg, w, h));
+      assertTrue("another size is never proven", !ImageCodec.decodesTo(jpeg, w + 1, h) && !ImageCodec.decodesTo(jpeg, w, h + 1));
       if (baseline != null) {
         assertTrue("decoded but not verified: " + w + "x" + h, verified != null);
         fast++;

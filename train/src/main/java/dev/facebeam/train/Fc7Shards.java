@@ -8,11 +8,13 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.facebeam.UserInputException;
+import dev.facebeam.models.loss.ClassSample;
 import dev.facebeam.models.loss.ShardedMarginSoftmax;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Random;
 
 /**
  * fc7 cut by class into shards, shard g on device g mod D (the seed's model-parallel training,
@@ -31,6 +33,9 @@ final class Fc7Shards {
   private final MxSgd sgd;
   private final int classes;
   private final int emb;
+  private double sampleRate = 1;
+  private Random random;
+  private List<ClassSample> samples; // this step's, one per shard; null: every class
 
   private Fc7Shards(NDManager manager, MxSgd sgd, int classes, int emb) {
     this.manager = manager;
@@ -69,12 +74,8 @@ final class Fc7Shards {
     return shards;
   }
 
-  private double sampleRate = 1;
-  private java.util.Random random;
-  private List<dev.facebeam.models.loss.ClassSample> samples; // this step's, one per shard; null: every class
-
   /** Partial FC at {@code rate} (1: every class), its other classes drawn from {@code random}. */
-  Fc7Shards sampling(double rate, java.util.Random random) {
+  Fc7Shards sampling(double rate, Random random) {
     this.sampleRate = rate;
     this.random = random;
     return this;
@@ -88,15 +89,15 @@ final class Fc7Shards {
     if (sampleRate >= 1) {
       return;
     }
-    List<dev.facebeam.models.loss.ClassSample> drawn = new ArrayList<>(shards.size());
+    List<ClassSample> drawn = new ArrayList<>(shards.size());
     for (ShardedMarginSoftmax.Shard s : shards) {
-      drawn.add(dev.facebeam.models.loss.ClassSample.draw(labels, s.firstClass(), (int) s.weight().getShape().get(0), sampleRate, random));
+      drawn.add(ClassSample.draw(labels, s.firstClass(), (int) s.weight().getShape().get(0), sampleRate, random));
     }
     samples = drawn;
   }
 
   /** This step's sample per shard, or null when every class is computed. */
-  List<dev.facebeam.models.loss.ClassSample> samples() {
+  List<ClassSample> samples() {
     return samples;
   }
 
@@ -189,7 +190,7 @@ final class Fc7Shards {
     if (sampleRate < 1) {
       List<String> sampled = new ArrayList<>();
       for (ShardedMarginSoftmax.Shard s : shards) {
-        sampled.add(String.valueOf(dev.facebeam.models.loss.ClassSample.size(sampleRate, (int) s.weight().getShape().get(0))));
+        sampled.add(String.valueOf(ClassSample.size(sampleRate, (int) s.weight().getShape().get(0))));
       }
       partial = String.format(Locale.ROOT, "; Partial FC (sample_rate %s): at least %s classes a step", sampleRate, String.join(", ", sampled));
     }

@@ -467,11 +467,7 @@ final class BaselineJpeg {
       n -= size;
       co[NATURAL_ORDER[k]] = (short) extend((int) (b >>> n) & ((1 << size) - 1), size);
     }
-    nbits = n;
-    if (n < zeros) {
-      hitMarker = true; // a bit that is not in the file was used
-    }
-    return !hitMarker;
+    return blockEnd(n);
   }
 
   /**
@@ -500,19 +496,15 @@ final class BaselineJpeg {
         k += e & 0xFF;
         continue;
       }
-      // A short code whose value size no baseline file has, or a long code.
-      int rs = ac.look[(int) (b >>> (n - Huffman.LOOK)) & ((1 << Huffman.LOOK) - 1)];
-      if (rs != 0) {
-        n -= rs >> 8;
-        rs &= 0xFF;
-      } else {
-        nbits = n;
-        rs = ac.decodeLong(this);
-        n = nbits;
-        b = bits;
-        if (rs < 0) {
-          return false;
-        }
+      if (ac.look[(int) (b >>> (n - Huffman.LOOK)) & ((1 << Huffman.LOOK) - 1)] != 0) {
+        return false; // a short code whose value size no baseline file has: decodeBlock refuses it too
+      }
+      nbits = n;
+      int rs = ac.decodeLong(this);
+      n = nbits;
+      b = bits;
+      if (rs < 0) {
+        return false;
       }
       int size = rs & 15;
       if (size == 0) {
@@ -528,6 +520,11 @@ final class BaselineJpeg {
       n -= size;
       k += (rs >> 4) + 1;
     }
+    return blockEnd(n);
+  }
+
+  /** After a block: the bit count written back; false when a bit that is not in the file was used. */
+  private boolean blockEnd(int n) {
     nbits = n;
     if (n < zeros) {
       hitMarker = true;

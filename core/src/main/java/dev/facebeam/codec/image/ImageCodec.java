@@ -80,14 +80,40 @@ public final class ImageCodec {
    * can tell (other formats, other JPEGs, anything damaged) — never a size for an image decode rejects.
    */
   public static int[] verifiedSize(byte[] data) {
-    if (data == null || ImageFormat.sniff(data) != ImageFormat.JPEG || !hasEoi(data)) {
+    if (data == null || ImageFormat.sniff(data) != ImageFormat.JPEG) {
+      return null;
+    }
+    return verifiedSize(data, JpegMarkers.scan(data));
+  }
+
+  /**
+   * Whether {@link #decode} is proven, as by {@link #verifiedSize}, to give a {@code width} × {@code height}
+   * image; an image whose header names another size is answered from the header alone.
+   */
+  public static boolean decodesTo(byte[] data, int width, int height) {
+    if (data == null || ImageFormat.sniff(data) != ImageFormat.JPEG) {
+      return false;
+    }
+    JpegMarkers m = JpegMarkers.scan(data);
+    int[] stored = oriented(m.width(), m.height(), m);
+    if (stored[0] != width || stored[1] != height) {
+      return false;
+    }
+    int[] size = verifiedSize(data, m);
+    return size != null && size[0] == width && size[1] == height;
+  }
+
+  private static int[] verifiedSize(byte[] data, JpegMarkers m) {
+    if (!hasEoi(data)) {
       return null;
     }
     int[] size = BASELINE.get().verify(data, MAX_SIDE, MAX_PIXELS);
-    if (size == null) {
-      return null;
-    }
-    return JpegMarkers.scan(data).orientation() >= 5 ? new int[] {size[1], size[0]} : size; // 5–8 turn by 90°
+    return size == null ? null : oriented(size[0], size[1], m);
+  }
+
+  /** A stored size as the decode returns it: orientations 5–8 turn the image by 90°. */
+  private static int[] oriented(int width, int height, JpegMarkers m) {
+    return m.orientation() >= 5 ? new int[] {height, width} : new int[] {width, height};
   }
 
   /** {@link #decode} with every JPEG left to ImageIO: what the baseline decoder is held equal to. */

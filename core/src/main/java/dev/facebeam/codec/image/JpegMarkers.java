@@ -2,14 +2,16 @@ package dev.facebeam.codec.image;
 
 /**
  * What the JPEG decoder alone does not say but OpenCV acts on (docs/formats.md, "Images"): the
- * number of colour components (SOF), the Adobe APP14 transform (0 = CMYK / RGB as stored,
- * 2 = YCCK) and the EXIF orientation (APP1). A scan of the markers before the first scan; a
+ * number of colour components and the stored size (SOF), the Adobe APP14 transform (0 = CMYK / RGB
+ * as stored, 2 = YCCK) and the EXIF orientation (APP1). A scan of the markers before the first scan; a
  * malformed segment ends the scan, leaving the defaults.
  */
-record JpegMarkers(int components, int adobeTransform, int orientation) {
+record JpegMarkers(int components, int width, int height, int adobeTransform, int orientation) {
 
   static JpegMarkers scan(byte[] d) {
     int components = 0;
+    int width = 0;
+    int height = 0;
     int adobe = -1;
     int orientation = 1;
     int i = 2; // after SOI
@@ -37,6 +39,8 @@ record JpegMarkers(int components, int adobeTransform, int orientation) {
       }
       boolean sof = marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC;
       if (sof && body + 6 <= end) {
+        height = ((d[body + 1] & 0xFF) << 8) | (d[body + 2] & 0xFF);
+        width = ((d[body + 3] & 0xFF) << 8) | (d[body + 4] & 0xFF);
         components = d[body + 5] & 0xFF;
       } else if (marker == 0xEE && end - body >= 12 && startsWith(d, body, "Adobe")) {
         adobe = d[body + 11] & 0xFF;
@@ -45,7 +49,7 @@ record JpegMarkers(int components, int adobeTransform, int orientation) {
       }
       i = end;
     }
-    return new JpegMarkers(components, adobe, orientation);
+    return new JpegMarkers(components, width, height, adobe, orientation);
   }
 
   private static boolean startsWith(byte[] d, int at, String s) {

@@ -1,6 +1,5 @@
 package dev.facebeam.models.loss;
 
-import java.util.Arrays;
 import java.util.Random;
 
 /**
@@ -58,19 +57,5 @@ public record ClassSample(long[] index) {
       }
     }
     return new ClassSample(index);
-  }
-
-  /** The sample's position of each label the shard holds (torch.searchsorted); -1 for a label it does not hold. */
-  public float[] positions(float[] labels, int firstClass) {
-    float[] out = new float[labels.length];
-    for (int i = 0; i < labels.length; i++) {
-      int at = Arrays.binarySearch(index, (long) labels[i] - firstClass);
-      out[i] = at >= 0 ? at : -1;
-    }
-    return out;
-  }
-
-  public int size() {
-    return index.length;
   }
 }
