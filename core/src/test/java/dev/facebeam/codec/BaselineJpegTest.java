@@ -71,7 +71,22 @@ public class BaselineJpegTest {
       assertEquals(io.width(), fast.width());
       assertArrayEquals(io.rgb(), fast.rgb());
       assertArrayEquals("the size proven without pixels", new int[] {io.width(), io.height()}, ImageCodec.verifiedSize(jpeg));
+      if (ImageCodecAccess.turboLoaded()) {
+        RgbPixels turbo = ImageCodecAccess.turbo(jpeg);
+        assertTrue("libjpeg-turbo declined a real face JPEG", turbo != null);
+        assertArrayEquals(io.rgb(), turbo.rgb());
+      }
     }
+  }
+
+  /**
+   * Where the build could compile the JNI glue (Linux x86-64, gcc, libjpeg62-turbo-dev: .ci/run installs
+   * them) libjpeg-turbo decodes; a machine without it skips the tests of it, saying why.
+   */
+  @Test
+  public void libjpegTurboIsLoaded() {
+    org.junit.Assume.assumeTrue("libjpeg-turbo: " + ImageCodecAccess.turboUnavailable(), ImageCodecAccess.turboLoaded());
+    assertTrue(ImageCodec.jpegDecoder(), ImageCodec.jpegDecoder().equals("libjpeg-turbo"));
   }
 
   @Test
@@ -89,6 +104,14 @@ public class BaselineJpegTest {
       byte[] jpeg = write(image(w, h, r, s[0] == 0), quality, s[0], s[1], restart);
       RgbPixels io = ImageCodecAccess.imageIo(jpeg);
       RgbPixels baseline = ImageCodecAccess.baseline(jpeg);
+      RgbPixels turbo = ImageCodecAccess.turbo(jpeg);
+      if (ImageCodecAccess.turboLoaded()) {
+        assertEquals("libjpeg-turbo decodes what the baseline decoder decodes", baseline != null, turbo != null);
+        if (turbo != null) {
+          assertArrayEquals(w + "x" + h + " sampling " + s[0] + "x" + s[1] + " q" + quality + " dri " + restart + " (libjpeg-turbo)", io.rgb(),
+              turbo.rgb());
+        }
+      }
       cases++;
       int[] verified = ImageCodec.verifiedSize(jpeg);
       if (verified != null) {
@@ -115,6 +138,7 @@ public class BaselineJpegTest {
     sources.add(write(image(37, 29, r, false), 0.8f, 2, 2, 2)); // with restart markers
     int differentFromSource = 0;
     int verifiedDamaged = 0;
+    int turboDecoded = 0;
     for (int trial = 0; trial < Integer.getInteger("trials", 3000); trial++) {
       byte[] src = sources.get(trial % sources.size());
       byte[] bad = damage(src, r);
@@ -131,6 +155,16 @@ public class BaselineJpegTest {
         ours = "error: " + e.getMessage();
       }
       assertEquals("trial " + trial + ": " + lastDamage, io, ours);
+      // Each fast decoder alone: ImageIO's pixels whenever it gives any (else the next decoder decides).
+      RgbPixels baseline = ImageCodecAccess.baseline(bad);
+      if (baseline != null) {
+        assertEquals("trial " + trial + " baseline: " + lastDamage, io, digest(baseline));
+      }
+      RgbPixels turbo = ImageCodecAccess.turbo(bad);
+      if (turbo != null) {
+        assertEquals("trial " + trial + " libjpeg-turbo: " + lastDamage, io, digest(turbo));
+        turboDecoded++;
+      }
       int[] verified = ImageCodec.verifiedSize(bad);
       if (verified != null) {
         // A size proven without pixels is only ever given for an image that decodes, at that size.
@@ -143,6 +177,7 @@ public class BaselineJpegTest {
     }
     assertTrue(differentFromSource + " damaged copies changed the outcome", differentFromSource > 1000);
     assertTrue(verifiedDamaged + " damaged copies verified (some damage leaves a decodable image)", verifiedDamaged > 100);
+    assertTrue(turboDecoded + " damaged copies decoded by libjpeg-turbo", !ImageCodecAccess.turboLoaded() || turboDecoded > 100);
   }
 
   private static String lastDamage;

@@ -76,7 +76,7 @@ final class BaselineJpeg {
   /** The RGB pixels, or null where ImageIO must decide. */
   RgbPixels decode(byte[] data, int maxSide, long maxPixels) {
     try {
-      return decodeOrNull(data, maxSide, maxPixels, true) ? (ncomp == 1 ? grey() : colour()) : null;
+      return decodeOrNull(data, maxSide, maxPixels, Pass.PIXELS) ? (ncomp == 1 ? grey() : colour()) : null;
     } catch (RuntimeException odd) {
       return null; // any surprise in a hostile file: ImageIO decides and names it
     } finally {
@@ -90,8 +90,21 @@ final class BaselineJpeg {
    * null where only a decode can tell.
    */
   int[] verify(byte[] data, int maxSide, long maxPixels) {
+    return size(data, maxSide, maxPixels, Pass.CHECK);
+  }
+
+  /**
+   * Width and height of a JPEG of the kinds this decoder decodes, read from its headers up to the first
+   * scan's: the JPEGs libjpeg-turbo may decode in its place, to the same pixels (its decode must then
+   * also be free of warnings: LibjpegTurbo). Null for any other.
+   */
+  int[] frame(byte[] data, int maxSide, long maxPixels) {
+    return size(data, maxSide, maxPixels, Pass.FRAME);
+  }
+
+  private int[] size(byte[] data, int maxSide, long maxPixels, Pass pass) {
     try {
-      if (!decodeOrNull(data, maxSide, maxPixels, false)) {
+      if (!decodeOrNull(data, maxSide, maxPixels, pass)) {
         return null;
       }
       int cw = (width * h[1] + h[0] - 1) / h[0];
@@ -103,8 +116,13 @@ final class BaselineJpeg {
     }
   }
 
-  /** Reads the whole file, decoding each block into the planes when {@code pixels}; false where ImageIO must decide. */
-  private boolean decodeOrNull(byte[] data, int maxSide, long maxPixels, boolean pixels) {
+  /** How far a call reads: the headers up to the first scan, every Huffman code too, or the pixels. */
+  private enum Pass {
+    FRAME, CHECK, PIXELS
+  }
+
+  /** Reads the file as far as {@code pass} asks, decoding each block into the planes for PIXELS; false where ImageIO must decide. */
+  private boolean decodeOrNull(byte[] data, int maxSide, long maxPixels, Pass pass) {
     d = data;
     java.util.Arrays.fill(quant, null);
     java.util.Arrays.fill(dcTables, null);
@@ -135,7 +153,7 @@ final class BaselineJpeg {
           }
         }
         case 0xC4 -> {
-          if (!readDht(body, end)) {
+          if (!readDht(body, end, pass != Pass.FRAME)) {
             return false;
           }
         }
@@ -161,7 +179,7 @@ final class BaselineJpeg {
           return false; // an ICC profile (ImageIO may convert colours) or Adobe's transform flag
         }
         case 0xDA -> {
-          return width != 0 && scan(body, end, pixels);
+          return width != 0 && scan(body, end, pass);
         }
         default -> {
           boolean app = marker >= 0xE1 && marker <= 0xEF;
@@ -196,7 +214,8 @@ final class BaselineJpeg {
     return at == end;
   }
 
-  private boolean readDht(int at, int end) {
+  /** Reads Huffman tables; without {@code build}, only checks them (the headers pass needs no lookup tables). */
+  private boolean readDht(int at, int end, boolean build) {
     while (at < end) {
       if (at + 17 > end) {
         return false;
@@ -224,7 +243,7 @@ final class BaselineJpeg {
         }
       }
       at += total;
-      Huffman table = Huffman.build(counts, values);
+      Huffman table = build ? Huffman.build(counts, values) : Huffman.fits(counts) ? Huffman.CHECKED : null;
       if (table == null) {
         return false;
       }
@@ -265,7 +284,7 @@ final class BaselineJpeg {
     return chromaOne && lumaKnown;
   }
 
-  private boolean scan(int at, int end, boolean pixels) {
+  private boolean scan(int at, int end, Pass pass) {
     if (ncomp == 3 && !jfif && !(compId[0] == 1 && compId[1] == 2 && compId[2] == 3)) {
       return false; // libjpeg might take it for RGB: ImageIO decides
     }
@@ -290,6 +309,10 @@ final class BaselineJpeg {
     if (ss != 0 || se != 63 || ahal != 0) {
       return false;
     }
+    if (pass == Pass.FRAME) {
+      return true;
+    }
+    boolean pixels = pass == Pass.PIXELS;
     int hmax = h[0];
     int vmax = v[0];
     int mcuW = 8 * hmax;
@@ -841,6 +864,22 @@ final class BaselineJpeg {
     }
 
     /** Null where libjpeg would call the table bogus. */
+    /** Stands for a table that was read and fits, where no lookup is needed. */
+    static final Huffman CHECKED = new Huffman(new int[0]);
+
+    /** Whether codes of these lengths fit (libjpeg refuses a table with more codes than l bits hold). */
+    static boolean fits(int[] counts) {
+      int code = 0;
+      for (int l = 1; l <= 16; l++) {
+        code += counts[l];
+        if (code > (1 << l)) {
+          return false;
+        }
+        code <<= 1;
+      }
+      return true;
+    }
+
     static Huffman build(int[] counts, int[] values) {
       Huffman t = new Huffman(values);
       int code = 0;

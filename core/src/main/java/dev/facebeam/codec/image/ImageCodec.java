@@ -60,17 +60,41 @@ public final class ImageCodec {
 
   /**
    * A whole baseline JPEG of the kinds face packs hold decodes without ImageIO, to the same pixels
-   * (BaselineJpegTest); every other JPEG, and every one with something to complain about, goes to
+   * (BaselineJpegTest): by libjpeg-turbo where it is loaded and decodes without a warning, else by the
+   * baseline decoder; every other JPEG, and every one with something to complain about, goes to
    * ImageIO, which decodes it or names the problem.
    */
   private static RgbPixels decodeJpeg(byte[] data, int maxSide) throws ImageDecodeException {
-    if (hasEoi(data)) {
-      RgbPixels px = BASELINE.get().decode(data, maxSide, MAX_PIXELS);
-      if (px != null) {
-        return ExifOrientation.apply(px, JpegMarkers.scan(data).orientation());
-      }
+    RgbPixels px = decodeBaseline(data, maxSide, LibjpegTurbo.available());
+    return px != null ? px : decodeImageIo(data, ImageFormat.JPEG, maxSide);
+  }
+
+  /** The pixels of a JPEG of the baseline decoder's kinds (libjpeg-turbo's first when {@code turbo}), or null. */
+  static RgbPixels decodeBaseline(byte[] data, int maxSide, boolean turbo) {
+    BaselineJpeg baseline = BASELINE.get();
+    RgbPixels px = null;
+    if (turbo) { // a JPEG cut short is libjpeg's warning, so no end-of-image check first
+      int[] frame = baseline.frame(data, maxSide, MAX_PIXELS);
+      px = frame == null ? null : LibjpegTurbo.decode(data, frame[0], frame[1]);
     }
-    return decodeImageIo(data, ImageFormat.JPEG, maxSide);
+    if (px == null && hasEoi(data)) {
+      px = baseline.decode(data, maxSide, MAX_PIXELS);
+    }
+    return px == null ? null : ExifOrientation.apply(px, JpegMarkers.scan(data).orientation());
+  }
+
+  /** {@link #decode} without libjpeg-turbo: the pure-Java decoder's speed, for benchmarks (the same pixels). */
+  public static RgbPixels decodeWithoutLibjpegTurbo(byte[] data) throws ImageDecodeException {
+    if (data == null || ImageFormat.sniff(data) != ImageFormat.JPEG) {
+      return decode(data);
+    }
+    RgbPixels px = decodeBaseline(data, MAX_SIDE, false);
+    return px != null ? px : decodeImageIo(data, ImageFormat.JPEG, MAX_SIDE);
+  }
+
+  /** Which decoder gives a face pack's JPEG its pixels here: libjpeg-turbo, or why the Java decoder does. */
+  public static String jpegDecoder() {
+    return LibjpegTurbo.available() ? "libjpeg-turbo" : "pure-Java baseline decoder (libjpeg-turbo: " + LibjpegTurbo.unavailableBecause() + ")";
   }
 
   /**

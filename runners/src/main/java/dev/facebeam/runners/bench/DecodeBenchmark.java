@@ -93,21 +93,24 @@ public final class DecodeBenchmark {
       writeRec(rec, jpegs, o.getRecordCount(), perIdentity, payloads);
       StringBuilder report = new StringBuilder();
       report.append(String.format("bench-decode: %d records of real 112x112 JPEGs (%d distinct), %d identities in InsightFace's layout,"
-          + " %d cores, %d threads%s%n", o.getRecordCount(), jpegs.size(), identities, Runtime.getRuntime().availableProcessors(), threads,
-          keep ? "; kept in " + dir + " (python3 scripts/bench_decode_cv2.py " + dir + ")" : ""));
+          + " %d cores, %d threads%s%n  JPEG decoder: %s%n", o.getRecordCount(), jpegs.size(), identities, Runtime.getRuntime().availableProcessors(),
+          threads, keep ? "; kept in " + dir + " (python3 scripts/bench_decode_cv2.py " + dir + ")" : "", ImageCodec.jpegDecoder()));
       // Warm both paths so the JIT has compiled them before timing.
       imageIoLoop(payloads.subList(0, Math.min(2000, payloads.size())));
       facebeamRead(rec, threads, null);
 
-      facebeamDecodeLoop(payloads.subList(0, Math.min(2000, payloads.size())));
+      facebeamDecodeLoop(payloads.subList(0, Math.min(2000, payloads.size())), true);
+      facebeamDecodeLoop(payloads.subList(0, Math.min(2000, payloads.size())), false);
       double baseline = best(3, () -> imageIoLoop(payloads));
-      double decode = best(3, () -> facebeamDecodeLoop(payloads));
+      double decode = best(3, () -> facebeamDecodeLoop(payloads, true));
+      double javaDecode = best(3, () -> facebeamDecodeLoop(payloads, false));
       double single = best(3, () -> facebeamRead(rec, 1, null));
       double multi = best(3, () -> facebeamRead(rec, threads, null));
       Path loopOut = Files.createDirectory(dir.resolve("loop-out"));
       double written = best(3, () -> facebeamRead(rec, threads, loopOut));
       report.append(String.format("  baseline  ImageIO.read loop, 1 thread, bytes in memory  %8.0f images/s  (1.00x)%n", baseline));
       report.append(String.format("  facebeam  decode to RGB, 1 thread, bytes in memory      %8.0f images/s  (%.2fx)%n", decode, decode / baseline));
+      report.append(String.format("  facebeam  the same, pure-Java decoder (no libjpeg-turbo)  %7.0f images/s  (%.2fx)%n", javaDecode, javaDecode / baseline));
       // The stage's own per-face work: these records are stored 112x112 crops, which pass through checked, not decoded.
       report.append(String.format("  facebeam  .rec read + prepare, 1 thread (crops checked)  %8.0f images/s  (%.2fx)%n", single, single / baseline));
       report.append(String.format("  facebeam  .rec read + prepare, %d threads                %8.0f images/s  (%.2fx)%n", threads, multi, multi / baseline));
@@ -202,10 +205,10 @@ public final class DecodeBenchmark {
     return best;
   }
 
-  private static long facebeamDecodeLoop(List<byte[]> payloads) throws Exception {
+  private static long facebeamDecodeLoop(List<byte[]> payloads, boolean libjpegTurbo) throws Exception {
     long n = 0;
     for (byte[] b : payloads) {
-      if (ImageCodec.decode(b).width() > 0) {
+      if ((libjpegTurbo ? ImageCodec.decode(b) : ImageCodec.decodeWithoutLibjpegTurbo(b)).width() > 0) {
         n++;
       }
     }

@@ -1,0 +1,71 @@
+package dev.facebeam.codec.image;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+/**
+ * libjpeg-turbo — the decoder OpenCV's {@code imdecode} uses, with its SIMD IDCT, upsampling and
+ * colour conversion — for the JPEGs {@link BaselineJpeg} decodes, to the same pixels (docs/formats.md,
+ * "Images"). libjpeg-turbo computes libjpeg 6b's "islow" IDCT, fancy upsampling and YCbCr tables bit
+ * for bit, which is what the JDK's ImageIO runs; the JPEGs where it would not (4:4:0, progressive,
+ * ICC or Adobe colour) never come here. A decode with any warning (data cut short, a bad Huffman code,
+ * stray bytes) gives null, so the caller's decoders decide and name the problem, as without it.
+ *
+ * <p>The JNI glue ({@code core/src/main/c/facebeam_jpeg.c}) is built with the module on Linux x86-64
+ * against the system's {@code libjpeg.so.62} (Debian's libjpeg62-turbo) and travels in the jar; where
+ * it is missing or will not load, or {@code -Dfacebeam.jpeg=java} is set, the pure-Java decoder serves.
+ */
+final class LibjpegTurbo {
+  private static final String RESOURCE = "/native/linux-x86_64/libfacebeam_jpeg.so";
+  private static final int CLEAN = 0;
+  /** Null when loaded; otherwise why not. */
+  private static final String UNAVAILABLE = load();
+
+  private LibjpegTurbo() {}
+
+  static boolean available() {
+    return UNAVAILABLE == null;
+  }
+
+  /** Why the pure-Java decoder serves instead; null when libjpeg-turbo is loaded. */
+  static String unavailableBecause() {
+    return UNAVAILABLE;
+  }
+
+  /** The decoded RGB pixels, or null where libjpeg-turbo complained, failed or found another size. */
+  static RgbPixels decode(byte[] jpeg, int width, int height) {
+    byte[] rgb = new byte[width * height * 3];
+    return decode(jpeg, rgb, width, height) == CLEAN ? new RgbPixels(width, height, rgb) : null;
+  }
+
+  private static native int decode(byte[] jpeg, byte[] rgb, int width, int height);
+
+  private static native int version();
+
+  private static String load() {
+    if ("java".equals(System.getProperty("facebeam.jpeg"))) {
+      return "-Dfacebeam.jpeg=java";
+    }
+    if (!System.getProperty("os.name", "").startsWith("Linux") || !System.getProperty("os.arch", "").equals("amd64")) {
+      return "built for Linux x86-64 only";
+    }
+    try (InputStream in = LibjpegTurbo.class.getResourceAsStream(RESOURCE)) {
+      if (in == null) {
+        return "not built with this jar (no gcc or libjpeg headers where it was built)";
+      }
+      Path file = Files.createTempFile("facebeam_jpeg", ".so");
+      try {
+        Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
+        System.load(file.toString());
+      } finally {
+        Files.deleteIfExists(file); // Linux keeps a loaded library mapped after its file is unlinked
+      }
+      return version() == 62 ? null : "built against libjpeg API " + version() + ", not 62";
+    } catch (IOException | UnsatisfiedLinkError | SecurityException e) {
+      return "cannot load it: " + e.getMessage() + " (is libjpeg62-turbo installed?)";
+    }
+  }
+}
