@@ -30,18 +30,20 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * Builds packs: {@code .rec/.idx/property} as InsightFace's {@code dir2rec.py} lays them out, or a
- * verification {@code .bin}. It reads through the same pack readers and alignment as {@code ingest}
- * and writes sequentially (a pack is one file), so it runs in this JVM rather than as a pipeline.
+ * verification {@code .bin}. It reads the input's tasks — the pieces {@code ingest}'s source hands
+ * its workers — with the same readers and face preparation, on every core, and writes sequentially
+ * (a pack is one file), so it runs in this JVM rather than as a pipeline. A {@code .rec}'s images
+ * are sorted into dir2rec's order within {@link #SORT_BUDGET} bytes of memory, beyond it through
+ * sorted runs on disk ({@link SortedFaces}); a {@code .bin} keeps only the images its pairs name.
  */
 public final class PackJob {
+  /** Image bytes a .rec pack holds in memory while sorting; more go to sorted runs beside the output. */
+  static final long SORT_BUDGET = 128L << 20;
+
   private PackJob() {}
 
   /**
@@ -78,6 +80,11 @@ public final class PackJob {
   }
 
   public static Result run(PackParams params) {
+    return run(params, SORT_BUDGET);
+  }
+
+  /** {@link #run(PackParams)} sorting a .rec's images within {@code sortBudget} bytes of memory. */
+  static Result run(PackParams params, long sortBudget) {
     dev.facebeam.config.Options.number("--protocol", Integer.toString(params.protocol()), 2, 5);
     dev.facebeam.config.Options.number("--quality", Integer.toString(params.quality()), 1, 100);
     if (params.elements() == PickleWriter.ElementForm.NUMPY_UINT8 && params.protocol() > 4) {
@@ -100,41 +107,44 @@ public final class PackJob {
     }
     OutputGuard.files("--output", params.output().toString(), "pack", sidecar, writes,
         java.util.Arrays.asList(params.input(), params.imageRoot(), params.pairs()));
+    boolean rec = name.endsWith(".rec");
+    List<Pair> pairs = rec ? null : readPairs(output, params.pairs());
     FacePack pack = PackOpener.open(params.input(), params.format(), params.imageRoot());
-    List<FaceRecord> faces = new ArrayList<>();
-    List<Reject> rejects = new ArrayList<>();
-    for (Serializable task : pack.tasks()) {
-      pack.read(task, new FaceSink() {
-        @Override
-        public void face(FaceRecord raw) {
-          try {
-            faces.add(FacePreparation.prepare(raw).record());
-          } catch (FacePreparation.RejectedFace e) {
-            rejects.add(FaceTags.reject(raw.getId(), raw.getSource(), e.getMessage()));
-          }
-        }
-
-        @Override
-        public void reject(String id, String source, String reason) {
-          rejects.add(FaceTags.reject(id, source, reason));
-        }
-      });
-    }
-    long read = faces.size() + rejects.size();
     try {
       Files.createDirectories(output.getParent());
       Result r;
       List<Path> written = new ArrayList<>(List.of(output));
-      if (name.endsWith(".rec")) {
-        long ids = writeRec(output, faces, params);
-        written.add(RecordIoDataset.siblingIdx(output));
-        if (ids > 0) {
-          written.add(output.resolveSibling("property"));
+      List<Reject> rejects;
+      if (rec) {
+        try (SortedFaces sorted = new SortedFaces(output.getParent(), "." + name + ".", sortBudget)) {
+          java.util.concurrent.atomic.AtomicBoolean unlabelled = new java.util.concurrent.atomic.AtomicBoolean();
+          rejects = read(pack, (task, faces) -> {
+            List<SortedFaces.Entry> entries = new ArrayList<>(faces.size());
+            for (int k = 0; k < faces.size(); k++) {
+              FaceRecord f = faces.get(k);
+              unlabelled.compareAndSet(false, f.getLabel() < 0);
+              entries.add(new SortedFaces.Entry(f.getLabel(), f.getIndex(), f.getId(), ((long) task << 32) | k, imageBytes(f, params.quality())));
+            }
+            sorted.addAll(entries);
+          });
+          long ids = writeRec(output, sorted, unlabelled.get(), params);
+          written.add(RecordIoDataset.siblingIdx(output));
+          if (ids > 0) {
+            written.add(output.resolveSibling("property"));
+          }
+          r = new Result(sorted.size() + rejects.size(), rejects.size(), sorted.size(), ids, 0);
         }
-        r = new Result(read, rejects.size(), faces.size(), ids, 0);
       } else {
-        int pairs = writeBin(output, faces, params);
-        r = new Result(read, rejects.size(), 2L * pairs, 0, pairs);
+        NamedImages named = new NamedImages(pairs);
+        java.util.concurrent.atomic.AtomicLong faces = new java.util.concurrent.atomic.AtomicLong();
+        rejects = read(pack, (task, prepared) -> {
+          faces.addAndGet(prepared.size());
+          for (int k = 0; k < prepared.size(); k++) {
+            named.offer(prepared.get(k), ((long) task << 32) | k, params.quality());
+          }
+        });
+        int n = writeBin(output, pairs, named, params);
+        r = new Result(faces.get() + rejects.size(), rejects.size(), 2L * n, 0, n);
       }
       // Only once the pack is written: a pack that fails (a bad pairs line) leaves nothing a rerun would refuse.
       writeRejects(output, rejects);
@@ -176,73 +186,144 @@ public final class PackJob {
     return ImageCodec.encodeJpeg(px, quality);
   }
 
-  private static long writeRec(Path rec, List<FaceRecord> faces, PackParams params) throws IOException {
-    if (faces.isEmpty()) {
+  private static long writeRec(Path rec, SortedFaces faces, boolean unlabelled, PackParams params) throws IOException {
+    if (faces.size() == 0) {
       throw new UserInputException(params.input().toString(), "nothing to pack: every input was rejected");
     }
     boolean header = params.header();
-    if (header && faces.stream().anyMatch(f -> f.getLabel() < 0)) {
+    if (header && unlabelled) {
       throw new UserInputException(params.input().toString(), "--header=true needs a label on every image; pass --header=false for unlabelled images");
     }
-    // Identities get contiguous keys and labels 0..C-1, in label order (dir2rec.py's layout).
-    faces.sort(Comparator.comparingLong(FaceRecord::getLabel).thenComparingLong(FaceRecord::getIndex).thenComparing(FaceRecord::getId));
-    TreeMap<Long, Long> remap = new TreeMap<>();
-    for (FaceRecord f : faces) {
-      remap.putIfAbsent(f.getLabel(), (long) remap.size());
-    }
     Path idx = RecordIoDataset.siblingIdx(rec);
+    long[] classes = new long[1];
     // The pair is written side by side; the .idx is renamed into place just before the .rec.
     StageFiles.replaceAtomically(rec, tmpRec -> StageFiles.replaceAtomically(idx,
-        tmpIdx -> writeRecordIo(tmpRec, tmpIdx, faces, remap, header, params)));
-    long classes = faces.get(faces.size() - 1).getLabel() < 0 ? 0 : remap.size();
-    if (classes > 0) {
-      StageFiles.writeAtomically(rec.resolveSibling("property"), classes + ",112,112\n");
+        tmpIdx -> classes[0] = writeRecordIo(tmpRec, tmpIdx, faces, header)));
+    if (classes[0] > 0) {
+      StageFiles.writeAtomically(rec.resolveSibling("property"), classes[0] + ",112,112\n");
     }
-    return classes;
+    return classes[0];
   }
 
-  private static void writeRecordIo(Path rec, Path idx, List<FaceRecord> faces, Map<Long, Long> remap, boolean header,
-      PackParams params) throws IOException {
+  /**
+   * Writes the images in label order with contiguous keys, each distinct label (none, -1, too) numbered
+   * 0, 1, … as it first comes (dir2rec.py's layout), then the header records; the identities, or 0 where
+   * no image has a label.
+   */
+  private static long writeRecordIo(Path rec, Path idx, SortedFaces faces, boolean header) throws IOException {
     try (RecordIoWriter w = new RecordIoWriter(rec, idx)) {
-      long key = header ? 1 : 0;
-      Map<Long, long[]> ranges = new HashMap<>();
-      for (FaceRecord f : faces) {
-        long label = f.getLabel() < 0 ? -1 : remap.get(f.getLabel());
-        w.write(key, IrHeader.scalar(label, key).pack(imageBytes(f, params.quality())));
-        if (label >= 0) {
-          long[] r = ranges.computeIfAbsent(label, l -> new long[] {Long.MAX_VALUE, 0});
-          r[0] = Math.min(r[0], key);
-          r[1] = Math.max(r[1], key + 1);
+      long[] key = {header ? 1 : 0};
+      long[] last = {Long.MIN_VALUE, -1}; // the input label seen last, and its number
+      List<long[]> ranges = new ArrayList<>(); // per number: the first key and one past the last
+      faces.forEachInOrder(f -> {
+        if (f.label() != last[0]) {
+          last[0] = f.label();
+          last[1]++;
+          ranges.add(new long[] {key[0], key[0]});
         }
-        key++;
-      }
+        long label = f.label() < 0 ? -1 : last[1];
+        w.write(key[0], IrHeader.scalar(label, key[0]).pack(f.image()));
+        ranges.get((int) last[1])[1] = ++key[0];
+      });
+      long classes = ranges.size();
       if (header) {
-        long first = key;
-        long classes = remap.size();
+        long first = key[0];
         w.write(0, IrHeader.array(new float[] {first, first + classes}, 0).pack(new byte[0]));
-        for (long c = 0; c < classes; c++) {
+        for (int c = 0; c < classes; c++) {
           long[] r = ranges.get(c);
           w.write(first + c, IrHeader.array(new float[] {r[0], r[1]}, first + c).pack(new byte[0]));
         }
       }
+      return last[0] < 0 ? 0 : classes;
     }
   }
 
-  private static int writeBin(Path bin, List<FaceRecord> faces, PackParams params) throws IOException {
-    if (params.pairs() == null) {
+  /** Receives one task's prepared faces, in the order the reader gave them; called from the reading threads. */
+  private interface TaskFaces {
+    void accept(int task, List<FaceRecord> faces) throws IOException;
+  }
+
+  /**
+   * Reads every task of the pack on the machine's cores (a few tasks in flight per core, so memory
+   * holds only those), preparing each face as ingest does; the rejects, in no particular order.
+   */
+  private static List<Reject> read(FacePack pack, TaskFaces onTask) {
+    List<? extends Serializable> tasks = pack.tasks();
+    int threads = Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), tasks.size()));
+    List<Reject> rejects = java.util.Collections.synchronizedList(new ArrayList<>());
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads, r -> {
+      Thread t = new Thread(r, "facebeam-pack-reader");
+      t.setDaemon(true);
+      return t;
+    });
+    java.util.concurrent.ExecutorCompletionService<Void> done = new java.util.concurrent.ExecutorCompletionService<>(pool);
+    try {
+      int submitted = 0;
+      int finished = 0;
+      while (finished < tasks.size()) {
+        while (submitted < tasks.size() && submitted - finished < 2 * threads) {
+          int t = submitted++;
+          done.submit(() -> {
+            onTask.accept(t, readTask(pack, tasks.get(t), rejects));
+            return null;
+          });
+        }
+        done.take().get();
+        finished++;
+      }
+      return rejects;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("pack interrupted", e);
+    } catch (java.util.concurrent.ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof RuntimeException re) {
+        throw re;
+      }
+      if (cause instanceof Error err) {
+        throw err;
+      }
+      throw new UncheckedIOException(cause instanceof IOException io ? io : new IOException(cause));
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  private static List<FaceRecord> readTask(FacePack pack, Serializable task, List<Reject> rejects) {
+    List<FaceRecord> faces = new ArrayList<>();
+    pack.read(task, new FaceSink() {
+      @Override
+      public void face(FaceRecord raw) {
+        try {
+          faces.add(FacePreparation.prepare(raw).record());
+        } catch (FacePreparation.RejectedFace e) {
+          rejects.add(FaceTags.reject(raw.getId(), raw.getSource(), e.getMessage()));
+        }
+      }
+
+      @Override
+      public void reject(String id, String source, String reason) {
+        rejects.add(FaceTags.reject(id, source, reason));
+      }
+    });
+    return faces;
+  }
+
+  /** A line of the pairs list: the two images' names, whether they are the same person, and where it stands. */
+  private record Pair(String a, String b, boolean same, String where) {}
+
+  /** The pairs a .bin is made of, checked before any image is read. */
+  private static List<Pair> readPairs(Path bin, Path pairs) {
+    if (pairs == null) {
       throw new UserInputException(bin.toString(), "a .bin needs --pairs=FILE (lines: <imageA> <imageB> <1|0>)");
     }
-    Map<String, FaceRecord> byName = new HashMap<>();
-    for (FaceRecord f : faces) {
-      byName.put(f.getId(), f);
-      if (!f.getRelativePath().isEmpty()) {
-        byName.put(f.getRelativePath(), f);
-      }
+    List<Pair> out = new ArrayList<>();
+    List<String> lines;
+    try {
+      lines = dev.facebeam.io.TextFiles.readLines(pairs);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + pairs + ": " + e.getMessage(), e);
     }
-    List<byte[]> images = new ArrayList<>();
-    List<Boolean> issame = new ArrayList<>();
-    Path pairs = params.pairs();
-    List<String> lines = dev.facebeam.io.TextFiles.readLines(pairs);
     for (int i = 0; i < lines.size(); i++) {
       String line = lines.get(i).strip();
       if (line.isEmpty() || line.startsWith("#")) {
@@ -253,21 +334,64 @@ public final class PackJob {
       if (f.length != 3 || !(f[2].equals("1") || f[2].equals("0"))) {
         throw new UserInputException(where, "expected '<imageA> <imageB> <1|0>', got '" + line + "'");
       }
-      FaceRecord a = byName.get(f[0]);
-      FaceRecord b = byName.get(f[1]);
-      if (a == null || b == null) {
-        throw new UserInputException(where, "pair names " + (a == null ? f[0] : f[1]) + ", which is not an image of the input (or was rejected)");
-      }
-      images.add(imageBytes(a, params.quality()));
-      images.add(imageBytes(b, params.quality()));
-      issame.add(f[2].equals("1"));
+      out.add(new Pair(f[0], f[1], f[2].equals("1"), where));
     }
-    if (issame.isEmpty()) {
+    if (out.isEmpty()) {
       throw new UserInputException(pairs.toString(), "no pairs");
     }
-    boolean[] flags = new boolean[issame.size()];
-    for (int i = 0; i < flags.length; i++) {
-      flags[i] = issame.get(i);
+    return out;
+  }
+
+  /**
+   * The bytes of the images the pairs name, by id and by relative path; where two faces answer to one
+   * name, the later in the input's order (an id before its own face's path), as a map filled in that order keeps.
+   */
+  private static final class NamedImages {
+    private final java.util.Set<String> wanted = new java.util.HashSet<>();
+    private final java.util.concurrent.ConcurrentHashMap<String, Named> byName = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private record Named(long order, byte[] image) {}
+
+    NamedImages(List<Pair> pairs) {
+      for (Pair p : pairs) {
+        wanted.add(p.a());
+        wanted.add(p.b());
+      }
+    }
+
+    void offer(FaceRecord f, long seq, int quality) {
+      boolean byId = wanted.contains(f.getId());
+      boolean byPath = !f.getRelativePath().isEmpty() && wanted.contains(f.getRelativePath());
+      if (byId || byPath) {
+        byte[] image = imageBytes(f, quality);
+        if (byId) {
+          byName.merge(f.getId(), new Named(2 * seq, image), (x, y) -> x.order() > y.order() ? x : y);
+        }
+        if (byPath) {
+          byName.merge(f.getRelativePath(), new Named(2 * seq + 1, image), (x, y) -> x.order() > y.order() ? x : y);
+        }
+      }
+    }
+
+    byte[] get(String name) {
+      Named n = byName.get(name);
+      return n == null ? null : n.image();
+    }
+  }
+
+  private static int writeBin(Path bin, List<Pair> pairs, NamedImages named, PackParams params) throws IOException {
+    List<byte[]> images = new ArrayList<>();
+    boolean[] flags = new boolean[pairs.size()];
+    for (int i = 0; i < pairs.size(); i++) {
+      Pair p = pairs.get(i);
+      byte[] a = named.get(p.a());
+      byte[] b = named.get(p.b());
+      if (a == null || b == null) {
+        throw new UserInputException(p.where(), "pair names " + (a == null ? p.a() : p.b()) + ", which is not an image of the input (or was rejected)");
+      }
+      images.add(a);
+      images.add(b);
+      flags[i] = p.same();
     }
     PickleWriter.ElementForm form = params.elements();
     StageFiles.replaceAtomically(bin, tmp -> new VerificationPack(images, flags).write(tmp, params.protocol(), form));

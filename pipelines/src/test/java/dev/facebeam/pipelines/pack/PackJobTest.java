@@ -18,7 +18,10 @@ import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 
-/** pack's own outputs, fixture-free: a failed pack leaves nothing that the corrected rerun would refuse. */
+/**
+ * pack's own outputs: a failed pack leaves nothing that the corrected rerun would refuse; a .rec sorted
+ * through runs on disk is the same bytes as one sorted in memory, in dir2rec's order, with no run left.
+ */
 public class PackJobTest {
   @Rule public TemporaryFolder tmp = new TemporaryFolder();
 
@@ -55,5 +58,40 @@ public class PackJobTest {
     assertEquals(1, VerificationPack.read(out).pairs());
     // Its own outputs, rejects included, may be replaced by the same command again.
     assertEquals(2, PackJob.run(o).imagesWritten());
+  }
+
+  @Test
+  public void aRecSortedThroughRunsOnDiskIsTheSameBytesInDir2recsOrder() throws Exception {
+    Path orl = dev.facebeam.TestData.file("orl");
+    Path inMemory = tmp.newFolder("memory").toPath().resolve("orl.rec");
+    Path onDisk = tmp.newFolder("disk").toPath().resolve("orl.rec");
+    PackJob.Result a = PackJob.run(params(orl, inMemory), PackJob.SORT_BUDGET);
+    PackJob.Result b = PackJob.run(params(orl, onDisk), 64 << 10); // ORL's 400 faces, about 4 KB each: some 25 runs
+    assertEquals(a, b);
+    assertEquals(400, b.imagesWritten());
+    for (String f : new String[] {"orl.rec", "orl.idx", "property"}) {
+      assertEquals(f, Arrays.toString(Files.readAllBytes(inMemory.resolveSibling(f))), Arrays.toString(Files.readAllBytes(onDisk.resolveSibling(f))));
+    }
+    try (var left = Files.list(onDisk.getParent())) {
+      assertEquals("no sort run left", java.util.List.of("orl.idx", "orl.rec", "orl.rec.manifest.json", "property"),
+          left.map(x -> x.getFileName().toString()).sorted().toList());
+    }
+    // dir2rec's layout: images under keys 1..400 with labels 0..39 in order, then the header and identity records.
+    dev.facebeam.codec.recordio.RecordIoIndex idx = dev.facebeam.codec.recordio.RecordIoIndex.read(onDisk.resolveSibling("orl.idx"));
+    try (dev.facebeam.codec.recordio.RecordIoReader r = new dev.facebeam.codec.recordio.RecordIoReader(onDisk)) {
+      float last = 0;
+      for (long key = 1; key <= 400; key++) {
+        dev.facebeam.codec.recordio.IrHeader.Unpacked u = dev.facebeam.codec.recordio.IrHeader.unpack(r.readAt(idx.offsetOf(key)).payload(), "orl.rec");
+        float label = u.header().label();
+        assertEquals("key " + key, true, label >= last && label <= last + 1 && label == (key - 1) / 10);
+        last = label;
+      }
+    }
+  }
+
+  private static PackParams params(Path input, Path output) {
+    PackOptions o = Fixtures.packOptions(input, output);
+    o.setFormat("folder");
+    return new PackParams(input, output, o.getFormat(), null, o.getProtocol(), PackJob.elements(o.getElements()), o.getHeader(), o.getQuality(), null);
   }
 }
