@@ -389,8 +389,10 @@ public final class PackJob {
       if (a == null || b == null) {
         throw new UserInputException(p.where(), "pair names " + (a == null ? p.a() : p.b()) + ", which is not an image of the input (or was rejected)");
       }
-      images.add(a);
-      images.add(b);
+      // One array per slot: the pickle memoises an object met twice (a reference, not its bytes again),
+      // and the .bin holds every pair's images as their own elements.
+      images.add(a.clone());
+      images.add(b.clone());
       flags[i] = p.same();
     }
     PickleWriter.ElementForm form = params.elements();

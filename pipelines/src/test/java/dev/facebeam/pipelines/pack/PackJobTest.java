@@ -94,4 +94,29 @@ public class PackJobTest {
     o.setFormat("folder");
     return new PackParams(input, output, o.getFormat(), null, o.getProtocol(), PackJob.elements(o.getElements()), o.getHeader(), o.getQuality(), null);
   }
+
+  @Test
+  public void anImageInTwoPairsIsWrittenTwiceNotAsAPickleReference() throws Exception {
+    Path root = tmp.newFolder("two").toPath();
+    Files.createDirectories(root.resolve("ann"));
+    Files.write(root.resolve("ann/1.jpg"), jpeg(3));
+    Files.write(root.resolve("ann/2.jpg"), jpeg(5));
+    Files.write(root.resolve("ann/3.jpg"), jpeg(11));
+    Path out = tmp.newFolder("twice").toPath().resolve("ann.bin");
+    Path pairs = tmp.getRoot().toPath().resolve("twice.txt");
+    Files.writeString(pairs, "ann/1.jpg ann/2.jpg 1\nann/1.jpg ann/3.jpg 1\n");
+    PackOptions o = Fixtures.packOptions(root, out);
+    o.setPairs(pairs.toString());
+    assertEquals(4, PackJob.run(o).imagesWritten());
+    // Python's pickle.dump of a list holding two equal bytes objects writes both (distinct objects): so do we.
+    byte[] file = Files.readAllBytes(out);
+    byte[] image = VerificationPack.read(out).images().get(0);
+    int found = 0;
+    for (int i = 0; i + image.length <= file.length; i++) {
+      if (Arrays.equals(file, i, i + image.length, image, 0, image.length)) {
+        found++;
+      }
+    }
+    assertEquals("ann/1.jpg's bytes in the file", 2, found);
+  }
 }
