@@ -30,6 +30,10 @@ public final class ChannelPrelu extends AbstractBlock {
   protected NDList forwardInternal(ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
     NDArray x = inputs.singletonOrThrow();
     NDArray a = store.getValue(alpha, x.getDevice(), training);
+    NDArray fused = TorchPrelu.apply(x, a, training);
+    if (fused != null) {
+      return new NDList(fused);
+    }
     long[] view = new long[x.getShape().dimension()];
     java.util.Arrays.fill(view, 1);
     view[1] = x.getShape().get(1);
