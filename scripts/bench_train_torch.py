@@ -6,9 +6,9 @@ bench_embed_torch.py (checked against facebeam's by learnable-parameter count an
 with fc7 as bench-train trains it (softmax over 40 classes, a bias), SGD with momentum 0.9 and weight
 decay 5e-4, lr 0.1, train mode (BatchNorm updating), random inputs and labels of the same shapes; each
 network in a child process so that its peak RSS is its own. facebeam side: `java -jar facebeam.jar
-bench-train` (ORL's 400 JPEG records, softmax, decoded every step; the script reads its samples/s and
-peak RSS). PyTorch runs before and after the Java run; the best of each is kept. Prints a table with
-the ratios.
+bench-train` (ORL's 400 JPEG records, softmax, decoded every step; the script reads its samples/s,
+peak RSS and RSS by tenth of the run). Per network two pairs, PyTorch then facebeam, each pair's ratio
+printed (the machine's speed drifts: pairing keeps a ratio meaningful).
 
   python3 scripts/bench_train_torch.py [--networks y1,r50] [--batch 32] [--steps 6] [--jar runners/target/facebeam.jar]
 """
@@ -73,19 +73,20 @@ def main():
         one(a.one, a.batch, a.steps)
         return
     nets = [n.strip() for n in a.networks.split(",")]
-    before = {n: torch_run(n, a.batch, a.steps) for n in nets}
-    out = subprocess.run(["java", "-jar", a.jar, "bench-train", f"--networks={a.networks}", f"--benchBatch={a.batch}",
-                          f"--benchSteps={a.steps}"], capture_output=True, text=True, check=True).stdout
-    after = {n: torch_run(n, a.batch, a.steps) for n in nets}
-    print(f"\n{os.cpu_count()} cores, batch {a.batch}, {a.steps} timed steps after 2 warm-up steps; torch {torch.__version__}\n")
-    print("| network | PyTorch eager samples/s (before / after) | facebeam samples/s | ratio | PyTorch peak RSS | facebeam peak RSS |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    print(f"{os.cpu_count()} cores, batch {a.batch}, {a.steps} timed steps after 2 warm-up steps; torch {torch.__version__};"
+          f" per network: PyTorch, facebeam, PyTorch, facebeam, each side's run right after the other's (pairs)\n")
+    print("| network | pair | PyTorch eager samples/s | facebeam samples/s | ratio | PyTorch peak RSS | facebeam peak RSS | facebeam RSS by tenth of its run (MB) |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
     for n in nets:
-        m = re.search(rf"^\s+{n}\s+r=\S+\s+([\d.]+) samples/s.*peak RSS [^\d]*([\d,]+) MB", out, re.M)
-        rate, peak = float(m.group(1)), int(m.group(2).replace(",", ""))
-        best = max(before[n][0], after[n][0])
-        print(f"| {n} | {before[n][0]:.1f} / {after[n][0]:.1f} | {rate:.1f} | {rate / best:.2f}x | "
-              f"{max(before[n][1], after[n][1]):,} MB | {peak:,} MB |")
+        for pair in (1, 2):
+            rate_t, peak_t = torch_run(n, a.batch, a.steps)
+            out = subprocess.run(["java", "-jar", a.jar, "bench-train", f"--networks={n}", f"--benchBatch={a.batch}",
+                                  f"--benchSteps={a.steps}"], capture_output=True, text=True, check=True).stdout
+            m = re.search(rf"^\s+{n}\s+r=\S+\s+([\d.]+) samples/s.*peak RSS [^\d]*([\d,]+) MB", out, re.M)
+            rate, peak = float(m.group(1)), int(m.group(2).replace(",", ""))
+            tenths = re.search(r"RSS at each tenth of the run \(MB\):([\d -]+)", out)
+            print(f"| {n} | {pair} | {rate_t:.1f} | {rate:.1f} | {rate / rate_t:.2f}x | {peak_t:,} MB | {peak:,} MB |"
+                  f" {tenths.group(1).strip() if tenths else ''} |", flush=True)
 
 
 if __name__ == "__main__":

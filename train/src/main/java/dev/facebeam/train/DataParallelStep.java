@@ -33,7 +33,7 @@ final class DataParallelStep {
     }
     int per = n / g;
     double total = 0;
-    // The shares' managers stay open until the update is done: the graph they hold feeds the gradients.
+    // The batch's manager stays open until the update is done: it holds the losses the gradients flow from.
     try (NDManager batch = trainer.getManager().newSubManager()) {
       try (GradientCollector gc = trainer.newGradientCollector()) {
         // DJL's PyTorch collector accumulates into .grad across collectors (measured): clear the last step's.
@@ -51,6 +51,11 @@ final class DataParallelStep {
           NDList preds = trainer.forward(new NDList(x, y), new NDList(y));
           NDArray loss = trainer.getLoss().evaluate(new NDList(y), preds);
           total += loss.getFloat();
+          // Before the backward pass, drop this share's handles on every array of its forward pass: autograd
+          // holds its own references to what it saved, so what it did not save (a BatchNorm's output that only
+          // fed a sum, say) is freed now, as PyTorch frees it, instead of at the end of the step.
+          loss.attach(batch);
+          share.close();
           gc.backward(loss);
         }
       }

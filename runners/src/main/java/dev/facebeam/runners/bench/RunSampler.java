@@ -78,6 +78,26 @@ final class RunSampler implements AutoCloseable {
     }
   }
 
+  /** Resident memory at each tenth of a run of {@code seconds}, in MB, on one line: whether it stayed flat. */
+  String tenthsLine(double seconds) {
+    List<Sample> copy;
+    synchronized (samples) {
+      copy = new ArrayList<>(samples);
+    }
+    StringBuilder out = new StringBuilder("RSS at each tenth of the run (MB):");
+    for (int tenth = 1; tenth <= 10; tenth++) {
+      long at = (long) (seconds * 1000 * tenth / 10);
+      Sample last = null;
+      for (Sample x : copy) {
+        if (x.millis() <= at) {
+          last = x;
+        }
+      }
+      out.append(last == null ? " -" : " " + last.rssMb());
+    }
+    return out.toString();
+  }
+
   /** Resident memory at each tenth of a run of {@code seconds}, with the highest so far, one line each. */
   String tenths(double seconds, String indent) {
     List<Sample> copy;

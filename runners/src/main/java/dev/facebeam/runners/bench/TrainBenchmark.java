@@ -80,6 +80,13 @@ public final class TrainBenchmark {
 
     void setLoss(String value);
 
+    @Description("A new file to write libtorch's profiler trace of the runs into (Chrome trace JSON; with more than one run,"
+        + " one file per run: FILE-NETWORK-RATE.json); empty: none. Profiling slows the runs")
+    @Default.String("")
+    String getProfile();
+
+    void setProfile(String value);
+
     @Description("Folder of shared fixtures (../shared/data)")
     @Default.String("../shared/data")
     String getFixtures();
@@ -115,8 +122,23 @@ public final class TrainBenchmark {
           System.gc();
           boolean reset = EmbedBenchmark.resetPeak();
           TrainJob.Result r;
-          try {
-            r = TrainJob.run(c, dataset, out, new PrintStream(OutputStream.nullOutputStream()));
+          String rss;
+          String trace = o.getProfile().isEmpty() ? null : o.getProfile().replaceAll("\\.json$", "") + "-" + net.strip() + "-" + rate.strip() + ".json";
+          try (RunSampler sampler = RunSampler.start(null, 200)) {
+            long t0 = System.nanoTime();
+            if (trace != null) {
+              ai.djl.engine.Engine.getEngine("PyTorch"); // loads libtorch
+              ai.djl.pytorch.jni.JniUtils.startProfile(false, true, true); // shapes and memory per op
+            }
+            try {
+              r = TrainJob.run(c, dataset, out, new PrintStream(OutputStream.nullOutputStream()));
+            } finally {
+              if (trace != null) {
+                ai.djl.pytorch.jni.JniUtils.stopProfile(trace);
+                report.append("  profiler trace: ").append(trace).append('\n');
+              }
+            }
+            rss = sampler.tenthsLine((System.nanoTime() - t0) / 1e9);
           } catch (OutOfMemoryError e) {
             report.append(String.format(Locale.ROOT, "  %-6s r=%-5s out of memory: %s%n", net.strip(), rate.strip(), e.getMessage()));
             continue;
@@ -141,6 +163,7 @@ public final class TrainBenchmark {
                   + " waiting for data %.1f%% of the run; peak RSS %s %,d MB%n",
               net.strip(), rate.strip(), samples, o.getBenchBatch() / samples, first, last, r.steps(), 100 * r.secondsWaitingForData() / r.seconds(),
               reset ? "of the run" : "of the process", EmbedBenchmark.statusMb("VmHWM:")));
+          report.append("    ").append(rss).append('\n');
         }
       }
       return report.toString().stripTrailing();
