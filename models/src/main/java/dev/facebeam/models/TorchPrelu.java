@@ -31,8 +31,20 @@ final class TorchPrelu {
     if (!(x instanceof PtNDArray) || !(slope instanceof PtNDArray)) {
       return null;
     }
-    return IValueUtils.forward(module(), new NDList(x, slope), training).singletonOrThrow();
+    PtSymbolBlock m = module();
+    // The module runs as written — torch.prelu under eager autograd — not as the graph executor would
+    // re-plan it after profiling its first calls (its plan is per process, made for the first network's
+    // shapes: a second network in the same process trained differently). The setting is per thread.
+    JniUtils.setGraphExecutorOptimize(false);
+    try {
+      return IValueUtils.forward(m, new NDList(x, slope), training).singletonOrThrow();
+    } finally {
+      JniUtils.setGraphExecutorOptimize(OPTIMIZE);
+    }
   }
+
+  /** DJL's setting for the graph executor (its system property, default on), restored after each call. */
+  private static final boolean OPTIMIZE = "true".equals(System.getProperty("ai.djl.pytorch.graph_optimizer", "true"));
 
   private static PtSymbolBlock module() {
     PtSymbolBlock m = module;

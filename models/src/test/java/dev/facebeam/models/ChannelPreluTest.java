@@ -25,44 +25,47 @@ public class ChannelPreluTest {
   @Test
   public void valuesAndGradientsArePreluOnes() {
     Random r = new Random(27);
-    int n = 3;
     int c = 5;
-    int hw = 7;
-    float[] x = new float[n * c * hw];
-    for (int i = 0; i < x.length; i++) {
-      x[i] = (float) r.nextGaussian() + (i % 11 == 0 ? 0.5f : 0f);
-    }
     float[] slope = {0.25f, -0.5f, 1.75f, 0f, 0.1f};
-    float[] g = new float[x.length];
-    for (int i = 0; i < g.length; i++) {
-      g[i] = (float) r.nextGaussian();
-    }
     try (NDManager m = Engine.getEngine("PyTorch").newBaseManager()) {
       ChannelPrelu prelu = new ChannelPrelu();
-      prelu.initialize(m, DataType.FLOAT32, new Shape(n, c, hw));
+      prelu.initialize(m, DataType.FLOAT32, new Shape(3, c, 7));
       prelu.getParameters().get("alpha").getArray().set(slope);
-      NDArray input = m.create(x, new Shape(n, c, hw));
-      input.setRequiresGradient(true);
-      NDArray out;
-      try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
-        out = prelu.forward(new ParameterStore(m, false), new NDList(input), true).singletonOrThrow();
-        gc.backward(out.mul(m.create(g, new Shape(n, c, hw))).sum());
-      }
-      assertTrue("libtorch's PReLU served", TorchPrelu.apply(input, prelu.getParameters().get("alpha").getArray(), false) != null);
-      float[] y = out.toFloatArray();
-      float[] dx = input.getGradient().toFloatArray();
-      float[] da = prelu.getParameters().get("alpha").getArray().getGradient().toFloatArray();
-      float[] want = new float[c];
-      for (int i = 0; i < x.length; i++) {
-        int ch = i / hw % c;
-        assertTrue(x[i] != 0f);
-        assertEquals("y " + i, x[i] > 0 ? x[i] : slope[ch] * x[i], y[i], 0f);
-        assertEquals("dx " + i, x[i] > 0 ? g[i] : slope[ch] * g[i], dx[i], 0f);
-        if (x[i] < 0) {
-          want[ch] += g[i] * x[i];
+      // Several calls of two shapes: libtorch's graph executor would profile a module's first calls and plan
+      // for their shapes; every call must still be PReLU's values and gradients.
+      for (int call = 0; call < 6; call++) {
+        int n = 3 + call % 2;
+        int hw = 7 + 4 * (call % 2);
+        float[] x = new float[n * c * hw];
+        float[] g = new float[x.length];
+        for (int i = 0; i < x.length; i++) {
+          x[i] = (float) r.nextGaussian() + (i % 11 == 0 ? 0.5f : 0f);
+          g[i] = (float) r.nextGaussian();
         }
+        NDArray input = m.create(x, new Shape(n, c, hw));
+        input.setRequiresGradient(true);
+        NDArray out;
+        try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
+          gc.zeroGradients();
+          out = prelu.forward(new ParameterStore(m, false), new NDList(input), true).singletonOrThrow();
+          gc.backward(out.mul(m.create(g, new Shape(n, c, hw))).sum());
+        }
+        assertTrue("libtorch's PReLU served", TorchPrelu.apply(input, prelu.getParameters().get("alpha").getArray(), false) != null);
+        float[] y = out.toFloatArray();
+        float[] dx = input.getGradient().toFloatArray();
+        float[] da = prelu.getParameters().get("alpha").getArray().getGradient().toFloatArray();
+        float[] want = new float[c];
+        for (int i = 0; i < x.length; i++) {
+          int ch = i / hw % c;
+          assertTrue(x[i] != 0f);
+          assertEquals("call " + call + " y " + i, x[i] > 0 ? x[i] : slope[ch] * x[i], y[i], 0f);
+          assertEquals("call " + call + " dx " + i, x[i] > 0 ? g[i] : slope[ch] * g[i], dx[i], 0f);
+          if (x[i] < 0) {
+            want[ch] += g[i] * x[i];
+          }
+        }
+        assertArrayEquals("call " + call, want, da, 1e-5f);
       }
-      assertArrayEquals(want, da, 1e-5f);
     }
   }
 
