@@ -317,6 +317,9 @@ public final class PackJob {
     if (pairs == null) {
       throw new UserInputException(bin.toString(), "a .bin needs --pairs=FILE (lines: <imageA> <imageB> <1|0>)");
     }
+    if (!Files.isRegularFile(pairs)) {
+      throw new UserInputException("--pairs=" + pairs, Files.exists(pairs) ? "is not a file" : "no such file");
+    }
     List<Pair> out = new ArrayList<>();
     List<String> lines;
     try {

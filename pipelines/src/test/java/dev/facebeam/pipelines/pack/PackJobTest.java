@@ -47,6 +47,9 @@ public class PackJobTest {
     PackOptions o = Fixtures.packOptions(root, out);
     o.setPairs(pairs.toString());
     assertThat(assertThrows(UserInputException.class, () -> PackJob.run(o)).getMessage(), containsString("pairs.txt:1"));
+    o.setPairs(pairs + ".typo");
+    assertThat(assertThrows(UserInputException.class, () -> PackJob.run(o)).getMessage(), containsString("no such file"));
+    o.setPairs(pairs.toString());
     assertFalse(Files.exists(out.resolveSibling("ann.bin.rejects.jsonl")));
 
     Files.writeString(pairs, "ann/1.jpg ann/2.jpg 1\n");
