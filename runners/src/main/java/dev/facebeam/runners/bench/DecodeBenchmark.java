@@ -131,13 +131,19 @@ public final class DecodeBenchmark {
         // Flink's shuffle and spill files go to this process's temporary folder (ProcessTemp).
         try (RunSampler sampler = RunSampler.start(Path.of(System.getProperty("java.io.tmpdir")), 250)) {
           full = timeIngest(rec, dir.resolve("ingested"));
-          double net = full.written() / Math.max(1e-9, full.seconds() - fixed);
           report.append(String.format("  facebeam  ingest stage on embedded Flink, %d slots       %8.0f images/s  (%.2fx; %d written in %.1f s)%n",
               threads, full.written() / full.seconds(), full.written() / full.seconds() / baseline, full.written(), full.seconds()));
-          report.append(String.format("  facebeam  ingest stage, net of the %.1f s fixed start-up  %8.0f images/s  (%.2fx)%n",
-              fixed, net, net / baseline));
-          report.append(String.format("    ingest net ÷ the %d-thread loop: %.2f; ÷ the loop that also writes the records: %.2f%n",
-              threads, net / multi, net / written));
+          if (full.seconds() - fixed < 0.1 * full.seconds()) {
+            // The tiny run took (nearly) as long as the whole one: a noisy machine or too few records to tell.
+            report.append(String.format("  facebeam  ingest net of start-up: not measurable (start-up %.1f s of a %.1f s run; more --recordCount)%n",
+                fixed, full.seconds()));
+          } else {
+            double net = full.written() / (full.seconds() - fixed);
+            report.append(String.format("  facebeam  ingest stage, net of the %.1f s fixed start-up  %8.0f images/s  (%.2fx)%n",
+                fixed, net, net / baseline));
+            report.append(String.format("    ingest net ÷ the %d-thread loop: %.2f; ÷ the loop that also writes the records: %.2f%n",
+                threads, net / multi, net / written));
+          }
           report.append(sampler.tenths(full.seconds(), "    "));
           report.append(String.format("    peak RSS %s (VmHWM) %d MB; Flink's temporary folder (shuffle, spill) at most %d MB;"
               + " the input .rec %d MB%n", reset ? "of the stage" : "of the process", EmbedBenchmark.statusMb("VmHWM:"),
