@@ -33,12 +33,19 @@ public class PackJobTest {
     return ImageCodec.encodeJpeg(new RgbPixels(112, 112, px), 90);
   }
 
+  /** A folder pack {@code name} with one person, ann, whose faces 1.jpg, 2.jpg, … are JPEGs of these seeds. */
+  private Path annFolder(String name, int... seeds) throws Exception {
+    Path root = tmp.newFolder(name).toPath();
+    Files.createDirectories(root.resolve("ann"));
+    for (int k = 0; k < seeds.length; k++) {
+      Files.write(root.resolve("ann/" + (k + 1) + ".jpg"), jpeg(seeds[k]));
+    }
+    return root;
+  }
+
   @Test
   public void aPackThatFailsLeavesNothingItsRerunWouldRefuse() throws Exception {
-    Path root = tmp.newFolder("faces").toPath();
-    Files.createDirectories(root.resolve("ann"));
-    Files.write(root.resolve("ann/1.jpg"), jpeg(3));
-    Files.write(root.resolve("ann/2.jpg"), jpeg(5));
+    Path root = annFolder("faces", 3, 5);
     byte[] cut = jpeg(7);
     Files.write(root.resolve("ann/3.jpg"), Arrays.copyOf(cut, cut.length / 2)); // a reject
     Path out = tmp.newFolder("packs").toPath().resolve("ann.bin");
@@ -100,11 +107,7 @@ public class PackJobTest {
 
   @Test
   public void anImageInTwoPairsIsWrittenTwiceNotAsAPickleReference() throws Exception {
-    Path root = tmp.newFolder("two").toPath();
-    Files.createDirectories(root.resolve("ann"));
-    Files.write(root.resolve("ann/1.jpg"), jpeg(3));
-    Files.write(root.resolve("ann/2.jpg"), jpeg(5));
-    Files.write(root.resolve("ann/3.jpg"), jpeg(11));
+    Path root = annFolder("two", 3, 5, 11);
     Path out = tmp.newFolder("twice").toPath().resolve("ann.bin");
     Path pairs = tmp.getRoot().toPath().resolve("twice.txt");
     Files.writeString(pairs, "ann/1.jpg ann/2.jpg 1\nann/1.jpg ann/3.jpg 1\n");
