@@ -39,7 +39,8 @@ public final class ChannelPrelu extends AbstractBlock {
     view[1] = x.getShape().get(1);
     NDArray slope = a.reshape(new Shape(view));
     slope.attach(x.getManager()); // not the parameter's manager, where a view per forward would pile up
-    return new NDList(x.maximum(0f).add(x.minimum(0f).mul(slope)));
+    NDArray zero = OwnedArrays.scalar(x, 0);
+    return new NDList(x.maximum(zero).add(x.minimum(zero).mul(slope)));
   }
 
   /** The learned slopes, one per channel (for export). */

@@ -19,6 +19,7 @@ import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
 import dev.facebeam.UserInputException;
+import dev.facebeam.models.FreedMemory;
 import dev.facebeam.models.IResNet;
 import dev.facebeam.models.loss.CrossEntropyLoss;
 import dev.facebeam.models.loss.MarginSoftmax;
@@ -68,7 +69,15 @@ public class DataParallelStepTest {
         Map<String, float[]> shareB = gradients(trainer, net, images, labels, 2, 4);
         Map<String, float[]> whole = gradients(trainer, net, images, labels, 0, 4);
 
-        double loss = DataParallelStep.run(trainer, devices.asArray(), images, labels);
+        // The whole-batch pass left its gradients in .grad: the step must clear them before it accumulates.
+        // And between each share's passes a GC frees what Java let go of: the update must not read it.
+        DataParallelStep.betweenPasses = FreedMemory::freeAndReuse;
+        double loss;
+        try {
+          loss = DataParallelStep.run(trainer, devices.asArray(), images, labels);
+        } finally {
+          DataParallelStep.betweenPasses = () -> null;
+        }
         assertTrue(Double.isFinite(loss) && loss > 0);
 
         Map<String, float[]> after = values(net);

@@ -13,6 +13,8 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.facebeam.models.FreedMemory;
+import dev.facebeam.models.OwnedArrays;
 import dev.facebeam.models.loss.ClassSample;
 import dev.facebeam.models.loss.MarginSoftmax;
 import dev.facebeam.models.loss.ShardedMarginSoftmax;
@@ -81,12 +83,20 @@ public class PartialFcParityTest {
         float loss;
         try (NDManager batch = m.newSubManager();
              GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
-          NDArray x = batch.create(floats(step.getAsJsonArray("x")), new Shape(b, d));
+          // As DataParallelStep runs a share: its forward arrays are closed before the backward pass, and a
+          // GC between the passes frees and reuses what Java let go of.
+          NDManager share = batch.newSubManager();
+          NDArray x = OwnedArrays.copyOf(share, floats(step.getAsJsonArray("x")), new Shape(b, d));
           NDArray at = a.transpose();
-          at.attach(batch);
-          NDArray l = new ShardedMarginSoftmax(head).loss(x.matMul(at), fc7.shards(), batch.create(labels), fc7.samples());
+          at.attach(share);
+          NDArray l = new ShardedMarginSoftmax(head).loss(x.matMul(at), fc7.shards(), OwnedArrays.copyOf(share, labels, new Shape(b)),
+              fc7.samples());
           loss = l.getFloat();
+          l.attach(batch);
+          share.close();
+          var freed = FreedMemory.freeAndReuse();
           gc.backward(l);
+          freed.clear();
         }
         double want = step.get("loss").getAsDouble();
         assertEquals("loss", want, loss, 1e-5 * Math.abs(want));

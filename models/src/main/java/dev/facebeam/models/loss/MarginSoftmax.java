@@ -1,5 +1,7 @@
 package dev.facebeam.models.loss;
 
+import static dev.facebeam.models.OwnedArrays.scalar;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 
@@ -60,31 +62,32 @@ public record MarginSoftmax(boolean margin, float s, float m1, float m2, float m
     wn.attach(x.getManager());
     NDArray cos = xn.matMul(wn.transpose());
     if (m1 == 1 && m2 == 0 && m3 == 0) {
-      return cos.mul(s);
+      return cos.mul(scalar(cos, s));
     }
     if (m1 == 1 && m2 == 0) {
-      return cos.sub(oneHot.mul(m3)).mul(s);
+      return cos.sub(oneHot.mul(scalar(oneHot, m3))).mul(scalar(cos, s));
     }
     NDArray target = cos.mul(oneHot).sum(new int[] {1}, true);
     NDArray theta = target.acos();
     if (m1 != 1) {
-      theta = theta.mul(m1);
+      theta = theta.mul(scalar(theta, m1));
     }
     if (m2 > 0) {
-      theta = theta.add(m2);
+      theta = theta.add(scalar(theta, m2));
     }
     NDArray adjusted = theta.cos();
     if (m3 > 0) {
-      adjusted = adjusted.sub(m3);
+      adjusted = adjusted.sub(scalar(adjusted, m3));
     }
-    return cos.add(oneHot.mul(adjusted.sub(target))).mul(s);
+    return cos.add(oneHot.mul(adjusted.sub(target))).mul(scalar(cos, s));
   }
 
   /** Mean cross-entropy of the logits against the labels. */
   public static NDArray crossEntropy(NDArray logits, NDArray labels) {
     NDArray logp = logits.logSoftmax(1);
     NDArray picked = logp.mul(labels.toType(DataType.INT64, false).oneHot((int) logits.getShape().get(1)).toType(DataType.FLOAT32, false));
-    return picked.sum().neg().div(logits.getShape().get(0));
+    NDArray sum = picked.sum().neg();
+    return sum.div(scalar(sum, logits.getShape().get(0)));
   }
 
   public NDArray loss(NDArray x, NDArray weight, NDArray bias, NDArray labels) {

@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.facebeam.models.OwnedArrays;
 import java.util.List;
 
 /**
@@ -54,7 +55,7 @@ public record ShardedMarginSoftmax(MarginSoftmax head) {
             .reshape(1, s.classes());
       } else {
         // The sampled rows, gathered so that autograd scatters their gradient back into the whole weight.
-        NDArray rows = xg.getManager().create(samples.get(g).index()).toDevice(d, false);
+        NDArray rows = OwnedArrays.copyOf(xg.getManager(), samples.get(g).index()).toDevice(d, false);
         weight = weight.get(new NDIndex("{}", rows));
         weight.attach(xg.getManager());
         if (bias != null) {
@@ -79,6 +80,7 @@ public record ShardedMarginSoftmax(MarginSoftmax head) {
       sum = sum == null ? partSum : sum.add(partSum);
       target = target == null ? partTarget : target.add(partTarget);
     }
-    return sum.log().add(max).sub(target).sum().div(b);
+    NDArray total = sum.log().add(max).sub(target).sum();
+    return total.div(OwnedArrays.scalar(total, b));
   }
 }

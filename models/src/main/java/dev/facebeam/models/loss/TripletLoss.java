@@ -2,6 +2,7 @@ package dev.facebeam.models.loss;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.index.NDIndex;
+import dev.facebeam.models.OwnedArrays;
 
 /**
  * The seed's triplet losses (docs/training.md): the batch is [anchors; positives; negatives] in thirds, the
@@ -37,6 +38,7 @@ public record TripletLoss(boolean angles, float alpha) {
       ap = a.sub(p).square().sum(new int[] {1});
       an = a.sub(n).square().sum(new int[] {1});
     }
-    return ap.sub(an).add(alpha).maximum(0f).mean();
+    NDArray margin = ap.sub(an).add(OwnedArrays.scalar(ap, alpha));
+    return margin.maximum(OwnedArrays.scalar(margin, 0)).mean();
   }
 }

@@ -8,6 +8,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
+import dev.facebeam.models.FreedMemory;
 import java.util.List;
 import java.util.Random;
 import java.util.function.ToDoubleFunction;
@@ -69,7 +70,9 @@ public class LossesTest {
       try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
         NDArray l = loss.loss(x, w, b, y);
         value = l.getFloat();
+        var freed = FreedMemory.freeAndReuse(); // what autograd kept must survive a GC
         gc.backward(l);
+        freed.clear();
       }
       double[][] xs = copy(X);
       double[][] ws = copy(W);
@@ -123,7 +126,9 @@ public class LossesTest {
         try (GradientCollector gc = Engine.getEngine("PyTorch").newGradientCollector()) {
           NDArray l = t.loss(x);
           value = l.getFloat();
+          var freed = FreedMemory.freeAndReuse(); // what autograd kept must survive a GC
           gc.backward(l);
+          freed.clear();
         }
         double[][] es = copy(e);
         ToDoubleFunction<Void> f = v -> tripletReference(t, es);
