@@ -8,7 +8,6 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.ParameterList;
 import ai.djl.pytorch.engine.PtNDArray;
-import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
 import dev.facebeam.models.OwnedArrays;
@@ -83,10 +82,11 @@ final class DataParallelStep {
 
   /**
    * Where every replica runs on the parameters' own device, the parameter store hands out the
-   * parameters' own arrays, so their gradients are all there is to clear: libtorch's {@code zero_} on
-   * each. DJL's collector instead walks every array of the process (the model's, the step's, the
-   * gradient handles earlier reads left behind) and computes {@code g − g}, which leaves an infinite
-   * gradient NaN for good (its cost, 7% of y1's step in libtorch's profile, did not show in whole runs). Replicas on other devices hold copies only the collector finds.
+   * parameters' own arrays, so their gradients are all there is to clear. DJL's collector instead walks
+   * every array of the process (the model's, the step's, the gradient handles earlier reads left
+   * behind) and computes {@code g − g}, which leaves an infinite gradient NaN for good (its cost, 7% of
+   * y1's step in libtorch's profile, did not show in whole runs). Replicas on other devices hold copies
+   * only the collector finds.
    */
   private static void zeroGradients(Trainer trainer, Device[] replicas, GradientCollector gc) {
     ParameterList params = trainer.getModel().getBlock().getParameters();
@@ -97,9 +97,8 @@ final class DataParallelStep {
       return;
     }
     for (Parameter p : params.values()) {
-      PtNDArray a = (PtNDArray) p.getArray();
-      if (p.requiresGradient() && a.hasGradient()) {
-        JniUtils.zeroGrad(a);
+      if (p.requiresGradient()) {
+        Gradients.clear(p.getArray());
       }
     }
   }

@@ -107,19 +107,10 @@ final class Fc7Shards {
    */
   void zeroGradients() {
     for (ShardedMarginSoftmax.Shard s : shards) {
-      zero(s.weight());
+      Gradients.clear(s.weight());
       if (s.bias() != null) {
-        zero(s.bias());
+        Gradients.clear(s.bias());
       }
-    }
-  }
-
-  private static void zero(NDArray a) {
-    if (!a.hasGradient()) {
-      return;
-    }
-    try (NDArray g = a.getGradient()) {
-      g.subi(g);
     }
   }
 
