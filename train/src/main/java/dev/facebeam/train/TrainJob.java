@@ -64,6 +64,8 @@ public final class TrainJob {
     OutputGuard.folder("--output", output.toString(), "train", inputs);
     FaceData data = FaceData.open(dataset, c.numClasses());
     TrainDevices devices = TrainDevices.parse(c.devices(), Engine.getEngine("PyTorch").getGpuCount());
+    // Steps reuse their CPU memory instead of faulting it in afresh (docs/training.md, "Memory a step reuses").
+    dev.facebeam.models.TorchCpuAllocator.install();
     // Marked as train's once the dataset and devices are sound: a typo there leaves no folder behind.
     output = OutputGuard.claim("--output", output.toString(), "train", inputs);
     try {

@@ -1,5 +1,6 @@
 package dev.facebeam.runners.bench;
 
+import dev.facebeam.models.TorchCpuAllocator;
 import dev.facebeam.codec.recordio.IrHeader;
 import dev.facebeam.codec.recordio.RecordIoDataset;
 import dev.facebeam.codec.recordio.RecordIoWriter;
@@ -100,6 +101,7 @@ public final class TrainBenchmark {
     StringBuilder report = new StringBuilder(String.format(Locale.ROOT, "bench-train: %s, loss %s, batch %d, %d decoding threads, %d cores%n",
         large ? String.format(Locale.ROOT, "%,d real-face JPEG records, labels spread evenly over %,d classes", o.getImages(), o.getClasses())
             : "ORL (400 JPEG records, 40 classes)", o.getLoss(), o.getBenchBatch(), o.getBenchWorkers(), Runtime.getRuntime().availableProcessors()));
+    report.append("  libtorch's CPU memory: ").append(TorchCpuAllocator.describe()).append('\n');
     try {
       Path dataset = Files.createDirectories(dir.resolve("dataset"));
       if (large) {
@@ -164,6 +166,11 @@ public final class TrainBenchmark {
               net.strip(), rate.strip(), samples, o.getBenchBatch() / samples, first, last, r.steps(), 100 * r.secondsWaitingForData() / r.seconds(),
               reset ? "of the run" : "of the process", EmbedBenchmark.statusMb("VmHWM:")));
           report.append("    ").append(rss).append('\n');
+          TorchCpuAllocator.Counters a = TorchCpuAllocator.counters();
+          if (a.hits() + a.misses() > 0) { // the process so far: requests of 64 KB and more
+            report.append(String.format(Locale.ROOT, "    libtorch's blocks: %.1f%% of %,d requests served from the cache; held at most %,d MB (live at most %,d MB);"
+                + " %,d blocks given back%n", 100.0 * a.hits() / (a.hits() + a.misses()), a.hits() + a.misses(), a.heldPeak() >> 20, a.peakLive() >> 20, a.released()));
+          }
         }
       }
       return report.toString().stripTrailing();

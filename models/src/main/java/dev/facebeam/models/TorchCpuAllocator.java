@@ -1,0 +1,92 @@
+package dev.facebeam.models;
+
+import ai.djl.engine.Engine;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+/**
+ * libtorch's CPU tensors from a cache of blocks instead of fresh pages every step (docs/training.md,
+ * "Memory a step reuses"). libtorch's own allocator gives each activation and gradient to glibc, which
+ * maps the large ones on their own and unmaps them when freed, so each training step faults its
+ * working set in again. The cache keeps freed blocks of 64 KB and more for the next request of the same
+ * size, holding at most the most bytes ever live plus 64 MB. Values are unchanged: only where the
+ * memory comes from.
+ *
+ * <p>The glue ({@code models/src/main/c/facebeam_torch_alloc.c}) is built with the module on Linux
+ * x86-64 and travels in the jar; it checks the loaded libtorch against what it was written for and
+ * installs nothing where they differ. {@code -Dfacebeam.torchAllocator=libtorch} keeps libtorch's own.
+ */
+public final class TorchCpuAllocator {
+  private static final String RESOURCE = "/native/linux-x86_64/libfacebeam_torch_alloc.so";
+  /** Null once installed; otherwise why not. Unset until the first {@link #install}. */
+  private static String state;
+  private static boolean tried;
+
+  private TorchCpuAllocator() {}
+
+  /**
+   * Installs the cache for the process (DJL's PyTorch engine is started first if it is not); null when
+   * it serves, else why libtorch's own allocator does. Later calls answer the first's result.
+   */
+  public static synchronized String install() {
+    if (!tried) {
+      tried = true;
+      state = load();
+    }
+    return state;
+  }
+
+  /** Says which allocator serves libtorch's CPU tensors, for logs and benchmarks. */
+  public static synchronized String describe() {
+    String why = install();
+    return why == null ? "facebeam's block cache" : "libtorch's own (" + why + ")";
+  }
+
+  /** The cache's counters; all zero where it is not installed. */
+  public static synchronized Counters counters() {
+    if (install() != null) {
+      return new Counters(0, 0, 0, 0, 0, 0, 0);
+    }
+    long[] v = counters0();
+    return new Counters(v[0], v[1], v[2], v[3], v[4], v[5], v[6]);
+  }
+
+  /**
+   * Bytes in blocks handed out ({@code live}) and kept for reuse ({@code idle}), the most ever live and
+   * the most ever held (live + idle); requests served from the cache ({@code hits}) and not; blocks
+   * given back to the system to stay under the bound.
+   */
+  public record Counters(long live, long idle, long peakLive, long heldPeak, long hits, long misses, long released) {}
+
+  private static String load() {
+    if ("libtorch".equals(System.getProperty("facebeam.torchAllocator"))) {
+      return "-Dfacebeam.torchAllocator=libtorch";
+    }
+    if (!System.getProperty("os.name", "").startsWith("Linux") || !System.getProperty("os.arch", "").equals("amd64")) {
+      return "built for Linux x86-64 only";
+    }
+    try (InputStream in = TorchCpuAllocator.class.getResourceAsStream(RESOURCE)) {
+      if (in == null) {
+        return "not built with this jar (no gcc where it was built)";
+      }
+      Engine.getEngine("PyTorch"); // loads libtorch, whose allocator is replaced
+      Path file = Files.createTempFile("facebeam_torch_alloc", ".so");
+      try {
+        Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
+        System.load(file.toString());
+      } finally {
+        Files.deleteIfExists(file); // Linux keeps a loaded library mapped after its file is unlinked
+      }
+      return install0();
+    } catch (IOException | UnsatisfiedLinkError | SecurityException e) {
+      return "cannot load it: " + e.getMessage();
+    }
+  }
+
+  private static native String install0();
+
+  private static native long[] counters0();
+}
