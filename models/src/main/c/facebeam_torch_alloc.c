@@ -25,6 +25,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 /* c10::DataPtr as c10::DefaultCPUAllocator::allocate fills it (checked at install). */
 struct data_ptr {
@@ -45,13 +46,11 @@ enum { SLOT_DTOR_COMPLETE, SLOT_DTOR_DELETING, SLOT_ALLOCATE, SLOT_IS_SIMPLE, SL
 #define PAGE 4096
 #define SLACK ((size_t) 64 << 20)
 #define BUCKETS 4096        /* distinct cached sizes; more are freed, not cached */
-#define MAGIC 0x66626d656d626c6bULL
 
 struct block {
   size_t size;               /* usable bytes after the header; 0: a small block, never cached */
   struct block *older, *newer; /* idle blocks, least recently freed first */
   struct block *below, *above; /* idle blocks of this size, most recently freed on top */
-  uint64_t magic;
 };
 
 struct bucket {
@@ -113,11 +112,15 @@ static struct block *make_room(size_t need) {
   return gone;
 }
 
+/* A cached block is a mapping of its own (header page included), so a block given back returns its pages to the system. */
+static size_t mapping(size_t size) {
+  return size + PAGE;
+}
+
 static void free_list(struct block *k) {
   while (k != NULL) {
     struct block *next = k->below;
-    k->magic = 0;
-    free(k);
+    munmap(k, mapping(k->size));
     k = next;
   }
 }
@@ -128,7 +131,6 @@ static void caching_free(void *data) {
   }
   struct block *k = (struct block *) ((char *) data - HEADER);
   if (k->size == 0) {
-    k->magic = 0;
     free(k);
     return;
   }
@@ -137,8 +139,7 @@ static void caching_free(void *data) {
   struct bucket *b = bucket_of(k->size, 1);
   if (b == NULL) {
     pthread_mutex_unlock(&lock);
-    k->magic = 0;
-    free(k);
+    munmap(k, mapping(k->size));
     return;
   }
   k->older = newest;
@@ -192,17 +193,24 @@ static struct data_ptr *caching_allocate(struct data_ptr *ret, void *self, size_
     }
   }
   void *p = NULL;
-  if (posix_memalign(&p, HEADER, (size == 0 ? n : size) + HEADER) != 0) {
-    if (size != 0) {
+  if (size == 0) {
+    if (posix_memalign(&p, HEADER, n + HEADER) != 0) {
+      p = NULL;
+    }
+  } else {
+    p = mmap(NULL, mapping(size), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) {
+      p = NULL;
       pthread_mutex_lock(&lock);
       live -= size;
       pthread_mutex_unlock(&lock);
     }
+  }
+  if (p == NULL) {
     return default_allocate(ret, default_allocator, n); /* libtorch's own out-of-memory error */
   }
   struct block *k = p;
   k->size = size;
-  k->magic = MAGIC;
   return fill(ret, (char *) p + HEADER);
 }
 
