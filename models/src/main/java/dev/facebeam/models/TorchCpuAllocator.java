@@ -12,8 +12,8 @@ import java.nio.file.StandardCopyOption;
  * "Memory a step reuses"). libtorch's own allocator gives each activation and gradient to glibc, which
  * maps the large ones on their own and unmaps them when freed, so each training step faults its
  * working set in again. The cache keeps freed blocks of 64 KB and more for the next request of the same
- * size, holding at most the most bytes ever live plus 64 MB. Values are unchanged: only where the
- * memory comes from.
+ * size, holding at most the most bytes ever live plus a quarter (at least 256 MB). Values are unchanged:
+ * only where the memory comes from.
  *
  * <p>The glue ({@code models/src/main/c/facebeam_torch_alloc.c}) is built with the module on Linux
  * x86-64 and travels in the jar; it checks the loaded libtorch against what it was written for and

@@ -20,10 +20,10 @@ import org.junit.Test;
  * The block cache behind libtorch's CPU tensors (TorchCpuAllocator): it installs into the libtorch DJL
  * loads, a freed block serves the next tensor of its size, tensors alive together never share a block,
  * every value is the one computed (a reused block is overwritten, not trusted), and what it holds stays
- * within the most ever live plus its 64 MB slack however many sizes pass through.
+ * within the most ever live plus a quarter (at least 256 MB) however many sizes pass through.
  */
 public class TorchCpuAllocatorTest {
-  private static final long SLACK = 64L << 20;
+  private static final long SLACK_MIN = 256L << 20;
 
   @BeforeClass
   public static void install() {
@@ -73,13 +73,14 @@ public class TorchCpuAllocatorTest {
     try (NDManager m = Engine.getEngine("PyTorch").newBaseManager()) {
       long before = TorchCpuAllocator.counters().released();
       long passed = 0;
-      for (int mb = 1; mb <= 40; mb++) { // 820 MB of distinct sizes, one at a time
+      for (int mb = 1; mb <= 40; mb++) { // 820 MB of distinct sizes, one at a time: more than the bound holds
         try (NDArray a = m.zeros(new Shape(mb << 18))) {
           passed += (long) mb << 20;
           assertEquals(0f, a.sum().getFloat(), 0f);
         }
         TorchCpuAllocator.Counters c = TorchCpuAllocator.counters();
-        assertTrue("held " + c, c.live() + c.idle() <= c.peakLive() + SLACK + (40L << 20));
+        long bound = c.peakLive() + Math.max(SLACK_MIN, c.peakLive() / 4);
+        assertTrue("held " + c, c.live() + c.idle() <= bound + (40L << 20));
       }
       TorchCpuAllocator.Counters c = TorchCpuAllocator.counters();
       assertTrue("blocks given back: " + c + " after " + passed + " bytes", c.released() > before);
