@@ -1,11 +1,6 @@
 package dev.facebeam.models;
 
 import ai.djl.engine.Engine;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 
 /**
  * libtorch's CPU tensors from a cache of blocks instead of fresh pages every step (docs/training.md,
@@ -20,7 +15,6 @@ import java.nio.file.StandardCopyOption;
  * installs nothing where they differ. {@code -Dfacebeam.torchAllocator=libtorch} keeps libtorch's own.
  */
 public final class TorchCpuAllocator {
-  private static final String RESOURCE = "/native/linux-x86_64/libfacebeam_torch_alloc.so";
   /** Null once installed; otherwise why not. Unset until the first {@link #install}. */
   private static String state;
   private static boolean tried;
@@ -65,25 +59,9 @@ public final class TorchCpuAllocator {
     if ("libtorch".equals(System.getProperty("facebeam.torchAllocator"))) {
       return "-Dfacebeam.torchAllocator=libtorch";
     }
-    if (!System.getProperty("os.name", "").startsWith("Linux") || !System.getProperty("os.arch", "").equals("amd64")) {
-      return "built for Linux x86-64 only";
-    }
-    try (InputStream in = TorchCpuAllocator.class.getResourceAsStream(RESOURCE)) {
-      if (in == null) {
-        return "not built with this jar (no gcc where it was built)";
-      }
-      Engine.getEngine("PyTorch"); // loads libtorch, whose allocator is replaced
-      Path file = Files.createTempFile("facebeam_torch_alloc", ".so");
-      try {
-        Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
-        System.load(file.toString());
-      } finally {
-        Files.deleteIfExists(file); // Linux keeps a loaded library mapped after its file is unlinked
-      }
-      return install0();
-    } catch (IOException | UnsatisfiedLinkError | SecurityException e) {
-      return "cannot load it: " + e.getMessage();
-    }
+    Engine.getEngine("PyTorch"); // loads libtorch, whose allocator is replaced
+    String why = NativeGlue.load(TorchCpuAllocator.class, "facebeam_torch_alloc", "no gcc where it was built");
+    return why != null ? why : install0();
   }
 
   private static native String install0();

@@ -1,10 +1,6 @@
 package dev.facebeam.codec.image;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import dev.facebeam.models.NativeGlue;
 
 /**
  * libjpeg-turbo — the decoder OpenCV's {@code imdecode} uses, with its SIMD IDCT, upsampling and
@@ -19,7 +15,6 @@ import java.nio.file.StandardCopyOption;
  * it is missing or will not load, or {@code -Dfacebeam.jpeg=java} is set, the pure-Java decoder serves.
  */
 final class LibjpegTurbo {
-  private static final String RESOURCE = "/native/linux-x86_64/libfacebeam_jpeg.so";
   private static final int CLEAN = 0;
   /** Null when loaded; otherwise why not. */
   private static final String UNAVAILABLE = load();
@@ -49,23 +44,10 @@ final class LibjpegTurbo {
     if ("java".equals(System.getProperty("facebeam.jpeg"))) {
       return "-Dfacebeam.jpeg=java";
     }
-    if (!System.getProperty("os.name", "").startsWith("Linux") || !System.getProperty("os.arch", "").equals("amd64")) {
-      return "built for Linux x86-64 only";
+    String why = NativeGlue.load(LibjpegTurbo.class, "facebeam_jpeg", "no gcc or libjpeg headers where it was built");
+    if (why != null) {
+      return why.startsWith("cannot load") ? why + " (is libjpeg62-turbo installed?)" : why;
     }
-    try (InputStream in = LibjpegTurbo.class.getResourceAsStream(RESOURCE)) {
-      if (in == null) {
-        return "not built with this jar (no gcc or libjpeg headers where it was built)";
-      }
-      Path file = Files.createTempFile("facebeam_jpeg", ".so");
-      try {
-        Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
-        System.load(file.toString());
-      } finally {
-        Files.deleteIfExists(file); // Linux keeps a loaded library mapped after its file is unlinked
-      }
-      return version() == 62 ? null : "built against libjpeg API " + version() + ", not 62";
-    } catch (IOException | UnsatisfiedLinkError | SecurityException e) {
-      return "cannot load it: " + e.getMessage() + " (is libjpeg62-turbo installed?)";
-    }
+    return version() == 62 ? null : "built against libjpeg API " + version() + ", not 62";
   }
 }
