@@ -12,7 +12,8 @@ import ai.djl.engine.Engine;
  *
  * <p>The glue ({@code models/src/main/c/facebeam_torch_alloc.c}) is built with the module on Linux
  * x86-64 and travels in the jar; it checks the loaded libtorch against what it was written for and
- * installs nothing where they differ. {@code -Dfacebeam.torchAllocator=libtorch} keeps libtorch's own.
+ * installs nothing where they differ. {@code -Dfacebeam.torchAllocator=libtorch} keeps libtorch's own
+ * ({@code cache}, the default, installs it; anything else is an error).
  */
 public final class TorchCpuAllocator {
   /** Null once installed; otherwise why not. Unset until the first {@link #install}. */
@@ -27,8 +28,8 @@ public final class TorchCpuAllocator {
    */
   public static synchronized String install() {
     if (!tried) {
+      state = load(); // throws on an unknown choice, and then is asked again
       tried = true;
-      state = load();
     }
     return state;
   }
@@ -56,8 +57,12 @@ public final class TorchCpuAllocator {
   public record Counters(long live, long idle, long peakLive, long heldPeak, long hits, long misses, long released) {}
 
   private static String load() {
-    if ("libtorch".equals(System.getProperty("facebeam.torchAllocator"))) {
+    String chosen = System.getProperty("facebeam.torchAllocator", "cache");
+    if (chosen.equals("libtorch")) {
       return "-Dfacebeam.torchAllocator=libtorch";
+    }
+    if (!chosen.equals("cache")) {
+      throw new IllegalArgumentException("-Dfacebeam.torchAllocator=" + chosen + ": not 'cache' (the default) or 'libtorch'");
     }
     Engine.getEngine("PyTorch"); // loads libtorch, whose allocator is replaced
     String why = NativeGlue.load(TorchCpuAllocator.class, "facebeam_torch_alloc", "no gcc where it was built");
