@@ -16,6 +16,8 @@ import ai.djl.engine.Engine;
  * ({@code cache}, the default, installs it; anything else is an error).
  */
 public final class TorchCpuAllocator {
+  /** The system property choosing the allocator: {@code cache} (the default) or {@code libtorch}. */
+  public static final String PROPERTY = "facebeam.torchAllocator";
   /** Null once installed; otherwise why not. Unset until the first {@link #install}. */
   private static String state;
   private static boolean tried;
@@ -57,12 +59,12 @@ public final class TorchCpuAllocator {
   public record Counters(long live, long idle, long peakLive, long heldPeak, long hits, long misses, long released) {}
 
   private static String load() {
-    String chosen = System.getProperty("facebeam.torchAllocator", "cache");
+    String chosen = System.getProperty(PROPERTY, "cache");
     if (chosen.equals("libtorch")) {
-      return "-Dfacebeam.torchAllocator=libtorch";
+      return "-D" + PROPERTY + "=libtorch";
     }
     if (!chosen.equals("cache")) {
-      throw new IllegalArgumentException("-Dfacebeam.torchAllocator=" + chosen + ": not 'cache' (the default) or 'libtorch'");
+      throw new IllegalArgumentException("not 'cache' (the default) or 'libtorch'");
     }
     Engine.getEngine("PyTorch"); // loads libtorch, whose allocator is replaced
     String why = NativeGlue.load(TorchCpuAllocator.class, "facebeam_torch_alloc", "no gcc where it was built");

@@ -11,6 +11,7 @@ import ai.djl.training.loss.Loss;
 import dev.facebeam.UserInputException;
 import dev.facebeam.io.OutputGuard;
 import dev.facebeam.models.Networks;
+import dev.facebeam.models.TorchCpuAllocator;
 import dev.facebeam.models.loss.CrossEntropyLoss;
 import dev.facebeam.models.loss.MarginSoftmax;
 import dev.facebeam.models.loss.ShardedCrossEntropyLoss;
@@ -59,13 +60,25 @@ public final class TrainJob {
     }
   }
 
+  /**
+   * Installs libtorch's block cache so that steps reuse their CPU memory instead of faulting it in
+   * afresh (docs/training.md, "Memory a step reuses"), and says which allocator serves; an unknown
+   * {@code -Dfacebeam.torchAllocator} is the user's error, named.
+   */
+  public static String cpuMemory() {
+    try {
+      return TorchCpuAllocator.describe();
+    } catch (IllegalArgumentException e) {
+      throw new UserInputException("-D" + TorchCpuAllocator.PROPERTY + "=" + System.getProperty(TorchCpuAllocator.PROPERTY), e.getMessage());
+    }
+  }
+
   public static Result run(TrainConfig c, Path dataset, Path output, PrintStream log) {
     List<Path> inputs = java.util.Arrays.asList(dataset, c.pretrained().isEmpty() ? null : Path.of(c.pretrained()));
     OutputGuard.folder("--output", output.toString(), "train", inputs);
     FaceData data = FaceData.open(dataset, c.numClasses());
     TrainDevices devices = TrainDevices.parse(c.devices(), Engine.getEngine("PyTorch").getGpuCount());
-    // Steps reuse their CPU memory instead of faulting it in afresh (docs/training.md, "Memory a step reuses").
-    dev.facebeam.models.TorchCpuAllocator.install();
+    cpuMemory();
     // Marked as train's once the dataset and devices are sound: a typo there leaves no folder behind.
     output = OutputGuard.claim("--output", output.toString(), "train", inputs);
     try {

@@ -1,9 +1,9 @@
 package dev.facebeam.runners.bench;
 
-import dev.facebeam.models.TorchCpuAllocator;
 import dev.facebeam.codec.recordio.IrHeader;
 import dev.facebeam.codec.recordio.RecordIoDataset;
 import dev.facebeam.codec.recordio.RecordIoWriter;
+import dev.facebeam.models.TorchCpuAllocator;
 import dev.facebeam.pipelines.pack.PackJob;
 import dev.facebeam.pipelines.pack.PackOptions;
 import dev.facebeam.train.MetricsLine;
@@ -101,7 +101,7 @@ public final class TrainBenchmark {
     StringBuilder report = new StringBuilder(String.format(Locale.ROOT, "bench-train: %s, loss %s, batch %d, %d decoding threads, %d cores%n",
         large ? String.format(Locale.ROOT, "%,d real-face JPEG records, labels spread evenly over %,d classes", o.getImages(), o.getClasses())
             : "ORL (400 JPEG records, 40 classes)", o.getLoss(), o.getBenchBatch(), o.getBenchWorkers(), Runtime.getRuntime().availableProcessors()));
-    report.append("  libtorch's CPU memory: ").append(TorchCpuAllocator.describe()).append('\n');
+    report.append("  libtorch's CPU memory: ").append(TrainJob.cpuMemory()).append('\n');
     try {
       Path dataset = Files.createDirectories(dir.resolve("dataset"));
       if (large) {
