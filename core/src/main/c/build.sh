@@ -16,6 +16,6 @@ command -v gcc >/dev/null 2>&1 || skip "no gcc"
 printf '#include <stdio.h>\n#include <jpeglib.h>\nint main(void){return 0;}\n' | gcc -x c -fsyntax-only - 2>/dev/null \
   || skip "no jpeglib.h (apt-get install libjpeg62-turbo-dev)"
 mkdir -p "$out"
-gcc -O2 -fPIC -shared -Wall -Wextra -Werror -I"$jdk/include" -I"$jdk/include/linux" "$here/facebeam_jpeg.c" -ljpeg \
+gcc -O2 -fPIC -shared -fvisibility=hidden -Wall -Wextra -Werror -I"$jdk/include" -I"$jdk/include/linux" "$here/facebeam_jpeg.c" "$here/facebeam_entropy.c" -ljpeg \
   -o "$out/libfacebeam_jpeg.so.tmp"
 mv "$out/libfacebeam_jpeg.so.tmp" "$out/libfacebeam_jpeg.so"

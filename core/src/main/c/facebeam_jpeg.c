@@ -2,14 +2,15 @@
  * libjpeg-turbo's decoder for dev.facebeam.codec.image.LibjpegTurbo: one JPEG from a Java byte[] into
  * a caller-sized interleaved RGB byte[] (grey as three equal channels), every warning libjpeg would print counted,
  * so that the caller can hand anything less than a clean decode to the decoders that name the
- * problem (docs/formats.md, "Images"). Errors return through longjmp, never exit the process; the
- * decoder's memory is capped.
+ * problem (docs/formats.md, "Images"). The scan's Huffman decoding is facebeam_entropy.c's (faster, and
+ * it refuses what libjpeg-turbo would decode in silence). Errors return through longjmp, never exit
+ * the process; the decoder's memory is capped.
  */
 #include <jni.h>
 #include <setjmp.h>
 #include <stdio.h>
 #include <string.h>
-#include <jpeglib.h>
+#include "facebeam_entropy.h"
 #include <jerror.h>
 
 enum { CLEAN = 0, WARNED = 1, FAILED = 2, OTHER_SIZE = 3 };
@@ -36,11 +37,13 @@ static void on_output(j_common_ptr cinfo) {
 }
 
 /*
- * The compressed bytes, handed to libjpeg at most CHUNK at a time. libjpeg-turbo's fast Huffman path
- * (taken while 512 bytes per block of an MCU are buffered) turns a bad Huffman code into a zero
- * without a warning, where libjpeg 6b — and its slow path — warns "Corrupt JPEG data: bad Huffman
- * code"; fed in short chunks it always takes the path that warns, so a damaged face is never decoded
- * without complaint. Past the end, a fake end-of-image marker and a warning, as jpeg_mem_src does.
+ * The compressed bytes, handed to libjpeg at most CHUNK at a time. The scan of a face's JPEG is
+ * decoded by facebeam_entropy.c; where libjpeg-turbo decodes one itself (restart markers, several
+ * scans), its fast Huffman path (taken while 512 bytes per block of an MCU are buffered) would turn a
+ * bad Huffman code into a zero without a warning, where libjpeg 6b — and its slow path — warns
+ * "Corrupt JPEG data: bad Huffman code"; fed in short chunks it always takes the path that warns, so a
+ * damaged face is never decoded without complaint. Past the end, a fake end-of-image marker and a
+ * warning, as jpeg_mem_src does.
  */
 #define CHUNK 256
 
@@ -88,8 +91,12 @@ static void chunk_term(j_decompress_ptr cinfo) {
   (void) cinfo;
 }
 
-/* Decodes into out (width * height * 3 bytes); the caller has pinned both arrays. */
-static int decode(const unsigned char *jpeg, unsigned long length, unsigned char *out, int width, int height) {
+/*
+ * Decodes into out (width * height * 3 bytes); the caller has pinned both arrays. With own_huffman the
+ * scan's Huffman decoding is facebeam_entropy.c's where it reads such a scan; without, libjpeg-turbo's
+ * own (the reference its tests and bench-decode hold it to).
+ */
+static int decode(const unsigned char *jpeg, unsigned long length, unsigned char *out, int width, int height, int own_huffman) {
   struct jpeg_decompress_struct cinfo;
   struct guard guard;
   volatile int created = 0;
@@ -126,6 +133,9 @@ static int decode(const unsigned char *jpeg, unsigned long length, unsigned char
     jpeg_destroy_decompress(&cinfo);
     return OTHER_SIZE;
   }
+  struct fb_entropy entropy;
+  int ours = own_huffman && src.pub.next_input_byte != fake_eoi &&
+      fb_entropy_install(&cinfo, &entropy, src.next - src.pub.bytes_in_buffer, src.end);
   size_t stride = (size_t) width * 3;
   while (cinfo.output_scanline < cinfo.output_height) {
     JSAMPROW rows[16];
@@ -138,6 +148,17 @@ static int decode(const unsigned char *jpeg, unsigned long length, unsigned char
     }
     jpeg_read_scanlines(&cinfo, rows, n);
   }
+  if (ours) { /* libjpeg reads on from the marker that ended the data */
+    const JOCTET *at = fb_entropy_end(&entropy);
+    if (at == NULL) {
+      jpeg_destroy_decompress(&cinfo);
+      return FAILED;
+    }
+    size_t n = (size_t) (src.end - at) < CHUNK ? (size_t) (src.end - at) : CHUNK;
+    src.pub.next_input_byte = at;
+    src.pub.bytes_in_buffer = n;
+    src.next = at + n;
+  }
   jpeg_finish_decompress(&cinfo);
   int warned = guard.warnings != 0 || guard.pub.num_warnings != 0;
   jpeg_destroy_decompress(&cinfo);
@@ -145,7 +166,7 @@ static int decode(const unsigned char *jpeg, unsigned long length, unsigned char
 }
 
 JNIEXPORT jint JNICALL Java_dev_facebeam_codec_image_LibjpegTurbo_decode(JNIEnv *env, jclass cls, jbyteArray jpeg, jbyteArray out,
-    jint width, jint height) {
+    jint width, jint height, jboolean own_huffman) {
   (void) cls;
   jsize length = (*env)->GetArrayLength(env, jpeg);
   if (width <= 0 || height <= 0 || (*env)->GetArrayLength(env, out) != (jlong) width * height * 3) {
@@ -160,7 +181,7 @@ JNIEXPORT jint JNICALL Java_dev_facebeam_codec_image_LibjpegTurbo_decode(JNIEnv 
     (*env)->ReleasePrimitiveArrayCritical(env, jpeg, in, JNI_ABORT);
     return FAILED;
   }
-  int status = decode(in, (unsigned long) length, pixels, width, height);
+  int status = decode(in, (unsigned long) length, pixels, width, height, own_huffman != JNI_FALSE);
   (*env)->ReleasePrimitiveArrayCritical(env, out, pixels, 0);
   (*env)->ReleasePrimitiveArrayCritical(env, jpeg, in, JNI_ABORT);
   return status;

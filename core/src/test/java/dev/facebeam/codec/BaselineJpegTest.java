@@ -180,9 +180,9 @@ public class BaselineJpegTest {
     assertTrue(turboDecoded + " damaged copies decoded by libjpeg-turbo", !ImageCodecAccess.turboLoaded() || turboDecoded > 100);
   }
 
-  private static String lastDamage;
+  static String lastDamage;
 
-  private static byte[] damage(byte[] src, Random r) {
+  static byte[] damage(byte[] src, Random r) {
     byte[] b = src.clone();
     int kind = r.nextInt(5);
     lastDamage = "kind " + kind + " of a " + src.length + "-byte JPEG";

@@ -65,17 +65,27 @@ public final class ImageCodec {
    * ImageIO, which decodes it or names the problem.
    */
   private static RgbPixels decodeJpeg(byte[] data, int maxSide) throws ImageDecodeException {
-    RgbPixels px = decodeBaseline(data, maxSide, LibjpegTurbo.available());
+    return decodeJpeg(data, maxSide, LibjpegTurbo.available() ? Turbo.ON : Turbo.OFF);
+  }
+
+  /** Whether libjpeg-turbo decodes first, and whose Huffman decoding it runs: the glue's, or (for benchmarks) its own. */
+  private enum Turbo {
+    ON, LIBJPEG_HUFFMAN, OFF
+  }
+
+  private static RgbPixels decodeJpeg(byte[] data, int maxSide, Turbo turbo) throws ImageDecodeException {
+    RgbPixels px = decodeBaseline(data, maxSide, turbo);
     return px != null ? px : decodeImageIo(data, ImageFormat.JPEG, maxSide);
   }
 
-  /** The pixels of a JPEG of the baseline decoder's kinds (libjpeg-turbo's first when {@code turbo}), or null. */
-  static RgbPixels decodeBaseline(byte[] data, int maxSide, boolean turbo) {
+  /** The pixels of a JPEG of the baseline decoder's kinds (libjpeg-turbo's first unless {@code turbo} is OFF), or null. */
+  private static RgbPixels decodeBaseline(byte[] data, int maxSide, Turbo turbo) {
     BaselineJpeg baseline = BASELINE.get();
     RgbPixels px = null;
-    if (turbo) { // a JPEG cut short is libjpeg's warning, so no end-of-image check first
+    if (turbo != Turbo.OFF) { // a JPEG cut short is libjpeg's warning, so no end-of-image check first
       int[] frame = baseline.frame(data, maxSide, MAX_PIXELS);
-      px = frame == null ? null : LibjpegTurbo.decode(data, frame[0], frame[1]);
+      px = frame == null ? null
+          : turbo == Turbo.ON ? LibjpegTurbo.decode(data, frame[0], frame[1]) : LibjpegTurbo.decodeWithLibjpegHuffman(data, frame[0], frame[1]);
     }
     if (px == null && hasEoi(data)) {
       px = baseline.decode(data, maxSide, MAX_PIXELS);
@@ -85,11 +95,16 @@ public final class ImageCodec {
 
   /** {@link #decode} without libjpeg-turbo: the pure-Java decoder's speed, for benchmarks (the same pixels). */
   public static RgbPixels decodeWithoutLibjpegTurbo(byte[] data) throws ImageDecodeException {
-    if (data == null || ImageFormat.sniff(data) != ImageFormat.JPEG) {
-      return decode(data);
-    }
-    RgbPixels px = decodeBaseline(data, MAX_SIDE, false);
-    return px != null ? px : decodeImageIo(data, ImageFormat.JPEG, MAX_SIDE);
+    return data == null || ImageFormat.sniff(data) != ImageFormat.JPEG ? decode(data) : decodeJpeg(data, MAX_SIDE, Turbo.OFF);
+  }
+
+  /**
+   * {@link #decode} with libjpeg-turbo's own Huffman decoding of the scan in place of the glue's: what that
+   * decoder gains, for benchmarks (the same pixels). Without libjpeg-turbo, {@link #decode}.
+   */
+  public static RgbPixels decodeWithLibjpegHuffman(byte[] data) throws ImageDecodeException {
+    return data == null || ImageFormat.sniff(data) != ImageFormat.JPEG || !LibjpegTurbo.available() ? decode(data)
+        : decodeJpeg(data, MAX_SIDE, Turbo.LIBJPEG_HUFFMAN);
   }
 
   /** Which decoder gives a face pack's JPEG its pixels here: libjpeg-turbo, or why the Java decoder does. */

@@ -8,7 +8,9 @@ import dev.facebeam.models.NativeGlue;
  * "Images"). libjpeg-turbo computes libjpeg 6b's "islow" IDCT, fancy upsampling and YCbCr tables bit
  * for bit, which is what the JDK's ImageIO runs; the JPEGs where it would not (4:4:0, progressive,
  * ICC or Adobe colour) never come here. A decode with any warning (data cut short, a bad Huffman code,
- * stray bytes) gives null, so the caller's decoders decide and name the problem, as without it.
+ * stray bytes) gives null, so the caller's decoders decide and name the problem, as without it. The
+ * scan's Huffman codes are read by the glue's own decoder, which gives libjpeg's coefficients and
+ * refuses whatever libjpeg-turbo's fast path would let through in silence.
  *
  * <p>The JNI glue ({@code core/src/main/c/facebeam_jpeg.c}) is built with the module on Linux x86-64
  * against the system's {@code libjpeg.so.62} (Debian's libjpeg62-turbo) and travels in the jar; where
@@ -32,11 +34,23 @@ final class LibjpegTurbo {
 
   /** The decoded RGB pixels, or null where libjpeg-turbo complained, failed or found another size. */
   static RgbPixels decode(byte[] jpeg, int width, int height) {
-    byte[] rgb = new byte[width * height * 3];
-    return decode(jpeg, rgb, width, height) == CLEAN ? new RgbPixels(width, height, rgb) : null;
+    return decode(jpeg, width, height, true);
   }
 
-  private static native int decode(byte[] jpeg, byte[] rgb, int width, int height);
+  /**
+   * {@link #decode} with libjpeg-turbo's own Huffman decoding of the scan instead of the glue's
+   * ({@code facebeam_entropy.c}): the reference that decoder is held to, and what it is timed against.
+   */
+  static RgbPixels decodeWithLibjpegHuffman(byte[] jpeg, int width, int height) {
+    return decode(jpeg, width, height, false);
+  }
+
+  private static RgbPixels decode(byte[] jpeg, int width, int height, boolean ownHuffman) {
+    byte[] rgb = new byte[width * height * 3];
+    return decode(jpeg, rgb, width, height, ownHuffman) == CLEAN ? new RgbPixels(width, height, rgb) : null;
+  }
+
+  private static native int decode(byte[] jpeg, byte[] rgb, int width, int height, boolean ownHuffman);
 
   private static native int version();
 

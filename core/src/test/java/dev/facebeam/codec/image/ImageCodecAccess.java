@@ -14,6 +14,12 @@ public final class ImageCodecAccess {
     return frame == null ? null : LibjpegTurbo.decode(jpeg, frame[0], frame[1]);
   }
 
+  /** {@link #turbo} with libjpeg-turbo's own Huffman decoding instead of the glue's. */
+  public static RgbPixels turboWithLibjpegHuffman(byte[] jpeg) {
+    int[] frame = new BaselineJpeg().frame(jpeg, ImageCodec.MAX_SIDE, ImageCodec.MAX_PIXELS);
+    return frame == null ? null : LibjpegTurbo.decodeWithLibjpegHuffman(jpeg, frame[0], frame[1]);
+  }
+
   public static boolean turboLoaded() {
     return LibjpegTurbo.available();
   }
