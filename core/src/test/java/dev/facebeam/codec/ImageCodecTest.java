@@ -15,7 +15,13 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Random;
 import java.util.zip.CRC32;
+import javax.imageio.IIOImage;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageWriteParam;
+import javax.imageio.ImageWriter;
+import javax.imageio.stream.MemoryCacheImageOutputStream;
 import org.junit.Test;
 
 public class ImageCodecTest {
@@ -43,6 +49,54 @@ public class ImageCodecTest {
     assertEquals(px.width(), back.width());
     assertEquals(px.height(), back.height());
     assertTrue(Arrays.equals(px.rgb(), back.rgb()));
+  }
+
+  /**
+   * libjpeg keeps the tables of the last JPEG a reader decoded (for abbreviated streams), so a JPEG
+   * without one of its quantization tables must not borrow it from a JPEG ImageIO decoded before it
+   * on the same thread: the same error, whatever came first.
+   */
+  @Test
+  public void aJpegWithoutItsQuantizationTableFailsWhateverWasDecodedBefore() throws Exception {
+    byte[] noChromaTable = withoutSecondSegment(BaselineJpegTest.realJpegs().get(0), 0xDB);
+    ImageDecodeException alone = assertThrows(ImageDecodeException.class, () -> ImageCodec.decode(noChromaTable));
+    assertThat(alone.getMessage(), containsString("table"));
+    RgbPixels progressive = ImageCodec.decode(progressiveJpeg()); // decoded by ImageIO, tables 0 and 1 defined
+    assertEquals(40, progressive.width());
+    ImageDecodeException after = assertThrows(ImageDecodeException.class, () -> ImageCodec.decode(noChromaTable));
+    assertEquals(alone.getMessage(), after.getMessage());
+  }
+
+  /** The JPEG without the second segment with this marker. */
+  private static byte[] withoutSecondSegment(byte[] jpeg, int marker) {
+    int seen = 0;
+    for (int i = 2; i + 4 <= jpeg.length && (jpeg[i] & 0xFF) == 0xFF; ) {
+      int length = 2 + ((jpeg[i + 2] & 0xFF) << 8 | (jpeg[i + 3] & 0xFF));
+      if ((jpeg[i + 1] & 0xFF) == marker && ++seen == 2) {
+        byte[] out = new byte[jpeg.length - length];
+        System.arraycopy(jpeg, 0, out, 0, i);
+        System.arraycopy(jpeg, i + length, out, i, jpeg.length - i - length);
+        return out;
+      }
+      i += length;
+    }
+    throw new AssertionError("no second segment 0x" + Integer.toHexString(marker));
+  }
+
+  private static byte[] progressiveJpeg() throws Exception {
+    ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
+    try {
+      ImageWriteParam param = writer.getDefaultWriteParam();
+      param.setProgressiveMode(ImageWriteParam.MODE_DEFAULT);
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+      try (MemoryCacheImageOutputStream out = new MemoryCacheImageOutputStream(bytes)) {
+        writer.setOutput(out);
+        writer.write(null, new IIOImage(BaselineJpegTest.image(40, 30, new Random(5), false), null, null), param);
+      }
+      return bytes.toByteArray();
+    } finally {
+      writer.dispose();
+    }
   }
 
   @Test

@@ -224,7 +224,10 @@ public final class ImageCodec {
 
   // A reader per thread and format, reused: looking one up and setting up its native decoder took
   // about a third of a 112×112 JPEG's decode. Only a reader that decoded without any complaint is
-  // kept; any other is disposed, so a hostile image never leaves state behind for the next one.
+  // kept; any other is disposed, so a hostile image never leaves state behind for the next one. A
+  // JPEG reader is never kept: libjpeg holds on to the quantization and Huffman tables it read (for
+  // abbreviated streams), and a JPEG lacking one would decode with the previous image's. Face packs'
+  // JPEGs seldom come here: the baseline decoders take them.
   private static final ThreadLocal<java.util.EnumMap<ImageFormat, ImageReader>> READERS =
       ThreadLocal.withInitial(() -> new java.util.EnumMap<>(ImageFormat.class));
 
@@ -234,7 +237,7 @@ public final class ImageCodec {
   }
 
   private static void release(ImageFormat format, ImageReader reader, boolean reusable) {
-    if (reusable) {
+    if (reusable && format != ImageFormat.JPEG) {
       reader.reset(); // drops the input and the warning listener
       READERS.get().put(format, reader);
     } else {
