@@ -25,7 +25,8 @@ import org.junit.rules.TemporaryFolder;
 
 /**
  * embed's default form of a DJL-native network on the PyTorch engine (docs/export.md): the folded
- * graph as channels-last TorchScript — the same folds as the DJL inference form, embeddings within
+ * graph as channels-last TorchScript (NCHW where that misses the bounds on the CPU at hand, as oneDNN's
+ * AVX-512 kernels did on an AMD EPYC) — the same folds as the DJL inference form, embeddings within
  * export's parity bound of the trained network at batch sizes 1, 3 and 17, cached by the
  * checkpoint's SHA-256 and reused; a network with a block TorchScript export lacks falls back to the
  * DJL inference form.
