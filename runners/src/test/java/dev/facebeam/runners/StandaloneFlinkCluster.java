@@ -49,8 +49,8 @@ final class StandaloneFlinkCluster implements AutoCloseable {
   static StandaloneFlinkCluster start(Path dir, int taskManagers, int slotsPerTaskManager) throws Exception {
     Path conf = Files.createDirectories(dir.resolve("conf"));
     Files.createDirectories(dir.resolve("logs"));
-    int rpcPort = freePort();
-    int restPort = freePort();
+    int rpcPort = freePort(-1);
+    int restPort = freePort(rpcPort);
     Files.writeString(conf.resolve("flink-conf.yaml"), String.join("\n",
         "jobmanager.rpc.address: localhost",
         "jobmanager.rpc.port: " + rpcPort,
@@ -270,9 +270,24 @@ final class StandaloneFlinkCluster implements AutoCloseable {
     return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
+  /**
+   * A free port below Linux's ephemeral range (32768 and up): a port the kernel hands out for bind(0) was
+   * once taken, between this check and the JobManager's bind, by the JobManager's own blob server or RPC
+   * ("Could not start rest endpoint on any port in port range 40007").
+   */
+  private static int freePort(int other) throws IOException {
+    java.util.Random random = new java.util.Random();
+    for (int attempt = 0; attempt < 200; attempt++) {
+      int port = 20000 + random.nextInt(12000);
+      if (port == other) {
+        continue;
+      }
+      try (ServerSocket s = new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+        return s.getLocalPort();
+      } catch (IOException taken) {
+        // try another
+      }
     }
+    throw new IOException("no free port between 20000 and 32000");
   }
 }
