@@ -309,7 +309,7 @@ public final class DecodeBenchmark {
       }
     }
     if (out.isEmpty()) {
-      throw new IllegalArgumentException("no fixture JPEGs under " + fixtures + " (pass --fixtures=DIR)");
+      throw new dev.facebeam.UserInputException("--fixtures=" + fixtures, "no fixture JPEGs there (the folder holding rec/ and bin/, as ../shared/data)");
     }
     return out;
   }
