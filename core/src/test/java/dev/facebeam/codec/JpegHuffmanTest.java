@@ -20,7 +20,8 @@ import org.junit.Test;
 /**
  * The glue's Huffman decoding of a baseline scan ({@code core/src/main/c/facebeam_entropy.c}) against
  * libjpeg-turbo's own, which it replaces: the same pixels on every JPEG libjpeg decodes — the real faces,
- * JPEGs ImageIO writes at every sampling, grey too — and on thousands of damaged copies, never a decode
+ * JPEGs ImageIO writes at every sampling, grey too, the optimised tables OpenCV-Python and Pillow write —
+ * and on thousands of damaged copies, never a decode
  * libjpeg refuses; and a bad Huffman code, which libjpeg-turbo's fast path reads as a zero, refused.
  */
 public class JpegHuffmanTest {
@@ -57,6 +58,30 @@ public class JpegHuffmanTest {
       }
     }
     assertTrue(decoded + " of " + all.size(), decoded > all.size() * 9 / 10);
+  }
+
+  /** The optimised Huffman tables OpenCV-Python and Pillow write (resources/images/huffman, make_huffman.py). */
+  private static final String[] OPTIMIZED = {
+      "cv2-face-grey-optimized", "cv2-face-q30-420-optimized", "cv2-face-q30-444-optimized", "cv2-face-q90-420-optimized",
+      "cv2-face-q90-444-optimized", "cv2-face-q100-420-optimized", "cv2-face-q100-444-optimized", "cv2-noisy-grey-optimized",
+      "cv2-noisy-q30-420-optimized", "cv2-noisy-q30-444-optimized", "cv2-noisy-q90-420-optimized", "cv2-noisy-q90-444-optimized",
+      "cv2-noisy-q100-420-optimized", "cv2-noisy-q100-444-optimized", "pil-face-q50-sub2-optimized", "pil-face-q95-sub1-optimized",
+      "pil-face-q75-sub0-optimized", "pil-noisy-q50-sub2-optimized", "pil-noisy-q95-sub1-optimized", "pil-noisy-q75-sub0-optimized"};
+
+  @Test
+  public void theTablesOpenCvAndPillowOptimiseDecodeToLibjpegsPixels() throws Exception {
+    for (String name : OPTIMIZED) {
+      byte[] jpeg;
+      try (var in = JpegHuffmanTest.class.getResourceAsStream("/images/huffman/" + name + ".jpg")) {
+        jpeg = in.readAllBytes();
+      }
+      RgbPixels reference = ImageCodecAccess.turboWithLibjpegHuffman(jpeg);
+      RgbPixels ours = ImageCodecAccess.turbo(jpeg);
+      assertTrue(name + ": libjpeg-turbo decodes it", reference != null);
+      assertTrue(name + ": the glue's Huffman decoding declined it", ours != null);
+      assertArrayEquals(name, reference.rgb(), ours.rgb());
+      assertArrayEquals(name + ": ImageIO's pixels", ImageCodecAccess.imageIo(jpeg).rgb(), ours.rgb());
+    }
   }
 
   @Test
